@@ -1,0 +1,203 @@
+// The syntax tree of one rule file. Nodes carry their source span and an annotation slot that
+// the checker fills; equality (used by golden and round-trip tests) ignores both.
+#pragma once
+
+#include "common/source.hpp"
+#include "stdlib/types.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace switchyard::dsl {
+
+using common::Span;
+
+// Deepest expression tree the parser builds; deeper input is refused with E0102 so that
+// no later recursive pass can exhaust the stack.
+inline constexpr std::uint32_t max_expression_depth = 200;
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class UnaryOp : std::uint8_t { logical_not, negate };
+enum class BinaryOp : std::uint8_t { coalesce, logical_or, logical_and, eq, ne, lt, le, gt, ge, in, not_in, add, sub };
+
+enum class SizeUnit : std::uint8_t { B, KB, MB, GB, KiB, MiB, GiB };
+enum class DurationUnit : std::uint8_t { ms, s, min, h, d };
+
+struct IntLit { std::int64_t value; };
+struct StringLit { std::string value; };  // unescaped
+struct BoolLit { bool value; };
+struct NoneLit {};
+struct SizeLit { std::int64_t amount; SizeUnit unit; };          // bytes = amount * unit
+struct DurationLit { std::int64_t amount; DurationUnit unit; };  // ms = amount * unit
+struct Name { std::string id; };
+struct Field {
+    ExprPtr object;
+    std::string name;
+    Span name_span;
+};
+struct Arg {
+    std::optional<std::string> name;  // set for `title: ...`
+    Span name_span;
+    ExprPtr value;
+};
+struct Call {
+    std::string callee;
+    Span callee_span;
+    std::vector<Arg> args;
+};
+struct Unary {
+    UnaryOp op;
+    ExprPtr operand;
+};
+struct Binary {
+    BinaryOp op;
+    ExprPtr lhs;
+    ExprPtr rhs;
+    Span op_span;
+};
+struct ListLit { std::vector<ExprPtr> items; };
+struct SetLit { std::vector<ExprPtr> items; };
+struct FieldInit {
+    std::string name;
+    Span name_span;
+    ExprPtr value;
+};
+struct RecordLit { std::vector<FieldInit> fields; };
+// `items where predicate`: the predicate sees each item as `it`.
+struct Where {
+    ExprPtr items;
+    ExprPtr predicate;
+};
+struct IfElse {
+    ExprPtr condition;
+    ExprPtr then_value;
+    ExprPtr else_value;
+};
+
+// What a name or call resolved to; filled by the checker.
+enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field };
+
+struct Annotation {
+    stdlib::Type type = stdlib::types::error;
+    RefKind ref = RefKind::unresolved;
+    std::uint32_t index = 0;  // meaning depends on ref: member, function, field or declaration index
+    const void* target = nullptr;  // the declaration a let, setting or local refers to
+};
+
+struct Expr {
+    using Node = std::variant<IntLit, StringLit, BoolLit, NoneLit, SizeLit, DurationLit, Name, Field, Call, Unary, Binary,
+                              ListLit, SetLit, RecordLit, Where, IfElse>;
+    Span span;
+    Node node;
+    std::uint32_t depth = 1;  // INVARIANT: 1 + the largest depth of the children, at most max_expression_depth
+    mutable Annotation annotation;
+
+    template <typename T>
+    const T* as() const { return std::get_if<T>(&node); }
+};
+
+struct Ident {
+    std::string name;
+    Span span;
+};
+
+struct TypeRef {
+    std::string name;
+    std::vector<TypeRef> args;  // `list<person>` has one
+    bool optional = false;
+    Span span;
+};
+
+struct RulesetDecl { Ident name; };
+struct ImportDecl {
+    std::string path;
+    Span path_span;
+};
+struct SettingDecl {
+    Ident name;
+    TypeRef type;
+    ExprPtr default_value;
+    std::optional<std::string> description;
+};
+struct LetDecl {
+    Ident name;
+    ExprPtr value;
+};
+
+struct ScopeClause {
+    std::string keyword;  // `for`, `via`, `in`: looked up in the schema's dimensions
+    Span keyword_span;
+    std::vector<Ident> values;
+};
+
+struct Rule {
+    ExprPtr condition;  // null for `otherwise`
+    ExprPtr result;
+    Span span;
+    bool is_otherwise() const { return condition == nullptr; }
+};
+
+struct PolicyDecl {
+    Ident kind;
+    std::vector<ScopeClause> scope;
+    std::optional<std::int64_t> priority;
+    Span priority_span;
+    std::vector<LetDecl> lets;
+    std::vector<Rule> rules;
+    Span close_span;  // the closing brace, where "missing otherwise" points
+};
+
+struct Given {
+    Ident fact;
+    ExprPtr value;  // a RecordLit
+};
+struct Expect { ExprPtr condition; };
+struct TestItem {
+    std::variant<Given, Expect> item;
+    Span span;
+};
+struct TestDecl {
+    std::string name;
+    Span name_span;
+    std::vector<TestItem> items;
+};
+
+struct Decl {
+    using Node = std::variant<RulesetDecl, ImportDecl, SettingDecl, LetDecl, PolicyDecl, TestDecl>;
+    Span span;
+    Node node;
+    template <typename T>
+    const T* as() const { return std::get_if<T>(&node); }
+};
+
+struct Comment {
+    Span span;  // from `#` to the end of the line, without the line break
+};
+
+struct Module {
+    common::FileId file = 0;
+    std::vector<Decl> decls;
+    std::vector<Comment> comments;  // in source order
+};
+
+// Structural equality, spans and annotations ignored.
+bool operator==(const Expr& a, const Expr& b);
+bool operator==(const TypeRef& a, const TypeRef& b);
+bool operator==(const Decl& a, const Decl& b);
+bool same_structure(const Module& a, const Module& b);
+
+std::string_view to_string(BinaryOp op);
+std::string_view to_string(SizeUnit unit);
+std::string_view to_string(DurationUnit unit);
+std::int64_t unit_factor(SizeUnit unit);
+std::int64_t unit_factor(DurationUnit unit);
+// Operator precedence, higher binds tighter; used by the parser's grammar order and the printer.
+int precedence(BinaryOp op);
+
+}  // namespace switchyard::dsl

@@ -1,0 +1,778 @@
+#include "dsl/parser.hpp"
+
+#include "dsl/grammar.hpp"
+
+#include <charconv>
+#include <limits>
+
+namespace switchyard::dsl {
+
+namespace g = grammar;
+namespace p = tao::pegtl;
+using common::Code;
+
+namespace {
+
+// A syntax problem found while parsing one declaration; parsing resumes at the next one.
+struct SyntaxFailure {
+    Code code;
+    std::string message;
+    std::uint32_t begin;
+    std::uint32_t end;
+};
+
+struct ErrorInfo {
+    Code code;
+    const char* message;
+};
+
+// What each must<> says when its rule does not match. A missing entry fails to compile.
+template <typename Rule>
+inline constexpr ErrorInfo error_for{Code::E0100, nullptr};
+#define SY_EXPECTS(rule, code, text) \
+    template <>                      \
+    inline constexpr ErrorInfo error_for<g::rule>{Code::code, text};
+SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `policy` or `test`)")
+SY_EXPECTS(expr, E0100, "expected an expression")
+SY_EXPECTS(not_expr, E0100, "expected an expression after `not`")
+SY_EXPECTS(unary_expr, E0100, "expected an expression")
+SY_EXPECTS(add_expr, E0100, "expected an expression after `??`")
+SY_EXPECTS(coalesce_expr, E0100, "expected an expression after the comparison")
+SY_EXPECTS(and_expr, E0100, "expected an expression after `or`")
+SY_EXPECTS(or_expr, E0100, "expected a condition after `where`")
+SY_EXPECTS(then_branch, E0100, "expected `then`")
+SY_EXPECTS(else_branch, E0100, "expected `else`")
+SY_EXPECTS(close_paren, E0100, "expected `)`")
+SY_EXPECTS(close_bracket, E0100, "expected `,` or `]`")
+SY_EXPECTS(close_brace, E0100, "expected `,` or `}`")
+SY_EXPECTS(close_angle, E0100, "expected `,` or `>`")
+SY_EXPECTS(colon, E0100, "expected `:`")
+SY_EXPECTS(equals, E0100, "expected `=`")
+SY_EXPECTS(arrow, E0100, "expected `->`")
+SY_EXPECTS(open_brace, E0100, "expected `{`")
+SY_EXPECTS(field_name, E0100, "expected a field name after `.`")
+SY_EXPECTS(decl_name, E0100, "expected a name")
+SY_EXPECTS(kind_name, E0100, "expected a policy kind such as `routing`")
+SY_EXPECTS(scope_value, E0100, "expected a scope value such as `inbound`, `telegram` or `group`")
+SY_EXPECTS(priority_value, E0100, "expected a whole number after `priority`")
+SY_EXPECTS(policy_close, E0100, "expected a rule (`when ... -> ...` or `otherwise -> ...`) or `}`")
+SY_EXPECTS(test_close, E0100, "expected `given`, `expect` or `}`")
+SY_EXPECTS(test_name, E0100, "expected the test's name in quotes")
+SY_EXPECTS(import_path, E0100, "expected the file to import, in quotes")
+SY_EXPECTS(fact_name, E0100, "expected a fact name such as `message`")
+SY_EXPECTS(given_record, E0100, "expected `{` and the fields of the fact")
+SY_EXPECTS(type_ref, E0100, "expected a type such as `bool` or `list<string>`")
+SY_EXPECTS(string_close, E0103, "unterminated string: expected `\"` before the end of the line")
+SY_EXPECTS(escape_char, E0104, "invalid escape: use `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`")
+#undef SY_EXPECTS
+
+struct Mark {
+    std::size_t index;        // where the marked construct's values start in `exprs`
+    std::uint32_t begin;      // its source offset
+    std::size_t first_label;  // labels pushed before it belong to enclosing constructs
+};
+
+struct Label {
+    std::string name;
+    Span span;
+    std::size_t index;  // the position in `exprs` of the value it names
+};
+
+struct State {
+    State(const char* text, Module& into) : base(text), module(into) {}
+
+    const char* base;
+    Module& module;
+    std::vector<ExprPtr> exprs;
+    std::vector<Mark> marks;
+    std::vector<Label> labels;
+    std::vector<std::pair<BinaryOp, Span>> ops;
+    std::vector<TypeRef> types;
+    std::vector<std::size_t> type_marks;
+    Ident name;
+    std::optional<std::string> text;  // the last description, import path or test name
+    std::optional<PolicyDecl> policy;
+    std::optional<TestDecl> test;
+    std::uint32_t nesting = 0;
+
+    std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
+    template <typename Input>
+    Span span(const Input& in) const {
+        return {offset(in.begin()), offset(in.end())};
+    }
+    void clear() {
+        exprs.clear();
+        marks.clear();
+        labels.clear();
+        ops.clear();
+        types.clear();
+        type_marks.clear();
+        policy.reset();
+        test.reset();
+        text.reset();
+        nesting = 0;
+    }
+    ExprPtr pop() {
+        ExprPtr e = std::move(exprs.back());
+        exprs.pop_back();
+        return e;
+    }
+    std::vector<ExprPtr> pop_from(std::size_t mark) {
+        std::vector<ExprPtr> items;
+        for (std::size_t i = mark; i < exprs.size(); ++i) items.push_back(std::move(exprs[i]));
+        exprs.resize(mark);
+        return items;
+    }
+    std::vector<Label> labels_from(const Mark& mark) {
+        std::vector<Label> out(std::make_move_iterator(labels.begin() + static_cast<std::ptrdiff_t>(mark.first_label)),
+                               std::make_move_iterator(labels.end()));
+        labels.resize(mark.first_label);
+        return out;
+    }
+    void push(Span span, Expr::Node node);
+};
+
+std::uint32_t child_depth(const Expr::Node& node) {
+    std::uint32_t d = 0;
+    auto take = [&](const ExprPtr& e) {
+        if (e && e->depth > d) d = e->depth;
+    };
+    std::visit(
+        [&](const auto& n) {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, Field>) take(n.object);
+            else if constexpr (std::is_same_v<T, Call>) for (const auto& a : n.args) take(a.value);
+            else if constexpr (std::is_same_v<T, Unary>) take(n.operand);
+            else if constexpr (std::is_same_v<T, Binary>) { take(n.lhs); take(n.rhs); }
+            else if constexpr (std::is_same_v<T, ListLit> || std::is_same_v<T, SetLit>) for (const auto& i : n.items) take(i);
+            else if constexpr (std::is_same_v<T, RecordLit>) for (const auto& f : n.fields) take(f.value);
+            else if constexpr (std::is_same_v<T, Where>) { take(n.items); take(n.predicate); }
+            else if constexpr (std::is_same_v<T, IfElse>) { take(n.condition); take(n.then_value); take(n.else_value); }
+        },
+        node);
+    return d;
+}
+
+void State::push(Span span, Expr::Node node) {
+    std::uint32_t depth = child_depth(node) + 1;
+    if (depth > max_expression_depth)
+        throw SyntaxFailure{Code::E0102,
+                            "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)",
+                            span.begin, span.begin + 1};
+    exprs.push_back(std::make_unique<Expr>(Expr{span, std::move(node), depth, {}}));
+}
+
+[[noreturn]] void too_deep(std::uint32_t at) {
+    throw SyntaxFailure{Code::E0102,
+                        "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)", at,
+                        at + 1};
+}
+
+// The extent of the token at `at`, for the caret under a syntax error.
+std::uint32_t token_end(std::string_view text, std::uint32_t at) {
+    if (at >= text.size()) return at;
+    auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    std::uint32_t end = at;
+    if (is_word(text[at])) {
+        while (end < text.size() && is_word(text[end])) ++end;
+        return end;
+    }
+    ++end;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    return end;
+}
+
+std::string describe_found(std::string_view text, std::uint32_t at) {
+    if (at >= text.size()) return "end of file";
+    if (text[at] == '\n' || text[at] == '\r') return "end of line";
+    auto token = text.substr(at, std::min<std::size_t>(token_end(text, at) - at, 40));
+    return "`" + std::string(token) + "`";
+}
+
+template <typename Rule>
+struct Reporting : p::normal<Rule> {
+    template <typename Input, typename... States>
+    [[noreturn]] static void raise(const Input& in, State& st, States&&...) {
+        static_assert(error_for<Rule>.message != nullptr, "every must<> needs an entry in error_for");
+        std::uint32_t at = st.offset(in.current());
+        std::string_view whole(st.base, static_cast<std::size_t>(in.end() - st.base));
+        throw SyntaxFailure{error_for<Rule>.code, error_for<Rule>.message, at, token_end(whole, at)};
+    }
+};
+
+// Rules through which expressions recurse count their nesting, so that hostile input such as
+// 100 000 open parentheses ends in a diagnostic instead of a stack overflow.
+template <typename Rule>
+struct Control : Reporting<Rule> {};
+
+template <typename Rule>
+struct NestingControl : Reporting<Rule> {
+    template <typename Input>
+    static void start(const Input& in, State& st) {
+        if (++st.nesting > max_expression_depth) too_deep(st.offset(in.current()));
+    }
+    template <typename Input>
+    static void success(const Input&, State& st) { --st.nesting; }
+    template <typename Input>
+    static void failure(const Input&, State& st) { --st.nesting; }
+};
+template <> struct Control<g::expr> : NestingControl<g::expr> {};
+template <> struct Control<g::not_prefix> : NestingControl<g::not_prefix> {};
+template <> struct Control<g::negation> : NestingControl<g::negation> {};
+template <> struct Control<g::type_ref> : NestingControl<g::type_ref> {};
+
+std::int64_t parse_integer(std::string_view digits, std::uint32_t at) {
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || ptr != digits.data() + digits.size())
+        throw SyntaxFailure{Code::E0105,
+                            "number `" + std::string(digits.substr(0, 40)) + "` is too large (the largest is " +
+                                std::to_string(std::numeric_limits<std::int64_t>::max()) + ")",
+                            at, at + static_cast<std::uint32_t>(digits.size())};
+    return value;
+}
+
+template <typename Unit>
+void check_unit_range(std::int64_t amount, Unit unit, Span span) {
+    if (amount > std::numeric_limits<std::int64_t>::max() / unit_factor(unit))
+        throw SyntaxFailure{Code::E0105, "`" + std::to_string(amount) + " " + std::string(to_string(unit)) + "` is too large",
+                            span.begin, span.end};
+}
+
+std::optional<SizeUnit> size_unit_named(std::string_view s) {
+    for (auto u : {SizeUnit::B, SizeUnit::KB, SizeUnit::MB, SizeUnit::GB, SizeUnit::KiB, SizeUnit::MiB, SizeUnit::GiB})
+        if (to_string(u) == s) return u;
+    return std::nullopt;
+}
+std::optional<DurationUnit> duration_unit_named(std::string_view s) {
+    for (auto u : {DurationUnit::ms, DurationUnit::s, DurationUnit::min, DurationUnit::h, DurationUnit::d})
+        if (to_string(u) == s) return u;
+    return std::nullopt;
+}
+
+std::string unescape_checked(std::string_view literal, std::uint32_t at);
+
+template <typename Rule>
+struct Action : p::nothing<Rule> {};
+
+template <> struct Action<g::comment> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Span s = st.span(in);
+        auto& comments = st.module.comments;
+        if (comments.empty() || comments.back().span.begin < s.begin) comments.push_back({s});
+    }
+};
+
+template <> struct Action<g::number_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        std::string_view text = in.string_view();
+        Span span = st.span(in);
+        std::size_t digits_end = 0;
+        while (digits_end < text.size() && std::isdigit(static_cast<unsigned char>(text[digits_end]))) ++digits_end;
+        std::int64_t amount = parse_integer(text.substr(0, digits_end), span.begin);
+        std::string_view rest = text.substr(digits_end);
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+        if (rest.empty()) {
+            st.push(span, IntLit{amount});
+        } else if (auto su = size_unit_named(rest)) {
+            check_unit_range(amount, *su, span);
+            st.push(span, SizeLit{amount, *su});
+        } else {
+            auto du = duration_unit_named(rest);
+            check_unit_range(amount, *du, span);
+            st.push(span, DurationLit{amount, *du});
+        }
+    }
+};
+
+template <> struct Action<g::expr_string> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Span span = st.span(in);
+        st.push(span, StringLit{unescape_checked(in.string_view(), span.begin)});
+    }
+};
+
+template <> struct Action<g::true_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.push(st.span(in), BoolLit{true}); }
+};
+template <> struct Action<g::false_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.push(st.span(in), BoolLit{false}); }
+};
+template <> struct Action<g::none_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.push(st.span(in), NoneLit{}); }
+};
+template <> struct Action<g::name_ref> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.push(st.span(in), Name{in.string()}); }
+};
+
+struct PushMark {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.marks.push_back({st.exprs.size(), st.offset(in.begin()), st.labels.size()}); }
+};
+template <> struct Action<g::call_open> : PushMark {};
+template <> struct Action<g::list_open> : PushMark {};
+template <> struct Action<g::brace_open> : PushMark {};
+template <> struct Action<g::given_open> : PushMark {};
+
+struct PushLabel {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.labels.push_back({in.string(), st.span(in), st.exprs.size()}); }
+};
+template <> struct Action<g::arg_name> : PushLabel {};
+template <> struct Action<g::field_label> : PushLabel {};
+
+template <> struct Action<g::call_suffix> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Mark mark = st.marks.back();
+        st.marks.pop_back();
+        auto labels = st.labels_from(mark);
+        auto values = st.pop_from(mark.index);
+        ExprPtr callee = st.pop();
+        Call call{std::get<Name>(callee->node).id, callee->span, {}};
+        std::size_t next_label = 0;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            Arg arg{std::nullopt, {}, std::move(values[i])};
+            if (next_label < labels.size() && labels[next_label].index == mark.index + i) {
+                arg.name = std::move(labels[next_label].name);
+                arg.name_span = labels[next_label].span;
+                ++next_label;
+            }
+            call.args.push_back(std::move(arg));
+        }
+        st.push({callee->span.begin, st.offset(in.end())}, std::move(call));
+    }
+};
+
+template <> struct Action<g::list_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Mark mark = st.marks.back();
+        st.marks.pop_back();
+        st.push(st.span(in), ListLit{st.pop_from(mark.index)});
+    }
+};
+
+RecordLit build_record(State& st, const Mark& mark) {
+    auto labels = st.labels_from(mark);
+    auto values = st.pop_from(mark.index);
+    RecordLit record;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        record.fields.push_back({std::move(labels[i].name), labels[i].span, std::move(values[i])});
+    return record;
+}
+
+template <> struct Action<g::record_tail> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Mark mark = st.marks.back();
+        st.marks.pop_back();
+        st.push({mark.begin, st.offset(in.end())}, build_record(st, mark));
+    }
+};
+template <> struct Action<g::given_record> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Mark mark = st.marks.back();
+        st.marks.pop_back();
+        st.push(st.span(in), build_record(st, mark));
+    }
+};
+template <> struct Action<g::set_tail> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Mark mark = st.marks.back();
+        st.marks.pop_back();
+        st.push({mark.begin, st.offset(in.end())}, SetLit{st.pop_from(mark.index)});
+    }
+};
+
+template <> struct Action<g::field_name> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        ExprPtr object = st.pop();
+        Span span{object->span.begin, st.offset(in.end())};
+        st.push(span, Field{std::move(object), in.string(), st.span(in)});
+    }
+};
+
+template <UnaryOp Op>
+struct PushUnary {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        ExprPtr operand = st.pop();
+        st.push(st.span(in), Unary{Op, std::move(operand)});
+    }
+};
+template <> struct Action<g::negation> : PushUnary<UnaryOp::negate> {};
+template <> struct Action<g::not_prefix> : PushUnary<UnaryOp::logical_not> {};
+
+template <BinaryOp Op>
+struct PushOp {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.ops.push_back({Op, st.span(in)}); }
+};
+template <> struct Action<g::op_add> : PushOp<BinaryOp::add> {};
+template <> struct Action<g::op_sub> : PushOp<BinaryOp::sub> {};
+template <> struct Action<g::op_coalesce> : PushOp<BinaryOp::coalesce> {};
+template <> struct Action<g::op_eq> : PushOp<BinaryOp::eq> {};
+template <> struct Action<g::op_ne> : PushOp<BinaryOp::ne> {};
+template <> struct Action<g::op_lt> : PushOp<BinaryOp::lt> {};
+template <> struct Action<g::op_le> : PushOp<BinaryOp::le> {};
+template <> struct Action<g::op_gt> : PushOp<BinaryOp::gt> {};
+template <> struct Action<g::op_ge> : PushOp<BinaryOp::ge> {};
+template <> struct Action<g::op_in> : PushOp<BinaryOp::in> {};
+template <> struct Action<g::op_not_in> : PushOp<BinaryOp::not_in> {};
+template <> struct Action<g::kw_and> : PushOp<BinaryOp::logical_and> {};
+template <> struct Action<g::kw_or> : PushOp<BinaryOp::logical_or> {};
+
+struct PushBinary {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        auto [op, op_span] = st.ops.back();
+        st.ops.pop_back();
+        ExprPtr rhs = st.pop();
+        ExprPtr lhs = st.pop();
+        Span span = Span::join(lhs->span, rhs->span);
+        st.push(span, Binary{op, std::move(lhs), std::move(rhs), op_span});
+    }
+};
+template <> struct Action<g::add_tail> : PushBinary {};
+template <> struct Action<g::coalesce_tail> : PushBinary {};
+template <> struct Action<g::cmp_tail> : PushBinary {};
+template <> struct Action<g::and_tail> : PushBinary {};
+template <> struct Action<g::or_tail> : PushBinary {};
+
+template <> struct Action<g::where_tail> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        ExprPtr predicate = st.pop();
+        ExprPtr items = st.pop();
+        Span span = Span::join(items->span, predicate->span);
+        st.push(span, Where{std::move(items), std::move(predicate)});
+    }
+};
+
+template <> struct Action<g::if_expr> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        ExprPtr else_value = st.pop();
+        ExprPtr then_value = st.pop();
+        ExprPtr condition = st.pop();
+        st.push(st.span(in), IfElse{std::move(condition), std::move(then_value), std::move(else_value)});
+    }
+};
+
+// ---- declarations ----
+struct TakeName {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.name = Ident{in.string(), st.span(in)}; }
+};
+template <> struct Action<g::decl_name> : TakeName {};
+template <> struct Action<g::kind_name> : TakeName {};
+template <> struct Action<g::fact_name> : TakeName {};
+
+struct TakeText {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.text = unescape_checked(in.string_view(), st.offset(in.begin())); }
+};
+template <> struct Action<g::import_path> : TakeText {};
+template <> struct Action<g::setting_description> : TakeText {};
+
+template <> struct Action<g::ruleset_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.module.decls.push_back({st.span(in), RulesetDecl{st.name}}); }
+};
+template <> struct Action<g::import_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Span span = st.span(in);
+        std::uint32_t path_begin = span.begin + static_cast<std::uint32_t>(in.string_view().find('"'));
+        st.module.decls.push_back({span, ImportDecl{std::move(*st.text), {path_begin, span.end}}});
+        st.text.reset();
+    }
+};
+
+template <> struct Action<g::type_name> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.types.push_back(TypeRef{in.string(), {}, false, st.span(in)}); }
+};
+template <> struct Action<g::type_args_open> {
+    template <typename Input>
+    static void apply(const Input&, State& st) { st.type_marks.push_back(st.types.size()); }
+};
+template <> struct Action<g::type_args> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        std::size_t mark = st.type_marks.back();
+        st.type_marks.pop_back();
+        auto& parent = st.types[mark - 1];
+        for (std::size_t i = mark; i < st.types.size(); ++i) parent.args.push_back(std::move(st.types[i]));
+        st.types.resize(mark);
+    }
+};
+template <> struct Action<g::type_optional> {
+    template <typename Input>
+    static void apply(const Input&, State& st) { st.types.back().optional = true; }
+};
+template <> struct Action<g::type_ref> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.types.back().span = st.span(in); }
+};
+
+template <> struct Action<g::setting_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        ExprPtr value = st.pop();
+        TypeRef type = std::move(st.types.back());
+        st.types.pop_back();
+        st.module.decls.push_back({st.span(in), SettingDecl{st.name, std::move(type), std::move(value), std::move(st.text)}});
+        st.text.reset();
+    }
+};
+
+template <> struct Action<g::let_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.module.decls.push_back({st.span(in), LetDecl{st.name, st.pop()}}); }
+};
+template <> struct Action<g::policy_let> {
+    template <typename Input>
+    static void apply(const Input&, State& st) { st.policy->lets.push_back(LetDecl{st.name, st.pop()}); }
+};
+
+template <> struct Action<g::policy_head> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        st.policy.emplace();
+        st.policy->kind = st.name;
+    }
+};
+template <> struct Action<g::scope_keyword> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.policy->scope.push_back({in.string(), st.span(in), {}}); }
+};
+template <> struct Action<g::scope_value> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.policy->scope.back().values.push_back({in.string(), st.span(in)}); }
+};
+template <> struct Action<g::priority_value> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        std::string_view text = in.string_view();
+        bool negative = text.front() == '-';
+        std::int64_t v = parse_integer(text.substr(negative ? 1 : 0), st.offset(in.begin()));
+        st.policy->priority = negative ? -v : v;
+        st.policy->priority_span = st.span(in);
+    }
+};
+template <> struct Action<g::when_rule> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        ExprPtr result = st.pop();
+        ExprPtr condition = st.pop();
+        st.policy->rules.push_back(Rule{std::move(condition), std::move(result), st.span(in)});
+    }
+};
+template <> struct Action<g::otherwise_rule> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.policy->rules.push_back(Rule{nullptr, st.pop(), st.span(in)}); }
+};
+template <> struct Action<g::policy_close> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.policy->close_span = st.span(in); }
+};
+template <> struct Action<g::policy_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        st.module.decls.push_back({st.span(in), std::move(*st.policy)});
+        st.policy.reset();
+    }
+};
+
+template <> struct Action<g::test_name> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        st.test.emplace();
+        st.test->name = unescape_checked(in.string_view(), st.offset(in.begin()));
+        st.test->name_span = st.span(in);
+    }
+};
+template <> struct Action<g::given_item> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.test->items.push_back({Given{st.name, st.pop()}, st.span(in)}); }
+};
+template <> struct Action<g::expect_item> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.test->items.push_back({Expect{st.pop()}, st.span(in)}); }
+};
+template <> struct Action<g::test_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        st.module.decls.push_back({st.span(in), std::move(*st.test)});
+        st.test.reset();
+    }
+};
+
+bool append_utf8(std::uint32_t cp, std::string& out) {
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return true;
+}
+
+// Decodes a body the grammar accepted; returns the offset of a bad \u{...} escape, if any.
+std::optional<std::size_t> decode(std::string_view body, std::string& out) {
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (body[i] != '\\' || i + 1 >= body.size()) {
+            out += body[i];
+            continue;
+        }
+        char c = body[++i];
+        switch (c) {
+            case 'n': out += '\n'; break;
+            case 't': out += '\t'; break;
+            case 'r': out += '\r'; break;
+            case 'u': {
+                auto close = body.find('}', i);
+                std::uint32_t cp = 0;
+                std::from_chars(body.data() + i + 2, body.data() + close, cp, 16);
+                if (!append_utf8(cp, out)) return i - 1;
+                i = close;
+                break;
+            }
+            default: out += c;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string unescape_checked(std::string_view literal, std::uint32_t at) {
+    std::string out;
+    if (auto bad = decode(literal.substr(1, literal.size() - 2), out)) {
+        auto begin = at + 1 + static_cast<std::uint32_t>(*bad);
+        throw SyntaxFailure{Code::E0104, "`\\u{...}` names no Unicode character (surrogates and values past 10FFFF are not)",
+                            begin, begin + 2};
+    }
+    return out;
+}
+
+bool starts_declaration(std::string_view line) {
+    for (std::string_view kw : {"ruleset", "import", "setting", "let", "policy", "test"}) {
+        if (line.substr(0, kw.size()) == kw &&
+            (line.size() == kw.size() || !(std::isalnum(static_cast<unsigned char>(line[kw.size()])) || line[kw.size()] == '_')))
+            return true;
+    }
+    return false;
+}
+
+// After a syntax error: the start of the next line that begins (in column 1) with a declaration keyword.
+std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t decl_start) {
+    bool at_line_start = from == 0 || text[from - 1] == '\n';
+    if (from > decl_start && at_line_start && starts_declaration(text.substr(from))) return from;
+    std::size_t pos = text.find('\n', from);
+    while (pos != std::string_view::npos) {
+        ++pos;
+        if (starts_declaration(text.substr(pos))) return pos;
+        pos = text.find('\n', pos);
+    }
+    return text.size();
+}
+
+using Input = p::memory_input<p::tracking_mode::lazy, p::eol::lf_crlf>;
+
+}  // namespace
+
+std::string unescape(std::string_view body) {
+    std::string out;
+    decode(body, out);
+    return out;
+}
+
+std::string quote(std::string_view value) {
+    std::string out = "\"";
+    for (unsigned char c : value) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    static const char* hex = "0123456789ABCDEF";
+                    out += "\\u{";
+                    if (c >= 0x10) out += hex[c >> 4];
+                    out += hex[c & 0xF];
+                    out += '}';
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics) {
+    const auto& source = sources.file(file);
+    std::string_view text = source.text();
+    ParseResult result;
+    result.module.file = file;
+    if (text.size() > common::max_source_bytes) {
+        diagnostics.report(Code::E0106, file, {0, 0},
+                           "file is " + std::to_string(text.size()) + " bytes; rule files are limited to " +
+                               std::to_string(common::max_source_bytes) + " bytes");
+        result.ok = false;
+        return result;
+    }
+    if (auto bad = common::find_invalid_utf8(text); bad != std::string_view::npos) {
+        auto at = static_cast<std::uint32_t>(bad);
+        diagnostics.report(Code::E0101, file, {at, at + 1}, "file is not valid UTF-8 (byte " + std::to_string(bad) + ")",
+                           "save the file as UTF-8");
+        result.ok = false;
+        return result;
+    }
+    State st(text.data(), result.module);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        Input in(text.data() + pos, text.data() + text.size(), source.path());
+        std::size_t decl_start = pos;
+        try {
+            p::parse<g::ws, Action, Control>(in, st);
+            while (!in.empty()) {
+                decl_start = static_cast<std::size_t>(in.current() - text.data());
+                p::parse<g::next_decl, Action, Control>(in, st);
+            }
+            break;
+        } catch (const SyntaxFailure& failure) {
+            std::string message = failure.message;
+            if (failure.code == Code::E0100) message += ", found " + describe_found(text, failure.begin);
+            diagnostics.report(failure.code, file, {failure.begin, failure.end}, std::move(message));
+            result.ok = false;
+            st.clear();
+            pos = recovery_point(text, failure.begin, decl_start);
+        }
+    }
+    return result;
+}
+
+}  // namespace switchyard::dsl
