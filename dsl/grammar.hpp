@@ -82,7 +82,7 @@ struct expr_string : string_lit {};
 struct true_lit : kw_true {};
 struct false_lit : kw_false {};
 struct none_lit : kw_none {};
-struct name_ref : identifier {};
+struct name_ref : p::sor<kw_setting, identifier> {};  // `setting.name` reads a setting
 
 struct arg_name : identifier {};
 struct named_arg : p::seq<arg_name, ws, colon, ws, p::must<expr>> {};
@@ -196,7 +196,7 @@ struct policy_decl : p::seq<policy_head, ws, p::star<p::sor<priority_clause, sco
 
 struct test_name : string_lit {};
 struct test_head : p::seq<kw_test, ws, p::must<test_name>> {};
-struct fact_name : identifier {};
+struct fact_name : p::sor<kw_setting, identifier> {};
 struct given_open : p::one<'{'> {};
 struct given_record : p::seq<given_open, ws, p::opt<record_fields, ws>, p::must<close_brace>> {};
 struct given_item : p::seq<kw_given, ws, p::must<fact_name>, ws, p::must<given_record>> {};

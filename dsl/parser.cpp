@@ -606,11 +606,19 @@ template <> struct Action<g::test_name> {
 };
 template <> struct Action<g::given_item> {
     template <typename Input>
-    static void apply(const Input& in, State& st) { st.test->items.push_back({Given{st.name, st.pop()}, st.span(in)}); }
+    static void apply(const Input& in, State& st) {
+        auto& item = st.test->items.emplace_back();
+        item.item.emplace<Given>(Given{st.name, st.pop()});
+        item.span = st.span(in);
+    }
 };
 template <> struct Action<g::expect_item> {
     template <typename Input>
-    static void apply(const Input& in, State& st) { st.test->items.push_back({Expect{st.pop()}, st.span(in)}); }
+    static void apply(const Input& in, State& st) {
+        auto& item = st.test->items.emplace_back();
+        item.item.emplace<Expect>(Expect{st.pop()});
+        item.span = st.span(in);
+    }
 };
 template <> struct Action<g::test_decl> {
     template <typename Input>

@@ -176,7 +176,7 @@ Schema build() {
     b.fields("integration", {{"id", "string", "integration id from the configuration"},
                              {"name", "string", "display name"},
                              {"service", "service", "telegram_bot, telegram_business or wazzup"},
-                             {"owner", "person?", "the account owner or the employee who set it up"},
+                             {"owner", "person", "the account owner or, failing that, the employee who set the integration up"},
                              {"assignees", "list<person>", "assignees named in the task template"},
                              {"extra_assignees", "list<person>", "extra assignees from the integration settings"},
                              {"project", "string?", "project for new tasks"},
@@ -196,7 +196,7 @@ Schema build() {
 
     using R = FunctionRole;
     b.function("thread", {b.param("key", "any"), b.param("title", "string", true), b.param("description", "string", true),
-                          b.param("assignees", "list<person>", true), b.param("project", "string", true)},
+                          b.param("assignees", "list<person>", true), b.param("project", "string?", true)},
                "route", R::constructor,
                "the conversation keyed by these values; its task is created with the given title, description, "
                "assignees and project when it does not exist",
@@ -208,8 +208,10 @@ Schema build() {
     b.function("inline", {}, "file_action", R::constructor, "send the file as a media preview");
     b.function("link", {}, "file_action", R::constructor, "send a download link in the message text");
     b.function("reject", {b.param("reason", "string")}, "file_action", R::constructor, "do not send the file");
-    b.function("send", {b.param("signature", "string", true), b.param("reply_to", "int", true)}, "delivery",
+    b.function("send", {b.param("signature", "string", true), b.param("reply_to", "int?", true)}, "delivery",
                R::constructor, "send the message, signed and threaded when given");
+    b.function("internal", {}, "delivery", R::constructor,
+               "keep the comment inside the tracker: the contact is not notified, nothing is sent");
     b.function("refuse", {b.param("reason", "string")}, "delivery", R::constructor,
                "do not send; the reason is shown on the comment");
     b.function("reply", {b.param("text", "string")}, "command_action", R::constructor, "answer with this text");

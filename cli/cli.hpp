@@ -1,0 +1,20 @@
+// The `switchyard` command line, as a function so that tests can run it in-process.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace switchyard::cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_problems = 1,  // rule errors (or warnings with --werror), files that fmt --check would change
+    exit_usage = 2,     // bad arguments, unreadable paths
+};
+
+// Runs `switchyard args...` (args excludes the program name) writing to `out` and `err`.
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace switchyard::cli

@@ -1,0 +1,405 @@
+#include "compiler/coverage.hpp"
+
+#include "dsl/formatter.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace switchyard::compiler {
+
+using dsl::BinaryOp;
+using dsl::Expr;
+using stdlib::Type;
+using stdlib::TypeKind;
+
+namespace {
+constexpr std::int64_t int_min = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t int_max = std::numeric_limits<std::int64_t>::max();
+
+std::uint64_t all_bits(std::uint32_t members) { return members >= 64 ? ~0ull : (1ull << members) - 1; }
+
+using Ranges = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
+Ranges intersect_ranges(const Ranges& a, const Ranges& b) {
+    Ranges out;
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        std::int64_t lo = std::max(a[i].first, b[j].first);
+        std::int64_t hi = std::min(a[i].second, b[j].second);
+        if (lo <= hi) out.push_back({lo, hi});
+        (a[i].second < b[j].second) ? ++i : ++j;
+    }
+    return out;
+}
+
+Ranges complement_ranges(const Ranges& r) {
+    Ranges out;
+    std::int64_t next = int_min;
+    bool open = true;  // `next` is still a value not covered by r
+    for (const auto& [lo, hi] : r) {
+        if (open && lo > next) out.push_back({next, lo - 1});
+        if (hi == int_max) {
+            open = false;
+            break;
+        }
+        next = hi + 1;
+    }
+    if (open) out.push_back({next, int_max});
+    return out;
+}
+
+std::vector<std::string> set_op(const std::vector<std::string>& a, const std::vector<std::string>& b, int op) {
+    std::vector<std::string> out;
+    if (op == 0) std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    else if (op == 1) std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    else std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+
+// A literal value in a condition, normalised to what a dimension holds.
+struct Constant {
+    enum class Kind { integer, string, member, none } kind;
+    std::int64_t number = 0;
+    std::string text;
+};
+
+std::optional<Constant> constant_of(const Expr& e) {
+    if (auto* i = e.as<dsl::IntLit>()) return Constant{Constant::Kind::integer, i->value, {}};
+    if (auto* s = e.as<dsl::SizeLit>()) return Constant{Constant::Kind::integer, s->amount * dsl::unit_factor(s->unit), {}};
+    if (auto* d = e.as<dsl::DurationLit>())
+        return Constant{Constant::Kind::integer, d->amount * dsl::unit_factor(d->unit), {}};
+    if (auto* s = e.as<dsl::StringLit>()) return Constant{Constant::Kind::string, 0, s->value};
+    if (auto* b = e.as<dsl::BoolLit>()) return Constant{Constant::Kind::member, b->value ? 1 : 0, {}};
+    if (e.as<dsl::NoneLit>()) return Constant{Constant::Kind::none, 0, {}};
+    if (auto* u = e.as<dsl::Unary>(); u && u->op == dsl::UnaryOp::negate) {
+        auto inner = constant_of(*u->operand);
+        if (inner && inner->kind == Constant::Kind::integer && inner->number != int_min) {
+            inner->number = -inner->number;
+            return inner;
+        }
+        return std::nullopt;
+    }
+    if (e.as<dsl::Name>() && e.annotation.ref == dsl::RefKind::enum_member)
+        return Constant{Constant::Kind::member, static_cast<std::int64_t>(e.annotation.index), {}};
+    if (e.as<dsl::Field>() && e.annotation.ref == dsl::RefKind::enum_member)
+        return Constant{Constant::Kind::member, static_cast<std::int64_t>(e.annotation.index), {}};
+    return std::nullopt;
+}
+
+std::optional<Dimension> dimension_for(Type t, const stdlib::Schema& schema) {
+    bool optional = t.is_optional();
+    Type base = t.without_optional();
+    if (base.is_wrapped()) return std::nullopt;
+    switch (base.base) {
+        case TypeKind::boolean: return Dimension{Domain::Kind::finite, 2, optional};
+        case TypeKind::enumeration:
+            return Dimension{Domain::Kind::finite, static_cast<std::uint32_t>(schema.enum_of(base).members.size()), optional};
+        case TypeKind::integer:
+        case TypeKind::size:
+        case TypeKind::duration:
+        case TypeKind::time: return Dimension{Domain::Kind::integers, 0, optional};
+        case TypeKind::string: return Dimension{Domain::Kind::strings, 0, optional};
+        default: return std::nullopt;
+    }
+}
+
+BinaryOp mirrored(BinaryOp op) {
+    switch (op) {
+        case BinaryOp::lt: return BinaryOp::gt;
+        case BinaryOp::le: return BinaryOp::ge;
+        case BinaryOp::gt: return BinaryOp::lt;
+        case BinaryOp::ge: return BinaryOp::le;
+        default: return op;
+    }
+}
+
+// The domain of `path OP c` for a non-`none` constant; nullopt when the operator does not fit the kind.
+std::optional<Domain> domain_of(Domain::Kind kind, BinaryOp op, const Constant& c) {
+    Domain d;
+    d.kind = kind;
+    if (kind == Domain::Kind::finite) {
+        if (c.kind != Constant::Kind::member || (op != BinaryOp::eq) || c.number < 0 || c.number >= 64) return std::nullopt;
+        d.bits = 1ull << c.number;
+        return d;
+    }
+    if (kind == Domain::Kind::strings) {
+        if (c.kind != Constant::Kind::string || op != BinaryOp::eq) return std::nullopt;
+        d.strings = {c.text};
+        return d;
+    }
+    if (c.kind != Constant::Kind::integer) return std::nullopt;
+    std::int64_t v = c.number;
+    switch (op) {
+        case BinaryOp::eq: d.ranges = {{v, v}}; break;
+        case BinaryOp::lt: if (v != int_min) d.ranges = {{int_min, v - 1}}; break;
+        case BinaryOp::le: d.ranges = {{int_min, v}}; break;
+        case BinaryOp::gt: if (v != int_max) d.ranges = {{v + 1, int_max}}; break;
+        case BinaryOp::ge: d.ranges = {{v, int_max}}; break;
+        default: return std::nullopt;
+    }
+    return d;
+}
+
+Domain union_of(const Domain& a, const Domain& b) {
+    Domain d = a;
+    d.none = a.none || b.none;
+    if (a.kind == Domain::Kind::finite) d.bits = a.bits | b.bits;
+    else if (a.kind == Domain::Kind::strings) d.strings = set_op(a.strings, b.strings, 2);
+    else {
+        // ranges: union via complement of intersection of complements
+        d.ranges = complement_ranges(intersect_ranges(complement_ranges(a.ranges), complement_ranges(b.ranges)));
+    }
+    return d;
+}
+}  // namespace
+
+bool Domain::empty() const {
+    if (none) return false;
+    switch (kind) {
+        case Kind::finite: return bits == 0;
+        case Kind::integers: return ranges.empty();
+        case Kind::strings: return !complement && strings.empty();
+    }
+    return true;
+}
+
+Domain intersect(const Domain& a, const Domain& b) {
+    Domain d;
+    d.kind = a.kind;
+    d.none = a.none && b.none;
+    switch (a.kind) {
+        case Domain::Kind::finite: d.bits = a.bits & b.bits; break;
+        case Domain::Kind::integers: d.ranges = intersect_ranges(a.ranges, b.ranges); break;
+        case Domain::Kind::strings:
+            if (!a.complement && !b.complement) d.strings = set_op(a.strings, b.strings, 0);
+            else if (!a.complement) d.strings = set_op(a.strings, b.strings, 1);
+            else if (!b.complement) d.strings = set_op(b.strings, a.strings, 1);
+            else {
+                d.complement = true;
+                d.strings = set_op(a.strings, b.strings, 2);
+            }
+            break;
+    }
+    return d;
+}
+
+Domain complement(const Domain& d, const Dimension& dim) {
+    Domain c;
+    c.kind = d.kind;
+    c.none = dim.optional && !d.none;
+    switch (d.kind) {
+        case Domain::Kind::finite: c.bits = ~d.bits & all_bits(dim.members); break;
+        case Domain::Kind::integers: c.ranges = complement_ranges(d.ranges); break;
+        case Domain::Kind::strings:
+            c.complement = !d.complement;
+            c.strings = d.strings;
+            break;
+    }
+    return c;
+}
+
+std::uint32_t CoverageAnalysis::dimension(const std::string& key, Dimension info) {
+    auto [it, inserted] = keys_.try_emplace(key, static_cast<std::uint32_t>(dims_.size()));
+    if (inserted) dims_.push_back(info);
+    return it->second;
+}
+
+Domain CoverageAnalysis::full(std::uint32_t dim) const {
+    const auto& info = dims_.at(dim);
+    Domain d;
+    d.kind = info.kind;
+    d.none = info.optional;
+    d.bits = all_bits(info.members);
+    d.ranges = {{int_min, int_max}};
+    d.complement = true;
+    return d;
+}
+
+Region CoverageAnalysis::single(std::uint32_t dim, Domain d, bool negated) {
+    if (negated) d = complement(d, dims_.at(dim));
+    if (d.empty()) return {};
+    return {Box{{dim, std::move(d)}}};
+}
+
+std::optional<Region> CoverageAnalysis::atom(const Expr& e, bool negated) {
+    std::uint32_t dim = dimension("?" + dsl::print_expr(e), Dimension{Domain::Kind::finite, 2, false});
+    Domain d;
+    d.bits = 2;  // true
+    return single(dim, d, negated);
+}
+
+std::optional<Region> CoverageAnalysis::comparison(const dsl::Binary& b, bool negated) {
+    const Expr* path = b.lhs.get();
+    const Expr* value = b.rhs.get();
+    BinaryOp op = b.op;
+    if (constant_of(*path) && !constant_of(*value)) {
+        std::swap(path, value);
+        op = mirrored(op);
+    }
+    auto dim_info = dimension_for(path->annotation.type, schema_);
+    if (!dim_info || constant_of(*path)) return std::nullopt;
+
+    bool negate_result = negated;
+    if (op == BinaryOp::ne) {
+        op = BinaryOp::eq;
+        negate_result = !negated;
+    } else if (op == BinaryOp::not_in) {
+        op = BinaryOp::in;
+        negate_result = !negated;
+    }
+    std::vector<const Expr*> values;
+    if (op == BinaryOp::in) {
+        const std::vector<dsl::ExprPtr>* items = nullptr;
+        if (auto* set = value->as<dsl::SetLit>()) items = &set->items;
+        if (auto* list = value->as<dsl::ListLit>()) items = &list->items;
+        if (!items) return std::nullopt;
+        for (const auto& item : *items) values.push_back(item.get());
+        op = BinaryOp::eq;
+    } else {
+        values.push_back(value);
+    }
+    Domain d;
+    d.kind = dim_info->kind;
+    for (const Expr* v : values) {
+        auto c = constant_of(*v);
+        if (!c) return std::nullopt;
+        if (c->kind == Constant::Kind::none) {
+            if (op != BinaryOp::eq) return std::nullopt;
+            d.none = true;
+            continue;
+        }
+        auto part = domain_of(dim_info->kind, op, *c);
+        if (!part) return std::nullopt;
+        d = union_of(d, *part);
+    }
+    std::uint32_t dim = dimension(dsl::print_expr(*path), *dim_info);
+    return single(dim, std::move(d), negate_result);
+}
+
+std::optional<Region> CoverageAnalysis::region(const Expr& e, bool negated) {
+    if (auto* u = e.as<dsl::Unary>(); u && u->op == dsl::UnaryOp::logical_not) return region(*u->operand, !negated);
+    if (auto* lit = e.as<dsl::BoolLit>()) {
+        if (lit->value != negated) return Region{Box{}};
+        return Region{};
+    }
+    if (auto* b = e.as<dsl::Binary>()) {
+        bool is_and = b->op == BinaryOp::logical_and;
+        bool is_or = b->op == BinaryOp::logical_or;
+        if (is_and || is_or) {
+            auto l = region(*b->lhs, negated);
+            auto r = region(*b->rhs, negated);
+            if (!l || !r) return std::nullopt;
+            if (is_and != negated) {  // a conjunction (possibly after De Morgan)
+                auto both = intersect(*l, *r);
+                if (both.size() > max_boxes) return std::nullopt;
+                return both;
+            }
+            l->insert(l->end(), r->begin(), r->end());
+            if (l->size() > max_boxes) return std::nullopt;
+            return l;
+        }
+        switch (b->op) {
+            case BinaryOp::eq:
+            case BinaryOp::ne:
+            case BinaryOp::lt:
+            case BinaryOp::le:
+            case BinaryOp::gt:
+            case BinaryOp::ge:
+            case BinaryOp::in:
+            case BinaryOp::not_in:
+                if (auto r = comparison(*b, negated)) return r;
+                break;
+            default: break;
+        }
+    }
+    if (auto dim_info = dimension_for(e.annotation.type, schema_);
+        dim_info && dim_info->kind == Domain::Kind::finite && dim_info->members == 2 && !dim_info->optional &&
+        e.annotation.type.base == TypeKind::boolean) {
+        std::uint32_t dim = dimension(dsl::print_expr(e), *dim_info);
+        Domain d;
+        d.bits = 2;
+        return single(dim, d, negated);
+    }
+    return atom(e, negated);
+}
+
+std::optional<Region> CoverageAnalysis::region_of(const Expr& condition) { return region(condition, false); }
+
+Region CoverageAnalysis::scope_region(const std::vector<std::pair<std::string, std::uint64_t>>& constrained) {
+    Box box;
+    for (const auto& [path, bits] : constrained) {
+        const auto* dim_decl = [&]() -> const stdlib::ScopeDimension* {
+            for (const auto& d : schema_.dimensions())
+                if (d.path == path) return &d;
+            return nullptr;
+        }();
+        auto members = static_cast<std::uint32_t>(schema_.enums().at(dim_decl->enum_index).members.size());
+        std::uint32_t dim = dimension(path, Dimension{Domain::Kind::finite, members, false});
+        Domain d;
+        d.bits = bits & all_bits(members);
+        if (d.empty()) return {};
+        box[dim] = d;
+    }
+    return {box};
+}
+
+std::optional<Box> CoverageAnalysis::intersect(const Box& a, const Box& b) const {
+    Box out = a;
+    for (const auto& [dim, d] : b) {
+        auto it = out.find(dim);
+        if (it == out.end()) {
+            out.emplace(dim, d);
+            continue;
+        }
+        it->second = compiler::intersect(it->second, d);
+        if (it->second.empty()) return std::nullopt;
+    }
+    return out;
+}
+
+Region CoverageAnalysis::intersect(const Region& a, const Region& b) {
+    Region out;
+    for (const auto& x : a) {
+        for (const auto& y : b) {
+            if (auto both = intersect(x, y)) out.push_back(std::move(*both));
+            if (out.size() > max_boxes) return out;
+        }
+    }
+    return out;
+}
+
+std::vector<Box> CoverageAnalysis::subtract(const Box& a, const Box& b) const {
+    std::vector<Box> pieces;
+    Box rest = a;
+    for (const auto& [dim, bd] : b) {
+        auto it = rest.find(dim);
+        Domain ad = it == rest.end() ? full(dim) : it->second;
+        Domain outside = compiler::intersect(ad, complement(bd, dims_.at(dim)));
+        if (!outside.empty()) {
+            Box piece = rest;
+            piece[dim] = std::move(outside);
+            pieces.push_back(std::move(piece));
+        }
+        Domain inside = compiler::intersect(ad, bd);
+        if (inside.empty()) return pieces;
+        rest[dim] = std::move(inside);
+    }
+    return pieces;
+}
+
+std::optional<Region> CoverageAnalysis::subtract(const Region& from, const Region& minus) {
+    Region rest = from;
+    for (const auto& m : minus) {
+        Region next;
+        for (const auto& r : rest) {
+            auto pieces = subtract(r, m);
+            next.insert(next.end(), std::make_move_iterator(pieces.begin()), std::make_move_iterator(pieces.end()));
+            if (next.size() > max_boxes) return std::nullopt;
+        }
+        rest = std::move(next);
+        if (rest.empty()) break;
+    }
+    return rest;
+}
+
+}  // namespace switchyard::compiler
