@@ -21,9 +21,13 @@ std::optional<std::string> read_file(const fs::path& path, std::string& reason) 
         reason = "is a folder";
         return std::nullopt;
     }
+    if (!fs::exists(path, ec)) {
+        reason = "does not exist";
+        return std::nullopt;
+    }
     auto size = fs::file_size(path, ec);
     if (ec) {
-        reason = ec.message();
+        reason = "cannot be read (" + ec.message() + ")";
         return std::nullopt;
     }
     if (size > common::max_source_bytes) {
