@@ -328,11 +328,9 @@ std::optional<Region> CoverageAnalysis::region_of(const Expr& condition) { retur
 Region CoverageAnalysis::scope_region(const std::vector<std::pair<std::string, std::uint64_t>>& constrained) {
     Box box;
     for (const auto& [path, bits] : constrained) {
-        const auto* dim_decl = [&]() -> const stdlib::ScopeDimension* {
-            for (const auto& d : schema_.dimensions())
-                if (d.path == path) return &d;
-            return nullptr;
-        }();
+        const stdlib::ScopeDimension* dim_decl = nullptr;
+        for (const auto& d : schema_.dimensions())
+            if (d.path == path) dim_decl = &d;
         auto members = static_cast<std::uint32_t>(schema_.enums().at(dim_decl->enum_index).members.size());
         std::uint32_t dim = dimension(path, Dimension{Domain::Kind::finite, members, false});
         Domain d;
