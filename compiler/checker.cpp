@@ -1003,7 +1003,7 @@ private:
             }
             std::optional<Region> r;
             if (!rule.condition->annotation.type.is_error()) r = coverage_.region_of(*rule.condition);
-            if (r) r = coverage_.intersect(*r, universe);
+            if (r) r = coverage_.intersect(*r, universe);  // nullopt when too complex
             if (r && covered) report_if_shadowed(p, i, *r, *covered, regions, file);
             regions.push_back(r);
             if (covered && r) covered->insert(covered->end(), r->begin(), r->end());

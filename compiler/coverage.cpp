@@ -290,9 +290,7 @@ std::optional<Region> CoverageAnalysis::region(const Expr& e, bool negated) {
             auto r = region(*b->rhs, negated);
             if (!l || !r) return std::nullopt;
             if (is_and != negated) {  // a conjunction (possibly after De Morgan)
-                auto both = intersect(*l, *r);
-                if (both.size() > max_boxes) return std::nullopt;
-                return both;
+                return intersect(*l, *r);
             }
             l->insert(l->end(), r->begin(), r->end());
             if (l->size() > max_boxes) return std::nullopt;
@@ -355,12 +353,12 @@ std::optional<Box> CoverageAnalysis::intersect(const Box& a, const Box& b) const
     return out;
 }
 
-Region CoverageAnalysis::intersect(const Region& a, const Region& b) {
+std::optional<Region> CoverageAnalysis::intersect(const Region& a, const Region& b) {
     Region out;
     for (const auto& x : a) {
         for (const auto& y : b) {
             if (auto both = intersect(x, y)) out.push_back(std::move(*both));
-            if (out.size() > max_boxes) return out;
+            if (out.size() > max_boxes) return std::nullopt;
         }
     }
     return out;

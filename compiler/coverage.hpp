@@ -51,7 +51,8 @@ public:
     Region scope_region(const std::vector<std::pair<std::string, std::uint64_t>>& constrained);
     // `from` minus `minus`; nullopt when the result grows past the analysis limit.
     std::optional<Region> subtract(const Region& from, const Region& minus);
-    Region intersect(const Region& a, const Region& b);
+    // nullopt when the result grows past the analysis limit.
+    std::optional<Region> intersect(const Region& a, const Region& b);
     bool empty(const Region& r) const { return r.empty(); }
 
     // The largest number of boxes a region may hold before the analysis gives up.

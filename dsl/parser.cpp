@@ -648,7 +648,8 @@ bool append_utf8(std::uint32_t cp, std::string& out) {
     return true;
 }
 
-// Decodes a body the grammar accepted; returns the offset of a bad \u{...} escape, if any.
+// Decodes a string body; returns the offset of a bad \u{...} escape, if any. Bodies that the
+// grammar did not accept decode as best they can, never reading past the end.
 std::optional<std::size_t> decode(std::string_view body, std::string& out) {
     for (std::size_t i = 0; i < body.size(); ++i) {
         if (body[i] != '\\' || i + 1 >= body.size()) {
@@ -662,6 +663,7 @@ std::optional<std::size_t> decode(std::string_view body, std::string& out) {
             case 'r': out += '\r'; break;
             case 'u': {
                 auto close = body.find('}', i);
+                if (close == std::string_view::npos || i + 2 > close) return i - 1;  // not from the grammar
                 std::uint32_t cp = 0;
                 std::from_chars(body.data() + i + 2, body.data() + close, cp, 16);
                 if (!append_utf8(cp, out)) return i - 1;

@@ -15,7 +15,8 @@ struct ParseResult {
 // every problem becomes a diagnostic in `diagnostics`.
 ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics);
 
-// Decodes the contents of a string literal (without its quotes). Used by the parser and formatter.
+// Decodes the contents of a string literal (without its quotes); a malformed `\u{...}` escape is
+// dropped. Used by the parser and formatter.
 std::string unescape(std::string_view body);
 // The literal, quoted and escaped, that reads back as `value`.
 std::string quote(std::string_view value);

@@ -13,7 +13,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
     exit 2
 fi
 
-build=build-fuzz
+build="build-fuzz"
 corpus="$build/corpus"
 artifacts="$build/artifacts"
 
