@@ -58,6 +58,7 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
             common::render_text(diagnostics, ws.sources, out, {use_color(options.color, out)});
             std::size_t requested = 0;
             for (const auto& f : ws.files) requested += f.requested ? 1 : 0;
+            if (requested == 0) break;  // nothing was read: the reasons follow on stderr
             std::string summary = common::summarize(diagnostics);
             out << "checked " << requested << (requested == 1 ? " file" : " files");
             if (ws.files.size() > requested) out << " (and " << ws.files.size() - requested << " imported)";
@@ -124,8 +125,11 @@ int run_fmt(const FmtOptions& options, std::ostream& out, std::ostream& err) {
         else out << "formatted " << path << '\n';
     }
     common::render_text(bag.sorted(sources), sources, out);
-    if (unparsable) out << unparsable << (unparsable == 1 ? " file was" : " files were") << " left as they are: fix the syntax errors first\n";
-    if (options.check && changed) out << changed << " of " << files.size() << " files would be reformatted\n";
+    if (unparsable)
+        out << unparsable << (unparsable == 1 ? " file was left as it is" : " files were left as they are")
+            << ": fix the syntax errors first\n";
+    if (options.check && changed)
+        out << changed << " of " << files.size() << (files.size() == 1 ? " file" : " files") << " would be reformatted\n";
     report_load_errors(errors, err);
     if (!errors.empty()) return exit_usage;
     return (unparsable || (options.check && changed)) ? exit_problems : exit_ok;
@@ -146,9 +150,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         "check", "Parse, type-check and lint rule files; print every problem with its file:line:col.");
     check_cmd->add_option("paths", check.paths, "Rule files, or folders searched recursively for *.rules")->required();
     check_cmd->add_flag("--werror", check.werror, "Exit 1 on warnings too");
-    std::map<std::string, Format> formats{{"text", Format::text}, {"json", Format::json}, {"sarif", Format::sarif}};
-    check_cmd->add_option("--format", check.format, "Output: text (default), json, or sarif (SARIF 2.1.0 for CI)")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+    std::string format_name = "text";
+    check_cmd->add_option("--format", format_name, "Output: text (default), json, or sarif (SARIF 2.1.0 for CI)")
+        ->check(CLI::IsMember({"text", "json", "sarif"}));
     check_cmd->add_option("--color", check.color, "Color text output: auto (default), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
 
@@ -186,7 +190,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         err << "switchyard: error: " << e.what() << "\nRun `switchyard --help` for usage.\n";
         return exit_usage;
     }
-    if (check_cmd->parsed()) return run_check(check, out, err);
+    if (check_cmd->parsed()) {
+        check.format = format_name == "json" ? Format::json : format_name == "sarif" ? Format::sarif : Format::text;
+        return run_check(check, out, err);
+    }
     if (fmt_cmd->parsed()) return run_fmt(fmt, out, err);
     if (schema_cmd->parsed()) {
         out << stdlib::builtin_schema().describe();

@@ -236,7 +236,6 @@ void render_sarif(const std::vector<Diagnostic>& diagnostics, const SourceMap& s
     }
     boost::json::object driver{{"name", "switchyard"},
                                {"version", tool_version},
-                               {"informationUri", "https://example.invalid/switchyard/docs/language.md"},
                                {"rules", std::move(rules)}};
     boost::json::object doc{
         {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},

@@ -493,8 +493,9 @@ private:
             }
             given[*p] = true;
             const auto& param = fn.params[*p];
-            Type t = check(*arg.value, param.type);
-            if (!matches(param.type, t, bound))
+            Type want = param.optional ? param.type.optional() : param.type;
+            Type t = check(*arg.value, want);
+            if (!matches(want, t, bound))
                 error(Code::E0300, arg.value->span,
                       "argument " + ticked(param.name) + " of " + ticked(fn.name) + " must be `" + name(param.type) +
                           "`, found `" + name(t) + "`",
@@ -509,7 +510,7 @@ private:
 
     Type visit(const Expr& e, const dsl::Unary& u, std::optional<Type>) {
         if (u.op == dsl::UnaryOp::logical_not) {
-            expect_type(*u.operand, types::boolean, Code::E0300, "the operand of `not`");
+            expect_type(*u.operand, types::boolean, Code::E0302, "the operand of `not`");
             return types::boolean;
         }
         Type t = check(*u.operand);
@@ -531,6 +532,13 @@ private:
         std::optional<Type> hint = l;
         if (rhs_is_collection) hint = l.without_optional().wrapped(Wrap::set);
         Type r = check(*b.rhs, hint);
+        // `employee == conversation.started_by`: a fact's name on the left that is also a member
+        // of the enum on the right means the member, as it would on the right.
+        if (lhs_name && !rhs_is_collection && !join(l, r)) {
+            if (auto enum_hint = base_hint(r); enum_hint && enum_hint->base == TypeKind::enumeration &&
+                                                 schema_.enum_of(*enum_hint).find(lhs_name->id))
+                l = check(*b.lhs, r);
+        }
         return {l, r};
     }
 
@@ -540,8 +548,8 @@ private:
         switch (b.op) {
             case Op::logical_and:
             case Op::logical_or:
-                expect_type(*b.lhs, types::boolean, Code::E0300, "the operands of `" + op + "`");
-                expect_type(*b.rhs, types::boolean, Code::E0300, "the operands of `" + op + "`");
+                expect_type(*b.lhs, types::boolean, Code::E0302, "the operands of `" + op + "`");
+                expect_type(*b.rhs, types::boolean, Code::E0302, "the operands of `" + op + "`");
                 return types::boolean;
             case Op::eq:
             case Op::ne: {
@@ -741,7 +749,7 @@ namespace {
 class Checker {
 public:
     Checker(Workspace& ws, common::DiagnosticBag& diagnostics, const Schema& schema)
-        : ws_(ws), diagnostics_(diagnostics), schema_(schema), coverage_(schema), file_globals_(ws.files.size()) {}
+        : ws_(ws), diagnostics_(diagnostics), schema_(schema), file_globals_(ws.files.size()) {}
 
     CheckResult run() {
         collect_globals();
@@ -916,10 +924,10 @@ private:
         return bits;
     }
 
-    Region universe_of(const std::vector<std::uint64_t>& bits) {
+    Region universe_of(CoverageAnalysis& coverage, const std::vector<std::uint64_t>& bits) {
         std::vector<std::pair<std::string, std::uint64_t>> constrained;
         for (std::size_t d = 0; d < bits.size(); ++d) constrained.push_back({schema_.dimensions()[d].path, bits[d]});
-        return coverage_.scope_region(constrained);
+        return coverage.scope_region(constrained);
     }
 
     std::string describe_result_help(const stdlib::PolicyKindDecl& kind) {
@@ -956,7 +964,7 @@ private:
                          describe_result_help(*kind));
         }
         for (const auto& local : ec.locals)
-            if (local.report_unused && !local.used)
+            if (local.report_unused && !local.used && ws_.files[f].requested)
                 diagnostics_.report(Code::W0001, ws_.files[f].id, local.span, "unused let " + ticked(local.name),
                                     "remove it, or use it in a rule");
         ec.kind = nullptr;
@@ -979,7 +987,10 @@ private:
     }
 
     void analyse_rules(const dsl::PolicyDecl& p, const std::vector<std::uint64_t>& scope, FileId file) {
-        Region universe = universe_of(scope);
+        // One analysis per policy: dimensions are keyed by their text, and a policy's `let x`
+        // must not meet another policy's `let x` of another type.
+        CoverageAnalysis coverage(schema_);
+        Region universe = universe_of(coverage, scope);
         std::optional<Region> covered = Region{};
         std::vector<std::optional<Region>> regions;
         bool seen_otherwise = false;
@@ -993,7 +1004,7 @@ private:
             if (rule.is_otherwise()) {
                 seen_otherwise = true;
                 if (covered) {
-                    auto rest = coverage_.subtract(universe, *covered);
+                    auto rest = coverage.subtract(universe, *covered);
                     if (rest && rest->empty() && !p.rules.empty() && i > 0)
                         diagnostics_.report(Code::W0003, file, rule.span,
                                             "`otherwise` can never be reached: the rules above cover every case",
@@ -1002,16 +1013,16 @@ private:
                 continue;
             }
             std::optional<Region> r;
-            if (!rule.condition->annotation.type.is_error()) r = coverage_.region_of(*rule.condition);
-            if (r) r = coverage_.intersect(*r, universe);  // nullopt when too complex
-            if (r && covered) report_if_shadowed(p, i, *r, *covered, regions, file);
+            if (!rule.condition->annotation.type.is_error()) r = coverage.region_of(*rule.condition);
+            if (r) r = coverage.intersect(*r, universe);  // nullopt when too complex
+            if (r && covered) report_if_shadowed(coverage, p, i, *r, *covered, regions, file);
             regions.push_back(r);
             if (covered && r) covered->insert(covered->end(), r->begin(), r->end());
             else covered.reset();
         }
         if (!seen_otherwise) {
             std::optional<Region> rest;
-            if (covered) rest = coverage_.subtract(universe, *covered);
+            if (covered) rest = coverage.subtract(universe, *covered);
             if (!rest || !rest->empty())
                 diagnostics_.report(Code::E0500, file, p.kind.span,
                                     "`" + p.kind.name + "` policy may yield no result: " +
@@ -1020,8 +1031,8 @@ private:
         }
     }
 
-    void report_if_shadowed(const dsl::PolicyDecl& p, std::size_t i, const Region& r, const Region& covered,
-                            const std::vector<std::optional<Region>>& earlier, FileId file) {
+    void report_if_shadowed(CoverageAnalysis& coverage_, const dsl::PolicyDecl& p, std::size_t i, const Region& r,
+                            const Region& covered, const std::vector<std::optional<Region>>& earlier, FileId file) {
         const auto& rule = p.rules[i];
         if (r.empty()) {
             diagnostics_.report(Code::W0003, file, rule.condition->span,
@@ -1134,8 +1145,8 @@ private:
         for (std::size_t c : closure) in[c] = true;
         const dsl::RulesetDecl* named = nullptr;
         FileId named_file = 0;
-        for (std::size_t f : ws_.order) {
-            if (!in[f]) continue;
+        // The root's own `ruleset` comes first, so that a second one is reported where it does not belong.
+        for (std::size_t f : closure) {
             for (const auto& decl : ws_.files[f].module.decls) {
                 if (const auto* r = decl.as<dsl::RulesetDecl>()) {
                     if (!named) {
@@ -1149,6 +1160,9 @@ private:
                     d.notes.push_back({named_file, named->name.span, "first named here"});
                 }
             }
+        }
+        for (std::size_t f : ws_.order) {
+            if (!in[f]) continue;
             for (Global* g : file_globals_[f]) {
                 if (g->kind == Global::Kind::setting)
                     prog.settings.push_back({static_cast<const dsl::SettingDecl*>(g->decl), g->file, g->type});
@@ -1222,7 +1236,6 @@ private:
     Workspace& ws_;
     common::DiagnosticBag& diagnostics_;
     const Schema& schema_;
-    CoverageAnalysis coverage_;
     std::deque<Global> globals_;
     std::vector<std::vector<Global*>> file_globals_;
     std::vector<CheckedPolicy> policies_;

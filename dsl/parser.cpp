@@ -566,6 +566,8 @@ template <> struct Action<g::priority_value> {
     template <typename Input>
     static void apply(const Input& in, State& st) {
         std::string_view text = in.string_view();
+        if (st.policy->priority)
+            throw SyntaxFailure{Code::E0402, "`priority` is given twice", st.offset(in.begin()), st.offset(in.end())};
         bool negative = text.front() == '-';
         std::int64_t v = parse_integer(text.substr(negative ? 1 : 0), st.offset(in.begin()));
         st.policy->priority = negative ? -v : v;

@@ -27,7 +27,7 @@ std::string FunctionDecl::signature(const Schema& schema) const {
     std::string s = name + "(";
     for (std::size_t i = 0; i < params.size(); ++i) {
         if (i) s += ", ";
-        s += params[i].name + ": " + schema.type_name(params[i].type);
+        s += params[i].name + ": " + schema.type_name(params[i].optional ? params[i].type.optional() : params[i].type);
         if (i == 0 && variadic_first) s += "...";
         if (params[i].optional) s += " = none";
     }
