@@ -17,8 +17,9 @@ namespace switchyard::dsl {
 std::string print_expr(const Expr& e);
 
 // Formats a whole module. `source` is the text the module was parsed from: comments are read
-// from it by span, and blank lines in it decide which top-level declarations stay together.
-// Every comment of `module.comments` appears in the result.
+// from it by span, and blank lines in it decide where blank lines stay between top-level items
+// (declarations and comment blocks). Every comment of `module.comments` appears in the result.
+// Statements longer than 100 columns are broken over several lines where they can be.
 std::string format_module(const Module& module, std::string_view source);
 
 }  // namespace switchyard::dsl
