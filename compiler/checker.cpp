@@ -152,10 +152,7 @@ public:
             }
             auto index = decl.find(f.name);
             if (!index) {
-                std::vector<std::string_view> names;
-                for (const auto& fd : decl.fields) names.push_back(fd.name);
-                error(Code::E0201, f.name_span, "unknown field " + ticked(f.name) + " on " + ticked(decl.name),
-                      did_you_mean(f.name, names));
+                report_unknown_field(decl, f.name, f.name_span);
                 check(*f.value);
                 continue;
             }
@@ -182,6 +179,13 @@ public:
             return;
         }
         expect_type(e, want, Code::E0300, "this value");
+    }
+
+    void report_unknown_field(const stdlib::RecordDecl& record, const std::string& field, Span span) {
+        std::vector<std::string_view> names;
+        for (const auto& fd : record.fields) names.push_back(fd.name);
+        error(Code::E0201, span, "unknown field " + ticked(field) + " on " + ticked(record.name),
+              did_you_mean(field, names));
     }
 
     void error(Code code, Span span, std::string message, std::string help = {}) {
@@ -378,10 +382,7 @@ private:
         const auto& rec = schema_.record_of(base);
         auto index = rec.find(f.name);
         if (!index) {
-            std::vector<std::string_view> names;
-            for (const auto& fd : rec.fields) names.push_back(fd.name);
-            error(Code::E0201, f.name_span, "unknown field " + ticked(f.name) + " on " + ticked(rec.name),
-                  did_you_mean(f.name, names));
+            report_unknown_field(rec, f.name, f.name_span);
             return types::error;
         }
         e.annotation.ref = dsl::RefKind::field;

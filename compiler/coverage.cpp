@@ -296,18 +296,8 @@ std::optional<Region> CoverageAnalysis::region(const Expr& e, bool negated) {
             if (l->size() > max_boxes) return std::nullopt;
             return l;
         }
-        switch (b->op) {
-            case BinaryOp::eq:
-            case BinaryOp::ne:
-            case BinaryOp::lt:
-            case BinaryOp::le:
-            case BinaryOp::gt:
-            case BinaryOp::ge:
-            case BinaryOp::in:
-            case BinaryOp::not_in:
-                if (auto r = comparison(*b, negated)) return r;
-                break;
-            default: break;
+        if (dsl::is_comparison(b->op)) {
+            if (auto r = comparison(*b, negated)) return r;
         }
     }
     if (auto dim_info = dimension_for(e.annotation.type, schema_);

@@ -174,10 +174,8 @@ std::int64_t unit_factor(DurationUnit unit) {
     return factors[static_cast<int>(unit)];
 }
 
-int precedence(BinaryOp op) {
+bool is_comparison(BinaryOp op) {
     switch (op) {
-        case BinaryOp::logical_or: return 2;
-        case BinaryOp::logical_and: return 3;
         case BinaryOp::eq:
         case BinaryOp::ne:
         case BinaryOp::lt:
@@ -185,12 +183,21 @@ int precedence(BinaryOp op) {
         case BinaryOp::gt:
         case BinaryOp::ge:
         case BinaryOp::in:
-        case BinaryOp::not_in: return 5;  // 4 is prefix `not`; 1 is `where`, 0 is `if`
+        case BinaryOp::not_in: return true;
+        default: return false;
+    }
+}
+
+int precedence(BinaryOp op) {
+    if (is_comparison(op)) return 5;  // 4 is prefix `not`; 1 is `where`, 0 is `if`
+    switch (op) {
+        case BinaryOp::logical_or: return 2;
+        case BinaryOp::logical_and: return 3;
         case BinaryOp::coalesce: return 6;
         case BinaryOp::add:
         case BinaryOp::sub: return 7;
+        default: return 0;
     }
-    return 0;
 }
 
 }  // namespace switchyard::dsl

@@ -197,6 +197,8 @@ std::string_view to_string(SizeUnit unit);
 std::string_view to_string(DurationUnit unit);
 std::int64_t unit_factor(SizeUnit unit);
 std::int64_t unit_factor(DurationUnit unit);
+// `==`, `!=`, `<`, `<=`, `>`, `>=`, `in` and `not in`.
+bool is_comparison(BinaryOp op);
 // Operator precedence, higher binds tighter; used by the parser's grammar order and the printer.
 int precedence(BinaryOp op);
 
