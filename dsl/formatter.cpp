@@ -94,8 +94,6 @@ constexpr int negate_level = 8;  // prefix `-`
 constexpr int postfix_level = 9; // `a.b`
 constexpr int primary_level = 10;
 
-bool is_comparison(BinaryOp op) { return precedence(op) == precedence(BinaryOp::eq); }
-
 struct LevelOf {
     int operator()(const IntLit& n) const { return n.value < 0 ? negate_level : primary_level; }
     int operator()(const Binary& n) const { return precedence(n.op); }
