@@ -207,10 +207,10 @@ private:
         return nullptr;
     }
 
-    const Global* visible_global(std::string_view id) const {
+    Global* visible_global(std::string_view id) const {
         auto it = env_.find(id);
         if (it == env_.end() || it->second->kind != Global::Kind::let) return nullptr;
-        const Global* g = it->second;
+        Global* g = it->second;
         if (g->file_index == file_index && g->order >= decl_order) return nullptr;  // declared later
         return g;
     }
@@ -310,8 +310,8 @@ private:
             e.annotation.ref = dsl::RefKind::binding;
             return *t;
         }
-        if (const Global* g = visible_global(n.id)) {
-            const_cast<Global*>(g)->used = true;
+        if (Global* g = visible_global(n.id)) {
+            g->used = true;
             e.annotation.ref = dsl::RefKind::let;
             e.annotation.target = g->decl;
             return g->type;

@@ -33,11 +33,8 @@ struct CheckOutput {
     std::vector<common::Diagnostic> diagnostics;
 };
 
-// Checks rule files as `switchyard check` does and renders the diagnostics as plain text.
-inline CheckOutput check_paths(const std::vector<std::string>& paths) {
-    common::DiagnosticBag bag;
-    std::vector<compiler::LoadError> errors;
-    auto ws = compiler::load_workspace(paths, bag, errors);
+// Checks a loaded workspace and renders its diagnostics as plain text.
+inline CheckOutput check_workspace(compiler::Workspace& ws, common::DiagnosticBag& bag) {
     compiler::check(ws, bag);
     CheckOutput out;
     out.diagnostics = bag.sorted(ws.sources);
@@ -47,17 +44,19 @@ inline CheckOutput check_paths(const std::vector<std::string>& paths) {
     return out;
 }
 
+// Checks rule files as `switchyard check` does.
+inline CheckOutput check_paths(const std::vector<std::string>& paths) {
+    common::DiagnosticBag bag;
+    std::vector<compiler::LoadError> errors;
+    auto ws = compiler::load_workspace(paths, bag, errors);
+    return check_workspace(ws, bag);
+}
+
 // Checks rule text held in memory.
 inline CheckOutput check_text(const std::string& text, const std::string& path = "test.rules") {
     common::DiagnosticBag bag;
     auto ws = compiler::workspace_from_text(path, text, bag);
-    compiler::check(ws, bag);
-    CheckOutput out;
-    out.diagnostics = bag.sorted(ws.sources);
-    std::ostringstream rendered;
-    common::render_text(out.diagnostics, ws.sources, rendered);
-    out.text = rendered.str();
-    return out;
+    return check_workspace(ws, bag);
 }
 
 }  // namespace switchyard::testing
