@@ -453,7 +453,8 @@ private:
         std::vector<bool> given(fn.params.size(), false);
         std::optional<Type> bound;
         std::size_t next_positional = 0;
-        std::string signature = fn.signature(schema_);
+        // Only error help shows the signature: build it then, not for every call.
+        auto signature = [&] { return fn.signature(schema_); };
         for (const auto& arg : c.args) {
             std::optional<std::size_t> p;
             if (arg.name) {
@@ -463,7 +464,7 @@ private:
                     std::vector<std::string_view> names;
                     for (const auto& pd : fn.params) names.push_back(pd.name);
                     error(Code::E0301, arg.name_span, ticked(*arg.name) + " is not a parameter of " + ticked(fn.name),
-                          "the signature is `" + signature + "`");
+                          "the signature is `" + signature() + "`");
                     check(*arg.value);
                     continue;
                 }
@@ -483,7 +484,7 @@ private:
                 }
                 if (!p) {
                     error(Code::E0301, arg.value->span, "too many arguments to " + ticked(fn.name),
-                          "the signature is `" + signature + "`" +
+                          "the signature is `" + signature() + "`" +
                               (std::any_of(fn.params.begin(), fn.params.end(), [](auto& x) { return x.optional; })
                                    ? "; optional parameters are passed by name (`name: value`)"
                                    : ""));
@@ -500,12 +501,12 @@ private:
                 error(Code::E0300, arg.value->span,
                       "argument " + ticked(param.name) + " of " + ticked(fn.name) + " must be `" + name(param.type) +
                           "`, found `" + name(t) + "`",
-                      "the signature is `" + signature + "`");
+                      "the signature is `" + signature() + "`");
         }
         for (std::size_t i = 0; i < fn.params.size(); ++i) {
             if (!given[i] && !fn.params[i].optional)
                 error(Code::E0301, e.span, "missing argument " + ticked(fn.params[i].name) + " of " + ticked(fn.name),
-                      "the signature is `" + signature + "`");
+                      "the signature is `" + signature() + "`");
         }
     }
 

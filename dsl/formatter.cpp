@@ -12,7 +12,7 @@
 //    source (the source had none anywhere between the two), it goes right after the first
 //    declaration, before any comments between them. `ruleset name` is printed as written.
 //  * `setting name: type = default`, and the description, if any, on the line after the default's
-//    last line, indented by 4. Types print as `list<person>`, `map<string, int>`, `string?`.
+//    last line, indented by 4. Types print as `list<person>`, `set<string>`, `string?`.
 //  * `policy KIND for a, b via x in y priority N {` (scope clauses in the order written, the
 //    priority last), then the lets (`    let x = ...`), then the rules (`    when COND -> RESULT`,
 //    `    otherwise -> RESULT`), then `}`. A rule fits when its one-line form `when COND -> RESULT`,
