@@ -1,5 +1,7 @@
 #include "cli/cli.hpp"
 
+#include "cli/commands.hpp"
+
 #include "common/diagnostic.hpp"
 #include "compiler/checker.hpp"
 #include "compiler/workspace.hpp"
@@ -165,6 +167,35 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     auto* schema_cmd = app.add_subcommand(
         "schema", "Print the facts, functions and policy kinds that rules can use, with their types.");
 
+    CompileOptions compile;
+    auto* compile_cmd = app.add_subcommand(
+        "compile", "Check rule files and write the compiled ruleset that `switchyard serve` and `eval` load.");
+    compile_cmd->add_option("paths", compile.paths, "The root rule file (or a folder whose files one root imports)")->required();
+    compile_cmd->add_option("-o,--output", compile.output, "Where to write the compiled ruleset")->required();
+
+    DisasmOptions disasm;
+    auto* disasm_cmd = app.add_subcommand(
+        "disasm", "Print a compiled ruleset readably: pools, settings, and each policy's code with its source lines.");
+    disasm_cmd->add_option("file", disasm.file, "A compiled ruleset file")->required();
+
+    EvalOptions eval;
+    auto* eval_cmd = app.add_subcommand(
+        "eval", "Evaluate a ruleset on one case (an event and its facts, JSON: docs/cases.md); print every decision as JSON.");
+    auto* ruleset_opt = eval_cmd->add_option("--ruleset", eval.ruleset, "A compiled ruleset file");
+    auto* rules_opt = eval_cmd->add_option("--rules", eval.rules, "Rule files to compile first (instead of --ruleset)");
+    ruleset_opt->excludes(rules_opt);
+    eval_cmd->add_option("--case", eval.case_file, "The case: a JSON file (docs/cases.md)")->required();
+    eval_cmd->add_flag("--explain", eval.explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
+    eval_cmd->add_option("--budget", eval.budget, "Instructions one policy may run before it fails (default 100000)")
+        ->check(CLI::PositiveNumber);
+
+    TestOptions test;
+    auto* test_cmd = app.add_subcommand(
+        "test", "Run the `test` blocks of rule files; report each, with the decisions and traces of failures.");
+    test_cmd->add_option("paths", test.paths, "The root rule file (or a folder whose files one root imports)")->required();
+    test_cmd->add_flag("--coverage", test.coverage, "Also list the rules that no test made fire");
+    test_cmd->add_flag("-v,--verbose", test.verbose, "Show decisions and traces of passing tests too");
+
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         app.parse(reversed);
@@ -195,6 +226,16 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         return run_check(check, out, err);
     }
     if (fmt_cmd->parsed()) return run_fmt(fmt, out, err);
+    if (compile_cmd->parsed()) return run_compile(compile, out, err);
+    if (disasm_cmd->parsed()) return run_disasm(disasm, out, err);
+    if (eval_cmd->parsed()) {
+        if (eval.ruleset.empty() && eval.rules.empty()) {
+            err << "switchyard: error: eval needs --ruleset FILE or --rules PATH...\nRun `switchyard eval --help` for usage.\n";
+            return exit_usage;
+        }
+        return run_eval(eval, out, err);
+    }
+    if (test_cmd->parsed()) return run_test(test, out, err);
     if (schema_cmd->parsed()) {
         out << stdlib::builtin_schema().describe();
         return exit_ok;

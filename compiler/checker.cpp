@@ -178,7 +178,18 @@ public:
             e.annotation.type = want;
             return;
         }
-        expect_type(e, want, Code::E0300, "this value");
+        Type t = expect_type(e, want, Code::E0300, "this value");
+        if (!t.is_error() && !is_given_constant(e))
+            error(Code::E0404, e.span, "a given value must be a constant",
+                  "write a literal, an enum value, `none`, or a top-level let that holds one");
+    }
+
+    // Literals and enum values, or a top-level let that holds one: what a test's case can hold.
+    static bool is_given_constant(const Expr& e) {
+        if (is_constant(e)) return true;
+        if (e.annotation.ref == dsl::RefKind::let && e.annotation.target)
+            return is_given_constant(*static_cast<const dsl::LetDecl*>(e.annotation.target)->value);
+        return false;
     }
 
     void report_unknown_field(const stdlib::RecordDecl& record, const std::string& field, Span span) {

@@ -1,0 +1,155 @@
+// The compiled ruleset: what the compiler writes, the disassembler prints and the VM loads.
+// docs/bytecode.md describes the file; this is its in-memory form.
+#pragma once
+
+#include "stdlib/types.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::bytecode {
+
+enum class Op : std::uint8_t {
+#define X(name, a, b, c, effect) name,
+#include "bytecode/opcodes.def"
+#undef X
+};
+
+// The formats of an instruction's operands (see the legend at the top of opcodes.def).
+enum class Operand : std::uint8_t { _, R, K, S, F, J, O, H, V, T, N, I };
+
+struct OpInfo {
+    std::string_view name;
+    std::array<Operand, 3> operands;
+    std::string_view effect;
+};
+
+inline constexpr std::size_t op_count = 0
+#define X(name, a, b, c, effect) +1
+#include "bytecode/opcodes.def"
+#undef X
+    ;
+
+const OpInfo& info(Op op);
+
+// One instruction: eight bytes, three 16-bit operands; `bc` joins b and c for 32-bit operands.
+struct Instr {
+    Op op = Op::no_match;
+    std::uint8_t reserved = 0;
+    std::uint16_t a = 0;
+    std::uint16_t b = 0;
+    std::uint16_t c = 0;
+
+    std::uint32_t bc() const { return (std::uint32_t(b) << 16) | c; }
+    void set_bc(std::uint32_t v) {
+        b = static_cast<std::uint16_t>(v >> 16);
+        c = static_cast<std::uint16_t>(v & 0xffff);
+    }
+};
+static_assert(sizeof(Instr) == 8);
+
+// Named limits: each follows from an operand's width.
+inline constexpr std::size_t max_registers = 0xffff;       // a register is a 16-bit operand
+inline constexpr std::size_t max_constant_sets = 0x10000;  // `in_set` names its set in 16 bits
+inline constexpr std::size_t max_forward_offset = 0xffff;  // `unwrap_or_jump`, `next_item`
+inline constexpr std::size_t max_rules_per_policy = 0xfffe;  // the line table's rule is 16 bits
+inline constexpr std::uint16_t no_rule = 0xffff;             // an instruction outside any rule
+
+// A constant: a tree of values whose parts are earlier constants (so there are no cycles).
+enum class ConstKind : std::uint8_t { none, boolean, integer, string, list, set, record, variant };
+
+struct Constant {
+    stdlib::Type type;
+    ConstKind kind = ConstKind::none;
+    std::int64_t number = 0;           // boolean, integer (also enum members), variant constructor
+    std::string text;                  // string
+    std::vector<std::uint32_t> parts;  // list and set items, record fields, variant arguments
+};
+
+// A constant set for `in_set`: enum and bool members as a bit mask, numbers and strings sorted.
+enum class SetKind : std::uint8_t { mask, integers, strings };
+
+struct ConstSet {
+    SetKind kind = SetKind::mask;
+    std::uint64_t mask = 0;
+    std::vector<std::int64_t> integers;  // sorted, unique
+    std::vector<std::string> strings;    // sorted by bytes, unique
+};
+
+struct Setting {
+    std::string name;
+    stdlib::Type type;
+    std::uint32_t default_value;  // constant index
+    std::string description;
+};
+
+struct SourceFile {
+    std::string path;
+    std::uint64_t hash;  // of the file's bytes
+};
+
+// A register's type. A builder is the list under construction by `where`.
+struct RegType {
+    stdlib::Type type;
+    bool builder = false;
+    friend bool operator==(const RegType&, const RegType&) = default;
+};
+
+struct LineEntry {
+    std::uint32_t line;  // 1-based, in the function's file
+    std::uint16_t rule;  // index into Function::rules, or no_rule
+};
+
+struct Rule {
+    std::uint32_t line;
+    bool otherwise = false;
+};
+
+// A policy (or a test expectation): its inputs are in registers 0 .. inputs.size() - 1.
+struct Function {
+    std::uint16_t kind = 0;                 // policy kind (schema index); for an expectation, unused
+    std::vector<std::uint64_t> scope;       // per scope dimension, the members admitted
+    std::int64_t priority = 0;
+    std::uint32_t file = 0;                 // index into Module::sources
+    std::uint32_t line = 0;                 // of the `policy` keyword
+    stdlib::Type result;
+    std::vector<RegType> registers;         // the frame: the inputs first
+    std::uint16_t inputs = 0;
+    std::vector<Rule> rules;
+    std::vector<Instr> code;
+    std::vector<LineEntry> lines;           // one per instruction
+};
+
+// A `test` block, compiled: its case (the `given`s, as case JSON) and one function per `expect`,
+// whose inputs are the results of every policy kind, in schema order.
+struct Test {
+    std::string name;
+    std::uint32_t file = 0;
+    std::uint32_t line = 0;
+    std::string case_json;
+    std::vector<std::uint32_t> expects;  // indexes into Module::expectations
+};
+
+inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
+inline constexpr std::uint32_t format_version = 1;
+
+struct Module {
+    std::string name;
+    std::uint64_t source_hash = 0;   // of every source file's path and bytes
+    std::uint64_t schema_hash = 0;   // stdlib::Schema::fingerprint() of the schema checked against
+    std::vector<SourceFile> sources;
+    std::vector<Constant> constants;
+    std::vector<ConstSet> sets;
+    std::vector<Setting> settings;
+    std::vector<Function> policies;
+    std::vector<Function> expectations;
+    std::vector<Test> tests;
+};
+
+// 64-bit FNV-1a: the content hashes of the header.
+std::uint64_t fnv1a(std::string_view bytes, std::uint64_t seed = 0xcbf29ce484222325ull);
+
+}  // namespace switchyard::bytecode

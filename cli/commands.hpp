@@ -1,0 +1,39 @@
+// The subcommands that compile and run rules: compile, disasm, eval, test.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace switchyard::cli {
+
+struct CompileOptions {
+    std::vector<std::string> paths;
+    std::string output;
+};
+
+struct DisasmOptions {
+    std::string file;
+};
+
+struct EvalOptions {
+    std::string ruleset;             // a compiled ruleset file, or
+    std::vector<std::string> rules;  // rule files compiled on the fly
+    std::string case_file;
+    bool explain = false;
+    std::int64_t budget = 0;  // 0: the default
+};
+
+struct TestOptions {
+    std::vector<std::string> paths;
+    bool coverage = false;
+    bool verbose = false;
+};
+
+int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& err);
+int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& err);
+int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err);
+int run_test(const TestOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace switchyard::cli

@@ -1,0 +1,68 @@
+// Values as JSON: the decisions that `switchyard eval` prints and the server stores.
+#include "runtime/engine/engine.hpp"
+
+namespace switchyard::engine {
+
+using stdlib::Type;
+using stdlib::TypeKind;
+using vm::Tag;
+using vm::Value;
+
+namespace {
+
+// `thread` keys are strings or numbers (or none): the compiler turned anything else into text.
+boost::json::value key_to_json(const Value& v) {
+    switch (v.tag) {
+        case Tag::string: return boost::json::string(v.text());
+        case Tag::integer:
+        case Tag::boolean: return v.i;
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+boost::json::value value_to_json(const Value& v, Type type, const stdlib::Schema& schema) {
+    if (v.is_none()) return nullptr;
+    Type t = type.without_optional();
+    if (t.is_wrapped()) {
+        boost::json::array a;
+        for (const auto& item : v) a.push_back(value_to_json(item, t.inner(), schema));
+        return a;
+    }
+    switch (t.base) {
+        case TypeKind::boolean: return v.truth();
+        case TypeKind::integer:
+        case TypeKind::size:
+        case TypeKind::duration:
+        case TypeKind::time: return v.i;
+        case TypeKind::string: return boost::json::string(v.text());
+        case TypeKind::enumeration: return boost::json::string(schema.enum_of(t).members.at(static_cast<std::size_t>(v.i)));
+        case TypeKind::record: {
+            boost::json::object o;
+            const auto& rec = schema.record_of(t);
+            for (std::size_t i = 0; i < rec.fields.size() && i < v.len; ++i)
+                o[rec.fields[i].name] = value_to_json(v[i], rec.fields[i].type, schema);
+            return o;
+        }
+        case TypeKind::variant: {
+            const auto& fn = schema.functions().at(v.ctor);
+            boost::json::object args;
+            for (std::size_t i = 0; i < fn.params.size() && i < v.len; ++i) {
+                if (fn.variadic_first && i == 0) {
+                    boost::json::array keys;
+                    for (const auto& k : v[0]) keys.push_back(key_to_json(k));
+                    args[fn.params[0].name] = std::move(keys);
+                    continue;
+                }
+                args[fn.params[i].name] = value_to_json(v[i], fn.params[i].type, schema);
+            }
+            boost::json::object o;
+            o[fn.name] = std::move(args);
+            return o;
+        }
+        default: return nullptr;
+    }
+}
+
+}  // namespace switchyard::engine

@@ -1,0 +1,354 @@
+#include "runtime/vm/host.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace switchyard::vm {
+
+using stdlib::Type;
+using stdlib::TypeKind;
+
+namespace {
+
+// ---- text ----
+
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count every byte that starts a code point
+    return n;
+}
+
+void append_code_point(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Lowercase of the letters `lower` maps (docs/cases.md); everything else maps to itself.
+std::uint32_t lower_code_point(std::uint32_t cp) {
+    if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
+    if (cp >= 0x0410 && cp <= 0x042F) return cp + 0x20;  // А-Я
+    if (cp >= 0x0400 && cp <= 0x040F) return cp + 0x50;  // Ѐ-Џ: Ё, Є, І, Ї, ...
+    if (cp == 0x0490) return 0x0491;                     // Ґ
+    return cp;
+}
+
+// Only two-byte sequences can change (Cyrillic) and ASCII: the rest is copied byte for byte.
+std::string_view lower_text(Arena& arena, std::string_view s) {
+    char* out = arena.chars(s.size());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            out[n++] = static_cast<char>(lower_code_point(c));
+            ++i;
+        } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
+            std::uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+            std::uint32_t low = lower_code_point(cp);
+            out[n++] = static_cast<char>(0xC0 | (low >> 6));
+            out[n++] = static_cast<char>(0x80 | (low & 0x3F));
+            i += 2;
+        } else {
+            out[n++] = s[i++];
+        }
+    }
+    return {out, n};
+}
+
+std::string quoted(std::string_view value) {
+    std::string out = "\"";
+    for (unsigned char c : value) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    static constexpr char hex[] = "0123456789ABCDEF";
+                    out += "\\u{";
+                    if (c >= 0x10) out += hex[c >> 4];
+                    out += hex[c & 0xF];
+                    out += '}';
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+// The largest unit that divides the amount exactly; `units` from the largest down, the last
+// one being 1.
+template <std::size_t N>
+std::string with_unit(std::int64_t amount, const std::array<std::pair<std::int64_t, const char*>, N>& units) {
+    for (const auto& [factor, name] : units)
+        if (amount != 0 && amount % factor == 0) return std::to_string(amount / factor) + " " + name;
+    return std::to_string(amount) + " " + units.back().second;
+}
+
+// Days since 1970-01-01 to a civil date (the proleptic Gregorian calendar).
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+}
+
+std::string two(unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+
+// ---- the functions ----
+
+Value fn_count(HostContext&, const Value* a, const bytecode::RegType*) { return Value::integer(a[0].len); }
+Value fn_empty(HostContext&, const Value* a, const bytecode::RegType*) { return Value::boolean(a[0].len == 0); }
+Value fn_any(HostContext&, const Value* a, const bytecode::RegType*) { return Value::boolean(a[0].len != 0); }
+Value fn_length(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::integer(static_cast<std::int64_t>(utf8_length(a[0].text())));
+}
+Value fn_lower(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    return Value::string(lower_text(ctx.arena, a[0].text()));
+}
+Value fn_contains(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(a[0].text().find(a[1].text()) != std::string_view::npos);
+}
+Value fn_starts_with(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(a[0].text().starts_with(a[1].text()));
+}
+Value fn_ends_with(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(a[0].text().ends_with(a[1].text()));
+}
+Value fn_str(HostContext& ctx, const Value* a, const bytecode::RegType* types) {
+    if (a[0].tag == Tag::string) return a[0];  // a string is its own text: no copy
+    std::string text;
+    append_text(text, a[0], types[0].type, ctx.schema);
+    return Value::string(ctx.arena.copy(text));
+}
+Value fn_notify(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    const Value& people = a[0];
+    Value* notices = ctx.arena.values(people.len);
+    Value* fields = ctx.arena.values(2 * std::size_t(people.len));
+    for (std::uint32_t i = 0; i < people.len; ++i) {
+        fields[2 * i] = people[i];  // notice { person, reason }: the schema's field order
+        fields[2 * i + 1] = a[1];
+        notices[i] = Value::record(fields + 2 * i, 2);
+    }
+    return Value::list(notices, people.len);
+}
+Value fn_quick_reply(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    Value* fields = ctx.arena.values(2);
+    fields[0] = a[0];
+    fields[1] = a[1];
+    return Value::record(fields, 2);
+}
+Value fn_member_of(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(ctx.facts.member_of(a[0], a[1]));
+}
+Value fn_has_role(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(ctx.facts.has_role(a[0], a[1]));
+}
+Value fn_last_message_with(HostContext& ctx, const Value* a, const bytecode::RegType*) {
+    return ctx.facts.last_message_with(a[0]);
+}
+
+struct Entry {
+    std::string_view name;
+    HostFn fn;
+};
+
+constexpr Entry host_functions[] = {
+    {"any", fn_any},
+    {"contains", fn_contains},
+    {"count", fn_count},
+    {"empty", fn_empty},
+    {"ends_with", fn_ends_with},
+    {"has_role", fn_has_role},
+    {"last_message_with", fn_last_message_with},
+    {"length", fn_length},
+    {"lower", fn_lower},
+    {"member_of", fn_member_of},
+    {"notify", fn_notify},
+    {"quick_reply", fn_quick_reply},
+    {"starts_with", fn_starts_with},
+    {"str", fn_str},
+};
+
+}  // namespace
+
+HostFn find_host_function(std::string_view name) {
+    for (const auto& e : host_functions)
+        if (e.name == name) return e.fn;
+    return nullptr;
+}
+
+std::string format_size(std::int64_t bytes) {
+    static constexpr std::array<std::pair<std::int64_t, const char*>, 4> units = {
+        {{1000000000, "GB"}, {1000000, "MB"}, {1000, "KB"}, {1, "B"}}};
+    return with_unit(bytes, units);
+}
+
+std::string format_duration(std::int64_t ms) {
+    static constexpr std::array<std::pair<std::int64_t, const char*>, 5> units = {
+        {{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}, {1, "ms"}}};
+    return with_unit(ms, units);
+}
+
+std::string format_time(std::int64_t ms) {
+    std::int64_t days = ms / 86400000;
+    std::int64_t rest = ms % 86400000;
+    if (rest < 0) {
+        rest += 86400000;
+        --days;
+    }
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    auto secs = static_cast<unsigned>(rest / 1000);
+    auto millis = static_cast<unsigned>(rest % 1000);
+    std::string out = std::to_string(y) + "-" + two(m) + "-" + two(d) + "T" + two(secs / 3600) + ":" +
+                      two(secs / 60 % 60) + ":" + two(secs % 60);
+    if (millis) out += "." + std::string(millis < 100 ? "0" : "") + (millis < 10 ? "0" : "") + std::to_string(millis);
+    return out + "Z";
+}
+
+void append_text(std::string& out, const Value& v, Type type, const stdlib::Schema& schema) {
+    if (v.is_none()) {
+        out += "none";
+        return;
+    }
+    Type t = type.without_optional();
+    if (t.is_wrapped()) {  // lists inside records: `[a, b]`
+        out += '[';
+        for (std::uint32_t i = 0; i < v.len; ++i) {
+            if (i) out += ", ";
+            append_text(out, v[i], t.inner(), schema);
+        }
+        out += ']';
+        return;
+    }
+    switch (t.base) {
+        case TypeKind::boolean: out += v.truth() ? "true" : "false"; return;
+        case TypeKind::integer: out += std::to_string(v.i); return;
+        case TypeKind::size: out += format_size(v.i); return;
+        case TypeKind::duration: out += format_duration(v.i); return;
+        case TypeKind::time: out += format_time(v.i); return;
+        case TypeKind::string: out += v.text(); return;
+        case TypeKind::enumeration: out += schema.enum_of(t).members.at(static_cast<std::size_t>(v.i)); return;
+        case TypeKind::record: {
+            const auto& rec = schema.record_of(t);
+            out += '{';
+            for (std::uint32_t i = 0; i < v.len && i < rec.fields.size(); ++i) {
+                if (i) out += ", ";
+                out += rec.fields[i].name + ": ";
+                Type ft = rec.fields[i].type;
+                if (ft.without_optional() == stdlib::types::string && !v[i].is_none()) out += quoted(v[i].text());
+                else append_text(out, v[i], ft, schema);
+            }
+            out += '}';
+            return;
+        }
+        case TypeKind::variant: {
+            const auto& fn = schema.functions().at(v.ctor);
+            out += fn.name + "(";
+            for (std::uint32_t i = 0; i < v.len && i < fn.params.size(); ++i) {
+                if (i) out += ", ";
+                Type pt = fn.params[i].type;
+                if (fn.variadic_first && i == 0) {
+                    for (std::uint32_t k = 0; k < v[0].len; ++k) {
+                        if (k) out += ", ";
+                        const Value& key = v[0][k];
+                        if (key.tag == Tag::string) out += quoted(key.text());
+                        else append_text(out, key, stdlib::types::integer, schema);
+                    }
+                    continue;
+                }
+                if (pt.without_optional() == stdlib::types::string && !v[i].is_none()) out += quoted(v[i].text());
+                else append_text(out, v[i], pt, schema);
+            }
+            out += ')';
+            return;
+        }
+        default: out += "?"; return;
+    }
+}
+
+// ---- values ----
+
+bool equal(const Value& a, const Value& b) {
+    if (a.tag != b.tag) return false;
+    switch (a.tag) {
+        case Tag::none: return true;
+        case Tag::boolean:
+        case Tag::integer: return a.i == b.i;
+        case Tag::string: return a.text() == b.text();
+        case Tag::variant:
+            if (a.ctor != b.ctor) return false;
+            [[fallthrough]];
+        case Tag::record:
+        case Tag::list:
+            if (a.len != b.len) return false;
+            for (std::uint32_t k = 0; k < a.len; ++k)
+                if (!equal(a[k], b[k])) return false;
+            return true;
+        case Tag::builder: return a.builder == b.builder;
+    }
+    return false;
+}
+
+std::string_view Arena::copy(std::string_view text) {
+    char* p = chars(text.size());
+    if (!text.empty()) std::memcpy(p, text.data(), text.size());
+    return {p, text.size()};
+}
+
+void Arena::reset() {
+    current_ = 0;
+    used_ = 0;
+}
+
+std::size_t Arena::reserved_bytes() const {
+    std::size_t n = 0;
+    for (const auto& b : blocks_) n += b.size;
+    return n;
+}
+
+void* Arena::bytes(std::size_t n, std::size_t align) {
+    if (current_ < blocks_.size()) {
+        std::size_t start = (used_ + align - 1) & ~(align - 1);
+        if (start + n <= blocks_[current_].size) {
+            used_ = start + n;
+            return blocks_[current_].data.get() + start;
+        }
+    }
+    return grow(n, align);
+}
+
+void* Arena::grow(std::size_t n, std::size_t align) {
+    // Move on to the next kept block that is large enough, or add one.
+    while (current_ + 1 < blocks_.size()) {
+        ++current_;
+        used_ = 0;
+        if (n + align <= blocks_[current_].size) return bytes(n, align);
+    }
+    std::size_t size = std::max<std::size_t>({64 * 1024, n + align, blocks_.empty() ? 0 : 2 * blocks_.back().size});
+    blocks_.push_back({std::make_unique<std::byte[]>(size), size});
+    current_ = blocks_.size() - 1;
+    used_ = 0;
+    return bytes(n, align);
+}
+
+}  // namespace switchyard::vm

@@ -1,0 +1,148 @@
+#include "runtime/vm/image.hpp"
+
+#include "bytecode/serialize.hpp"
+
+#include <algorithm>
+
+namespace switchyard::vm {
+
+namespace {
+
+bool admits(const bytecode::Function& f, const ScopeKey& key) {
+    for (std::size_t d = 0; d < key.members.size(); ++d)
+        if (key.members[d] >= 64 || !((f.scope[d] >> key.members[d]) & 1)) return false;
+    return true;
+}
+
+bool scope_within(const bytecode::Function& inner, const bytecode::Function& outer) {
+    for (std::size_t d = 0; d < inner.scope.size(); ++d)
+        if (inner.scope[d] & ~outer.scope[d]) return false;
+    return true;
+}
+
+}  // namespace
+
+Value Image::materialize(const bytecode::Constant& c) {
+    switch (c.kind) {
+        case bytecode::ConstKind::none: return Value::none();
+        case bytecode::ConstKind::boolean: return Value::boolean(c.number != 0);
+        case bytecode::ConstKind::integer: return Value::integer(c.number);
+        case bytecode::ConstKind::string: return Value::string(c.text);
+        default: break;
+    }
+    // Sets drop duplicates here too, so that a set constant written by hand behaves as one.
+    auto parts = std::make_unique<Value[]>(c.parts.size() + 1);
+    std::size_t n = 0;
+    for (auto p : c.parts) {
+        const Value& v = constants_[p];
+        bool seen = false;
+        if (c.kind == bytecode::ConstKind::set)
+            for (std::size_t k = 0; k < n && !seen; ++k) seen = equal(parts[k], v);
+        if (!seen) parts[n++] = v;
+    }
+    const Value* items = parts.get();
+    parts_.push_back(std::move(parts));
+    switch (c.kind) {
+        case bytecode::ConstKind::record: return Value::record(items, n);
+        case bytecode::ConstKind::variant: return Value::variant(static_cast<std::uint16_t>(c.number), items, n);
+        default: return Value::list(items, n);
+    }
+}
+
+std::size_t Image::key_index(const ScopeKey& key) const {
+    std::size_t index = 0;
+    for (std::size_t d = 0; d < dimension_sizes_.size(); ++d) index = index * dimension_sizes_[d] + key.members[d];
+    return index;
+}
+
+std::optional<std::string> Image::prepare() {
+    if (auto problem = verify(module_, *schema_)) return problem;
+    constants_.reserve(module_.constants.size());
+    for (const auto& c : module_.constants) constants_.push_back(materialize(c));
+    for (const auto& s : module_.sets) {
+        std::vector<std::string_view> views(s.strings.begin(), s.strings.end());
+        set_strings_.push_back(std::move(views));
+    }
+    for (const auto& fn : schema_->functions()) hosts_.push_back(find_host_function(fn.name));
+    for (const auto* functions : {&module_.policies, &module_.expectations})
+        for (const auto& f : *functions) frame_size_ = std::max(frame_size_, f.registers.size());
+    for (const auto& dim : schema_->dimensions()) dimension_sizes_.push_back(schema_->enums()[dim.enum_index].members.size());
+    std::size_t keys = 1;
+    for (auto n : dimension_sizes_) keys *= n;
+    const auto& policies = module_.policies;
+    dispatch_.assign(schema_->kinds().size(), std::vector<std::int32_t>(keys, -1));
+    ScopeKey key;
+    key.members.resize(dimension_sizes_.size());
+    for (std::size_t k = 0; k < keys; ++k) {
+        std::size_t rest = k;
+        for (std::size_t d = dimension_sizes_.size(); d-- > 0;) {
+            key.members[d] = static_cast<std::uint32_t>(rest % dimension_sizes_[d]);
+            rest /= dimension_sizes_[d];
+        }
+        for (std::size_t p = 0; p < policies.size(); ++p) {
+            if (!admits(policies[p], key)) continue;
+            auto& slot = dispatch_[policies[p].kind][k];
+            if (slot < 0) {
+                slot = static_cast<std::int32_t>(p);
+                continue;
+            }
+            const auto& best = policies[std::size_t(slot)];
+            const auto& candidate = policies[p];
+            bool wins = candidate.priority > best.priority ||
+                        (candidate.priority == best.priority && scope_within(candidate, best) && !scope_within(best, candidate));
+            bool loses = best.priority > candidate.priority ||
+                         (best.priority == candidate.priority && scope_within(best, candidate) && !scope_within(candidate, best));
+            if (wins) slot = static_cast<std::int32_t>(p);
+            else if (!loses)
+                return "policies " + location(best) + " and " + location(candidate) +
+                       " both apply to some messages and neither wins: give one a higher priority";
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::size_t> Image::policy_index_for(std::size_t kind, const ScopeKey& key) const {
+    if (kind >= dispatch_.size() || key.members.size() != dimension_sizes_.size()) return std::nullopt;
+    for (std::size_t d = 0; d < key.members.size(); ++d)
+        if (key.members[d] >= dimension_sizes_[d]) return std::nullopt;
+    auto slot = dispatch_[kind][key_index(key)];
+    if (slot < 0) return std::nullopt;
+    return static_cast<std::size_t>(slot);
+}
+
+const bytecode::Function* Image::policy_for(std::size_t kind, const ScopeKey& key) const {
+    auto p = policy_index_for(kind, key);
+    return p ? &module_.policies[*p] : nullptr;
+}
+
+std::optional<std::size_t> Image::setting_index(std::string_view name) const {
+    for (std::size_t s = 0; s < module_.settings.size(); ++s)
+        if (module_.settings[s].name == name) return s;
+    return std::nullopt;
+}
+
+std::string Image::location(const bytecode::Function& f) const {
+    return module_.sources[f.file].path + ":" + std::to_string(f.line);
+}
+
+std::string Image::rule_location(const bytecode::Function& f, std::size_t rule) const {
+    return module_.sources[f.file].path + ":" + std::to_string(f.rules.at(rule).line);
+}
+
+std::variant<std::shared_ptr<const Image>, std::string> load_module(bytecode::Module module, const stdlib::Schema& schema) {
+    auto image = std::make_shared<Image>();
+    image->module_ = std::move(module);
+    image->schema_ = &schema;
+    if (auto problem = image->prepare()) return *problem;
+    return std::shared_ptr<const Image>(std::move(image));
+}
+
+std::variant<std::shared_ptr<const Image>, std::string> load(std::string_view bytes, const stdlib::Schema& schema,
+                                                             bool check_checksum) {
+    auto read = bytecode::read(bytes, check_checksum);
+    if (auto* error = std::get_if<bytecode::ReadError>(&read))
+        return "at byte " + std::to_string(error->offset) + ": " + error->message;
+    return load_module(std::move(std::get<bytecode::Module>(read)), schema);
+}
+
+}  // namespace switchyard::vm

@@ -1,0 +1,74 @@
+// Loading a compiled ruleset: read, verify, then build what the interpreter needs (constants
+// as values, policy lookup tables). Nothing runs before all of it has succeeded.
+#pragma once
+
+#include "bytecode/module.hpp"
+#include "runtime/vm/host.hpp"
+#include "runtime/vm/value.hpp"
+#include "stdlib/schema.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace switchyard::vm {
+
+// Checks that the code of a module cannot misbehave, whatever its bytes: every index in range,
+// every jump inside its function, every register of the right type and written before it is
+// read, every path ending in `ret` or `no_match`. The first problem found, or nothing.
+std::optional<std::string> verify(const bytecode::Module& module, const stdlib::Schema& schema);
+
+// The scope values of one event: member indexes of each scope dimension's enum.
+struct ScopeKey {
+    std::vector<std::uint32_t> members;
+};
+
+class Image {
+public:
+    const bytecode::Module& module() const { return module_; }
+    const stdlib::Schema& schema() const { return *schema_; }
+    const Value& constant(std::uint32_t k) const { return constants_[k]; }
+    const Value& default_setting(std::size_t s) const { return constants_[module_.settings[s].default_value]; }
+    const std::vector<std::string_view>& strings_of_set(std::size_t s) const { return set_strings_[s]; }
+    HostFn host(std::size_t function) const { return hosts_[function]; }
+    // The largest frame of any function: what an interpreter's register file must hold.
+    std::size_t frame_size() const { return frame_size_; }
+
+    // The policy of `kind` that applies to messages with these scope values, if any.
+    const bytecode::Function* policy_for(std::size_t kind, const ScopeKey& key) const;
+    std::optional<std::size_t> policy_index_for(std::size_t kind, const ScopeKey& key) const;
+    std::optional<std::size_t> setting_index(std::string_view name) const;
+    // `path:line` of a policy, of one of its rules.
+    std::string location(const bytecode::Function& f) const;
+    std::string rule_location(const bytecode::Function& f, std::size_t rule) const;
+
+private:
+    friend std::variant<std::shared_ptr<const Image>, std::string> load(std::string_view, const stdlib::Schema&, bool);
+    friend std::variant<std::shared_ptr<const Image>, std::string> load_module(bytecode::Module, const stdlib::Schema&);
+    std::optional<std::string> prepare();
+    Value materialize(const bytecode::Constant& c);
+    std::size_t key_index(const ScopeKey& key) const;
+
+    bytecode::Module module_;
+    const stdlib::Schema* schema_ = nullptr;
+    std::vector<Value> constants_;
+    std::vector<std::unique_ptr<Value[]>> parts_;  // the items of constant lists, records, variants
+    std::vector<std::vector<std::string_view>> set_strings_;
+    std::vector<std::size_t> dimension_sizes_;
+    std::vector<std::vector<std::int32_t>> dispatch_;  // [kind][scope key] -> policy, or -1
+    std::vector<HostFn> hosts_;                        // by schema function index; null for constructors
+    std::size_t frame_size_ = 0;
+};
+
+// Reads, verifies and prepares a compiled ruleset file; the reason when it is refused.
+std::variant<std::shared_ptr<const Image>, std::string> load(std::string_view bytes,
+                                                             const stdlib::Schema& schema = stdlib::builtin_schema(),
+                                                             bool check_checksum = true);
+// The same for a module compiled in memory (`switchyard eval --rules`, `switchyard test`).
+std::variant<std::shared_ptr<const Image>, std::string> load_module(bytecode::Module module,
+                                                                    const stdlib::Schema& schema = stdlib::builtin_schema());
+
+}  // namespace switchyard::vm

@@ -1,0 +1,221 @@
+#include "runtime/vm/machine.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+// SWITCHYARD_COMPUTED_GOTO (on by default with GCC and Clang) dispatches through a table of
+// label addresses; off, the same loop is a portable `switch`.
+#ifndef SWITCHYARD_COMPUTED_GOTO
+#if defined(__GNUC__)
+#define SWITCHYARD_COMPUTED_GOTO 1
+#else
+#define SWITCHYARD_COMPUTED_GOTO 0
+#endif
+#endif
+
+namespace switchyard::vm {
+
+using bytecode::Instr;
+using bytecode::Op;
+
+namespace {
+
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+
+Value concat(Arena& arena, const Value& a, const Value& b) {
+    if (a.len == 0) return b;
+    if (b.len == 0) return a;
+    char* out = arena.chars(std::size_t(a.len) + b.len);
+    std::memcpy(out, a.s, a.len);
+    std::memcpy(out + a.len, b.s, b.len);
+    return Value::string({out, std::size_t(a.len) + b.len});
+}
+
+Value list_concat(Arena& arena, const Value& a, const Value& b) {
+    if (a.len == 0) return b;
+    if (b.len == 0) return a;
+    Value* out = arena.values(std::size_t(a.len) + b.len);
+    std::copy(a.begin(), a.end(), out);
+    std::copy(b.begin(), b.end(), out + a.len);
+    return Value::list(out, std::size_t(a.len) + b.len);
+}
+
+Value collection(Arena& arena, const Value* first, std::size_t n, bool unique) {
+    Value* out = arena.values(n);
+    std::size_t count = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (unique && std::any_of(out, out + count, [&](const Value& seen) { return equal(seen, first[k]); })) continue;
+        out[count++] = first[k];
+    }
+    return Value::list(out, count);
+}
+
+bool contains(const Value& items, const Value& v) {
+    return std::any_of(items.begin(), items.end(), [&](const Value& item) { return equal(item, v); });
+}
+
+bool in_constant_set(const Image& image, std::size_t set, const Value& v) {
+    if (v.is_none()) return false;
+    const auto& s = image.module().sets[set];
+    switch (s.kind) {
+        case bytecode::SetKind::mask: return v.i >= 0 && v.i < 64 && ((s.mask >> v.i) & 1);
+        case bytecode::SetKind::integers: return std::binary_search(s.integers.begin(), s.integers.end(), v.i);
+        case bytecode::SetKind::strings: {
+            const auto& strings = image.strings_of_set(set);
+            return std::binary_search(strings.begin(), strings.end(), v.text());
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+Machine::Machine(const Image& image) : image_(image), registers_(std::max<std::size_t>(image.frame_size(), 1)) {}
+
+Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t budget, std::vector<TraceStep>* trace) {
+    Value* R = registers_.data();
+    std::copy(in.facts, in.facts + f.inputs, R);
+    const Instr* const code = f.code.data();
+    const Instr* ip = code;
+    const Instr* i = ip;
+    NoFacts no_facts;
+    HostContext host{arena_, in.queries ? *in.queries : no_facts, image_.schema()};
+    auto rule_at = [&](const Instr* at) { return f.lines[std::size_t(at - code)].rule; };
+    auto finish = [&](Failure failure) {
+        Outcome out;
+        out.rule = rule_at(i);
+        out.failure = failure;
+        return out;
+    };
+
+#if SWITCHYARD_COMPUTED_GOTO
+    static void* const labels[] = {
+#define X(name, a, b, c, effect) &&op_##name,
+#include "bytecode/opcodes.def"
+#undef X
+    };
+#define VM_CASE(name) op_##name:
+#define VM_NEXT                                          \
+    do {                                                 \
+        if (--budget < 0) goto out_of_budget;            \
+        i = ip++;                                        \
+        goto *labels[static_cast<std::size_t>(i->op)];   \
+    } while (0)
+    VM_NEXT;
+#else
+#define VM_CASE(name) case Op::name:
+#define VM_NEXT continue
+    for (;;) {
+        if (--budget < 0) goto out_of_budget;
+        i = ip++;
+        switch (i->op) {
+#endif
+
+    VM_CASE(move) R[i->a] = R[i->b]; VM_NEXT;
+    VM_CASE(load_const) R[i->a] = image_.constant(i->bc()); VM_NEXT;
+    VM_CASE(load_setting) R[i->a] = in.settings[i->b]; VM_NEXT;
+    VM_CASE(load_none) R[i->a] = Value::none(); VM_NEXT;
+    VM_CASE(load_bool) R[i->a] = Value::boolean(i->b != 0); VM_NEXT;
+    VM_CASE(get_field) R[i->a] = R[i->b].items[i->c]; VM_NEXT;
+    VM_CASE(get_field_opt) R[i->a] = R[i->b].is_none() ? Value::none() : R[i->b].items[i->c]; VM_NEXT;
+    VM_CASE(logical_not) R[i->a] = Value::boolean(!R[i->b].i); VM_NEXT;
+    VM_CASE(negate) R[i->a] = Value::integer(wrapping_sub(0, R[i->b].i)); VM_NEXT;
+    VM_CASE(add) R[i->a] = Value::integer(wrapping_add(R[i->b].i, R[i->c].i)); VM_NEXT;
+    VM_CASE(sub) R[i->a] = Value::integer(wrapping_sub(R[i->b].i, R[i->c].i)); VM_NEXT;
+    VM_CASE(concat) R[i->a] = concat(arena_, R[i->b], R[i->c]); VM_NEXT;
+    VM_CASE(list_concat) R[i->a] = list_concat(arena_, R[i->b], R[i->c]); VM_NEXT;
+    VM_CASE(equal) R[i->a] = Value::boolean(equal(R[i->b], R[i->c])); VM_NEXT;
+    VM_CASE(not_equal) R[i->a] = Value::boolean(!equal(R[i->b], R[i->c])); VM_NEXT;
+    VM_CASE(equal_int) R[i->a] = Value::boolean(R[i->b].i == R[i->c].i); VM_NEXT;
+    VM_CASE(not_equal_int) R[i->a] = Value::boolean(R[i->b].i != R[i->c].i); VM_NEXT;
+    VM_CASE(less_int) R[i->a] = Value::boolean(R[i->b].i < R[i->c].i); VM_NEXT;
+    VM_CASE(less_equal_int) R[i->a] = Value::boolean(R[i->b].i <= R[i->c].i); VM_NEXT;
+    VM_CASE(equal_str) R[i->a] = Value::boolean(R[i->b].text() == R[i->c].text()); VM_NEXT;
+    VM_CASE(not_equal_str) R[i->a] = Value::boolean(R[i->b].text() != R[i->c].text()); VM_NEXT;
+    VM_CASE(less_str) R[i->a] = Value::boolean(R[i->b].text() < R[i->c].text()); VM_NEXT;
+    VM_CASE(less_equal_str) R[i->a] = Value::boolean(R[i->b].text() <= R[i->c].text()); VM_NEXT;
+    VM_CASE(in_list) R[i->a] = Value::boolean(contains(R[i->c], R[i->b])); VM_NEXT;
+    VM_CASE(in_set) R[i->a] = Value::boolean(in_constant_set(image_, i->c, R[i->b])); VM_NEXT;
+    VM_CASE(jump) ip = code + i->bc(); VM_NEXT;
+    VM_CASE(jump_if_false) if (!R[i->a].i) ip = code + i->bc(); VM_NEXT;
+    VM_CASE(jump_if_true) if (R[i->a].i) ip = code + i->bc(); VM_NEXT;
+    VM_CASE(jump_if_none) if (R[i->a].is_none()) ip = code + i->bc(); VM_NEXT;
+    VM_CASE(unwrap_or_jump) {
+        if (R[i->b].is_none()) ip = i + i->c;
+        else R[i->a] = R[i->b];
+        VM_NEXT;
+    }
+    VM_CASE(test_rule) {
+        bool holds = R[i->a].i != 0;
+        if (trace) trace->push_back({rule_at(i), static_cast<std::int8_t>(holds)});
+        if (!holds) ip = code + i->bc();
+        VM_NEXT;
+    }
+    VM_CASE(ret) {
+        Outcome out;
+        out.value = R[i->a];
+        out.rule = rule_at(i);
+        if (trace && out.rule != bytecode::no_rule && f.rules[out.rule].otherwise) trace->push_back({out.rule, -1});
+        return out;
+    }
+    VM_CASE(no_match) return finish(Failure::no_match);
+    VM_CASE(call) R[i->a] = image_.host(i->b)(host, R + i->c, f.registers.data() + i->c); VM_NEXT;
+    VM_CASE(construct) {
+        std::size_t n = image_.schema().functions()[i->b].params.size();
+        Value* args = arena_.values(n);
+        std::copy(R + i->c, R + i->c + n, args);
+        R[i->a] = Value::variant(i->b, args, n);
+        VM_NEXT;
+    }
+    VM_CASE(make_list) R[i->a] = collection(arena_, R + i->b, i->c, false); VM_NEXT;
+    VM_CASE(make_set) R[i->a] = collection(arena_, R + i->b, i->c, true); VM_NEXT;
+    VM_CASE(list_builder) {
+        Builder* b = arena_.make<Builder>();
+        b->items = arena_.values(R[i->b].len);
+        b->capacity = R[i->b].len;
+        Value v;
+        v.tag = Tag::builder;
+        v.builder = b;
+        R[i->a] = v;
+        VM_NEXT;
+    }
+    VM_CASE(list_push) {
+        Builder* b = R[i->a].builder;
+        if (b->count >= b->capacity) return finish(Failure::internal);
+        b->items[b->count++] = R[i->b];
+        VM_NEXT;
+    }
+    VM_CASE(list_finish) {
+        const Builder* b = R[i->b].builder;
+        R[i->a] = Value::list(b->items, b->count);
+        VM_NEXT;
+    }
+    VM_CASE(next_item) {
+        const Value& items = R[i->b];
+        Value& index = R[i->a + 1];
+        if (index.i < 0 || index.i >= items.len) {
+            ip = i + i->c;
+        } else {
+            R[i->a] = items.items[index.i];
+            ++index.i;
+        }
+        VM_NEXT;
+    }
+
+#if !SWITCHYARD_COMPUTED_GOTO
+        }
+    }
+#endif
+#undef VM_CASE
+#undef VM_NEXT
+
+out_of_budget:
+    return finish(Failure::budget);
+}
+
+}  // namespace switchyard::vm
