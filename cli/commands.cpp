@@ -203,9 +203,14 @@ int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& er
             if (!text || bytecode::fnv1a(*text) != src.hash) return std::nullopt;
             return text;
         };
-        out << "; " << options.file << ": " << (problem ? "REFUSED by the verifier: " + *problem : "verified") << "\n";
+        // An unverified module may hold any index: it is not listed.
+        if (problem) {
+            err << "switchyard: error: `" << options.file << "` is refused by the verifier: " << *problem << '\n';
+            return int(exit_problems);
+        }
+        out << "; " << options.file << ": verified\n";
         out << bytecode::disassemble(module, stdlib::builtin_schema(), sources);
-        return int(problem ? exit_problems : exit_ok);
+        return int(exit_ok);
     });
 }
 

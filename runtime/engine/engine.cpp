@@ -49,6 +49,14 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
 const std::vector<Decision>& Engine::decide(const Case& c, const Options& options) {
     machine_.reset();
     decisions_.clear();
+    // The scope values of the message pick one policy per kind.
+    const Value& message = c.fact(message_);
+    key_.members.resize(dimension_paths_.size());
+    for (std::size_t d = 0; d < dimension_paths_.size(); ++d) {
+        const Value* v = &message;
+        for (auto s : dimension_paths_[d]) v = &(*v)[s];
+        key_.members[d] = static_cast<std::uint32_t>(v->i);
+    }
     for (std::size_t k = 0; k < image_->schema().kinds().size(); ++k) decide_kind(c, k, options);
     return decisions_;
 }
@@ -57,14 +65,7 @@ void Engine::decide_kind(const Case& c, std::size_t kind, const Options& options
     const auto& schema = image_->schema();
     const auto& decl = schema.kinds()[kind];
     const Value& message = c.fact(message_);
-    vm::ScopeKey key;
-    key.members.reserve(dimension_paths_.size());
-    for (const auto& path : dimension_paths_) {
-        const Value* v = &message;
-        for (auto s : path) v = &(*v)[s];
-        key.members.push_back(static_cast<std::uint32_t>(v->i));
-    }
-    auto policy = image_->policy_index_for(kind, key);
+    auto policy = image_->policy_index_for(kind, key_);
     if (!policy) return;
     auto given = [&](std::string_view fact) { return c.given(fact_index(schema, fact)); };
     if (decl.name == "reaction" && !given("reaction")) return;

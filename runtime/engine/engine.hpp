@@ -96,6 +96,7 @@ private:
     vm::Machine machine_;
     std::vector<Decision> decisions_;
     std::vector<vm::Value> inputs_;
+    vm::ScopeKey key_;
     std::vector<std::vector<std::size_t>> bindings_;  // per kind: the fact index of each binding
     std::vector<std::vector<std::size_t>> dimension_paths_;  // per dimension: field slots from `message`
     std::size_t message_ = 0, file_ = 0, files_slot_ = 0, command_slot_ = 0;
