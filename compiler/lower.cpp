@@ -505,33 +505,40 @@ private:
             out.emit(Op::load_none, dst);
             return;
         }
-        Val v = expr(e);
+        Val v = expr(e, dst);
         if (v.reg != dst) out.emit(Op::move, dst, v.reg);
         release(v);
     }
 
-    Val expr(const Expr& e) {
-        if (auto k = s_.fold(e)) return load_constant(*k, type_of(e));
-        return std::visit([&](const auto& n) { return lower(e, n); }, e.node);
+    // The value of `e` in a register: `dst` when given and the value is computed (not a let,
+    // a fact or `it`, which already sit in their registers).
+    using Dst = std::optional<std::uint16_t>;
+    Val expr(const Expr& e, Dst dst = std::nullopt) {
+        if (auto k = s_.fold(e)) return load_constant(*k, type_of(e), dst);
+        return std::visit([&](const auto& n) { return lower(e, n, dst); }, e.node);
     }
 
-    Val load_constant(std::uint32_t k, Type t) {
-        Val v = temp(t);
+    // The register a computed value goes to.
+    Val result(Type t, Dst dst) { return dst ? Val{*dst, false} : temp(t); }
+    Val result(const Expr& e, Dst dst) { return result(type_of(e), dst); }
+
+    Val load_constant(std::uint32_t k, Type t, Dst dst) {
+        Val v = result(t, dst);
         out.emit_wide(Op::load_const, v.reg, k);
         return v;
     }
 
     // Literals always fold; these are here for the visitor.
-    Val lower(const Expr& e, const dsl::IntLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::StringLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::BoolLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::NoneLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::SizeLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::DurationLit&) { return unreachable(e); }
-    Val lower(const Expr& e, const dsl::RecordLit&) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::IntLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::StringLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::BoolLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::NoneLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::SizeLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::DurationLit&, Dst) { return unreachable(e); }
+    Val lower(const Expr& e, const dsl::RecordLit&, Dst) { return unreachable(e); }
     Val unreachable(const Expr& e) { throw TooLarge{e.span, "internal error: a constant did not fold"}; }
 
-    Val lower(const Expr& e, const dsl::Name& n) {
+    Val lower(const Expr& e, const dsl::Name& n, Dst dst) {
         switch (e.annotation.ref) {
             case RefKind::local: {
                 if (n.id == "it" && !its_.empty()) return {its_.back(), false};
@@ -544,7 +551,7 @@ private:
                 }
                 return {slot->reg, false};
             }
-            case RefKind::let: return expr(*static_cast<const dsl::LetDecl*>(e.annotation.target)->value);
+            case RefKind::let: return expr(*static_cast<const dsl::LetDecl*>(e.annotation.target)->value, dst);
             case RefKind::binding: {
                 auto it = inputs_.find(n.id);
                 if (it == inputs_.end()) throw TooLarge{e.span, "internal error: unknown fact `" + n.id + "`"};
@@ -554,37 +561,37 @@ private:
         }
     }
 
-    Val lower(const Expr& e, const dsl::Field& f) {
+    Val lower(const Expr& e, const dsl::Field& f, Dst dst) {
         if (e.annotation.ref == RefKind::setting) {
-            Val v = temp(type_of(e));
+            Val v = result(e, dst);
             out.emit(Op::load_setting, v.reg, s_.settings.at(e.annotation.target));
             return v;
         }
         Val object = expr(*f.object);
         bool optional = out.f.registers[object.reg].type.is_optional();
         release(object);
-        Val v = temp(type_of(e));
+        Val v = result(e, dst);
         out.emit(optional ? Op::get_field_opt : Op::get_field, v.reg, object.reg, static_cast<std::uint16_t>(e.annotation.index));
         return v;
     }
 
-    Val lower(const Expr& e, const dsl::Call& c) {
+    Val lower(const Expr& e, const dsl::Call& c, Dst dst) {
         const auto& fn = s_.schema.functions()[e.annotation.index];
         auto params = ModuleState::bind_arguments(fn, c);
         auto index = static_cast<std::uint16_t>(e.annotation.index);
-        if (fn.role == stdlib::FunctionRole::constructor) return construct(e, fn, index, params);
+        if (fn.role == stdlib::FunctionRole::constructor) return construct(e, fn, index, params, dst);
         std::vector<Type> types;
         for (std::size_t p = 0; p < fn.params.size(); ++p) types.push_back(type_of(*params[p].front()));
         std::uint16_t first = out.window(types);
         for (std::size_t p = 0; p < fn.params.size(); ++p) into(*params[p].front(), static_cast<std::uint16_t>(first + p));
-        Val v = temp(type_of(e));
+        Val v = result(e, dst);
         out.emit(Op::call, v.reg, index, first);
         release_window(first, fn.params.size());
         return v;
     }
 
     Val construct(const Expr& e, const stdlib::FunctionDecl& fn, std::uint16_t index,
-                  const std::vector<std::vector<const Expr*>>& params) {
+                  const std::vector<std::vector<const Expr*>>& params, Dst dst) {
         std::vector<Type> types;
         for (const auto& p : fn.params) types.push_back(p.optional ? p.type.optional() : p.type);
         if (fn.variadic_first) types[0] = ModuleState::key_list_type();
@@ -595,7 +602,7 @@ private:
             else if (params[p].empty()) out.emit(Op::load_none, dst);
             else into(*params[p].front(), dst);
         }
-        Val v = temp(type_of(e));
+        Val v = result(e, dst);
         out.emit(Op::construct, v.reg, index, first);
         release_window(first, fn.params.size());
         return v;
@@ -631,36 +638,36 @@ private:
         for (std::size_t i = 0; i < n; ++i) out.release(static_cast<std::uint16_t>(first + i));
     }
 
-    Val lower(const Expr& e, const dsl::Unary& u) {
+    Val lower(const Expr& e, const dsl::Unary& u, Dst dst) {
         Val x = expr(*u.operand);
         release(x);
-        Val v = temp(type_of(e));
+        Val v = result(e, dst);
         out.emit(u.op == dsl::UnaryOp::logical_not ? Op::logical_not : Op::negate, v.reg, x.reg);
         return v;
     }
 
-    Val lower(const Expr& e, const dsl::Binary& b) {
+    Val lower(const Expr& e, const dsl::Binary& b, Dst dst) {
         using B = dsl::BinaryOp;
         switch (b.op) {
             case B::logical_and:
-            case B::logical_or: return short_circuit(b);
+            case B::logical_or: return short_circuit(b, dst);
             case B::eq:
-            case B::ne: return equality(b);
-            case B::lt: return ordering(b, false, false);
-            case B::le: return ordering(b, false, true);
-            case B::gt: return ordering(b, true, false);
-            case B::ge: return ordering(b, true, true);
+            case B::ne: return equality(b, dst);
+            case B::lt: return ordering(b, false, false, dst);
+            case B::le: return ordering(b, false, true, dst);
+            case B::gt: return ordering(b, true, false, dst);
+            case B::ge: return ordering(b, true, true, dst);
             case B::in:
-            case B::not_in: return membership(b);
+            case B::not_in: return membership(b, dst);
             case B::add:
-            case B::sub: return arithmetic(e, b);
-            case B::coalesce: return coalesce(e, b);
+            case B::sub: return arithmetic(e, b, dst);
+            case B::coalesce: return coalesce(e, b, dst);
         }
         return unreachable(e);
     }
 
-    Val short_circuit(const dsl::Binary& b) {
-        Val v = temp(types::boolean);
+    Val short_circuit(const dsl::Binary& b, Dst dst) {
+        Val v = result(types::boolean, dst);
         into(*b.lhs, v.reg);
         auto skip = out.emit_wide(b.op == dsl::BinaryOp::logical_and ? Op::jump_if_false : Op::jump_if_true, v.reg, 0);
         into(*b.rhs, v.reg);
@@ -668,41 +675,41 @@ private:
         return v;
     }
 
-    Val compare(Op op, const Expr& lhs, const Expr& rhs) {
+    Val compare(Op op, const Expr& lhs, const Expr& rhs, Dst dst) {
         Val l = expr(lhs);
         Val r = expr(rhs);
         release(l);
         release(r);
-        Val v = temp(types::boolean);
+        Val v = result(types::boolean, dst);
         out.emit(op, v.reg, l.reg, r.reg);
         return v;
     }
 
-    Val equality(const dsl::Binary& b) {
+    Val equality(const dsl::Binary& b, Dst dst) {
         bool eq = b.op == dsl::BinaryOp::eq;
         Type l = type_of(*b.lhs), r = type_of(*b.rhs);
         Op op = eq ? Op::equal : Op::not_equal;
         if (is_integer_like(l) && is_integer_like(r)) op = eq ? Op::equal_int : Op::not_equal_int;
         else if (is_string(l) && is_string(r)) op = eq ? Op::equal_str : Op::not_equal_str;
-        return compare(op, *b.lhs, *b.rhs);
+        return compare(op, *b.lhs, *b.rhs, dst);
     }
 
     // `a > b` is `b < a`, `a >= b` is `b <= a`.
-    Val ordering(const dsl::Binary& b, bool swap, bool or_equal) {
+    Val ordering(const dsl::Binary& b, bool swap, bool or_equal, Dst dst) {
         bool text = is_string(type_of(*b.lhs));
         Op op = text ? (or_equal ? Op::less_equal_str : Op::less_str) : (or_equal ? Op::less_equal_int : Op::less_int);
-        return swap ? compare(op, *b.rhs, *b.lhs) : compare(op, *b.lhs, *b.rhs);
+        return swap ? compare(op, *b.rhs, *b.lhs, dst) : compare(op, *b.lhs, *b.rhs, dst);
     }
 
-    Val membership(const dsl::Binary& b) {
+    Val membership(const dsl::Binary& b, Dst dst) {
         Val v{0, true};
         if (auto set = constant_set(*b.rhs)) {
             Val x = expr(*b.lhs);
             release(x);
-            v = temp(types::boolean);
+            v = result(types::boolean, dst);
             out.emit(Op::in_set, v.reg, x.reg, *set);
         } else {
-            v = compare(Op::in_list, *b.lhs, *b.rhs);
+            v = compare(Op::in_list, *b.lhs, *b.rhs, dst);
         }
         if (b.op == dsl::BinaryOp::not_in) out.emit(Op::logical_not, v.reg, v.reg);
         return v;
@@ -743,7 +750,7 @@ private:
     }
 
     // `none` in either operand makes the result `none` (for optionals that are not lists).
-    Val arithmetic(const Expr& e, const dsl::Binary& b) {
+    Val arithmetic(const Expr& e, const dsl::Binary& b, Dst dst) {
         Type result = type_of(e);
         Type base = result.without_optional();
         Op op = is_string(base) ? Op::concat
@@ -755,11 +762,11 @@ private:
         if (!propagate) {
             release(l);
             release(r);
-            Val v = temp(result);
+            Val v = this->result(result, dst);
             out.emit(op, v.reg, l.reg, r.reg);
             return v;
         }
-        Val v = temp(result);
+        Val v = this->result(result, dst);
         out.emit(Op::load_none, v.reg);
         std::vector<std::size_t> exits;
         auto present = [&](Val x) -> std::uint16_t {
@@ -780,11 +787,11 @@ private:
         return v;
     }
 
-    Val coalesce(const Expr& e, const dsl::Binary& b) {
+    Val coalesce(const Expr& e, const dsl::Binary& b, Dst dst) {
+        if (!type_of(*b.lhs).is_optional()) return expr(*b.lhs, dst);  // W0004: `??` never applies
         Val l = expr(*b.lhs);
-        if (!out.f.registers[l.reg].type.is_optional()) return l;  // W0004: `??` never applies
         release(l);
-        Val v = temp(type_of(e));
+        Val v = result(e, dst);
         auto unwrap = out.emit(Op::unwrap_or_jump, v.reg, l.reg);
         auto done = out.emit_wide(Op::jump, 0, 0);
         out.patch_forward(unwrap, out.here());
@@ -793,21 +800,21 @@ private:
         return v;
     }
 
-    Val lower(const Expr& e, const dsl::ListLit& l) { return collection(e, l.items, Op::make_list); }
-    Val lower(const Expr& e, const dsl::SetLit& s) { return collection(e, s.items, Op::make_set); }
+    Val lower(const Expr& e, const dsl::ListLit& l, Dst dst) { return collection(e, l.items, Op::make_list, dst); }
+    Val lower(const Expr& e, const dsl::SetLit& s, Dst dst) { return collection(e, s.items, Op::make_set, dst); }
 
-    Val collection(const Expr& e, const std::vector<dsl::ExprPtr>& items, Op op) {
+    Val collection(const Expr& e, const std::vector<dsl::ExprPtr>& items, Op op, Dst dst) {
         Type t = type_of(e);
         std::uint16_t first = out.window(std::vector<Type>(items.size(), t.inner()));
         for (std::size_t i = 0; i < items.size(); ++i) into(*items[i], static_cast<std::uint16_t>(first + i));
-        Val v = temp(t);
+        Val v = result(t, dst);
         out.emit(op, v.reg, first, static_cast<std::uint16_t>(items.size()));
         release_window(first, items.size());
         return v;
     }
 
     // items where p:   builder = room for count(items); for each item: if p, push; finish.
-    Val lower(const Expr& e, const dsl::Where& w) {
+    Val lower(const Expr& e, const dsl::Where& w, Dst dst) {
         Type t = type_of(e);
         Val items = expr(*w.items);
         std::uint16_t builder = out.alloc(RegType{t, true});
@@ -825,14 +832,14 @@ private:
         out.patch_forward(head, out.here());
         release(items);
         release_window(it, 2);
-        Val v = temp(t);
+        Val v = result(t, dst);
         out.emit(Op::list_finish, v.reg, builder);
         out.release(builder);
         return v;
     }
 
-    Val lower(const Expr& e, const dsl::IfElse& i) {
-        Val v = temp(type_of(e));
+    Val lower(const Expr& e, const dsl::IfElse& i, Dst dst) {
+        Val v = result(e, dst);
         Val c = expr(*i.condition);
         release(c);
         auto otherwise = out.emit_wide(Op::jump_if_false, c.reg, 0);
