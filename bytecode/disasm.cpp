@@ -172,7 +172,7 @@ private:
         }
         std::string args;
         for (std::size_t k = 0; k < parts.size(); ++k) args += (k ? ", " : "") + parts[k];
-        char num[16];
+        char num[32];
         std::snprintf(num, sizeof num, "%5zu", pc);
         out_ << "  " << num << "  " << pad(std::string(op.name), 15) << args << "\n";
     }

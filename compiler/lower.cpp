@@ -756,9 +756,10 @@ private:
         Op op = is_string(base) ? Op::concat
                 : base.is(Wrap::list) ? Op::list_concat
                 : b.op == dsl::BinaryOp::add ? Op::add : Op::sub;
+        bool propagate = result.is_optional() && !base.is_collection();
+        if (op == Op::concat && !propagate) return concat_chain(e, dst);
         Val l = expr(*b.lhs);
         Val r = expr(*b.rhs);
-        bool propagate = result.is_optional() && !base.is_collection();
         if (!propagate) {
             release(l);
             release(r);
@@ -785,6 +786,28 @@ private:
         release(l);
         release(r);
         return v;
+    }
+
+    // `a + b + c`, all strings: one `concat` over a window, one allocation at run time.
+    Val concat_chain(const Expr& e, Dst dst) {
+        std::vector<const Expr*> parts;
+        collect_concat(e, parts);
+        std::uint16_t first = out.window(std::vector<Type>(parts.size(), types::string));
+        for (std::size_t i = 0; i < parts.size(); ++i) into(*parts[i], static_cast<std::uint16_t>(first + i));
+        Val v = result(e, dst);
+        out.emit(Op::concat, v.reg, first, static_cast<std::uint16_t>(parts.size()));
+        release_window(first, parts.size());
+        return v;
+    }
+
+    void collect_concat(const Expr& e, std::vector<const Expr*>& parts) {
+        const auto* b = e.as<dsl::Binary>();
+        if (b && b->op == dsl::BinaryOp::add && type_of(e) == types::string && !s_.fold(e)) {
+            collect_concat(*b->lhs, parts);
+            collect_concat(*b->rhs, parts);
+            return;
+        }
+        parts.push_back(&e);
     }
 
     Val coalesce(const Expr& e, const dsl::Binary& b, Dst dst) {

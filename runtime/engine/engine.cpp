@@ -40,6 +40,15 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
         bindings_.push_back(std::move(facts));
     }
     for (const auto& d : schema.dimensions()) dimension_paths_.push_back(slots_of(schema, d.path));
+    // docs/cases.md, "Which policies are asked": the fact (or field) a kind is about.
+    for (const auto& k : schema.kinds()) {
+        Subject subject;
+        if (k.name == "reaction") subject.fact = fact_index(schema, "reaction");
+        if (k.name == "alert") subject.fact = fact_index(schema, "notice");
+        if (k.name == "quick_replies") subject.fact = fact_index(schema, "employee");
+        subject.needs_command = k.name == "command";
+        subjects_.push_back(subject);
+    }
     message_ = fact_index(schema, "message");
     file_ = fact_index(schema, "file");
     files_slot_ = slot(schema, "message", "files");
@@ -57,28 +66,28 @@ const std::vector<Decision>& Engine::decide(const Case& c, const Options& option
         for (auto s : dimension_paths_[d]) v = &(*v)[s];
         key_.members[d] = static_cast<std::uint32_t>(v->i);
     }
-    for (std::size_t k = 0; k < image_->schema().kinds().size(); ++k) decide_kind(c, k, options);
+    auto row = image_->scope_row(key_);
+    if (!row) return decisions_;
+    for (std::size_t k = 0; k < subjects_.size(); ++k) {
+        auto policy = image_->policy_in_row(k, *row);
+        if (policy >= 0) decide_kind(c, k, static_cast<std::size_t>(policy), options);
+    }
     return decisions_;
 }
 
-void Engine::decide_kind(const Case& c, std::size_t kind, const Options& options) {
-    const auto& schema = image_->schema();
-    const auto& decl = schema.kinds()[kind];
+void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options) {
+    const auto& decl = image_->schema().kinds()[kind];
     const Value& message = c.fact(message_);
-    auto policy = image_->policy_index_for(kind, key_);
-    if (!policy) return;
-    auto given = [&](std::string_view fact) { return c.given(fact_index(schema, fact)); };
-    if (decl.name == "reaction" && !given("reaction")) return;
-    if (decl.name == "alert" && !given("notice")) return;
-    if (decl.name == "quick_replies" && !given("employee")) return;
-    if (decl.name == "command" && message[command_slot_].is_none()) return;
+    const Subject& subject = subjects_[kind];
+    if (subject.fact && !c.given(*subject.fact)) return;
+    if (subject.needs_command && message[command_slot_].is_none()) return;
     if (!decl.per_file) {
-        run(c, kind, *policy, std::nullopt, options);
+        run(c, kind, policy, std::nullopt, options);
         return;
     }
     const Value& files = message[files_slot_];
-    for (std::size_t f = 0; f < files.len; ++f) run(c, kind, *policy, f, options);
-    if (files.len == 0 && c.given(file_)) run(c, kind, *policy, std::nullopt, options);
+    for (std::size_t f = 0; f < files.len; ++f) run(c, kind, policy, f, options);
+    if (files.len == 0 && c.given(file_)) run(c, kind, policy, std::nullopt, options);
 }
 
 void Engine::run(const Case& c, std::size_t kind, std::size_t policy, std::optional<std::size_t> file, const Options& options) {
@@ -86,10 +95,12 @@ void Engine::run(const Case& c, std::size_t kind, std::size_t policy, std::optio
     inputs_.resize(facts.size());
     for (std::size_t b = 0; b < facts.size(); ++b)
         inputs_[b] = file && facts[b] == file_ ? c.fact(message_)[files_slot_][*file] : c.fact(facts[b]);
-    Decision d{kind, file, policy, {}, {}};
+    Decision& d = decisions_.emplace_back();
+    d.kind = kind;
+    d.file = file;
+    d.policy = policy;
     vm::Inputs in{inputs_.data(), c.settings().data(), &c.queries()};
     d.outcome = machine_.run(image_->module().policies[policy], in, options.budget, options.explain ? &d.trace : nullptr);
-    decisions_.push_back(std::move(d));
 }
 
 std::string Engine::failure_text(const Decision& d) const {

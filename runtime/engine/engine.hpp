@@ -51,7 +51,7 @@ public:
 
 private:
     friend class CaseReader;
-    std::unique_ptr<vm::Arena> arena_ = std::make_unique<vm::Arena>();
+    std::unique_ptr<vm::Arena> arena_ = std::make_unique<vm::Arena>(2048);
     std::vector<vm::Value> facts_;  // by fact name index (Engine::fact_names)
     std::vector<bool> given_;
     std::vector<vm::Value> settings_;
@@ -63,9 +63,9 @@ const std::vector<std::string>& fact_names(const stdlib::Schema& schema);
 std::size_t fact_index(const stdlib::Schema& schema, std::string_view name);
 
 struct Decision {
-    std::size_t kind;
+    std::size_t kind = 0;
     std::optional<std::size_t> file;  // per-file kinds: the index in message.files
-    std::size_t policy;
+    std::size_t policy = 0;
     vm::Outcome outcome;
     std::vector<vm::TraceStep> trace;
 };
@@ -88,7 +88,7 @@ public:
     vm::Machine& machine() { return machine_; }
 
 private:
-    void decide_kind(const Case& c, std::size_t kind, const Options& options);
+    void decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options);
     void run(const Case& c, std::size_t kind, std::size_t policy, std::optional<std::size_t> file, const Options& options);
     std::string failure_text(const Decision& d) const;
 
@@ -97,6 +97,12 @@ private:
     std::vector<Decision> decisions_;
     std::vector<vm::Value> inputs_;
     vm::ScopeKey key_;
+    // A kind is asked only when its subject is present (docs/cases.md).
+    struct Subject {
+        std::optional<std::size_t> fact;  // a fact the case must give
+        bool needs_command = false;       // `message.command` must not be none
+    };
+    std::vector<Subject> subjects_;
     std::vector<std::vector<std::size_t>> bindings_;  // per kind: the fact index of each binding
     std::vector<std::vector<std::size_t>> dimension_paths_;  // per dimension: field slots from `message`
     std::size_t message_ = 0, file_ = 0, files_slot_ = 0, command_slot_ = 0;

@@ -344,7 +344,7 @@ void* Arena::grow(std::size_t n, std::size_t align) {
         used_ = 0;
         if (n + align <= blocks_[current_].size) return bytes(n, align);
     }
-    std::size_t size = std::max<std::size_t>({64 * 1024, n + align, blocks_.empty() ? 0 : 2 * blocks_.back().size});
+    std::size_t size = std::max<std::size_t>({first_block_, n + align, blocks_.empty() ? 0 : 2 * blocks_.back().size});
     blocks_.push_back({std::make_unique<std::byte[]>(size), size});
     current_ = blocks_.size() - 1;
     used_ = 0;

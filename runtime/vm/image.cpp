@@ -101,11 +101,17 @@ std::optional<std::string> Image::prepare() {
     return std::nullopt;
 }
 
-std::optional<std::size_t> Image::policy_index_for(std::size_t kind, const ScopeKey& key) const {
-    if (kind >= dispatch_.size() || key.members.size() != dimension_sizes_.size()) return std::nullopt;
+std::optional<std::size_t> Image::scope_row(const ScopeKey& key) const {
+    if (key.members.size() != dimension_sizes_.size()) return std::nullopt;
     for (std::size_t d = 0; d < key.members.size(); ++d)
         if (key.members[d] >= dimension_sizes_[d]) return std::nullopt;
-    auto slot = dispatch_[kind][key_index(key)];
+    return key_index(key);
+}
+
+std::optional<std::size_t> Image::policy_index_for(std::size_t kind, const ScopeKey& key) const {
+    auto row = scope_row(key);
+    if (kind >= dispatch_.size() || !row) return std::nullopt;
+    auto slot = dispatch_[kind][*row];
     if (slot < 0) return std::nullopt;
     return static_cast<std::size_t>(slot);
 }

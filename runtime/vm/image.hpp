@@ -40,6 +40,10 @@ public:
     // The policy of `kind` that applies to messages with these scope values, if any.
     const bytecode::Function* policy_for(std::size_t kind, const ScopeKey& key) const;
     std::optional<std::size_t> policy_index_for(std::size_t kind, const ScopeKey& key) const;
+    // The same in two steps, for callers that ask every kind about one event: the key's row,
+    // then the policy of each kind in it (-1 for none).
+    std::optional<std::size_t> scope_row(const ScopeKey& key) const;
+    std::int32_t policy_in_row(std::size_t kind, std::size_t row) const { return dispatch_[kind][row]; }
     std::optional<std::size_t> setting_index(std::string_view name) const;
     // `path:line` of a policy, of one of its rules.
     std::string location(const bytecode::Function& f) const;

@@ -88,7 +88,9 @@ bool equal(const Value& a, const Value& b);
 // an evaluation allocates nothing from the heap.
 class Arena {
 public:
-    Arena() = default;
+    // `first_block`: the size of the first block; later ones double. Small for arenas that hold
+    // one case, so that many cases stay close together in memory.
+    explicit Arena(std::size_t first_block = 64 * 1024) : first_block_(first_block) {}
     Arena(const Arena&) = delete;
     Arena& operator=(const Arena&) = delete;
 
@@ -114,6 +116,7 @@ private:
     std::vector<Block> blocks_;
     std::size_t current_ = 0;  // the block being filled
     std::size_t used_ = 0;     // bytes used in it
+    std::size_t first_block_;
 };
 
 }  // namespace switchyard::vm

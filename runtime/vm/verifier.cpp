@@ -229,8 +229,8 @@ private:
             case Op::add:
             case Op::sub: arithmetic(i); break;
             case Op::concat:
-                expect(use(i.b), stdlib::types::string, "`+`");
-                expect(use(i.c), stdlib::types::string, "`+`");
+                if (i.c == 0) fail("joins no strings");
+                for (std::size_t k = 0; k < i.c; ++k) expect(use(std::size_t(i.b) + k), stdlib::types::string, "`+`");
                 def(i.a, stdlib::types::string);
                 break;
             case Op::list_concat: {
