@@ -304,7 +304,14 @@ private:
     }
 
     bool run(const bytecode::Test& t, bool verbose) {
-        auto kase = engine::Case::from_json(*image_, boost::json::parse(t.case_json));
+        std::optional<engine::Case> parsed;
+        try {
+            parsed = engine::Case::from_json(*image_, boost::json::parse(t.case_json));
+        } catch (const std::exception& e) {
+            out_ << "FAIL  " << where(t.file, t.line) << "  " << t.name << "\n      its case is refused: " << e.what() << '\n';
+            return false;
+        }
+        const engine::Case& kase = *parsed;
         engine::Options options;
         options.explain = true;
         const auto& decisions = engine_.decide(kase, options);
