@@ -506,6 +506,8 @@ private:
             }
             given[*p] = true;
             const auto& param = fn.params[*p];
+            // An optional parameter takes `none`, or a value that may be `none`: either is the
+            // same as leaving it out.
             Type want = param.optional ? param.type.optional() : param.type;
             Type t = check(*arg.value, want);
             if (!matches(want, t, bound))
@@ -611,6 +613,7 @@ private:
                     check(*b.rhs);
                     return l;
                 }
+                if (l.base == TypeKind::none && l.depth == 0) return check(*b.rhs, expected);  // `none ?? x` is x
                 if (!l.is_optional()) {
                     diagnostics_.report(Code::W0004, file_, b.op_span,
                                         "`??` is redundant: the left side is `" + name(l) + "`, never `none`");
@@ -623,7 +626,8 @@ private:
                           "the default must be `" + name(l.inner()) + "`, found `" + name(r) + "`");
                     return l.inner();
                 }
-                return r.is_optional() ? l : l.inner();
+                bool r_may_be_none = r.is_optional() || (r.base == TypeKind::none && r.depth == 0);
+                return r_may_be_none ? l : l.inner();
             }
         }
         return types::error;

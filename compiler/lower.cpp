@@ -519,7 +519,12 @@ private:
     }
 
     // The register a computed value goes to.
-    Val result(Type t, Dst dst) { return dst ? Val{*dst, false} : temp(t); }
+    // `dst` only when it has exactly the value's type: code that reads its result back (`and`,
+    // `not in`) needs the plain type, and a move into a wider register is checked by the verifier.
+    Val result(Type t, Dst dst) {
+        if (dst && out.f.registers[*dst] == RegType{t, false}) return {*dst, false};
+        return temp(t);
+    }
     Val result(const Expr& e, Dst dst) { return result(type_of(e), dst); }
 
     Val load_constant(std::uint32_t k, Type t, Dst dst) {
@@ -779,7 +784,15 @@ private:
         };
         std::uint16_t pl = present(l);
         std::uint16_t pr = present(r);
-        out.emit(op, v.reg, pl, pr);
+        if (op == Op::concat) {  // `concat` joins a window of registers
+            std::uint16_t w = out.window({types::string, types::string});
+            out.emit(Op::move, w, pl);
+            out.emit(Op::move, static_cast<std::uint16_t>(w + 1), pr);
+            out.emit(Op::concat, v.reg, w, 2);
+            release_window(w, 2);
+        } else {
+            out.emit(op, v.reg, pl, pr);
+        }
         for (auto at : exits) out.patch_forward(at, out.here());
         if (pl != l.reg) out.release(pl);
         if (pr != r.reg) out.release(pr);

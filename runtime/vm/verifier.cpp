@@ -45,6 +45,7 @@ bool is_sequence(Type t) { return t.is(Wrap::list) || t.is(Wrap::set); }
 // a `T` is a valid `T?`, `[]` a valid list of anything, and any scalar a valid `any`.
 bool fits(Type from, Type to) {
     if (from == to) return true;
+    if (from.depth == 0 && from.base == TypeKind::nothing) return true;  // no value has it: `none` is `nothing?`
     if (to.depth == 0 && to.base == TypeKind::any) return !is_sequence(from.without_optional());
     if (to.is_optional()) return fits(from.without_optional(), to.inner());
     if (from.is_optional() || from.depth == 0 || to.depth == 0 || from.outer() != to.outer()) return false;
