@@ -19,19 +19,6 @@ std::size_t utf8_length(std::string_view s) {
     return n;
 }
 
-void append_code_point(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Lowercase of the letters `lower` maps (docs/cases.md); everything else maps to itself.
 std::uint32_t lower_code_point(std::uint32_t cp) {
     if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
