@@ -8,7 +8,12 @@ cd "$repo_root"
 
 bash scripts/setup.sh
 
-# The main job. For now: check the shipped rules (exit 0 clean, 1 errors, 2 usage or I/O).
-# When the runtime lands, the server is started here instead, after the same check.
+# The main job. For now: check the shipped rules, run their tests and compile them (exit 0
+# clean, 1 errors or failing tests, 2 usage or I/O). When the runtime lands, the server is
+# started here on the compiled rules.
 echo "==> running: switchyard check rules/"
-exec build/cli/switchyard check rules/
+build/cli/switchyard check rules/
+echo "==> running: switchyard test rules/"
+build/cli/switchyard test rules/
+echo "==> running: switchyard compile rules/ -o build/planfix.swy"
+exec build/cli/switchyard compile rules/ -o build/planfix.swy
