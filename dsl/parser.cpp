@@ -1,5 +1,6 @@
 #include "dsl/parser.hpp"
 
+#include "common/text.hpp"
 #include "dsl/grammar.hpp"
 
 #include <charconv>
@@ -720,29 +721,7 @@ std::string unescape(std::string_view body) {
     return out;
 }
 
-std::string quote(std::string_view value) {
-    std::string out = "\"";
-    for (unsigned char c : value) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20 || c == 0x7F) {
-                    static const char* hex = "0123456789ABCDEF";
-                    out += "\\u{";
-                    if (c >= 0x10) out += hex[c >> 4];
-                    out += hex[c & 0xF];
-                    out += '}';
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
+std::string quote(std::string_view value) { return common::quote(value); }
 
 ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics) {
     const auto& source = sources.file(file);

@@ -1,5 +1,7 @@
 #include "runtime/vm/host.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -48,30 +50,6 @@ std::string_view lower_text(Arena& arena, std::string_view s) {
         }
     }
     return {out, n};
-}
-
-std::string quoted(std::string_view value) {
-    std::string out = "\"";
-    for (unsigned char c : value) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20 || c == 0x7F) {
-                    static constexpr char hex[] = "0123456789ABCDEF";
-                    out += "\\u{";
-                    if (c >= 0x10) out += hex[c >> 4];
-                    out += hex[c & 0xF];
-                    out += '}';
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
 }
 
 // The largest unit that divides the amount exactly; `units` from the largest down, the last
@@ -242,7 +220,7 @@ void append_text(std::string& out, const Value& v, Type type, const stdlib::Sche
                 if (i) out += ", ";
                 out += rec.fields[i].name + ": ";
                 Type ft = rec.fields[i].type;
-                if (ft.without_optional() == stdlib::types::string && !v[i].is_none()) out += quoted(v[i].text());
+                if (ft.without_optional() == stdlib::types::string && !v[i].is_none()) out += common::quote(v[i].text());
                 else append_text(out, v[i], ft, schema);
             }
             out += '}';
@@ -258,12 +236,12 @@ void append_text(std::string& out, const Value& v, Type type, const stdlib::Sche
                     for (std::uint32_t k = 0; k < v[0].len; ++k) {
                         if (k) out += ", ";
                         const Value& key = v[0][k];
-                        if (key.tag == Tag::string) out += quoted(key.text());
+                        if (key.tag == Tag::string) out += common::quote(key.text());
                         else append_text(out, key, stdlib::types::integer, schema);
                     }
                     continue;
                 }
-                if (pt.without_optional() == stdlib::types::string && !v[i].is_none()) out += quoted(v[i].text());
+                if (pt.without_optional() == stdlib::types::string && !v[i].is_none()) out += common::quote(v[i].text());
                 else append_text(out, v[i], pt, schema);
             }
             out += ')';

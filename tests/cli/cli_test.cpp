@@ -1,5 +1,6 @@
 // The CLI as a user meets it: exit codes, output formats, fmt, help.
 #include "cli/cli.hpp"
+#include "tests/cli/cli_run.hpp"
 #include "tests/support.hpp"
 
 #include <boost/json.hpp>
@@ -8,18 +9,8 @@
 using namespace switchyard;
 
 namespace {
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-    testing::source_dir();
-    std::ostringstream out, err;
-    int code = cli::run(args, out, err);
-    return {code, out.str(), err.str()};
-}
+using Run = testing::CliRun;
+Run run(std::vector<std::string> args) { return testing::run_cli(std::move(args)); }
 
 std::filesystem::path scratch(const std::string& name, const std::string& text) {
     auto dir = std::filesystem::temp_directory_path() / "switchyard-cli-test";

@@ -1,6 +1,7 @@
 // The compile-and-run subcommands as a user meets them: compile, disasm, eval, test.
 #include "bytecode/serialize.hpp"
 #include "cli/cli.hpp"
+#include "tests/cli/cli_run.hpp"
 #include "tests/support.hpp"
 
 #include <boost/json.hpp>
@@ -9,18 +10,8 @@
 using namespace switchyard;
 
 namespace {
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-    testing::source_dir();
-    std::ostringstream out, err;
-    int code = cli::run(args, out, err);
-    return {code, out.str(), err.str()};
-}
+using Run = testing::CliRun;
+Run run(std::vector<std::string> args) { return testing::run_cli(std::move(args)); }
 
 std::string scratch(const std::string& name, const std::string& text) {
     auto dir = std::filesystem::temp_directory_path() / "switchyard-run-cli-test";

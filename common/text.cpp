@@ -1,0 +1,29 @@
+#include "common/text.hpp"
+
+namespace switchyard::common {
+
+std::string quote(std::string_view value) {
+    std::string out = "\"";
+    for (unsigned char c : value) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20 || c == 0x7F) {
+                    static constexpr char hex[] = "0123456789ABCDEF";
+                    out += "\\u{";
+                    if (c >= 0x10) out += hex[c >> 4];
+                    out += hex[c & 0xF];
+                    out += '}';
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace switchyard::common
