@@ -42,6 +42,7 @@ Value concat(Arena& arena, const Value* parts, std::size_t n) {
     char* out = arena.chars(total);
     char* at = out;
     for (std::size_t k = 0; k < n; ++k) {
+        if (parts[k].len == 0) continue;  // an empty string may have no bytes at all (a null pointer)
         std::memcpy(at, parts[k].s, parts[k].len);
         at += parts[k].len;
     }

@@ -47,6 +47,8 @@ TEST_CASE("first match: the first rule whose condition holds decides", "[vm]") {
 
 TEST_CASE("strings: concatenation, str of every type, lower and length", "[vm]") {
     CHECK(routing_title(R"("a" + "b" + message.text)", R"({"message": {"text": "c"}})") == "abc");
+    // An empty string in the middle of a chain (found by the loader fuzzer under UBSan).
+    CHECK(routing_title(R"(message.sender.name + message.text + "!")", R"({"message": {"sender": {"name": "Ann"}}})") == "Ann!");
     CHECK(routing_title("str(message.sent_at)", R"({"message": {"sent_at": "2026-11-21T10:00:00Z"}})") ==
           "2026-11-21T10:00:00Z");
     CHECK(routing_title("str(message.sent_at)", R"({"message": {"sent_at": 1500}})") == "1970-01-01T00:00:01.500Z");
