@@ -1,5 +1,6 @@
 // The loader and verifier: what is refused, and that refusing never crashes.
 #include "bytecode/serialize.hpp"
+#include "runtime/engine/engine.hpp"
 #include "runtime/vm/image.hpp"
 #include "tests/support.hpp"
 #include "tests/vm_support.hpp"
@@ -142,4 +143,30 @@ TEST_CASE("constants and settings are checked too", "[verifier]") {
     auto bad_setting = m;
     bad_setting.settings[0].default_value = 999999;
     CHECK_THAT(refusal(bad_setting), Catch::Contains("out of range"));
+}
+
+// Inputs the loader fuzzer found (fuzz/run.sh loader): each must load or be refused, and what
+// loads must run every policy on a default case. Run under the sanitizers by the fuzzer itself.
+TEST_CASE("the loader fuzzer's findings stay fixed", "[loader][regression]") {
+    testing::source_dir();
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("tests/vm/loader_crashes")) {
+        ++files;
+        auto bytes = testing::read_text(entry.path());
+        bytecode::reseal(bytes);
+        auto loaded = vm::load(bytes);
+        if (std::holds_alternative<std::string>(loaded)) continue;
+        const auto& image = *std::get<std::shared_ptr<const vm::Image>>(loaded);
+        auto kase = engine::Case::from_json(image, boost::json::object{});
+        vm::Machine machine(image);
+        for (const auto& f : image.module().policies) {
+            std::vector<vm::Value> inputs;
+            for (const auto& b : image.schema().kinds()[f.kind].bindings)
+                inputs.push_back(kase.fact(engine::fact_index(image.schema(), b.name)));
+            vm::Inputs in{inputs.data(), kase.settings().data(), &kase.queries()};
+            INFO(entry.path());
+            CHECK(machine.run(f, in, 10000).failure != vm::Failure::internal);
+        }
+    }
+    CHECK(files >= 1);
 }
