@@ -1,4 +1,7 @@
 #include "runtime/engine/engine.hpp"
+#include "runtime/engine/ruleset.hpp"
+
+#include <cstdio>
 
 namespace switchyard::engine {
 
@@ -146,6 +149,12 @@ boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool
     out["ruleset"] = image_->module().name;
     out["decisions"] = std::move(list);
     return out;
+}
+
+std::string version_of(const vm::Image& image) {
+    char buf[20];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(image.module().source_hash));
+    return buf;
 }
 
 }  // namespace switchyard::engine

@@ -1,0 +1,128 @@
+// Normalised events: what the adapters make of a webhook body, whatever the messenger. The
+// processor turns an event into a case (docs/cases.md) with facts from the store, runs the
+// ruleset, and applies the decisions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchyard::adapters {
+
+// Someone on the messenger's side. `external_id` is the messenger's id as text (a Telegram
+// user id, a WhatsApp number, an Instagram account name or IGSID).
+struct Person {
+    std::string external_id;
+    std::string name;
+    std::optional<std::string> username;  // without `@`
+    std::optional<std::string> phone;     // digits only, with the country code
+    bool is_bot = false;
+};
+
+struct File {
+    std::string name;    // as sent; for files without a name, one made from the kind ("photo.jpg")
+    std::string ext;     // lowercase, without the dot; empty when none
+    std::string mime;    // empty when the messenger does not say
+    std::int64_t size = 0;
+    std::string kind;    // a `file_kind` member: image, video, audio, voice, document, sticker, other
+    std::string source;  // how to fetch it: Telegram file_id, Wazzup contentUri
+};
+
+struct Post {
+    std::string id;
+    std::string url;
+    std::string caption;
+};
+
+struct Message {
+    std::string id;                    // the messenger's message id as text (Telegram message_id, Wazzup messageId)
+    std::int64_t number = 0;           // Telegram's numeric message_id (0 for Wazzup)
+    std::string direction = "inbound";  // a `direction` member: inbound, outbound, echo
+    std::string transport;             // a `transport` member: telegram, whatsapp, instagram
+    std::string chat_kind;             // a `chat_kind` member: private, group, channel, business, direct, comment
+    std::int64_t chat_id = 0;          // Telegram chat id; for Wazzup 0 (the chat is `chat_external_id`)
+    std::string chat_external_id;      // the chat as text: Telegram chat id, Wazzup chatId
+    std::string chat_title;
+    std::optional<std::string> chat_username;
+    Person sender;
+    std::string text;                  // text or caption
+    std::optional<std::string> command;  // `/start@bot args` -> "start"
+    std::string command_args;            // -> "args"
+    std::vector<Person> mentions;        // `@username` mentions (username only) and text mentions (with id)
+    std::vector<File> files;
+    std::optional<std::int64_t> reply_to;  // Telegram: the message_id replied to
+    std::optional<Post> post;              // Instagram comments (Wazzup `instPost`)
+    std::string channel;                   // Wazzup channelId; Telegram: empty (the integration's bot)
+    std::string business_connection;       // Telegram Business: business_connection_id
+    std::int64_t sent_at_ms = 0;
+    bool edited = false;
+};
+
+struct Reaction {
+    std::string chat_external_id;
+    std::int64_t message_number = 0;  // the message reacted to
+    std::string emoji;                // the first new emoji; empty for a custom one
+    bool added = true;                // false when every reaction of this person was removed
+    bool anonymous = false;           // set by an anonymous chat admin (`actor_chat`)
+    std::optional<Person> by;
+    std::int64_t at_ms = 0;
+};
+
+struct BusinessConnection {
+    std::string id;
+    Person owner;
+    std::int64_t owner_chat_id = 0;
+    bool can_reply = false;
+    bool enabled = true;
+};
+
+struct Deleted {
+    std::string business_connection;
+    std::string chat_external_id;
+    std::vector<std::int64_t> message_numbers;
+};
+
+// The bot was blocked or unblocked by a user (Telegram `my_chat_member` in a private chat),
+// or added to or removed from a group.
+struct MemberChange {
+    std::string chat_external_id;
+    std::string chat_kind;
+    Person user;
+    std::string old_status;  // Telegram ChatMember status: member, kicked, left, administrator, ...
+    std::string new_status;
+    std::int64_t at_ms = 0;
+};
+
+// Wazzup `statuses[]`: the state of a message we sent.
+struct Status {
+    std::string message_id;
+    std::string status;  // sent, delivered, read, error, edited
+    std::string error;   // the error code when status is error
+    std::int64_t at_ms = 0;
+};
+
+enum class EventType : std::uint8_t { message, reaction, business_connection, deleted, member_change, status };
+
+struct Event {
+    EventType type = EventType::message;
+    // Redelivery of the same event has the same key: `tg:<bot>:update:<update_id>`,
+    // `wz:message:<messageId>`, `wz:status:<messageId>:<status>`.
+    std::string dedup_key;
+    Message message;  // type message (an edit has message.edited)
+    Reaction reaction;
+    BusinessConnection business;
+    Deleted deleted;
+    MemberChange member;
+    Status status;
+};
+
+// What one webhook body holds. A body may hold several events (Wazzup), one (Telegram), or
+// none: a ping (`{"test": true}`) or an update type we do not handle (recorded, ignored).
+struct Parsed {
+    std::vector<Event> events;
+    bool ping = false;
+    std::string ignored;  // why nothing came of the body: `unknown update type "poll"`
+};
+
+}  // namespace switchyard::adapters
