@@ -54,6 +54,7 @@ static_assert(sizeof(Instr) == 8);
 // Named limits: each follows from an operand's width.
 inline constexpr std::size_t max_registers = 0xffff;       // a register is a 16-bit operand
 inline constexpr std::size_t max_constant_sets = 0x10000;  // `in_set` names its set in 16 bits
+inline constexpr std::size_t max_settings = 0x10000;       // `load_setting` names its setting in 16 bits
 inline constexpr std::size_t max_forward_offset = 0xffff;  // `unwrap_or_jump`, `next_item`
 inline constexpr std::size_t max_rules_per_policy = 0xfffe;  // the line table's rule is 16 bits
 inline constexpr std::uint16_t no_rule = 0xffff;             // an instruction outside any rule

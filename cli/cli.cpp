@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -187,7 +188,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     eval_cmd->add_option("--case", eval.case_file, "The case: a JSON file (docs/cases.md)")->required();
     eval_cmd->add_flag("--explain", eval.explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
     eval_cmd->add_option("--budget", eval.budget, "Instructions one policy may run before it fails (default 100000)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()).description("a positive number"));
 
     TestOptions test;
     auto* test_cmd = app.add_subcommand(

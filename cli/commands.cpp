@@ -168,6 +168,7 @@ int guarded(F body) {
 int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& err) {
     return guarded([&] {
         auto c = compile_paths(options.paths, false, out, err);
+        load_image(c.module, err);  // never write a file the loader would refuse
         std::string bytes = bytecode::write(c.module);
         std::ofstream file(options.output, std::ios::binary | std::ios::trunc);
         file << bytes;
@@ -176,8 +177,10 @@ int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& 
             err << "switchyard: error: cannot write `" << options.output << "`\n";
             return int(exit_usage);
         }
-        out << "compiled ruleset " << c.module.name << " (" << c.module.sources.size() << " files, "
-            << c.module.policies.size() << " policies, " << c.module.settings.size() << " settings) to "
+        auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+        out << "compiled ruleset " << c.module.name << " (" << count(c.module.sources.size(), "file", "files") << ", "
+            << count(c.module.policies.size(), "policy", "policies") << ", "
+            << count(c.module.settings.size(), "setting", "settings") << ") to "
             << options.output << " (" << bytes.size() << " bytes)\n";
         return int(exit_ok);
     });
@@ -196,7 +199,10 @@ int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& er
             return int(exit_problems);
         }
         const auto& module = std::get<bytecode::Module>(read);
-        auto problem = vm::verify(module, stdlib::builtin_schema());
+        // Everything the loader checks, policy overlaps included.
+        auto loaded = vm::load_module(module);
+        auto* refused = std::get_if<std::string>(&loaded);
+        auto problem = refused ? std::optional<std::string>(*refused) : std::nullopt;
         // Source lines are shown when the file is still where it was compiled from, unchanged.
         auto sources = [](const bytecode::SourceFile& src) -> std::optional<std::string> {
             auto text = read_file(src.path);
@@ -216,10 +222,9 @@ int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& er
 
 int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
     return guarded([&] {
-        std::ostringstream diagnostics;
-        auto image = options.ruleset.empty() ? load_image(compile_paths(options.rules, false, diagnostics, err).module, err)
+        // Problems in the rules go to stderr: stdout holds only the decisions' JSON.
+        auto image = options.ruleset.empty() ? load_image(compile_paths(options.rules, false, err, err).module, err)
                                              : load_ruleset_file(options.ruleset, err);
-        err << diagnostics.str();
         auto json = parse_json_file(options.case_file, err);
         std::optional<engine::Case> kase;
         try {

@@ -991,6 +991,14 @@ private:
     }
 
     void settings() {
+        if (program_.settings.size() > bytecode::max_settings) {
+            const auto& s = program_.settings[bytecode::max_settings];
+            diagnostics_.report(Code::E0700, s.file, s.decl->name.span,
+                                "the ruleset declares more than " + std::to_string(bytecode::max_settings) + " settings",
+                                "a setting is a 16-bit operand of `load_setting`");
+            failed_ = true;
+            return;
+        }
         for (const auto& s : program_.settings) {
             auto k = state_.fold(*s.decl->default_value);
             state_.settings[s.decl] = static_cast<std::uint16_t>(module_.settings.size());

@@ -55,6 +55,40 @@ std::size_t Image::key_index(const ScopeKey& key) const {
     return index;
 }
 
+// The policy of `kind` that applies to `key`: the one that beats every other that admits it
+// (a higher priority, or the same priority and a scope strictly inside), -1 when none admits
+// it. Linear in the policies, so that a hostile file with many cannot stall loading.
+std::variant<std::int32_t, std::string> Image::winner_for(std::size_t kind, const ScopeKey& key) const {
+    const auto& policies = module_.policies;
+    auto breadth = [](const bytecode::Function& f) {
+        std::size_t n = 0;
+        for (auto bits : f.scope) n += static_cast<std::size_t>(__builtin_popcountll(bits));
+        return n;
+    };
+    std::int32_t winner = -1;
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+        const auto& f = policies[p];
+        if (f.kind != kind || !admits(f, key)) continue;
+        if (winner < 0) {
+            winner = static_cast<std::int32_t>(p);
+            continue;
+        }
+        const auto& best = policies[std::size_t(winner)];
+        if (f.priority > best.priority || (f.priority == best.priority && breadth(f) < breadth(best)))
+            winner = static_cast<std::int32_t>(p);
+    }
+    if (winner < 0) return winner;
+    const auto& w = policies[std::size_t(winner)];
+    for (std::size_t q = 0; q < policies.size(); ++q) {
+        const auto& other = policies[q];
+        if (q == std::size_t(winner) || other.kind != kind || !admits(other, key) || other.priority != w.priority) continue;
+        if (!scope_within(w, other) || scope_within(other, w))
+            return "policies " + location(w) + " and " + location(other) +
+                   " both apply to some messages and neither wins: give one a higher priority";
+    }
+    return winner;
+}
+
 std::optional<std::string> Image::prepare() {
     if (auto problem = verify(module_, *schema_)) return problem;
     constants_.reserve(module_.constants.size());
@@ -69,7 +103,6 @@ std::optional<std::string> Image::prepare() {
     for (const auto& dim : schema_->dimensions()) dimension_sizes_.push_back(schema_->enums()[dim.enum_index].members.size());
     std::size_t keys = 1;
     for (auto n : dimension_sizes_) keys *= n;
-    const auto& policies = module_.policies;
     dispatch_.assign(schema_->kinds().size(), std::vector<std::int32_t>(keys, -1));
     ScopeKey key;
     key.members.resize(dimension_sizes_.size());
@@ -79,23 +112,10 @@ std::optional<std::string> Image::prepare() {
             key.members[d] = static_cast<std::uint32_t>(rest % dimension_sizes_[d]);
             rest /= dimension_sizes_[d];
         }
-        for (std::size_t p = 0; p < policies.size(); ++p) {
-            if (!admits(policies[p], key)) continue;
-            auto& slot = dispatch_[policies[p].kind][k];
-            if (slot < 0) {
-                slot = static_cast<std::int32_t>(p);
-                continue;
-            }
-            const auto& best = policies[std::size_t(slot)];
-            const auto& candidate = policies[p];
-            bool wins = candidate.priority > best.priority ||
-                        (candidate.priority == best.priority && scope_within(candidate, best) && !scope_within(best, candidate));
-            bool loses = best.priority > candidate.priority ||
-                         (best.priority == candidate.priority && scope_within(best, candidate) && !scope_within(candidate, best));
-            if (wins) slot = static_cast<std::int32_t>(p);
-            else if (!loses)
-                return "policies " + location(best) + " and " + location(candidate) +
-                       " both apply to some messages and neither wins: give one a higher priority";
+        for (std::size_t kind = 0; kind < dispatch_.size(); ++kind) {
+            auto winner = winner_for(kind, key);
+            if (auto* problem = std::get_if<std::string>(&winner)) return *problem;
+            dispatch_[kind][k] = std::get<std::int32_t>(winner);
         }
     }
     return std::nullopt;

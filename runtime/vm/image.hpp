@@ -18,7 +18,9 @@ namespace switchyard::vm {
 
 // Checks that the code of a module cannot misbehave, whatever its bytes: every index in range,
 // every jump inside its function, every register of the right type and written before it is
-// read, every path ending in `ret` or `no_match`. The first problem found, or nothing.
+// read, every path ending in `ret` or `no_match`. The first problem found, or nothing. Loading
+// (load, load_module) also refuses policies of one kind that apply to the same messages with
+// no winner.
 std::optional<std::string> verify(const bytecode::Module& module, const stdlib::Schema& schema);
 
 // The scope values of one event: member indexes of each scope dimension's enum.
@@ -53,6 +55,7 @@ private:
     friend std::variant<std::shared_ptr<const Image>, std::string> load(std::string_view, const stdlib::Schema&, bool);
     friend std::variant<std::shared_ptr<const Image>, std::string> load_module(bytecode::Module, const stdlib::Schema&);
     std::optional<std::string> prepare();
+    std::variant<std::int32_t, std::string> winner_for(std::size_t kind, const ScopeKey& key) const;
     Value materialize(const bytecode::Constant& c);
     std::size_t key_index(const ScopeKey& key) const;
 

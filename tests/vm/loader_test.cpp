@@ -170,3 +170,36 @@ TEST_CASE("the loader fuzzer's findings stay fixed", "[loader][regression]") {
     }
     CHECK(files >= 1);
 }
+
+TEST_CASE("policies that apply together with no winner are refused, in any order", "[loader]") {
+    // Hand-edited scopes: {telegram, whatsapp}, {telegram, instagram}, {telegram}, one priority.
+    // For telegram messages the third is inside both others, so it wins; for whatsapp only the
+    // first applies. Then the third is removed: telegram messages have two policies and no winner.
+    auto m = testing::compile_text(R"(policy attachment via telegram priority 1 {
+    otherwise -> attach
+}
+policy attachment via whatsapp priority 2 {
+    otherwise -> link
+}
+policy attachment via instagram priority 3 {
+    otherwise -> inline
+}
+)");
+    const std::uint64_t telegram = 1, whatsapp = 2, instagram = 4;
+    auto scoped = [&](std::vector<std::uint64_t> transports) {
+        auto edited = m;
+        edited.policies.clear();
+        for (auto t : transports) {
+            auto f = m.policies[0];
+            f.priority = 0;
+            f.scope[1] = t;
+            edited.policies.push_back(f);
+        }
+        return refusal(edited);
+    };
+    CHECK(scoped({telegram | whatsapp, telegram | instagram, telegram}).empty());
+    CHECK(scoped({telegram, telegram | whatsapp, telegram | instagram}).empty());
+    CHECK_THAT(scoped({telegram | whatsapp, telegram | instagram}), Catch::Contains("neither wins"));
+    CHECK_THAT(scoped({telegram | instagram, telegram | whatsapp}), Catch::Contains("neither wins"));
+    CHECK_THAT(scoped({telegram, telegram}), Catch::Contains("neither wins"));
+}
