@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchyard::vm {
@@ -31,10 +32,14 @@ struct Employee {
 
 enum class Service : std::uint8_t { telegram, telegram_business, wazzup };
 
+// The name written in the file: `telegram`, `telegram_business`, `wazzup`.
+std::string_view service_name(Service service);
+
 // One number (Wazzup) inside an integration.
 struct Channel {
     std::string id;         // Wazzup channelId
-    std::string number;     // digits only, `+7…`/`7…`/`8…` read as one number
+    std::string number;     // digits only, `+7…`/`7…`/`8…` read as one number; for
+                            // Instagram the account name, without `@`
     std::string transport;  // whatsapp or instagram
     std::string name;
     bool deleted = false;
@@ -59,17 +64,20 @@ struct Integration {
     std::vector<std::int64_t> extra_assignees;  // added to every new task
     std::optional<std::string> project;         // task template: project for new tasks
     std::optional<std::string> contact_template;
+    std::optional<std::int64_t> owner;  // the employee who set up the integration (C2's last resort)
     // Values for the ruleset's settings, as case JSON (docs/cases.md: `settings`); checked
     // against the ruleset by check_settings.
     boost::json::object settings;
     std::map<std::string, std::uint32_t> setting_lines;  // setting name -> its line, for errors
+    std::map<std::string, std::uint32_t> setting_columns;  // setting name -> its column
 };
 
 struct Config {
     std::string path;
-    std::string listen_address = "127.0.0.1";
+    std::string listen_address = "127.0.0.1";  // an IP address (IPv6 without brackets)
     std::uint16_t listen_port = 8080;
     std::string storage = "switchyard.db";   // the SQLite file, relative to the config file
+                                             // (`:memory:` is kept as it is)
     std::string rules;                       // rule files compiled at start (a root file or folder), or
     std::string compiled;                    // a compiled ruleset file; exactly one of the two
     std::string api_token;                   // Bearer token of /api/v1
@@ -85,8 +93,10 @@ struct Config {
 };
 
 // Reads and checks a configuration file. Relative paths in it (storage, rules, compiled) are
-// made relative to the file's folder.
+// made relative to the file's folder (the results are absolute). Every problem of the file is
+// in the one ConfigError, a line each, sorted by position.
 Config load(const std::string& path);
+// The same for text held in memory, named `path`; it does not check that the ruleset exists.
 Config parse(std::string_view text, const std::string& path);
 
 // Every integration's settings against the ruleset's declared settings: an unknown name or a
