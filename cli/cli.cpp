@@ -197,6 +197,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     test_cmd->add_flag("--coverage", test.coverage, "Also list the rules that no test made fire");
     test_cmd->add_flag("-v,--verbose", test.verbose, "Show decisions and traces of passing tests too");
 
+    ServeOptions serve;
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, docs/api.md).");
+    serve_cmd->add_option("--config", serve.config, "The configuration file (TOML), e.g. config/switchyard.toml")->required();
+    serve_cmd->add_option("--threads", serve.threads, "Threads serving HTTP (default 2)")->check(CLI::Range(1, 64));
+
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         app.parse(reversed);
@@ -237,6 +243,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         return run_eval(eval, out, err);
     }
     if (test_cmd->parsed()) return run_test(test, out, err);
+    if (serve_cmd->parsed()) return run_serve(serve, out, err);
     if (schema_cmd->parsed()) {
         out << stdlib::builtin_schema().describe();
         return exit_ok;

@@ -31,9 +31,15 @@ struct TestOptions {
     bool verbose = false;
 };
 
+struct ServeOptions {
+    std::string config;
+    std::size_t threads = 2;
+};
+
 int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& err);
 int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& err);
 int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err);
 int run_test(const TestOptions& options, std::ostream& out, std::ostream& err);
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace switchyard::cli

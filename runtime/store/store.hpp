@@ -9,14 +9,37 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchyard::store {
 
 struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// One step of the schema. Numbers start at 1 and grow by one; a database records the numbers
+// applied to it in `schema_migrations`.
+struct Migration {
+    int number = 0;
+    std::string_view name;
+    std::string_view sql;
+};
+
+// This program's schema, in order (runtime/store/schema.cpp).
+std::span<const Migration> migrations();
+
+class Work;
+
+// One inbox row as the worker reads it.
+struct InboxRow {
+    std::int64_t id = 0;
+    std::string integration;
+    std::int64_t received_at_ms = 0;
+    std::string body;
 };
 
 struct Counts {
@@ -30,8 +53,11 @@ struct Counts {
 
 class Store {
 public:
-    // Opens (creating it if needed) and migrates the database at `path`.
-    explicit Store(const std::string& path);
+    // Opens (creating it if needed) and migrates the database at `path`: every migration not yet
+    // applied, each in its own transaction. A database that records a migration this program
+    // does not know (written by a newer version) is refused with StoreError. `:memory:` opens
+    // one private in-memory database (tests). `schema` is for tests of the migration itself.
+    explicit Store(const std::string& path, std::span<const Migration> schema = migrations());
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -46,10 +72,24 @@ public:
     boost::json::array tasks(std::int64_t limit = 100, std::int64_t after_id = 0);
     std::optional<boost::json::object> task(std::int64_t id);        // with comments, files, notifications, likes
     std::optional<boost::json::object> contact(std::int64_t id);     // with its identities and tasks
-    boost::json::array decisions(std::optional<std::int64_t> task);  // the decision log, newest first
+    // The decision log, newest first: at most `limit` rows, with ids below `before_id` when given.
+    boost::json::array decisions(std::optional<std::int64_t> task, std::int64_t limit = 100, std::int64_t before_id = 0);
     Counts counts();
 
+    // The highest migration applied to the file.
+    int schema_version();
+
+    // ---- the tracker's side ----
+
+    // T3: links a Telegram group or channel (its chat id as text) to a task; later messages of
+    // that chat become comments there (`linked_task` routing). Replaces an earlier link.
+    void link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at_ms);
+
     // ---- the worker's side (runtime/worker): what processing an inbox row needs ----
+
+    // A write transaction on the worker's own connection (runtime/store/work.hpp). Only one
+    // is open at a time: a second begin_work() waits for the first to end.
+    Work begin_work();
 
 private:
     struct Impl;
@@ -57,3 +97,5 @@ private:
 };
 
 }  // namespace switchyard::store
+
+#include "runtime/store/work.hpp"

@@ -1,0 +1,279 @@
+// The webhook server under load, against a bare Beast endpoint on the same machine in the same
+// run (bench/README.md):
+//   BM_Accept/<server>: webhooks per second answered 200 by 16 keep-alive clients, as fast as
+//     they go (closed loop). `switchyard` stores each body durably first; `bare` answers 200
+//     at once, with the same Beast session code shape and no storage.
+//   BM_Latency/<server>/<rate>: requests sent at a fixed rate (open loop); p50 and p99 of the
+//     time from the moment each was due to its answer.
+//   BM_Process: stored webhooks processed per second by the worker (parse, rules, SQLite).
+#include "bench/event_mix.hpp"
+#include "compiler/lower.hpp"
+#include "runtime/server/server.hpp"
+#include "runtime/worker/worker.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace sy = switchyard;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+const char* telegram_secret = "bench-secret";
+
+std::string body(std::int64_t i) {
+    std::int64_t chat = 9000 + i % 50;
+    return R"({"update_id": )" + std::to_string(i) + R"(, "message": {"message_id": )" + std::to_string(i) +
+           R"(, "date": 1763719200, "chat": {"id": )" + std::to_string(chat) +
+           R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + std::to_string(chat) +
+           R"(, "is_bot": false, "first_name": "C"}, "text": "hello )" + std::to_string(i) + R"("}})";
+}
+
+// ---- the two servers ----
+
+sy::config::Config bench_config(const std::filesystem::path& dir) {
+    sy::config::Config c;
+    c.listen_address = "127.0.0.1";
+    c.listen_port = 0;
+    c.storage = (dir / "bench.db").string();
+    c.api_token = "bench-token-0123456789";
+    sy::config::Employee owner;
+    owner.id = 1;
+    owner.name = "Owner";
+    owner.owner = true;
+    c.employees.push_back(owner);
+    sy::config::Integration tg;
+    tg.id = "tg";
+    tg.name = "Bench bot";
+    tg.service = sy::config::Service::telegram;
+    tg.bot_username = "bench_bot";
+    tg.webhook_secret = telegram_secret;
+    tg.assignees = {1};
+    c.integrations.push_back(tg);
+    return c;
+}
+
+std::shared_ptr<const sy::engine::Ruleset> shipped_rules() {
+    const char* dir = std::getenv("SWITCHYARD_SOURCE_DIR");
+    std::filesystem::current_path(dir ? dir : SWITCHYARD_SOURCE_DIR);
+    sy::common::DiagnosticBag bag;
+    std::vector<sy::compiler::LoadError> errors;
+    auto ws = sy::compiler::load_workspace({"rules/planfix.rules"}, bag, errors);
+    auto module = sy::compiler::compile(ws, bag);
+    auto image = std::get<std::shared_ptr<const sy::vm::Image>>(sy::vm::load_module(std::move(*module)));
+    auto version = sy::engine::version_of(*image);
+    return std::make_shared<const sy::engine::Ruleset>(sy::engine::Ruleset{image, version});
+}
+
+// The switchyard server, in this process, with its worker.
+struct Switchyard {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("switchyard-bench-" + std::to_string(::getpid()));
+    sy::config::Config config;
+    std::unique_ptr<sy::store::Store> store;
+    sy::engine::RulesetHolder rulesets;
+    std::unique_ptr<sy::worker::Worker> worker;
+    std::unique_ptr<sy::server::Context> context;
+    std::unique_ptr<sy::server::Server> server;
+    std::thread thread;
+
+    explicit Switchyard(bool process) {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        config = bench_config(dir);
+        store = std::make_unique<sy::store::Store>(config.storage);
+        rulesets.swap(shipped_rules());
+        worker = std::make_unique<sy::worker::Worker>(*store, config, rulesets);
+        if (process) worker->start();
+        context.reset(new sy::server::Context{config, *store, rulesets, [this, process] { if (process) worker->wake(); }, {}});
+        server = std::make_unique<sy::server::Server>(*context, 2);
+        thread = std::thread([this] { server->run(); });
+    }
+    ~Switchyard() {
+        server->stop();
+        thread.join();
+        worker->stop();
+        worker.reset();
+        store.reset();
+        std::filesystem::remove_all(dir);
+    }
+    std::uint16_t port() const { return server->port(); }
+};
+
+// A bare Beast endpoint: reads a request, answers 200, nothing else.
+class Bare {
+public:
+    Bare() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+        accept();
+        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    }
+    ~Bare() {
+        io_.stop();
+        for (auto& t : threads_) t.join();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    struct Session : std::enable_shared_from_this<Session> {
+        beast::tcp_stream stream;
+        beast::flat_buffer buffer;
+        http::request<http::string_body> request;
+        http::response<http::string_body> response;
+        explicit Session(tcp::socket s) : stream(std::move(s)) {}
+        void read() {
+            request = {};
+            stream.expires_after(std::chrono::seconds(30));
+            http::async_read(stream, buffer, request, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) return;
+                self->response = {http::status::ok, self->request.version()};
+                self->response.set(http::field::content_type, "application/json");
+                self->response.body() = "{\"ok\":true}\n";
+                self->response.keep_alive(self->request.keep_alive());
+                self->response.prepare_payload();
+                http::async_write(self->stream, self->response, [self](beast::error_code ec2, std::size_t) {
+                    if (!ec2) self->read();
+                });
+            });
+        }
+    };
+    void accept() {
+        acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
+            if (!ec) std::make_shared<Session>(std::move(s))->read();
+            accept();
+        });
+    }
+    asio::io_context io_{2};
+    tcp::acceptor acceptor_;
+    std::vector<std::thread> threads_;
+};
+
+// ---- the clients ----
+
+struct Client {
+    asio::io_context io;
+    beast::tcp_stream stream{io};
+    beast::flat_buffer buffer;
+    explicit Client(std::uint16_t port) { stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)); }
+    int post(const std::string& payload) {
+        http::request<http::string_body> req{http::verb::post, "/webhooks/tg", 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.set("X-Telegram-Bot-Api-Secret-Token", telegram_secret);
+        req.body() = payload;
+        req.prepare_payload();
+        http::write(stream, req);
+        http::response<http::string_body> res;
+        http::read(stream, buffer, res);
+        return res.result_int();
+    }
+};
+
+std::atomic<std::int64_t> next_update{1};
+
+// Closed loop: `clients` connections post as fast as they are answered for `seconds`.
+double accept_rate(std::uint16_t port, int clients, double seconds) {
+    std::atomic<std::int64_t> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+        threads.emplace_back([&] {
+            Client client(port);
+            while (!stop) {
+                if (client.post(body(next_update++)) != 200) std::abort();
+                ++done;
+            }
+        });
+    auto start = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Open loop at `rate` per second over `clients` connections: latency from when each request
+// was due to its answer, so that a stall delays the requests behind it too.
+std::vector<double> latencies(std::uint16_t port, double rate, int clients, double seconds) {
+    std::vector<std::vector<double>> per(clients);
+    std::vector<std::thread> threads;
+    auto start = Clock::now() + std::chrono::milliseconds(50);
+    auto interval = std::chrono::duration<double>(clients / rate);
+    std::int64_t each = static_cast<std::int64_t>(rate * seconds / clients);
+    for (int c = 0; c < clients; ++c)
+        threads.emplace_back([&, c] {
+            Client client(port);
+            auto offset = interval * (static_cast<double>(c) / clients);
+            for (std::int64_t i = 0; i < each; ++i) {
+                auto due = start + std::chrono::duration_cast<Clock::duration>(offset + interval * static_cast<double>(i));
+                std::this_thread::sleep_until(due);
+                if (client.post(body(next_update++)) != 200) std::abort();
+                per[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - due).count());
+            }
+        });
+    for (auto& t : threads) t.join();
+    std::vector<double> all;
+    for (auto& p : per) all.insert(all.end(), p.begin(), p.end());
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+    if (sorted.empty()) return 0;
+    return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
+}
+
+template <typename Server>
+void BM_Accept(benchmark::State& state) {
+    Server server{false};
+    double rate = 0;
+    for (auto _ : state) rate = accept_rate(server.port(), 16, 3.0);
+    state.counters["accepted_per_s"] = rate;
+}
+
+template <typename Server>
+void BM_Latency(benchmark::State& state) {
+    Server server{true};
+    std::vector<double> all;
+    for (auto _ : state) all = latencies(server.port(), static_cast<double>(state.range(0)), 8, 4.0);
+    state.counters["p50_ms"] = percentile(all, 0.50);
+    state.counters["p99_ms"] = percentile(all, 0.99);
+    state.counters["requests"] = static_cast<double>(all.size());
+}
+
+struct BareServer : Bare {
+    explicit BareServer(bool) {}
+};
+
+void BM_Process(benchmark::State& state) {
+    Switchyard server(false);
+    const std::int64_t n = 5000;
+    for (std::int64_t i = 0; i < n; ++i) server.store->accept("tg", body(next_update++), 0);
+    double seconds = 0;
+    for (auto _ : state) {
+        auto start = Clock::now();
+        auto processed = server.worker->process_pending();
+        seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (processed != static_cast<std::size_t>(n)) std::abort();
+    }
+    state.counters["processed_per_s"] = static_cast<double>(n) / seconds;
+}
+
+BENCHMARK_TEMPLATE(BM_Accept, Switchyard)->Name("BM_Accept/switchyard")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, BareServer)->Name("BM_Accept/bare")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Latency, Switchyard)->Name("BM_Latency/switchyard")->Arg(2000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Latency, BareServer)->Name("BM_Latency/bare")->Arg(2000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_Process)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+
+}  // namespace

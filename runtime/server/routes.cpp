@@ -1,0 +1,219 @@
+// handle_request: the routes of docs/api.md. No network I/O here.
+#include "runtime/server/server.hpp"
+
+#include "runtime/engine/engine.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <sstream>
+
+namespace switchyard::server {
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Response reply(const Request& request, http::status status, std::string body,
+               std::string_view content_type = "application/json") {
+    Response r{status, request.version()};
+    r.set(http::field::server, "switchyard");
+    r.set(http::field::content_type, content_type);
+    r.keep_alive(request.keep_alive());
+    r.body() = std::move(body);
+    r.prepare_payload();
+    return r;
+}
+
+Response json_reply(const Request& request, http::status status, const boost::json::value& v) {
+    return reply(request, status, boost::json::serialize(v) + "\n");
+}
+
+Response error(const Request& request, http::status status, std::string message) {
+    boost::json::object o;
+    o["error"] = std::move(message);
+    return json_reply(request, status, o);
+}
+
+// Compares secrets in time that does not depend on where they differ.
+bool same_secret(std::string_view given, std::string_view expected) {
+    if (expected.empty()) return false;
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+    return diff == 0;
+}
+
+template <typename Name>
+std::string_view header(const Request& request, Name name) {
+    auto it = request.find(name);
+    return it == request.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+
+std::string_view bearer(const Request& request) {
+    auto value = header(request, http::field::authorization);
+    constexpr std::string_view prefix = "Bearer ";
+    return value.starts_with(prefix) ? value.substr(prefix.size()) : std::string_view();
+}
+
+std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
+    auto params = url.params();
+    auto it = params.find(name);
+    if (it == params.end() || !(*it).has_value) return std::nullopt;
+    return std::string((*it).value);
+}
+
+std::optional<std::int64_t> to_id(std::string_view text) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+    return id;
+}
+
+// Telegram: the secret token header; Wazzup: `Authorization: Bearer <crm key>`, or `?secret=`.
+bool authenticated(const Request& request, const boost::urls::url_view& url, const config::Integration& integration) {
+    switch (integration.service) {
+        case config::Service::telegram:
+        case config::Service::telegram_business:
+            return same_secret(header(request, "X-Telegram-Bot-Api-Secret-Token"), integration.webhook_secret);
+        case config::Service::wazzup:
+            if (!integration.crm_key.empty()) return same_secret(bearer(request), integration.crm_key);
+            return same_secret(query_param(url, "secret").value_or(""), integration.url_secret);
+    }
+    return false;
+}
+
+Response webhook(const Request& request, const boost::urls::url_view& url, std::string_view id, Context& ctx) {
+    if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "webhooks are POSTed");
+    const auto* integration = ctx.config.integration(id);
+    if (!integration) return error(request, http::status::not_found, "no integration `" + std::string(id) + "`");
+    if (!authenticated(request, url, *integration)) {
+        ++ctx.metrics.webhooks_unauthorized;
+        return error(request, http::status::unauthorized, "wrong or missing credentials");
+    }
+    ctx.store.accept(integration->id, request.body(), now_ms());
+    ++ctx.metrics.webhooks_accepted;
+    if (ctx.wake_worker) ctx.wake_worker();
+    return reply(request, http::status::ok, "{\"ok\":true}\n");
+}
+
+std::string metrics_text(Context& ctx) {
+    auto counts = ctx.store.counts();
+    auto ruleset = ctx.rulesets.current();
+    std::ostringstream out;
+    auto metric = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n' << name << ' ' << value << '\n';
+    };
+    metric("switchyard_http_requests_total", "counter", "HTTP requests served", ctx.metrics.requests.load());
+    metric("switchyard_webhooks_accepted_total", "counter", "webhooks stored and answered 200", ctx.metrics.webhooks_accepted.load());
+    metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
+    metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
+    metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
+    metric("switchyard_inbox_received", "gauge", "webhook bodies in the inbox", counts.received);
+    metric("switchyard_inbox_processed", "gauge", "inbox rows processed", counts.processed);
+    metric("switchyard_inbox_failed", "gauge", "inbox rows whose processing failed", counts.failed);
+    metric("switchyard_inbox_pending", "gauge", "inbox rows waiting", counts.received - counts.processed - counts.failed);
+    metric("switchyard_tasks", "gauge", "tasks in the store", counts.tasks);
+    metric("switchyard_contacts", "gauge", "contacts in the store", counts.contacts);
+    metric("switchyard_decisions", "gauge", "decision-log rows", counts.decisions);
+    metric("switchyard_ruleset_swaps_total", "counter", "rulesets swapped in", ctx.metrics.ruleset_swaps.load());
+    metric("switchyard_ruleset_refusals_total", "counter", "rulesets refused", ctx.metrics.ruleset_refusals.load());
+    out << "# HELP switchyard_ruleset_info the ruleset being served\n# TYPE switchyard_ruleset_info gauge\n"
+        << "switchyard_ruleset_info{version=\"" << (ruleset ? ruleset->version : "") << "\"} 1\n";
+    return out.str();
+}
+
+Response api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
+    if (!same_secret(bearer(request), ctx.config.api_token)) {
+        ++ctx.metrics.api_unauthorized;
+        return error(request, http::status::unauthorized, "a Bearer token is required (api_token in the configuration)");
+    }
+    bool get = request.method() == http::verb::get;
+    if (path == "ruleset") {
+        if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset");
+        auto problem = swap_ruleset(request.body(), ctx.rulesets, ctx.config);
+        if (!problem.empty()) {
+            ++ctx.metrics.ruleset_refusals;
+            return error(request, http::status::unprocessable_entity, "the ruleset is refused: " + problem);
+        }
+        ++ctx.metrics.ruleset_swaps;
+        boost::json::object o;
+        o["version"] = ctx.rulesets.current()->version;
+        return json_reply(request, http::status::ok, o);
+    }
+    if (!get) return error(request, http::status::method_not_allowed, "the API is read with GET");
+    if (path == "tasks") {
+        auto limit = to_id(query_param(url, "limit").value_or("100")).value_or(100);
+        auto after = query_param(url, "after");
+        boost::json::object o;
+        o["tasks"] = ctx.store.tasks(limit, after ? to_id(*after).value_or(0) : 0);
+        return json_reply(request, http::status::ok, o);
+    }
+    if (path == "decisions") {
+        std::optional<std::int64_t> task;
+        if (auto t = query_param(url, "task")) {
+            task = to_id(*t);
+            if (!task) return error(request, http::status::bad_request, "task must be a task id");
+        }
+        boost::json::object o;
+        o["decisions"] = ctx.store.decisions(task);
+        return json_reply(request, http::status::ok, o);
+    }
+    for (std::string_view prefix : {"tasks/", "contacts/"}) {
+        if (!path.starts_with(prefix)) continue;
+        auto id = to_id(path.substr(prefix.size()));
+        if (!id) return error(request, http::status::bad_request, "not an id: `" + std::string(path.substr(prefix.size())) + "`");
+        auto found = prefix == "tasks/" ? ctx.store.task(*id) : ctx.store.contact(*id);
+        if (!found) return error(request, http::status::not_found, "no such " + std::string(prefix.substr(0, prefix.size() - 2)));
+        return json_reply(request, http::status::ok, *found);
+    }
+    return error(request, http::status::not_found, "no route /api/v1/" + std::string(path));
+}
+
+}  // namespace
+
+std::string swap_ruleset(std::string_view bytes, engine::RulesetHolder& rulesets, const config::Config& config) {
+    auto loaded = vm::load(bytes);
+    if (auto* problem = std::get_if<std::string>(&loaded)) return *problem;
+    auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);
+    try {
+        config::check_settings(config, *image);
+    } catch (const config::ConfigError& e) {
+        return std::string("the configuration's settings do not fit it:\n") + e.what();
+    }
+    auto version = engine::version_of(*image);
+    rulesets.swap(std::make_shared<const engine::Ruleset>(engine::Ruleset{std::move(image), std::move(version)}));
+    return {};
+}
+
+Response handle_request(const Request& request, Context& ctx) {
+    ++ctx.metrics.requests;
+    auto parsed = boost::urls::parse_origin_form(std::string_view(request.target().data(), request.target().size()));
+    if (!parsed) return error(request, http::status::bad_request, "cannot read the request target");
+    const auto& url = *parsed;
+    std::string path = url.path();
+    try {
+        if (path == "/healthz") {
+            auto ruleset = ctx.rulesets.current();
+            boost::json::object o;
+            o["status"] = "ok";
+            o["ruleset"] = ruleset ? ruleset->version : "";
+            return json_reply(request, http::status::ok, o);
+        }
+        if (path == "/metrics") return reply(request, http::status::ok, metrics_text(ctx), "text/plain; version=0.0.4");
+        constexpr std::string_view webhooks = "/webhooks/";
+        if (path.starts_with(webhooks)) return webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
+        constexpr std::string_view api_prefix = "/api/v1/";
+        if (path.starts_with(api_prefix)) return api(request, url, std::string_view(path).substr(api_prefix.size()), ctx);
+        return error(request, http::status::not_found, "no route " + path);
+    } catch (const store::StoreError& e) {
+        // Nothing was acknowledged: the messenger will deliver again.
+        return error(request, http::status::service_unavailable, std::string("storage failed: ") + e.what());
+    }
+}
+
+}  // namespace switchyard::server

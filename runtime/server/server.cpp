@@ -1,0 +1,178 @@
+// The network side of the server, shaped like Beast's async HTTP server example: a listener
+// accepts, each session reads one request at a time (a timeout before every read, a body limit
+// on every parser), answers it with handle_request(), and keeps the connection while the client
+// wants. Signals: SIGINT and SIGTERM stop, SIGHUP reloads the ruleset.
+#include "runtime/server/server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace switchyard::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto read_timeout = std::chrono::seconds(30);
+
+void fail(beast::error_code ec, const char* what) {
+    // Peers that go away are normal; everything else is worth a line on stderr.
+    if (ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == http::error::end_of_stream ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+        return;
+    std::cerr << "switchyard serve: " << what << ": " << ec.message() << '\n';
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, Context& context) : stream_(std::move(socket)), context_(context) {}
+
+    void start() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this())); }
+
+private:
+    void do_read() {
+        parser_.emplace();
+        parser_->body_limit(context_.config.body_limit);
+        stream_.expires_after(read_timeout);
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == http::error::body_limit) {
+            ++context_.metrics.webhooks_too_large;
+            return send_too_large();
+        }
+        if (ec) return fail(ec, "read");
+        auto request = parser_->release();
+        send(handle_request(request, context_));
+    }
+
+    // The body was not read to its end, so the connection cannot carry another request.
+    void send_too_large() {
+        Response r{http::status::payload_too_large, 11};
+        r.set(http::field::content_type, "application/json");
+        r.body() = "{\"error\":\"the body is larger than body_limit (" + std::to_string(context_.config.body_limit) + " bytes)\"}\n";
+        r.keep_alive(false);
+        r.prepare_payload();
+        send(std::move(r));
+    }
+
+    void send(Response response) {
+        response_ = std::make_shared<Response>(std::move(response));
+        http::async_write(stream_, *response_,
+                          beast::bind_front_handler(&Session::on_write, shared_from_this(), response_->keep_alive()));
+    }
+
+    void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+        if (ec) return fail(ec, "write");
+        if (!keep_alive) {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            return;
+        }
+        response_.reset();
+        do_read();
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::shared_ptr<Response> response_;
+    Context& context_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(asio::io_context& io, tcp::endpoint endpoint, Context& context)
+        : io_(io), acceptor_(asio::make_strand(io)), context_(context) {
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(asio::socket_base::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(asio::socket_base::max_listen_connections);
+    }
+
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    void start() { do_accept(); }
+    void stop() {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+    }
+
+private:
+    void do_accept() {
+        acceptor_.async_accept(asio::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    }
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) fail(ec, "accept");
+        else std::make_shared<Session>(std::move(socket), context_)->start();
+        do_accept();
+    }
+
+    asio::io_context& io_;
+    tcp::acceptor acceptor_;
+    Context& context_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+    Context& context;
+    std::size_t threads;
+    asio::io_context io;
+    std::shared_ptr<Listener> listener;
+    asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+    std::function<void()> on_hangup;
+
+    Impl(Context& c, std::size_t n) : context(c), threads(n), io(static_cast<int>(n)) {
+        auto address = asio::ip::make_address(c.config.listen_address);
+        listener = std::make_shared<Listener>(io, tcp::endpoint{address, c.config.listen_port}, c);
+    }
+
+    void wait_for_signal() {
+        signals.async_wait([this](beast::error_code ec, int signal) {
+            if (ec) return;
+            if (signal == SIGHUP) {
+                if (on_hangup) on_hangup();
+                wait_for_signal();
+                return;
+            }
+            listener->stop();
+            io.stop();
+        });
+    }
+};
+
+Server::Server(Context& context, std::size_t threads) : impl_(std::make_unique<Impl>(context, threads)) {}
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->listener->port(); }
+
+void Server::run(std::function<void()> on_hangup) {
+    impl_->on_hangup = std::move(on_hangup);
+    impl_->wait_for_signal();
+    impl_->listener->start();
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
+    impl_->io.run();
+    for (auto& t : pool) t.join();
+}
+
+void Server::stop() {
+    asio::post(impl_->io, [this] {
+        impl_->listener->stop();
+        impl_->io.stop();
+    });
+}
+
+}  // namespace switchyard::server

@@ -1,0 +1,68 @@
+// The webhook server: the only code that touches Boost.Beast. handle_request() turns one HTTP
+// request into one response and does no network I/O, so it is tested without sockets; Server
+// runs it on a socket, with a read timeout and a body limit on every request.
+#pragma once
+
+#include "runtime/config/config.hpp"
+#include "runtime/engine/ruleset.hpp"
+#include "runtime/store/store.hpp"
+
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace switchyard::server {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// Counters for /metrics, updated by every request.
+struct Metrics {
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> webhooks_accepted{0};
+    std::atomic<std::uint64_t> webhooks_unauthorized{0};
+    std::atomic<std::uint64_t> webhooks_too_large{0};
+    std::atomic<std::uint64_t> api_unauthorized{0};
+    std::atomic<std::uint64_t> ruleset_swaps{0};
+    std::atomic<std::uint64_t> ruleset_refusals{0};
+};
+
+// What requests work with. The server owns none of it.
+struct Context {
+    const config::Config& config;
+    store::Store& store;
+    engine::RulesetHolder& rulesets;
+    std::function<void()> wake_worker;  // after a webhook is stored
+    Metrics metrics;
+};
+
+Response handle_request(const Request& request, Context& context);
+
+// A ruleset file's bytes, verified, its settings checked against the configuration's values,
+// and swapped in; the reason when refused (the old one keeps serving).
+std::string swap_ruleset(std::string_view bytes, engine::RulesetHolder& rulesets, const config::Config& config);
+
+class Server {
+public:
+    // Binds at once (port 0 picks a free one: see port()).
+    Server(Context& context, std::size_t threads = 2);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    std::uint16_t port() const;
+    // Serves until SIGINT or SIGTERM (or stop()); SIGHUP calls `on_hangup`.
+    void run(std::function<void()> on_hangup = {});
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace switchyard::server

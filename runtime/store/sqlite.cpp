@@ -1,0 +1,154 @@
+#include "runtime/store/sqlite.hpp"
+
+namespace switchyard::store::sql {
+
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+    throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+        fail(db, "cannot prepare `" + std::string(sql) + "`");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::bind(int index, std::int64_t value) {
+    if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
+}
+
+void Statement::bind(int index, std::string_view text) {
+    // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go before step().
+    if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+        fail(db_, "bind");
+}
+
+void Statement::bind(int index, std::nullopt_t) {
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "bind");
+}
+
+void Statement::bind_blob(int index, std::string_view bytes) {
+    // A zero-length blob with a null pointer would bind NULL: keep empty bodies as empty blobs.
+    static const char empty = 0;
+    const void* data = bytes.empty() ? &empty : bytes.data();
+    if (sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT) != SQLITE_OK) fail(db_, "bind");
+}
+
+bool Statement::step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    std::string sql = sqlite3_sql(stmt_) ? sqlite3_sql(stmt_) : "";
+    sqlite3_reset(stmt_);
+    fail(db_, "`" + sql + "`");
+}
+
+void Statement::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::text(int column) const {
+    // Blob and text alike: the body column holds bytes that may not be UTF-8.
+    const void* data = sqlite3_column_blob(stmt_, column);
+    auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+    return data ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+std::optional<std::int64_t> Statement::optional_integer(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return integer(column);
+}
+
+std::optional<std::string> Statement::optional_text(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return text(column);
+}
+
+Connection::Connection(const std::string& path) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close_v2(db_);
+        throw StoreError("cannot open the database " + path + ": " + why);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+}
+
+Connection::~Connection() {
+    cache_.clear();  // statements first: a handle with live statements does not close
+    sqlite3_close_v2(db_);
+}
+
+void Connection::exec(std::string_view sql) {
+    std::string text(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string why = message ? message : sqlite3_errmsg(db_);
+        sqlite3_free(message);
+        throw StoreError(why);
+    }
+}
+
+Statement& Connection::cached(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+    return *it->second;
+}
+
+std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+
+std::string Connection::error_message() const { return sqlite3_errmsg(db_); }
+
+Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
+    connection_.exec(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        connection_.exec("ROLLBACK");
+    } catch (const StoreError&) {
+        // SQLite already rolled back (an I/O error or a full disk ends the transaction itself).
+    }
+}
+
+void Transaction::commit() {
+    connection_.exec("COMMIT");
+    open_ = false;
+}
+
+Savepoint::Savepoint(Connection& connection) : connection_(connection) { connection_.exec("SAVEPOINT unit"); }
+
+Savepoint::~Savepoint() {
+    if (!open_) return;
+    try {
+        rollback();
+    } catch (const StoreError&) {
+        // The enclosing transaction is gone already; its own destructor reports nothing either.
+    }
+}
+
+void Savepoint::release() {
+    connection_.exec("RELEASE unit");
+    open_ = false;
+}
+
+void Savepoint::rollback() {
+    // ROLLBACK TO keeps the savepoint open; RELEASE closes it with nothing left inside.
+    open_ = false;
+    connection_.exec("ROLLBACK TO unit");
+    connection_.exec("RELEASE unit");
+}
+
+}  // namespace switchyard::store::sql

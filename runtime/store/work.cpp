@@ -1,0 +1,501 @@
+// The worker's transaction: lookups and changes, each one prepared statement.
+#include "runtime/store/impl.hpp"
+
+#include <algorithm>
+
+namespace switchyard::store {
+
+namespace {
+
+using sql::Query;
+
+std::string to_json_text(const boost::json::value& v) { return boost::json::serialize(v); }
+
+boost::json::array array_from(const std::string& text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_array()) return {};
+    return std::move(v.as_array());
+}
+
+PersonRef person_at(const Query& q, int kind, int id, int name) {
+    PersonRef p;
+    p.kind = q.optional_text(kind).value_or("employee");
+    p.id = q.optional_integer(id).value_or(0);
+    p.name = q.text(name);
+    return p;
+}
+
+ContactRecord contact_at(const Query& q) {
+    ContactRecord c;
+    c.id = q.integer(0);
+    c.name = q.text(1);
+    c.username = q.optional_text(2);
+    c.phone = q.optional_text(3);
+    return c;
+}
+
+constexpr std::string_view conversation_columns =
+    "SELECT v.id, v.integration, v.key, v.channel, coalesce(ch.external_id, ''), v.chat, v.chat_kind, v.contact,"
+    " v.started_by, v.task, v.last_inbound_at, v.last_direction, v.first_comment_id"
+    " FROM conversations v LEFT JOIN channels ch ON ch.id = v.channel ";
+
+ConversationRecord conversation_at(const Query& q) {
+    ConversationRecord v;
+    v.id = q.integer(0);
+    v.integration = q.text(1);
+    v.key = q.text(2);
+    v.channel = q.optional_integer(3);
+    v.channel_external_id = q.text(4);
+    v.chat = q.text(5);
+    v.chat_kind = q.text(6);
+    v.contact = q.optional_integer(7);
+    v.started_by = q.text(8);
+    v.task = q.optional_integer(9);
+    v.last_inbound_at = q.optional_integer(10);
+    v.last_direction = q.optional_text(11);
+    v.first_comment_id = q.optional_integer(12);
+    return v;
+}
+
+constexpr std::string_view comment_columns =
+    "SELECT id, task, conversation, chat, chat_kind, direction, author_kind, author, author_name, text, external_id,"
+    " number, participants, sent_at FROM comments ";
+
+CommentRecord comment_at(const Query& q) {
+    CommentRecord c;
+    c.id = q.integer(0);
+    c.task = q.integer(1);
+    c.conversation = q.optional_integer(2);
+    c.chat = q.text(3);
+    c.chat_kind = q.text(4);
+    c.direction = q.text(5);
+    c.author = person_at(q, 6, 7, 8);
+    c.text = q.text(9);
+    c.external_id = q.optional_text(10);
+    c.number = q.optional_integer(11);
+    c.participants = array_from(q.text(12));
+    c.sent_at = q.integer(13);
+    return c;
+}
+
+std::optional<std::int64_t> nonzero(std::int64_t id) { return id == 0 ? std::nullopt : std::optional(id); }
+
+}  // namespace
+
+Work::Work(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Work::Work(Work&&) noexcept = default;
+Work::~Work() = default;
+
+void Work::commit() { state_->transaction.commit(); }
+
+Work::Unit::Unit(Work& work) : work_(work) { work_.state_->connection.exec("SAVEPOINT unit"); }
+
+Work::Unit::~Unit() {
+    if (!open_) return;
+    try {
+        undo();
+    } catch (const StoreError&) {
+        // The transaction is gone already (SQLite ended it on an I/O error): nothing to undo.
+    }
+}
+
+void Work::Unit::keep() {
+    open_ = false;
+    work_.state_->connection.exec("RELEASE unit");
+}
+
+void Work::Unit::undo() {
+    // ROLLBACK TO leaves the savepoint open; RELEASE then ends it with nothing inside.
+    open_ = false;
+    work_.state_->connection.exec("ROLLBACK TO unit");
+    work_.state_->connection.exec("RELEASE unit");
+}
+
+// ---- the inbox ----
+
+std::optional<InboxRow> Work::next_pending() {
+    Query q(state_->connection,
+            "SELECT id, integration, received_at, body FROM inbox WHERE state = 'pending' ORDER BY id LIMIT 1");
+    if (!q.step()) return std::nullopt;
+    return InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)};
+}
+
+void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
+    Query q(state_->connection, "UPDATE inbox SET state = ?, note = ?, processed_at = ? WHERE id = ?");
+    q.bind(state, note.empty() ? std::nullopt : std::optional(note), at, inbox).run();
+}
+
+bool Work::first_sight(std::string_view key, std::int64_t inbox, std::int64_t at) {
+    Query q(state_->connection, "INSERT INTO seen (key, inbox, at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING");
+    q.bind(key, inbox, at).run();
+    return state_->connection.changes() == 1;
+}
+
+// ---- contacts ----
+
+ContactRecord Work::find_or_create_contact(const IdentityInput& id, std::int64_t at) {
+    auto& c = state_->connection;
+    std::optional<std::string_view> name;
+    if (!id.name.empty()) name = id.name;
+    if (auto found = find_contact(id.transport, id.external_id)) {
+        // The messenger's latest name, username and phone; what it does not say is kept.
+        Query(c,
+              "UPDATE identities SET name = coalesce(?, name), username = coalesce(?, username), phone = coalesce(?, phone)"
+              " WHERE transport = ? AND external_id = ?")
+            .bind(name, id.username, id.phone, id.transport, id.external_id)
+            .run();
+        Query(c,
+              "UPDATE contacts SET name = coalesce(?, name), username = coalesce(?, username), phone = coalesce(?, phone),"
+              " updated_at = ? WHERE id = ?")
+            .bind(name, id.username, id.phone, at, found->id)
+            .run();
+        return *contact(found->id);
+    }
+    std::optional<std::int64_t> contact_id;
+    if (id.phone && !id.phone->empty()) {
+        // W6 and across messengers: one person, one contact, however many identities.
+        Query q(c, "SELECT id FROM contacts WHERE phone = ? ORDER BY id LIMIT 1");
+        q.bind(*id.phone);
+        if (q.step()) contact_id = q.integer(0);
+    }
+    bool is_new = !contact_id;
+    std::string_view stored_name = name.value_or(id.external_id);
+    if (is_new) {
+        Query(c, "INSERT INTO contacts (name, username, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(stored_name, id.username, id.phone, at, at)
+            .run();
+        contact_id = c.last_insert_id();
+    }
+    Query(c,
+          "INSERT INTO identities (contact, transport, external_id, name, username, phone, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(*contact_id, id.transport, id.external_id, stored_name, id.username, id.phone, at)
+        .run();
+    auto record = *contact(*contact_id);
+    record.is_new = is_new;
+    return record;
+}
+
+std::optional<ContactRecord> Work::find_contact(std::string_view transport, std::string_view external_id) {
+    Query q(state_->connection,
+            "SELECT c.id, c.name, c.username, c.phone FROM identities i JOIN contacts c ON c.id = i.contact"
+            " WHERE i.transport = ? AND i.external_id = ?");
+    q.bind(transport, external_id);
+    if (!q.step()) return std::nullopt;
+    return contact_at(q);
+}
+
+std::optional<ContactRecord> Work::find_contact_by_username(std::string_view transport, std::string_view username) {
+    Query q(state_->connection,
+            "SELECT c.id, c.name, c.username, c.phone FROM identities i JOIN contacts c ON c.id = i.contact"
+            " WHERE i.transport = ? AND i.username = ? COLLATE NOCASE ORDER BY i.id LIMIT 1");
+    q.bind(transport, username);
+    if (!q.step()) return std::nullopt;
+    return contact_at(q);
+}
+
+std::optional<ContactRecord> Work::contact(std::int64_t id) {
+    Query q(state_->connection, "SELECT id, name, username, phone FROM contacts WHERE id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return contact_at(q);
+}
+
+bool Work::has_written(std::string_view integration, std::int64_t contact) {
+    Query q(state_->connection,
+            "SELECT 1 FROM comments WHERE integration = ? AND author_kind = 'contact' AND author = ?"
+            " AND direction = 'inbound' LIMIT 1");
+    q.bind(integration, contact);
+    return q.step();
+}
+
+bool Work::bot_blocked(std::string_view integration, std::int64_t contact) {
+    Query q(state_->connection,
+            "SELECT 1 FROM bot_blocks b JOIN identities i ON i.transport = b.transport AND i.external_id = b.external_id"
+            " WHERE b.integration = ? AND i.contact = ? LIMIT 1");
+    q.bind(integration, contact);
+    return q.step();
+}
+
+void Work::set_bot_blocked(std::string_view integration, std::string_view transport, std::string_view external_id,
+                           bool blocked, std::int64_t at) {
+    if (blocked) {
+        Query(state_->connection,
+              "INSERT INTO bot_blocks (integration, transport, external_id, at) VALUES (?, ?, ?, ?)"
+              " ON CONFLICT DO UPDATE SET at = excluded.at")
+            .bind(integration, transport, external_id, at)
+            .run();
+        return;
+    }
+    Query(state_->connection, "DELETE FROM bot_blocks WHERE integration = ? AND transport = ? AND external_id = ?")
+        .bind(integration, transport, external_id)
+        .run();
+}
+
+// ---- channels, conversations, tasks ----
+
+std::int64_t Work::channel_id(std::string_view integration, std::string_view external_id) {
+    auto& c = state_->connection;
+    Query(c, "INSERT INTO channels (integration, external_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .bind(integration, external_id)
+        .run();
+    Query q(c, "SELECT id FROM channels WHERE integration = ? AND external_id = ?");
+    q.bind(integration, external_id);
+    q.step();
+    return q.integer(0);
+}
+
+std::optional<ConversationRecord> Work::conversation(std::string_view integration, std::string_view key) {
+    Query q(state_->connection, std::string(conversation_columns) + "WHERE v.integration = ? AND v.key = ?");
+    q.bind(integration, key);
+    if (!q.step()) return std::nullopt;
+    return conversation_at(q);
+}
+
+std::optional<ConversationRecord> Work::conversation(std::int64_t id) {
+    Query q(state_->connection, std::string(conversation_columns) + "WHERE v.id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return conversation_at(q);
+}
+
+std::optional<ConversationRecord> Work::latest_conversation_of_chat(std::string_view integration, std::string_view chat) {
+    Query q(state_->connection, std::string(conversation_columns) +
+                                    "WHERE v.integration = ? AND v.chat = ? AND v.task IS NOT NULL"
+                                    " ORDER BY coalesce((SELECT max(id) FROM comments WHERE conversation = v.id), 0) DESC,"
+                                    " v.id DESC LIMIT 1");
+    q.bind(integration, chat);
+    if (!q.step()) return std::nullopt;
+    return conversation_at(q);
+}
+
+std::int64_t Work::create_conversation(const NewConversation& v) {
+    Query(state_->connection,
+          "INSERT INTO conversations (integration, key, channel, chat, chat_kind, contact, started_by, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(v.integration, v.key, v.channel, v.chat, v.chat_kind, v.contact, v.started_by, v.at)
+        .run();
+    return state_->connection.last_insert_id();
+}
+
+void Work::set_conversation_task(std::int64_t conversation, std::int64_t task) {
+    Query(state_->connection, "UPDATE conversations SET task = ? WHERE id = ?").bind(task, conversation).run();
+}
+
+void Work::set_conversation_channel(std::int64_t conversation, std::int64_t channel) {
+    Query(state_->connection, "UPDATE conversations SET channel = ? WHERE id = ?").bind(channel, conversation).run();
+}
+
+void Work::note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at) {
+    bool inbound = direction == "inbound";
+    Query(state_->connection,
+          "UPDATE conversations SET last_direction = ?,"
+          " last_inbound_at = CASE WHEN ? THEN max(coalesce(last_inbound_at, 0), ?) ELSE last_inbound_at END,"
+          " first_comment_id = coalesce(first_comment_id, ?) WHERE id = ?")
+        .bind(direction, inbound, at, comment, conversation)
+        .run();
+}
+
+std::optional<TaskRecord> Work::task(std::int64_t id) {
+    auto& c = state_->connection;
+    TaskRecord t;
+    {
+        Query q(c, "SELECT id, conversation, contact, title, description, status, project, created_at FROM tasks WHERE id = ?");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        t.id = q.integer(0);
+        t.conversation = q.optional_integer(1);
+        t.contact = q.optional_integer(2);
+        t.title = q.text(3);
+        t.description = q.text(4);
+        t.status = q.text(5);
+        t.project = q.optional_text(6);
+        t.created_at = q.integer(7);
+    }
+    Query q(c, "SELECT kind, person, name FROM assignees WHERE task = ? ORDER BY rowid");
+    q.bind(id);
+    while (q.step()) t.assignees.push_back(person_at(q, 0, 1, 2));
+    return t;
+}
+
+std::int64_t Work::create_task(const NewTask& t) {
+    auto& c = state_->connection;
+    Query(c,
+          "INSERT INTO tasks (conversation, contact, title, description, status, project, created_at, updated_at)"
+          " VALUES (?, ?, ?, ?, 'active', ?, ?, ?)")
+        .bind(t.conversation, t.contact, t.title, t.description, t.project, t.at, t.at)
+        .run();
+    std::int64_t id = c.last_insert_id();
+    for (const auto& a : t.assignees)
+        Query(c, "INSERT INTO assignees (task, kind, person, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(id, a.kind, a.id, a.name)
+            .run();
+    return id;
+}
+
+void Work::set_task_status(std::int64_t task, std::string_view status, std::int64_t at) {
+    Query(state_->connection, "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?").bind(status, at, task).run();
+}
+
+std::optional<std::int64_t> Work::linked_task(std::string_view integration, std::string_view chat) {
+    Query q(state_->connection, "SELECT task FROM chat_links WHERE integration = ? AND chat = ?");
+    q.bind(integration, chat);
+    if (!q.step()) return std::nullopt;
+    return q.integer(0);
+}
+
+void Work::link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO chat_links (integration, chat, task, linked_at) VALUES (?, ?, ?, ?)"
+          " ON CONFLICT DO UPDATE SET task = excluded.task, linked_at = excluded.linked_at")
+        .bind(integration, chat, task, at)
+        .run();
+}
+
+// ---- comments ----
+
+std::int64_t Work::add_comment(const NewComment& m) {
+    auto& c = state_->connection;
+    Query(c,
+          "INSERT INTO comments (task, conversation, integration, chat, chat_kind, direction, author_kind, author,"
+          " author_name, text, external_id, number, participants, sent_at, created_at, inbox)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(m.task, m.conversation, m.integration, m.chat, m.chat_kind, m.direction, m.author.kind, nonzero(m.author.id),
+              m.author.name, m.text, m.external_id, m.number, to_json_text(m.participants), m.sent_at, m.created_at,
+              m.inbox)
+        .run();
+    std::int64_t id = c.last_insert_id();
+    // A task's times are the events' times, as its created_at is (not when the worker ran).
+    Query(c, "UPDATE tasks SET updated_at = max(updated_at, ?) WHERE id = ?").bind(m.sent_at, m.task).run();
+    return id;
+}
+
+std::optional<CommentRecord> Work::comment_by_number(std::string_view integration, std::string_view chat, std::int64_t number) {
+    Query q(state_->connection, std::string(comment_columns) +
+                                    "WHERE integration = ? AND chat = ? AND number = ? ORDER BY id DESC LIMIT 1");
+    q.bind(integration, chat, number);
+    if (!q.step()) return std::nullopt;
+    return comment_at(q);
+}
+
+std::optional<CommentRecord> Work::comment_by_external_id(std::string_view integration, std::string_view external_id) {
+    Query q(state_->connection,
+            std::string(comment_columns) + "WHERE integration = ? AND external_id = ? ORDER BY id DESC LIMIT 1");
+    q.bind(integration, external_id);
+    if (!q.step()) return std::nullopt;
+    return comment_at(q);
+}
+
+void Work::edit_comment(std::int64_t comment, std::string_view text, std::int64_t at) {
+    Query(state_->connection, "UPDATE comments SET text = ?, edited_at = ? WHERE id = ?").bind(text, at, comment).run();
+}
+
+std::int64_t Work::mark_deleted(std::string_view integration, std::string_view chat, const std::vector<std::int64_t>& numbers,
+                                std::int64_t at) {
+    std::int64_t marked = 0;
+    for (auto n : numbers) {
+        Query(state_->connection,
+              "UPDATE comments SET deleted_at = coalesce(deleted_at, ?) WHERE integration = ? AND chat = ? AND number = ?")
+            .bind(at, integration, chat, n)
+            .run();
+        marked += state_->connection.changes();
+    }
+    return marked;
+}
+
+bool Work::set_delivery(std::string_view integration, std::string_view external_id, std::string_view status,
+                        std::string_view error, std::int64_t at) {
+    Query(state_->connection,
+          "UPDATE comments SET delivery_status = ?, delivery_error = ?, delivery_at = ?"
+          " WHERE integration = ? AND external_id = ?")
+        .bind(status, error.empty() ? std::nullopt : std::optional(error), at, integration, external_id)
+        .run();
+    return state_->connection.changes() > 0;
+}
+
+std::vector<CommentRecord> Work::history(std::int64_t conversation, std::int64_t limit) {
+    std::vector<CommentRecord> out;
+    Query q(state_->connection, std::string(comment_columns) + "WHERE conversation = ? ORDER BY id DESC LIMIT ?");
+    q.bind(conversation, limit);
+    while (q.step()) out.push_back(comment_at(q));
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::vector<PersonRef> Work::chat_authors(std::string_view integration, std::string_view chat) {
+    std::vector<PersonRef> out;
+    Query q(state_->connection,
+            "SELECT author_kind, author, max(author_name) FROM comments"
+            " WHERE integration = ? AND chat = ? AND author IS NOT NULL GROUP BY author_kind, author");
+    q.bind(integration, chat);
+    while (q.step()) out.push_back(person_at(q, 0, 1, 2));
+    return out;
+}
+
+void Work::add_file(std::int64_t comment, const NewFile& f) {
+    Query(state_->connection,
+          "INSERT INTO files (comment, position, name, ext, mime, size, kind, source, action, reason)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(comment, f.position, f.name, f.ext, f.mime, f.size, f.kind, f.source, f.action, f.reason)
+        .run();
+}
+
+void Work::add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,
+                            std::string_view reason, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO notifications (task, comment, kind, person, name, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(task, comment, person.kind, person.id, person.name, reason, at)
+        .run();
+}
+
+void Work::like(std::int64_t comment, const PersonRef& person, std::string_view emoji, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO likes (comment, kind, person, name, emoji, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(comment, person.kind, person.id, person.name, emoji, at)
+        .run();
+}
+
+void Work::unlike(std::int64_t comment, const PersonRef& person) {
+    Query(state_->connection, "DELETE FROM likes WHERE comment = ? AND kind = ? AND person = ?")
+        .bind(comment, person.kind, person.id)
+        .run();
+}
+
+// ---- Telegram Business ----
+
+void Work::upsert_business_connection(const BusinessConnectionRecord& b) {
+    Query(state_->connection,
+          "INSERT INTO business_connections"
+          " (id, integration, owner_external_id, owner_name, owner_chat_id, can_reply, enabled, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET integration = excluded.integration,"
+          " owner_external_id = excluded.owner_external_id, owner_name = excluded.owner_name,"
+          " owner_chat_id = excluded.owner_chat_id, can_reply = excluded.can_reply, enabled = excluded.enabled,"
+          " updated_at = excluded.updated_at")
+        .bind(b.id, b.integration, b.owner_external_id, b.owner_name, b.owner_chat_id, b.can_reply, b.enabled, b.at)
+        .run();
+}
+
+std::optional<BusinessConnectionRecord> Work::business_connection(std::string_view id) {
+    Query q(state_->connection,
+            "SELECT id, integration, owner_external_id, owner_name, owner_chat_id, can_reply, enabled, updated_at"
+            " FROM business_connections WHERE id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return BusinessConnectionRecord{q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4),
+                                    q.integer(5) != 0, q.integer(6) != 0, q.integer(7)};
+}
+
+// ---- the decision log ----
+
+std::int64_t Work::log_decision(const NewDecision& d) {
+    Query(state_->connection,
+          "INSERT INTO decisions (inbox, event, task, comment, ruleset, rules, trace, decisions, note, at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(d.inbox, d.event, d.task, d.comment, d.ruleset, to_json_text(d.rules), to_json_text(d.trace),
+              to_json_text(d.decisions), d.note, d.at)
+        .run();
+    return state_->connection.last_insert_id();
+}
+
+}  // namespace switchyard::store

@@ -1,0 +1,262 @@
+// The worker's side of the store: one write transaction (Work) with the lookups and changes
+// that applying a decision needs. Everything done through one Work is committed together or not
+// at all, which is what makes processing an inbox row safe against kill -9: the row is marked
+// done in the same transaction as its effects.
+#pragma once
+
+#include "runtime/store/store.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::store {
+
+// Someone a row points at: an employee (the configuration's id) or a contact (a contact id).
+// `id` 0 is someone the messenger did not identify (an employee writing from the Wazzup app).
+struct PersonRef {
+    std::string kind;  // "employee" or "contact"
+    std::int64_t id = 0;
+    std::string name;
+};
+
+// What a messenger tells about a person, to find or create the contact with that identity.
+struct IdentityInput {
+    std::string transport;    // telegram, whatsapp, instagram
+    std::string external_id;  // unique per transport
+    std::string name;
+    std::optional<std::string> username;
+    std::optional<std::string> phone;  // digits only, with the country code
+};
+
+struct ContactRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::optional<std::string> username;
+    std::optional<std::string> phone;
+    bool is_new = false;  // created by this call
+};
+
+struct TaskRecord {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> conversation;
+    std::optional<std::int64_t> contact;
+    std::string title;
+    std::string description;
+    std::string status;  // active, completed, cancelled
+    std::optional<std::string> project;
+    std::int64_t created_at = 0;
+    std::vector<PersonRef> assignees;
+};
+
+struct NewTask {
+    std::optional<std::int64_t> conversation;
+    std::optional<std::int64_t> contact;
+    std::string title;
+    std::string description;
+    std::optional<std::string> project;
+    std::vector<PersonRef> assignees;
+    std::int64_t at = 0;
+};
+
+struct ConversationRecord {
+    std::int64_t id = 0;
+    std::string integration;
+    std::string key;
+    std::optional<std::int64_t> channel;
+    std::string channel_external_id;  // empty when the conversation has no channel
+    std::string chat;
+    std::string chat_kind;
+    std::optional<std::int64_t> contact;
+    std::string started_by;  // contact or employee
+    std::optional<std::int64_t> task;
+    std::optional<std::int64_t> last_inbound_at;
+    std::optional<std::string> last_direction;
+    std::optional<std::int64_t> first_comment_id;
+};
+
+struct NewConversation {
+    std::string integration;
+    std::string key;
+    std::optional<std::int64_t> channel;
+    std::string chat;
+    std::string chat_kind;
+    std::optional<std::int64_t> contact;
+    std::string started_by;
+    std::int64_t at = 0;
+};
+
+struct CommentRecord {
+    std::int64_t id = 0;
+    std::int64_t task = 0;
+    std::optional<std::int64_t> conversation;
+    std::string chat;
+    std::string chat_kind;
+    std::string direction;
+    PersonRef author;
+    std::string text;
+    std::optional<std::string> external_id;
+    std::optional<std::int64_t> number;
+    boost::json::array participants;  // persons as case JSON
+    std::int64_t sent_at = 0;
+};
+
+struct NewComment {
+    std::int64_t task = 0;
+    std::optional<std::int64_t> conversation;
+    std::string integration;
+    std::string chat;
+    std::string chat_kind;
+    std::string direction;
+    PersonRef author;
+    std::string text;
+    std::optional<std::string> external_id;
+    std::optional<std::int64_t> number;
+    boost::json::array participants;
+    std::int64_t sent_at = 0;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> inbox;
+};
+
+struct NewFile {
+    std::int64_t position = 0;
+    std::string name;
+    std::string ext;
+    std::string mime;
+    std::int64_t size = 0;
+    std::string kind;
+    std::string source;
+    std::optional<std::string> action;  // attach, inline, link, reject; none when no policy decided
+    std::optional<std::string> reason;
+};
+
+struct BusinessConnectionRecord {
+    std::string id;
+    std::string integration;
+    std::string owner_external_id;
+    std::string owner_name;
+    std::int64_t owner_chat_id = 0;
+    bool can_reply = false;
+    bool enabled = true;
+    std::int64_t at = 0;
+};
+
+struct NewDecision {
+    std::int64_t inbox = 0;
+    std::string event;  // the event's dedup key
+    std::optional<std::int64_t> task;
+    std::optional<std::int64_t> comment;
+    std::string ruleset;  // the version
+    boost::json::array rules;
+    boost::json::array trace;
+    boost::json::object decisions;
+    std::optional<std::string> note;
+    std::int64_t at = 0;
+};
+
+class Work {
+public:
+    Work(Work&&) noexcept;
+    Work& operator=(Work&&) = delete;
+    ~Work();  // rolls back unless committed
+
+    void commit();
+
+    // A part of the transaction that can be undone alone (a SAVEPOINT): what an `ignore`
+    // routing created, or everything a failing row did before it is marked failed.
+    class Unit {
+    public:
+        explicit Unit(Work& work);
+        ~Unit();  // rolls back unless kept
+        Unit(const Unit&) = delete;
+        Unit& operator=(const Unit&) = delete;
+        void keep();
+        void undo();
+
+    private:
+        Work& work_;
+        bool open_ = true;
+    };
+
+    // ---- the inbox ----
+    std::optional<InboxRow> next_pending();
+    // state: done or failed.
+    void finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at);
+    // R1: false when the key was seen before (the event was applied already).
+    bool first_sight(std::string_view key, std::int64_t inbox, std::int64_t at);
+
+    // ---- contacts ----
+    // Found by identity (name, username and phone refreshed; an empty name changes nothing), or
+    // by phone when another messenger knows the same number (the identity is added), or created
+    // (named by its external id when the messenger gives no name).
+    ContactRecord find_or_create_contact(const IdentityInput& identity, std::int64_t at);
+    std::optional<ContactRecord> find_contact(std::string_view transport, std::string_view external_id);
+    std::optional<ContactRecord> find_contact_by_username(std::string_view transport, std::string_view username);
+    std::optional<ContactRecord> contact(std::int64_t id);
+    // T2: the contact has written through this integration (an inbound comment exists).
+    bool has_written(std::string_view integration, std::int64_t contact);
+    bool bot_blocked(std::string_view integration, std::int64_t contact);
+    void set_bot_blocked(std::string_view integration, std::string_view transport, std::string_view external_id,
+                         bool blocked, std::int64_t at);
+
+    // ---- channels, conversations, tasks ----
+    std::int64_t channel_id(std::string_view integration, std::string_view external_id);
+    std::optional<ConversationRecord> conversation(std::string_view integration, std::string_view key);
+    std::optional<ConversationRecord> conversation(std::int64_t id);
+    // The conversation of a chat that last had a comment (for messages no routing decided).
+    std::optional<ConversationRecord> latest_conversation_of_chat(std::string_view integration, std::string_view chat);
+    std::int64_t create_conversation(const NewConversation& conversation);
+    void set_conversation_task(std::int64_t conversation, std::int64_t task);
+    // W7: a new channel with the same number takes over the conversation.
+    void set_conversation_channel(std::int64_t conversation, std::int64_t channel);
+    // After a comment: who spoke last, when the contact last wrote, the first comment.
+    void note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at);
+
+    std::optional<TaskRecord> task(std::int64_t id);
+    std::int64_t create_task(const NewTask& task);
+    void set_task_status(std::int64_t task, std::string_view status, std::int64_t at);
+    std::optional<std::int64_t> linked_task(std::string_view integration, std::string_view chat);
+    void link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at);
+
+    // ---- comments and what hangs on them ----
+    std::int64_t add_comment(const NewComment& comment);
+    std::optional<CommentRecord> comment_by_number(std::string_view integration, std::string_view chat, std::int64_t number);
+    std::optional<CommentRecord> comment_by_external_id(std::string_view integration, std::string_view external_id);
+    void edit_comment(std::int64_t comment, std::string_view text, std::int64_t at);
+    // The number of comments marked deleted.
+    std::int64_t mark_deleted(std::string_view integration, std::string_view chat, const std::vector<std::int64_t>& numbers,
+                              std::int64_t at);
+    // Wazzup statuses[]: false when no comment has that message id.
+    bool set_delivery(std::string_view integration, std::string_view external_id, std::string_view status,
+                      std::string_view error, std::int64_t at);
+    // The conversation's latest `limit` comments, oldest first (facts.history).
+    std::vector<CommentRecord> history(std::int64_t conversation, std::int64_t limit);
+    // Everyone who wrote in the chat: the known members of a group (T4).
+    std::vector<PersonRef> chat_authors(std::string_view integration, std::string_view chat);
+
+    void add_file(std::int64_t comment, const NewFile& file);
+    void add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,
+                          std::string_view reason, std::int64_t at);
+    void like(std::int64_t comment, const PersonRef& person, std::string_view emoji, std::int64_t at);
+    void unlike(std::int64_t comment, const PersonRef& person);
+
+    // ---- Telegram Business ----
+    void upsert_business_connection(const BusinessConnectionRecord& connection);
+    std::optional<BusinessConnectionRecord> business_connection(std::string_view id);
+
+    // ---- the decision log ----
+    std::int64_t log_decision(const NewDecision& decision);
+
+private:
+    friend class Store;
+    struct State;
+    explicit Work(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace switchyard::store

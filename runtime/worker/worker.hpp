@@ -1,0 +1,54 @@
+// The worker: takes stored webhook bodies from the inbox, oldest first, and applies each in one
+// store transaction: parse (adapters), build the case (docs/cases.md) from the event and the
+// store, run the current ruleset, apply the decisions, log them, mark the row done. A kill -9
+// at any moment loses nothing acknowledged and applies nothing twice: a row's effects and its
+// `done` are one commit, and redelivered events are recognised by their dedup keys (R1).
+//
+// Order: one thread processes rows strictly in the order they were accepted, so the messages
+// of a conversation are applied in order too.
+#pragma once
+
+#include "runtime/adapters/event.hpp"
+#include "runtime/config/config.hpp"
+#include "runtime/engine/ruleset.hpp"
+#include "runtime/store/store.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace switchyard::worker {
+
+// What a body holds, for the integration it was posted to. Throws adapters::ParseError for a
+// body that is not what the messenger sends.
+using Parser = std::function<adapters::Parsed(const config::Integration& integration, std::string_view body)>;
+
+// The adapters: parse_telegram for Telegram bots and Telegram Business, parse_wazzup for Wazzup.
+Parser adapters_parser();
+
+class Worker {
+public:
+    // Parses with the adapters.
+    Worker(store::Store& store, const config::Config& config, engine::RulesetHolder& rulesets);
+    // Parses with `parser` (tests give events they built).
+    Worker(store::Store& store, const config::Config& config, engine::RulesetHolder& rulesets, Parser parser);
+    ~Worker();  // stops the thread
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    void start();  // a thread that processes pending inbox rows, oldest first
+    void stop();   // waits for the row in hand to be committed
+    void wake();   // the server calls this after accept()
+
+    // Synchronous, for tests and tools: processes every pending row now; the number processed.
+    // Nothing is processed while no ruleset is loaded. Throws store::StoreError when the store
+    // fails (the row in hand stays pending).
+    std::size_t process_pending();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace switchyard::worker

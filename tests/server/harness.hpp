@@ -1,0 +1,56 @@
+// End-to-end harness: the real `switchyard serve` as a child process on loopback, a temporary
+// folder with its configuration and database, and a small HTTP client.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchyard::testing {
+
+struct HttpResult {
+    int status = 0;
+    std::string body;
+};
+
+// One request on a fresh connection to 127.0.0.1:port.
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body = {},
+                        const std::map<std::string, std::string>& headers = {});
+
+// A server process. The configuration is written into a fresh temporary folder; `{{port}}`
+// is not needed: the server listens on port 0 and says which port it got.
+class ServerProcess {
+public:
+    // `config_toml` is the text of switchyard.toml, with `{{dir}}` replaced by the folder and
+    // `{{source}}` by the repository root.
+    explicit ServerProcess(const std::string& config_toml, const std::string& name = "e2e");
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    void start();                         // waits until it listens
+    void kill(int signal);                // and waits for it to end, for SIGKILL/SIGTERM
+    void signal(int signal);              // without waiting (SIGHUP)
+    int wait();                           // the exit status
+    std::uint16_t port() const { return port_; }
+    const std::filesystem::path& dir() const { return dir_; }
+    std::string output() const;           // what it printed so far (stdout and stderr)
+    bool running() const { return pid_ > 0; }
+
+    // Waits until every stored webhook is processed (per /metrics), or fails after `seconds`.
+    bool wait_until_processed(double seconds = 20);
+
+private:
+    std::filesystem::path dir_;
+    std::filesystem::path log_;
+    int pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+std::string read_fixture(const std::string& name);  // ../shared/fixtures/NAME
+std::int64_t metric(std::uint16_t port, const std::string& name);
+
+}  // namespace switchyard::testing

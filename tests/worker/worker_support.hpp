@@ -1,0 +1,294 @@
+// What the worker's tests share: a temporary database per test, the shipped rules compiled
+// once, a configuration built in code, and events built by hand (the adapters have tests of
+// their own; here a body is only a name for the events a test gives it).
+#pragma once
+
+#include "common/diagnostic.hpp"
+#include "compiler/lower.hpp"
+#include "compiler/workspace.hpp"
+#include "runtime/adapters/adapters.hpp"
+#include "runtime/engine/ruleset.hpp"
+#include "runtime/store/store.hpp"
+#include "runtime/vm/image.hpp"
+#include "runtime/worker/worker.hpp"
+#include "tests/support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace switchyard::testing {
+
+namespace json = boost::json;
+
+// A database file that is removed, with its WAL and shared-memory files, at the end of the test
+// (kept, for a look with `sqlite3`, when SWITCHYARD_KEEP_DB is set).
+class TempDb {
+public:
+    TempDb() {
+        static std::atomic<int> counter{0};
+        path_ = (std::filesystem::temp_directory_path() /
+                 ("switchyard-worker-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
+                    .string();
+        remove();
+    }
+    ~TempDb() {
+        if (std::getenv("SWITCHYARD_KEEP_DB")) std::fprintf(stderr, "kept %s\n", path_.c_str());
+        else remove();
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    void remove() const {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path_ + suffix);
+    }
+    std::string path_;
+};
+
+inline std::shared_ptr<const engine::Ruleset> ruleset_from(bytecode::Module module) {
+    auto loaded = vm::load_module(std::move(module));
+    if (auto* problem = std::get_if<std::string>(&loaded)) FAIL("the compiled rules are refused: " << *problem);
+    auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);
+    auto version = engine::version_of(*image);
+    return std::make_shared<const engine::Ruleset>(engine::Ruleset{std::move(image), std::move(version)});
+}
+
+// The shipped rules (rules/planfix.rules and its imports), compiled once.
+inline std::shared_ptr<const engine::Ruleset> shipped_rules() {
+    static std::shared_ptr<const engine::Ruleset> rules = [] {
+        source_dir();
+        common::DiagnosticBag bag;
+        std::vector<compiler::LoadError> errors;
+        auto ws = compiler::load_workspace({"rules/planfix.rules"}, bag, errors);
+        auto module = compiler::compile(ws, bag);
+        REQUIRE(errors.empty());
+        REQUIRE(module);
+        return ruleset_from(std::move(*module));
+    }();
+    return rules;
+}
+
+// Rules given as text (imports resolved from the source root: `import "rules/common.rules"`).
+inline std::shared_ptr<const engine::Ruleset> rules_from_text(const std::string& text) {
+    source_dir();
+    common::DiagnosticBag bag;
+    auto ws = compiler::workspace_from_text("test.rules", text, bag);
+    auto module = compiler::compile(ws, bag);
+    if (!module || bag.has_errors()) {
+        std::ostringstream out;
+        common::render_text(bag.sorted(ws.sources), ws.sources, out);
+        FAIL("the rules do not compile:\n" << out.str());
+    }
+    return ruleset_from(std::move(*module));
+}
+
+// Ivan (1, owner, Telegram @ivan_support), Olga (2, @olga), Petr (3, no Telegram); a Telegram
+// bot `tg` (@acme_bot, assignee Olga), a Telegram Business account `tgb`, and a Wazzup account
+// `wz` with a WhatsApp number and an Instagram account.
+inline config::Config test_config() {
+    config::Config c;
+    c.account_name = "Acme";
+    c.plan = "paid";
+    c.employees = {{1, "Ivan", true, "ivan_support"}, {2, "Olga", false, "@olga"}, {3, "Petr", false, std::nullopt}};
+    config::Integration tg;
+    tg.id = "tg";
+    tg.name = "Support bot";
+    tg.service = config::Service::telegram;
+    tg.bot_username = "acme_bot";
+    tg.assignees = {2};
+    c.integrations.push_back(tg);
+    config::Integration tgb;
+    tgb.id = "tgb";
+    tgb.name = "Acme Business";
+    tgb.service = config::Service::telegram_business;
+    tgb.bot_username = "acme_business_bot";
+    tgb.project = "Sales";
+    tgb.extra_assignees = {3};
+    c.integrations.push_back(tgb);
+    config::Integration wz;
+    wz.id = "wz";
+    wz.name = "Wazzup";
+    wz.service = config::Service::wazzup;
+    wz.channels = {{"ch-wa-1", "79990001122", "whatsapp", "Sales WhatsApp", false},
+                   {"ch-ig-1", "acme.shop", "instagram", "Instagram", false}};
+    c.integrations.push_back(wz);
+    return c;
+}
+
+inline config::Integration& integration_of(config::Config& c, const std::string& id) {
+    for (auto& i : c.integrations)
+        if (i.id == id) return i;
+    FAIL("no integration " << id);
+    throw std::logic_error("unreachable");
+}
+
+// ---- events ----
+
+inline adapters::Person tg_user(std::int64_t id, std::string name, std::optional<std::string> username = std::nullopt) {
+    adapters::Person p;
+    p.external_id = std::to_string(id);
+    p.name = std::move(name);
+    p.username = std::move(username);
+    return p;
+}
+
+inline std::int64_t t0() { return 1795255200000; }  // 2026-11-21T10:00:00Z
+
+// A Telegram message in a private chat with the bot (T1): update `update_id`.
+inline adapters::Event tg_private(std::int64_t update_id, const adapters::Person& from, std::int64_t number, std::string text,
+                                  std::string integration = "tg") {
+    adapters::Event e;
+    e.type = adapters::EventType::message;
+    e.dedup_key = "tg:" + integration + ":update:" + std::to_string(update_id);
+    auto& m = e.message;
+    m.number = number;
+    m.id = std::to_string(number);
+    m.transport = "telegram";
+    m.chat_kind = "private";
+    m.chat_id = std::stoll(from.external_id);
+    m.chat_external_id = from.external_id;
+    m.chat_title = from.name;
+    m.sender = from;
+    m.text = std::move(text);
+    m.sent_at_ms = t0() + update_id * 1000;
+    return e;
+}
+
+inline adapters::Event tg_group(std::int64_t update_id, std::int64_t chat, const adapters::Person& from, std::int64_t number,
+                                std::string text) {
+    auto e = tg_private(update_id, from, number, std::move(text));
+    auto& m = e.message;
+    m.chat_kind = "group";
+    m.chat_id = chat;
+    m.chat_external_id = std::to_string(chat);
+    m.chat_title = "Project chat";
+    return e;
+}
+
+inline adapters::File file(std::string name, std::string ext, std::int64_t size, std::string kind) {
+    adapters::File f;
+    f.name = std::move(name);
+    f.ext = std::move(ext);
+    f.mime = ext == "pdf" ? "application/pdf" : "";
+    f.size = size;
+    f.kind = std::move(kind);
+    f.source = "file-id-" + f.name;
+    return f;
+}
+
+inline adapters::Event tg_reaction(std::int64_t update_id, std::int64_t chat, std::int64_t number,
+                                   std::optional<adapters::Person> by, std::string emoji, bool added = true) {
+    adapters::Event e;
+    e.type = adapters::EventType::reaction;
+    e.dedup_key = "tg:tg:update:" + std::to_string(update_id);
+    auto& r = e.reaction;
+    r.chat_external_id = std::to_string(chat);
+    r.message_number = number;
+    r.emoji = std::move(emoji);
+    r.added = added;
+    r.anonymous = !by;
+    r.by = std::move(by);
+    r.at_ms = t0() + update_id * 1000;
+    return e;
+}
+
+// A Wazzup message item: WhatsApp from `phone`, or Instagram Direct or comment from `account`.
+inline adapters::Event wz_message(std::string message_id, std::string transport, std::string chat, std::string name,
+                                  std::string text, std::string channel) {
+    adapters::Event e;
+    e.type = adapters::EventType::message;
+    e.dedup_key = "wz:message:" + message_id;
+    auto& m = e.message;
+    m.id = message_id;
+    m.transport = std::move(transport);
+    m.chat_kind = m.transport == "whatsapp" ? "private" : "direct";
+    m.chat_external_id = chat;
+    m.chat_title = name;
+    m.sender.external_id = chat;
+    m.sender.name = name;
+    if (m.transport == "whatsapp") m.sender.phone = chat;
+    else m.chat_username = m.sender.username = chat;
+    m.channel = std::move(channel);
+    m.text = std::move(text);
+    m.sent_at_ms = t0();
+    return e;
+}
+
+inline adapters::Parsed parsed_of(std::vector<adapters::Event> events) {
+    adapters::Parsed p;
+    p.events = std::move(events);
+    return p;
+}
+
+// A store, the shipped rules and a worker whose parser reads the events a test posted: accept
+// a body as the server does, then process it.
+class Bench {
+public:
+    explicit Bench(config::Config config = test_config(), std::shared_ptr<const engine::Ruleset> rules = shipped_rules())
+        : config_(std::move(config)), store_(db_.path()) {
+        rulesets_.swap(std::move(rules));
+        worker_ = std::make_unique<worker::Worker>(store_, config_, rulesets_,
+                                                   [this](const config::Integration&, std::string_view body) {
+                                                       auto it = bodies_.find(std::string(body));
+                                                       if (it == bodies_.end()) throw adapters::ParseError("not JSON");
+                                                       return it->second;
+                                                   });
+    }
+
+    // Stores a body holding these events, as the server does for a webhook; the inbox id.
+    std::int64_t post(std::string integration, std::vector<adapters::Event> events, std::string body = {}) {
+        if (body.empty()) body = "body-" + std::to_string(++bodies_made_);
+        bodies_[body] = parsed_of(std::move(events));
+        return store_.accept(integration, body, t0());
+    }
+    std::int64_t post_parsed(std::string integration, adapters::Parsed parsed) {
+        std::string body = "body-" + std::to_string(++bodies_made_);
+        bodies_[body] = std::move(parsed);
+        return store_.accept(integration, body, t0());
+    }
+    // Redelivery: the same bytes again.
+    std::int64_t post_again(std::string integration, std::string body) { return store_.accept(integration, body, t0()); }
+    std::string last_body() const { return "body-" + std::to_string(bodies_made_); }
+
+    std::size_t process() { return worker_->process_pending(); }
+    std::int64_t deliver(std::string integration, std::vector<adapters::Event> events) {
+        auto id = post(std::move(integration), std::move(events));
+        REQUIRE(process() == 1);
+        return id;
+    }
+
+    store::Store& store() { return store_; }
+    worker::Worker& worker() { return *worker_; }
+    engine::RulesetHolder& rulesets() { return rulesets_; }
+    config::Config& config() { return config_; }
+    const std::string& path() const { return db_.path(); }
+
+    json::object task(std::int64_t id) {
+        auto t = store_.task(id);
+        REQUIRE(t);
+        return *t;
+    }
+    json::array tasks() { return store_.tasks(1000, 0); }
+    json::array comments(std::int64_t task) { return this->task(task).at("comments").as_array(); }
+
+private:
+    TempDb db_;
+    config::Config config_;
+    store::Store store_;
+    engine::RulesetHolder rulesets_;
+    std::map<std::string, adapters::Parsed> bodies_;
+    int bodies_made_ = 0;
+    std::unique_ptr<worker::Worker> worker_;
+};
+
+inline std::string str(const json::value& v) { return std::string(v.as_string()); }
+
+}  // namespace switchyard::testing
