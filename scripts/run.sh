@@ -8,12 +8,8 @@ cd "$repo_root"
 
 bash scripts/setup.sh
 
-# The main job. For now: check the shipped rules, run their tests and compile them (exit 0
-# clean, 1 errors or failing tests, 2 usage or I/O). When the runtime lands, the server is
-# started here on the compiled rules.
-echo "==> running: switchyard check rules/"
-build/cli/switchyard check rules/
-echo "==> running: switchyard test rules/"
-build/cli/switchyard test rules/
-echo "==> running: switchyard compile rules/ -o build/planfix.swy"
-exec build/cli/switchyard compile rules/ -o build/planfix.swy
+# The main job: the webhook server on the bundled configuration (config/switchyard.toml):
+# the shipped rules compiled at start, the embedded SQLite database in config/var/, listening
+# on 127.0.0.1:8080. Stop it with Ctrl-C; `kill -HUP` reloads the rules.
+echo "==> running: switchyard serve --config config/switchyard.toml"
+exec build/cli/switchyard serve --config config/switchyard.toml
