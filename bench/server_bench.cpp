@@ -6,7 +6,7 @@
 //   BM_Latency/<server>/<rate>: requests sent at a fixed rate (open loop); p50 and p99 of the
 //     time from the moment each was due to its answer.
 //   BM_Process: stored webhooks processed per second by the worker (parse, rules, SQLite).
-#include "bench/event_mix.hpp"
+#include "bench/shipped_rules.hpp"
 #include "compiler/lower.hpp"
 #include "runtime/server/server.hpp"
 #include "runtime/worker/worker.hpp"
@@ -14,6 +14,7 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -68,14 +69,8 @@ sy::config::Config bench_config(const std::filesystem::path& dir) {
     return c;
 }
 
-std::shared_ptr<const sy::engine::Ruleset> shipped_rules() {
-    const char* dir = std::getenv("SWITCHYARD_SOURCE_DIR");
-    std::filesystem::current_path(dir ? dir : SWITCHYARD_SOURCE_DIR);
-    sy::common::DiagnosticBag bag;
-    std::vector<sy::compiler::LoadError> errors;
-    auto ws = sy::compiler::load_workspace({"rules/planfix.rules"}, bag, errors);
-    auto module = sy::compiler::compile(ws, bag);
-    auto image = std::get<std::shared_ptr<const sy::vm::Image>>(sy::vm::load_module(std::move(*module)));
+std::shared_ptr<const sy::engine::Ruleset> shipped_ruleset() {
+    auto image = sy::bench::shipped_rules();
     auto version = sy::engine::version_of(*image);
     return std::make_shared<const sy::engine::Ruleset>(sy::engine::Ruleset{image, version});
 }
@@ -96,7 +91,7 @@ struct Switchyard {
         std::filesystem::create_directories(dir);
         config = bench_config(dir);
         store = std::make_unique<sy::store::Store>(config.storage);
-        rulesets.swap(shipped_rules());
+        rulesets.swap(shipped_ruleset());
         worker = std::make_unique<sy::worker::Worker>(*store, config, rulesets);
         if (process) worker->start();
         context.reset(new sy::server::Context{config, *store, rulesets, [this, process] { if (process) worker->wake(); }, {}});

@@ -4,6 +4,7 @@
 // worth nothing.
 #include "bench/event_mix.hpp"
 #include "bench/native_policies.hpp"
+#include "bench/shipped_rules.hpp"
 #include "compiler/lower.hpp"
 #include "runtime/engine/engine.hpp"
 
@@ -17,25 +18,6 @@ namespace {
 
 namespace bench = switchyard::bench;
 namespace sy = switchyard;
-
-std::shared_ptr<const sy::vm::Image> shipped_rules() {
-    const char* dir = std::getenv("SWITCHYARD_SOURCE_DIR");
-    std::filesystem::current_path(dir ? dir : SWITCHYARD_SOURCE_DIR);
-    sy::common::DiagnosticBag bag;
-    std::vector<sy::compiler::LoadError> errors;
-    auto ws = sy::compiler::load_workspace({"rules/planfix.rules"}, bag, errors);
-    auto module = sy::compiler::compile(ws, bag);
-    if (!module) {
-        std::cerr << "vm_bench: rules/planfix.rules does not compile\n";
-        std::abort();
-    }
-    auto loaded = sy::vm::load_module(std::move(*module));
-    if (auto* problem = std::get_if<std::string>(&loaded)) {
-        std::cerr << "vm_bench: " << *problem << '\n';
-        std::abort();
-    }
-    return std::get<std::shared_ptr<const sy::vm::Image>>(loaded);
-}
 
 // The engine's decisions without the locations, as bench::to_json writes them.
 boost::json::array comparable(const boost::json::object& decisions) {
@@ -64,7 +46,7 @@ void check_against_native(sy::engine::Engine& engine, const std::vector<sy::engi
 }
 
 void BM_VM(benchmark::State& state) {
-    auto image = shipped_rules();
+    auto image = bench::shipped_rules();
     auto mix = bench::benchmark_mix();
     std::vector<sy::engine::Case> cases;
     for (const auto& json : mix) cases.push_back(sy::engine::Case::from_json(*image, json));
