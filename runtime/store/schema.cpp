@@ -1,7 +1,8 @@
-// The schema, as numbered migrations. A migration, once released, is never edited: a change is
-// a new migration at the end. Times are milliseconds since 1970 (UTC) as integers; JSON columns
-// hold JSON text. Person references are (kind, id): kind `employee` with the configuration's
-// employee id, or kind `contact` with a contact id.
+// The schema, as numbered migrations for each of the two files (store.hpp): the inbox file and
+// the tracker database. A migration, once released, is never edited: a change is a new
+// migration at the end of its file's list. Times are milliseconds since 1970 (UTC) as integers;
+// JSON columns hold JSON text. Person references are (kind, id): kind `employee` with the
+// configuration's employee id, or kind `contact` with a contact id.
 #include "runtime/store/store.hpp"
 
 #include <array>
@@ -10,31 +11,60 @@ namespace switchyard::store {
 
 namespace {
 
-// 1: what the server needs to acknowledge a webhook (R1): the inbox and the redelivery keys.
+// ---- the inbox file ----
+
+// 1: what the server needs to acknowledge a webhook (R1). Append-only: a row is never updated
+// or deleted, so that the ids, given in commit order by the one writer, are the order in which
+// the worker takes the rows (what became of each is in the tracker's inbox_state).
 constexpr std::string_view inbox_sql = R"sql(
 CREATE TABLE inbox (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    integration  TEXT    NOT NULL,
-    received_at  INTEGER NOT NULL,
-    body         BLOB    NOT NULL,
-    state        TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
-    note         TEXT,
-    processed_at INTEGER
+    -- The largest id so far plus one: as no row is ever deleted, ids only grow. Not
+    -- AUTOINCREMENT, whose sqlite_sequence page would be one more page written per commit.
+    id          INTEGER PRIMARY KEY,
+    integration TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    body        BLOB    NOT NULL
 );
--- The worker's queue: only pending rows, oldest first.
-CREATE INDEX inbox_pending ON inbox (id) WHERE state = 'pending';
+
+-- Which inbox file this is: the tracker records it (inbox_link), so that a tracker is never
+-- paired with an inbox file it was not made with.
+CREATE TABLE inbox_file (identity TEXT NOT NULL);
+INSERT INTO inbox_file (identity) VALUES (lower(hex(randomblob(16))));
+)sql";
+
+// ---- the tracker database ----
+
+// 1: what processing makes of the inbox (C1-C8, T1-T8, TB, W, I) and the decision log (R2).
+// Inbox ids here (inbox_state, seen, comments, decisions) have no foreign key: the inbox is
+// another file.
+constexpr std::string_view tracker_sql = R"sql(
+-- What became of each inbox row the worker took, written in the same transaction as the row's
+-- effects: a row is done exactly when its effects are committed. Rows are taken strictly in id
+-- order, so the next one is the first inbox id above the largest here; a row not here is pending.
+CREATE TABLE inbox_state (
+    id           INTEGER PRIMARY KEY,  -- the inbox row
+    state        TEXT    NOT NULL CHECK (state IN ('done', 'failed')),
+    note         TEXT,
+    processed_at INTEGER NOT NULL
+);
+CREATE INDEX inbox_state_failed ON inbox_state (id) WHERE state = 'failed';
+
+-- The inbox file this database goes with (its inbox_file.identity), and the last inbox id that
+-- predates this database: rows up to it were in the file before (another tracker's) and are
+-- neither processed nor counted here. One row.
+CREATE TABLE inbox_link (
+    inbox_file  TEXT    NOT NULL,
+    start_after INTEGER NOT NULL
+);
 
 -- One row per event ever applied; its key is the adapters' dedup_key (`tg:<bot>:update:<id>`,
 -- `wz:message:<id>`, `wz:status:<id>:<status>`).
 CREATE TABLE seen (
     key   TEXT    PRIMARY KEY,
-    inbox INTEGER NOT NULL REFERENCES inbox (id),
+    inbox INTEGER NOT NULL,  -- the inbox row that applied it
     at    INTEGER NOT NULL
 ) WITHOUT ROWID;
-)sql";
 
-// 2: what processing makes of the inbox (C1-C8, T1-T8, TB, W, I) and the decision log (R2).
-constexpr std::string_view tracker_sql = R"sql(
 CREATE TABLE contacts (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     name       TEXT    NOT NULL,
@@ -134,7 +164,7 @@ CREATE TABLE comments (
     delivery_status TEXT,     -- Wazzup statuses[]: sent, delivered, read, error, edited
     delivery_error  TEXT,
     delivery_at     INTEGER,
-    inbox           INTEGER REFERENCES inbox (id)
+    inbox           INTEGER   -- the inbox row it came in
 );
 CREATE INDEX comments_task ON comments (task, id);
 CREATE INDEX comments_conversation ON comments (conversation, id);
@@ -213,7 +243,7 @@ CREATE TABLE bot_blocks (
 -- R2: one row per event the ruleset decided on.
 CREATE TABLE decisions (
     id        INTEGER PRIMARY KEY,
-    inbox     INTEGER NOT NULL REFERENCES inbox (id),
+    inbox     INTEGER NOT NULL,  -- the inbox row the event came in
     event     TEXT    NOT NULL,  -- the event's dedup key
     task      INTEGER REFERENCES tasks (id),
     comment   INTEGER REFERENCES comments (id),
@@ -227,13 +257,16 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_task ON decisions (task, id);
 )sql";
 
-constexpr std::array<Migration, 2> all = {{
+constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
-    {2, "tracker", tracker_sql},
+}};
+
+constexpr std::array<Migration, 1> tracker_file = {{
+    {1, "tracker", tracker_sql},
 }};
 
 }  // namespace
 
-std::span<const Migration> migrations() { return all; }
+Schema current_schema() { return {tracker_file, inbox_file}; }
 
 }  // namespace switchyard::store

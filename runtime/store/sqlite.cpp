@@ -73,9 +73,9 @@ std::optional<std::string> Statement::optional_text(int column) const {
     return text(column);
 }
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, const char* vfs) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs) != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close_v2(db_);
         throw StoreError("cannot open the database " + path + ": " + why);
@@ -98,6 +98,8 @@ void Connection::exec(std::string_view sql) {
     }
 }
 
+void Connection::run(std::string_view sql) { Query(*this, sql).run(); }
+
 Statement& Connection::cached(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
@@ -111,24 +113,24 @@ std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 std::string Connection::error_message() const { return sqlite3_errmsg(db_); }
 
 Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
-    connection_.exec(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    connection_.run(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
 Transaction::~Transaction() {
     if (!open_) return;
     try {
-        connection_.exec("ROLLBACK");
+        connection_.run("ROLLBACK");
     } catch (const StoreError&) {
         // SQLite already rolled back (an I/O error or a full disk ends the transaction itself).
     }
 }
 
 void Transaction::commit() {
-    connection_.exec("COMMIT");
+    connection_.run("COMMIT");
     open_ = false;
 }
 
-Savepoint::Savepoint(Connection& connection) : connection_(connection) { connection_.exec("SAVEPOINT unit"); }
+Savepoint::Savepoint(Connection& connection) : connection_(connection) { connection_.run("SAVEPOINT unit"); }
 
 Savepoint::~Savepoint() {
     if (!open_) return;
@@ -140,15 +142,15 @@ Savepoint::~Savepoint() {
 }
 
 void Savepoint::release() {
-    connection_.exec("RELEASE unit");
+    connection_.run("RELEASE unit");
     open_ = false;
 }
 
 void Savepoint::rollback() {
     // ROLLBACK TO keeps the savepoint open; RELEASE closes it with nothing left inside.
     open_ = false;
-    connection_.exec("ROLLBACK TO unit");
-    connection_.exec("RELEASE unit");
+    connection_.run("ROLLBACK TO unit");
+    connection_.run("RELEASE unit");
 }
 
 }  // namespace switchyard::store::sql

@@ -58,13 +58,17 @@ private:
 
 class Connection {
 public:
-    explicit Connection(const std::string& path);
+    // `vfs`: SQLite's name for how the file is locked; null for the default ("unix").
+    explicit Connection(const std::string& path, const char* vfs = nullptr);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Runs statements that return no rows (schema, pragmas, BEGIN/COMMIT).
+    // Runs statements that return no rows (schema, pragmas), parsed on every call.
     void exec(std::string_view sql);
+    // Runs one statement that returns no rows through the cache: BEGIN, COMMIT, SAVEPOINT run
+    // for every transaction, and parsing them each time is a measurable part of a short one.
+    void run(std::string_view sql);
     // The statement for this text, prepared on first use and kept: the hot paths (accept, the
     // worker's lookups) never prepare twice.
     Statement& cached(std::string_view sql);

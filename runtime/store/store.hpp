@@ -1,7 +1,10 @@
-// The store: the only code that touches SQLite. One database file holds the inbox of webhook
-// bodies, what was made of them (contacts, conversations, tasks, comments, files,
-// notifications, likes), and the decision log. The schema has numbered migrations, applied at
-// open. Safe to use from several threads: the server accepts, the worker processes, the API reads.
+// The store: the only code that touches SQLite. Two database files: the inbox of webhook bodies
+// (`<name>.inbox.db` beside the tracker, inbox_path()), and the tracker database, with what was
+// made of them (contacts, conversations, tasks, comments, files, notifications, likes), which
+// rows are done, and the decision log. Two files because SQLite lets one writer at a time into a
+// file: the server's accepts must never wait for the worker's transactions. Each file has its
+// own numbered migrations, applied at open. Safe to use from several threads: the server
+// accepts, the worker processes, the API reads.
 #pragma once
 
 #include <boost/json.hpp>
@@ -21,16 +24,32 @@ struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// One step of the schema. Numbers start at 1 and grow by one; a database records the numbers
-// applied to it in `schema_migrations`.
+// One step of the schema of one file. Numbers start at 1 and grow by one; a file records the
+// numbers applied to it (the tracker in `schema_migrations`, the inbox in `inbox_migrations`).
 struct Migration {
     int number = 0;
     std::string_view name;
     std::string_view sql;
 };
 
-// This program's schema, in order (runtime/store/schema.cpp).
-std::span<const Migration> migrations();
+// The migrations of each file, in order.
+struct Schema {
+    std::span<const Migration> tracker;
+    std::span<const Migration> inbox;
+};
+
+// This program's schema (runtime/store/schema.cpp).
+Schema current_schema();
+
+// The inbox file that goes with the tracker database at `path`: `.inbox` before the extension
+// (`var/switchyard.db` -> `var/switchyard.inbox.db`; `data/store` -> `data/store.inbox`).
+std::string inbox_path(const std::string& path);
+
+// The highest migration applied to each file.
+struct SchemaVersion {
+    int tracker = 0;
+    int inbox = 0;
+};
 
 class Work;
 
@@ -53,11 +72,15 @@ struct Counts {
 
 class Store {
 public:
-    // Opens (creating it if needed) and migrates the database at `path`: every migration not yet
-    // applied, each in its own transaction. A database that records a migration this program
-    // does not know (written by a newer version) is refused with StoreError. `:memory:` opens
-    // one private in-memory database (tests). `schema` is for tests of the migration itself.
-    explicit Store(const std::string& path, std::span<const Migration> schema = migrations());
+    // Opens (creating them if needed) and migrates the tracker database at `path` and its inbox
+    // file (inbox_path): every migration not yet applied, each in its own transaction. A file that
+    // records a migration this program does not know (written by a newer version) is refused with
+    // StoreError. A new tracker next to an existing inbox file starts after the rows already
+    // there (they were another tracker's); an existing tracker next to an inbox file it was not
+    // made with is refused, unless that file is empty (a new one), which then goes on with the
+    // old numbering. `:memory:` opens one private in-memory database holding both (tests).
+    // `schema` is for tests of the migration itself.
+    explicit Store(const std::string& path, Schema schema = current_schema());
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -65,6 +88,8 @@ public:
     // ---- the inbox (called by the server for each authenticated webhook) ----
 
     // Stores a webhook body durably: when this returns, a kill -9 cannot lose it. The row id.
+    // Writes only the inbox file, so it never waits for the worker. Concurrent calls share one
+    // commit (group commit): each returns once the commit that holds its row is done.
     std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms);
 
     // ---- the read side of the HTTP API (docs/api.md) ----
@@ -76,8 +101,7 @@ public:
     boost::json::array decisions(std::optional<std::int64_t> task, std::int64_t limit = 100, std::int64_t before_id = 0);
     Counts counts();
 
-    // The highest migration applied to the file.
-    int schema_version();
+    SchemaVersion schema_version();
 
     // ---- the tracker's side ----
 

@@ -79,6 +79,15 @@ CommentRecord comment_at(const Query& q) {
     return c;
 }
 
+// The first inbox row after `last`: rows are taken strictly in id order, which is the order
+// they were committed in (one writer, ids that only grow).
+std::optional<InboxRow> row_after(sql::Connection& inbox, std::int64_t last) {
+    Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT 1");
+    q.bind(last);
+    if (!q.step()) return std::nullopt;
+    return InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)};
+}
+
 std::optional<std::int64_t> nonzero(std::int64_t id) { return id == 0 ? std::nullopt : std::optional(id); }
 
 }  // namespace
@@ -89,7 +98,7 @@ Work::~Work() = default;
 
 void Work::commit() { state_->transaction.commit(); }
 
-Work::Unit::Unit(Work& work) : work_(work) { work_.state_->connection.exec("SAVEPOINT unit"); }
+Work::Unit::Unit(Work& work) : work_(work) { work_.state_->connection.run("SAVEPOINT unit"); }
 
 Work::Unit::~Unit() {
     if (!open_) return;
@@ -102,28 +111,32 @@ Work::Unit::~Unit() {
 
 void Work::Unit::keep() {
     open_ = false;
-    work_.state_->connection.exec("RELEASE unit");
+    work_.state_->connection.run("RELEASE unit");
 }
 
 void Work::Unit::undo() {
     // ROLLBACK TO leaves the savepoint open; RELEASE then ends it with nothing inside.
     open_ = false;
-    work_.state_->connection.exec("ROLLBACK TO unit");
-    work_.state_->connection.exec("RELEASE unit");
+    work_.state_->connection.run("ROLLBACK TO unit");
+    work_.state_->connection.run("RELEASE unit");
 }
 
 // ---- the inbox ----
 
 std::optional<InboxRow> Work::next_pending() {
-    Query q(state_->connection,
-            "SELECT id, integration, received_at, body FROM inbox WHERE state = 'pending' ORDER BY id LIMIT 1");
-    if (!q.step()) return std::nullopt;
-    return InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)};
+    // Where to go on is in this transaction (inbox_state, with what it has finished itself);
+    // the row is read on the inbox file's own connection, so that this one, which holds the
+    // tracker's write lock, never takes a lock on the inbox file that accepts need.
+    auto last = last_taken(state_->connection);
+    auto& inbox = state_->inbox;
+    if (&inbox.connection == &state_->connection) return row_after(inbox.connection, last);  // in memory
+    std::lock_guard lock(inbox.mutex);
+    return row_after(inbox.connection, last);
 }
 
 void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
-    Query q(state_->connection, "UPDATE inbox SET state = ?, note = ?, processed_at = ? WHERE id = ?");
-    q.bind(state, note.empty() ? std::nullopt : std::optional(note), at, inbox).run();
+    Query q(state_->connection, "INSERT INTO inbox_state (id, state, note, processed_at) VALUES (?, ?, ?, ?)");
+    q.bind(inbox, state, note.empty() ? std::nullopt : std::optional(note), at).run();
 }
 
 bool Work::first_sight(std::string_view key, std::int64_t inbox, std::int64_t at) {

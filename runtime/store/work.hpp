@@ -1,7 +1,7 @@
 // The worker's side of the store: one write transaction (Work) with the lookups and changes
 // that applying a decision needs. Everything done through one Work is committed together or not
 // at all, which is what makes processing an inbox row safe against kill -9: the row is marked
-// done in the same transaction as its effects.
+// done (inbox_state, in the tracker) in the same transaction as its effects.
 #pragma once
 
 #include "runtime/store/store.hpp"
@@ -184,8 +184,9 @@ public:
     };
 
     // ---- the inbox ----
+    // The first row after the last one finished (rows are taken strictly in order), or none.
     std::optional<InboxRow> next_pending();
-    // state: done or failed.
+    // Records what became of the row (inbox_state), in this transaction: state done or failed.
     void finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at);
     // R1: false when the key was seen before (the event was applied already).
     bool first_sight(std::string_view key, std::int64_t inbox, std::int64_t at);

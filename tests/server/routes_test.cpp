@@ -41,7 +41,10 @@ struct Fixture {
     }
     ~Fixture() {
         store.reset();
-        for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+        for (auto suffix : {"", "-wal", "-shm"}) {
+            std::filesystem::remove(db.string() + suffix);
+            std::filesystem::remove(store::inbox_path(db.string()) + suffix);
+        }
     }
 
     server::Response send(http::verb verb, const std::string& target, const std::string& body = {},

@@ -1,7 +1,11 @@
-// The store alone: migrations, the inbox, transactions that roll back, the read API.
+// The store alone: migrations of its two files, the inbox and its group commit, pairing a tracker
+// with its inbox file, transactions that roll back, the read API.
 #include "tests/worker/worker_support.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <future>
+#include <map>
 #include <thread>
 
 using namespace switchyard;
@@ -19,56 +23,97 @@ store::NewTask a_task(std::int64_t at) {
 
 }  // namespace
 
-TEST_CASE("migrations: a fresh file gets every migration, in order", "[store]") {
+TEST_CASE("migrations: a new store gets two files, each with every migration of its own", "[store]") {
     TempDb db;
     store::Store s(db.path());
-    CHECK(s.schema_version() == static_cast<int>(store::migrations().size()));
+    auto schema = store::current_schema();
+    CHECK(s.schema_version().tracker == static_cast<int>(schema.tracker.size()));
+    CHECK(s.schema_version().inbox == static_cast<int>(schema.inbox.size()));
+    CHECK(std::filesystem::exists(db.path()));
+    CHECK(std::filesystem::exists(store::inbox_path(db.path())));
     auto c = s.counts();
     CHECK(c.received == 0);
     CHECK(c.tasks == 0);
 }
 
-TEST_CASE("migrations: an existing file keeps its data and gets only the migrations it lacks", "[store]") {
+TEST_CASE("the inbox file is the tracker's name with .inbox before the extension", "[store]") {
+    CHECK(store::inbox_path("var/switchyard.db") == "var/switchyard.inbox.db");
+    CHECK(store::inbox_path("/srv/data/store") == "/srv/data/store.inbox");
+    CHECK(store::inbox_path("switchyard.db") == "switchyard.inbox.db");
+}
+
+namespace {
+
+// This program's schema with one more migration at the end of each file's list.
+struct NextSchema {
+    std::vector<store::Migration> tracker;
+    std::vector<store::Migration> inbox;
+    NextSchema() {
+        auto now = store::current_schema();
+        tracker.assign(now.tracker.begin(), now.tracker.end());
+        inbox.assign(now.inbox.begin(), now.inbox.end());
+        tracker.push_back({static_cast<int>(tracker.size()) + 1, "next", "CREATE TABLE next_thing (x INTEGER)"});
+        inbox.push_back({static_cast<int>(inbox.size()) + 1, "next", "CREATE INDEX inbox_received ON inbox (received_at)"});
+    }
+    store::Schema schema() const { return {tracker, inbox}; }
+};
+
+}  // namespace
+
+TEST_CASE("migrations: existing files keep their data and get only the migrations they lack", "[store]") {
     TempDb db;
-    auto all = store::migrations();
+    NextSchema next;
     {
-        store::Store old(db.path(), all.first(1));  // a file made by a program that knew only migration 1
-        CHECK(old.schema_version() == 1);
+        store::Store old(db.path());  // files made by a program that knew one migration less of each
         old.accept("tg", "{\"update_id\":1}", t0());
     }
     {
-        store::Store s(db.path());
-        CHECK(s.schema_version() == static_cast<int>(all.size()));
+        store::Store s(db.path(), next.schema());
+        CHECK(s.schema_version().tracker == static_cast<int>(next.tracker.size()));
+        CHECK(s.schema_version().inbox == static_cast<int>(next.inbox.size()));
         CHECK(s.counts().received == 1);
     }
-    // Opening again applies nothing twice.
-    store::Store again(db.path());
-    CHECK(again.schema_version() == static_cast<int>(all.size()));
+    // Opening again applies nothing twice (the migrations would fail: their tables exist).
+    store::Store again(db.path(), next.schema());
+    CHECK(again.schema_version().tracker == static_cast<int>(next.tracker.size()));
     CHECK(again.counts().received == 1);
 }
 
-TEST_CASE("migrations: a database newer than the program is refused with a clear error", "[store]") {
-    TempDb db;
-    std::vector<store::Migration> newer(store::migrations().begin(), store::migrations().end());
-    newer.push_back({static_cast<int>(newer.size()) + 1, "future", "CREATE TABLE future (x INTEGER)"});
-    { store::Store future(db.path(), newer); }
-    try {
-        store::Store s(db.path());
-        FAIL("a newer database was opened");
-    } catch (const store::StoreError& e) {
-        std::string what = e.what();
-        CHECK(what.find("newer than this program") != std::string::npos);
-        CHECK(what.find(db.path()) != std::string::npos);
+TEST_CASE("migrations: a file newer than the program is refused with a clear error", "[store]") {
+    NextSchema next;
+    auto current = store::current_schema();
+    auto refused = [](const std::string& path, const std::string& named) {
+        try {
+            store::Store s(path);
+            FAIL("a newer file was opened");
+        } catch (const store::StoreError& e) {
+            std::string what = e.what();
+            CHECK(what.find("newer than this program") != std::string::npos);
+            CHECK(what.find(named) != std::string::npos);
+        }
+    };
+    SECTION("the tracker") {
+        TempDb db;
+        { store::Store future(db.path(), {next.tracker, current.inbox}); }
+        refused(db.path(), db.path());
+    }
+    SECTION("the inbox file") {
+        TempDb db;
+        { store::Store future(db.path(), {current.tracker, next.inbox}); }
+        refused(db.path(), store::inbox_path(db.path()));
     }
 }
 
 TEST_CASE("migrations: a failing migration leaves the file at the version before it", "[store]") {
     TempDb db;
-    std::vector<store::Migration> broken(store::migrations().begin(), store::migrations().end());
-    broken.push_back({static_cast<int>(broken.size()) + 1, "broken", "CREATE TABLE ok (x INTEGER); CREATE TABLE inbox (x)"});
-    CHECK_THROWS_WITH(store::Store(db.path(), broken), Catch::Contains("migration 3 (broken) failed"));
+    auto current = store::current_schema();
+    std::vector<store::Migration> broken(current.tracker.begin(), current.tracker.end());
+    int number = static_cast<int>(broken.size()) + 1;
+    broken.push_back({number, "broken", "CREATE TABLE ok (x INTEGER); CREATE TABLE contacts (x)"});
+    CHECK_THROWS_WITH(store::Store(db.path(), {broken, current.inbox}),
+                      Catch::Contains("migration " + std::to_string(number) + " (broken) failed"));
     store::Store s(db.path());
-    CHECK(s.schema_version() == static_cast<int>(store::migrations().size()));
+    CHECK(s.schema_version().tracker == static_cast<int>(current.tracker.size()));
 }
 
 TEST_CASE("R1: accept stores the body as it came, pending, for the worker", "[store]") {
@@ -104,16 +149,133 @@ TEST_CASE("R1: accepted rows survive closing the store, and the oldest is proces
     CHECK(next->body == "second");
 }
 
-TEST_CASE("accept is safe from several threads at once", "[store]") {
+TEST_CASE("accept is safe from several threads at once, and each gets the id of its own row", "[store]") {
+    // Concurrent accepts share commits (group commit): the leader of each must hand every
+    // follower the id of the row it inserted for it.
     TempDb db;
     store::Store s(db.path());
+    const int threads_n = 8, each = 250;
+    std::vector<std::vector<std::int64_t>> ids(threads_n);
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-        threads.emplace_back([&s, t] {
-            for (int i = 0; i < 500; ++i) s.accept("tg", "body " + std::to_string(t) + "/" + std::to_string(i), t0());
+    auto body = [](int t, int i) { return "body " + std::to_string(t) + "/" + std::to_string(i); };
+    for (int t = 0; t < threads_n; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < each; ++i) ids[static_cast<std::size_t>(t)].push_back(s.accept("tg", body(t, i), t0()));
         });
     for (auto& t : threads) t.join();
-    CHECK(s.counts().received == 2000);
+    CHECK(s.counts().received == threads_n * each);
+
+    std::map<std::int64_t, std::string> stored;  // every row, read in the worker's order
+    auto work = s.begin_work();
+    while (auto row = work.next_pending()) {
+        CHECK((stored.empty() || row->id > stored.rbegin()->first));
+        stored[row->id] = row->body;
+        work.finish(row->id, "done", "", t0());
+    }
+    work.commit();
+    REQUIRE(stored.size() == static_cast<std::size_t>(threads_n * each));
+    for (int t = 0; t < threads_n; ++t)
+        for (int i = 0; i < each; ++i) {
+            auto id = ids[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)];
+            CHECK(stored[id] == body(t, i));
+            if (i > 0) CHECK(id > ids[static_cast<std::size_t>(t)][static_cast<std::size_t>(i - 1)]);  // one caller's rows in order
+        }
+}
+
+TEST_CASE("an accept completes while the worker's transaction is open", "[store]") {
+    // The inbox is its own file: the worker's write transaction on the tracker does not hold
+    // the accepts up (it used to, for up to busy_timeout).
+    TempDb db;
+    store::Store s(db.path());
+    auto work = s.begin_work();
+    work.find_or_create_contact({"telegram", "55", "Anna", std::nullopt, std::nullopt}, t0());  // it has written
+    auto accepted = std::async(std::launch::async, [&s] { return s.accept("tg", "during", t0()); });
+    REQUIRE(accepted.wait_for(std::chrono::seconds(2)) == std::future_status::ready);
+    auto id = accepted.get();
+    // The open transaction sees the new row as the next one to process.
+    auto row = work.next_pending();
+    REQUIRE(row);
+    CHECK(row->id == id);
+    CHECK(row->body == "during");
+    work.finish(row->id, "done", "", t0());
+    work.commit();
+    auto c = s.counts();
+    CHECK(c.received == 1);
+    CHECK(c.processed == 1);
+}
+
+TEST_CASE("counts: failed rows, and rows received but not yet taken", "[store]") {
+    TempDb db;
+    store::Store s(db.path());
+    for (int i = 0; i < 4; ++i) s.accept("tg", "body " + std::to_string(i), t0());
+    {
+        auto work = s.begin_work();
+        work.finish(work.next_pending()->id, "done", "", t0());
+        work.finish(work.next_pending()->id, "failed", "the body cannot be read", t0());
+        work.commit();
+    }
+    auto c = s.counts();
+    CHECK(c.received == 4);
+    CHECK(c.processed == 1);
+    CHECK(c.failed == 1);
+}
+
+TEST_CASE("a new tracker beside an old inbox file starts after the rows already there", "[store]") {
+    // The tracker file removed to start over: the old rows were another tracker's.
+    TempDb db;
+    {
+        store::Store s(db.path());
+        s.accept("tg", "old 1", t0());
+        s.accept("tg", "old 2", t0());
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.path() + suffix);
+    store::Store s(db.path());
+    CHECK(s.counts().received == 0);
+    CHECK_FALSE(s.begin_work().next_pending());
+    auto id = s.accept("tg", "new", t0());
+    auto work = s.begin_work();
+    auto row = work.next_pending();
+    REQUIRE(row);
+    CHECK(row->id == id);
+    CHECK(row->body == "new");
+    CHECK(s.counts().received == 1);
+}
+
+TEST_CASE("a new inbox file beside an existing tracker goes on with the old numbering", "[store]") {
+    // The inbox file removed (to reclaim its space): new rows must not get ids the tracker has
+    // finished already, or the worker, going on after the largest, would skip them.
+    TempDb db;
+    {
+        store::Store s(db.path());
+        s.accept("tg", "first", t0());
+        s.accept("tg", "second", t0());
+        auto work = s.begin_work();
+        while (auto row = work.next_pending()) work.finish(row->id, "done", "", t0());
+        work.commit();
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store::inbox_path(db.path()) + suffix);
+    store::Store s(db.path());
+    auto id = s.accept("tg", "third", t0());
+    CHECK(id == 3);
+    auto work = s.begin_work();
+    auto row = work.next_pending();
+    REQUIRE(row);
+    CHECK(row->id == id);
+    auto c = s.counts();
+    CHECK(c.received == 3);
+    CHECK(c.processed == 2);
+}
+
+TEST_CASE("a tracker beside an inbox file it was not made with is refused", "[store]") {
+    TempDb a, b;
+    { store::Store s(a.path()); }
+    {
+        store::Store s(b.path());
+        s.accept("tg", "b's", t0());
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store::inbox_path(a.path()) + suffix);
+    std::filesystem::copy_file(store::inbox_path(b.path()), store::inbox_path(a.path()));
+    CHECK_THROWS_WITH(store::Store(a.path()), Catch::Contains("is not the one the database " + a.path()));
 }
 
 TEST_CASE("accept keeps up with 10 000 webhooks a second", "[store][.bench]") {
@@ -246,6 +408,15 @@ TEST_CASE("the read API: tasks list, one task, unknown ids", "[store]") {
 
 TEST_CASE("an in-memory store works as one connection", "[store]") {
     store::Store s(":memory:");
-    s.accept("tg", "body", t0());
+    auto id = s.accept("tg", "body", t0());
     CHECK(s.counts().received == 1);
+    {
+        auto work = s.begin_work();
+        auto row = work.next_pending();
+        REQUIRE(row);
+        CHECK(row->id == id);
+        work.finish(row->id, "done", "", t0());
+        work.commit();
+    }
+    CHECK(s.counts().processed == 1);
 }

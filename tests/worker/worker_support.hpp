@@ -29,8 +29,8 @@ namespace switchyard::testing {
 
 namespace json = boost::json;
 
-// A database file that is removed, with its WAL and shared-memory files, at the end of the test
-// (kept, for a look with `sqlite3`, when SWITCHYARD_KEEP_DB is set).
+// A database file that is removed, with its inbox file and the WAL and shared-memory files of
+// both, at the end of the test (kept, for a look with `sqlite3`, when SWITCHYARD_KEEP_DB is set).
 class TempDb {
 public:
     TempDb() {
@@ -41,14 +41,15 @@ public:
         remove();
     }
     ~TempDb() {
-        if (std::getenv("SWITCHYARD_KEEP_DB")) std::fprintf(stderr, "kept %s\n", path_.c_str());
+        if (std::getenv("SWITCHYARD_KEEP_DB")) std::fprintf(stderr, "kept %s and its inbox file\n", path_.c_str());
         else remove();
     }
     const std::string& path() const { return path_; }
 
 private:
     void remove() const {
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path_ + suffix);
+        for (const auto& file : {path_, store::inbox_path(path_)})
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file + suffix);
     }
     std::string path_;
 };
