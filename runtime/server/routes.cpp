@@ -213,6 +213,9 @@ Response handle_request(const Request& request, Context& ctx) {
     } catch (const store::StoreError& e) {
         // Nothing was acknowledged: the messenger will deliver again.
         return error(request, http::status::service_unavailable, std::string("storage failed: ") + e.what());
+    } catch (const std::exception& e) {
+        // A bug, not the client's fault: answer it, and keep serving the others.
+        return error(request, http::status::internal_server_error, std::string("internal error: ") + e.what());
     }
 }
 
