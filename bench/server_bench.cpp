@@ -94,7 +94,9 @@ struct Switchyard {
         rulesets.swap(shipped_ruleset());
         worker = std::make_unique<sy::worker::Worker>(*store, config, rulesets);
         if (process) worker->start();
-        context.reset(new sy::server::Context{config, *store, rulesets, [this, process] { if (process) worker->wake(); }, {}});
+        context = std::make_unique<sy::server::Context>(config, *store, rulesets, [this, process] {
+            if (process) worker->wake();
+        });
         server = std::make_unique<sy::server::Server>(*context, 2);
         thread = std::thread([this] { server->run(); });
     }

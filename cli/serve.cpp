@@ -77,7 +77,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         rulesets.swap(current);
         worker::Worker worker(store, config, rulesets);
         worker.start();
-        server::Context context{config, store, rulesets, [&worker] { worker.wake(); }, {}};
+        server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage

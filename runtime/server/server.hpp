@@ -34,6 +34,9 @@ struct Metrics {
 
 // What requests work with. The server owns none of it.
 struct Context {
+    Context(const config::Config& c, store::Store& s, engine::RulesetHolder& r, std::function<void()> wake = {})
+        : config(c), store(s), rulesets(r), wake_worker(std::move(wake)) {}
+
     const config::Config& config;
     store::Store& store;
     engine::RulesetHolder& rulesets;

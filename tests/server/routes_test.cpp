@@ -37,7 +37,7 @@ struct Fixture {
     Fixture() {
         std::filesystem::remove(db);
         store = std::make_unique<store::Store>(db.string());
-        context.reset(new server::Context{config, *store, rulesets, [this] { ++wakes; }, {}});
+        context = std::make_unique<server::Context>(config, *store, rulesets, [this] { ++wakes; });
     }
     ~Fixture() {
         store.reset();
