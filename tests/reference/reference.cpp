@@ -1029,8 +1029,8 @@ private:
         if (const auto* s = case_->if_contains("settings")) {
             if (!s->is_object()) refuse("settings", "expected an object");
             given = &s->get_object();
-            for (const auto& [key, value] : *given) {
-                (void)value;
+            for (const auto& entry : *given) {
+                std::string_view key = entry.key();  // clang 14 cannot capture a structured binding
                 auto known = std::any_of(program_.settings.begin(), program_.settings.end(),
                                          [&](const auto& c) { return c.decl->name.name == key; });
                 if (!known) refuse(join_path("settings", key), "unknown setting");
