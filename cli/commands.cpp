@@ -18,10 +18,6 @@ namespace switchyard::cli {
 
 namespace {
 
-struct Failed {
-    int code;
-};
-
 std::optional<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
@@ -30,11 +26,7 @@ std::optional<std::string> read_file(const std::string& path) {
     return text.str();
 }
 
-// Rule files compiled in memory: the module, and the workspace it came from (for source lines).
-struct Compiled {
-    compiler::Workspace ws;
-    bytecode::Module module;
-};
+}  // namespace
 
 Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests, std::ostream& out, std::ostream& err) {
     common::DiagnosticBag bag;
@@ -62,6 +54,8 @@ Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests
     c.module = std::move(*module);
     return c;
 }
+
+namespace {
 
 std::shared_ptr<const vm::Image> load_image(bytecode::Module module, std::ostream& err) {
     auto loaded = vm::load_module(std::move(module));

@@ -3,7 +3,6 @@
 
 #include "bytecode/serialize.hpp"
 #include "cli/cli.hpp"
-#include "compiler/lower.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
 #include "runtime/server/server.hpp"
@@ -29,17 +28,13 @@ std::variant<std::shared_ptr<const engine::Ruleset>, std::string> load_ruleset(c
         bytes << in.rdbuf();
         loaded = vm::load(bytes.str());
     } else {
-        common::DiagnosticBag bag;
-        std::vector<compiler::LoadError> errors;
-        auto ws = compiler::load_workspace({config.rules}, bag, errors);
-        if (!errors.empty()) return "cannot read `" + errors.front().path + "`: " + errors.front().reason;
-        auto module = compiler::compile(ws, bag);
-        if (!module) {
-            std::ostringstream out;
-            common::render_text(bag.sorted(ws.sources), ws.sources, out, {false});
-            return "the rules in `" + config.rules + "` do not compile:\n" + out.str();
+        // The same compilation as `switchyard compile`; its messages become the reason.
+        std::ostringstream messages;
+        try {
+            loaded = vm::load_module(compile_paths({config.rules}, false, messages, messages).module);
+        } catch (const Failed&) {
+            return "the rules in `" + config.rules + "` do not compile:\n" + messages.str();
         }
-        loaded = vm::load_module(std::move(*module));
     }
     if (auto* problem = std::get_if<std::string>(&loaded)) return "the ruleset is refused: " + *problem;
     auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);

@@ -36,16 +36,7 @@ std::string text_update(const std::string& text, const std::string& entities) {
         "text": ")" + text + R"(", "entities": )" + entities + "}}";
 }
 
-// The ParseError message of a body.
-std::string parse_error(const std::string& body) {
-    try {
-        parse_telegram(body, context);
-    } catch (const ParseError& e) {
-        return e.what();
-    }
-    FAIL("no ParseError for " << body);
-    return {};
-}
+std::string parse_error(const std::string& body) { return testing::parse_error(parse_telegram, body, context); }
 
 }  // namespace
 

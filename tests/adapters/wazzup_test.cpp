@@ -29,15 +29,7 @@ std::string message_body(const std::string& chat_type, const std::string& chat_i
         "chatType": ")" + chat_type + R"(", "chatId": ")" + chat_id + R"(", "status": "inbound")" + extra + "}]}";
 }
 
-std::string parse_error(const std::string& body) {
-    try {
-        parse_wazzup(body, context);
-    } catch (const ParseError& e) {
-        return e.what();
-    }
-    FAIL("no ParseError for " << body);
-    return {};
-}
+std::string parse_error(const std::string& body) { return testing::parse_error(parse_wazzup, body, context); }
 
 }  // namespace
 
