@@ -1,5 +1,7 @@
 #include "dsl/ast.hpp"
 
+#include "stdlib/units.hpp"
+
 namespace switchyard::dsl {
 
 namespace {
@@ -153,26 +155,10 @@ std::string_view to_string(BinaryOp op) {
     return "?";
 }
 
-std::string_view to_string(SizeUnit unit) {
-    static constexpr std::string_view names[] = {"B", "KB", "MB", "GB", "KiB", "MiB", "GiB"};
-    return names[static_cast<int>(unit)];
-}
-
-std::string_view to_string(DurationUnit unit) {
-    static constexpr std::string_view names[] = {"ms", "s", "min", "h", "d"};
-    return names[static_cast<int>(unit)];
-}
-
-std::int64_t unit_factor(SizeUnit unit) {
-    static constexpr std::int64_t factors[] = {1, 1000, 1000 * 1000, 1000 * 1000 * 1000, 1024, 1024 * 1024,
-                                               1024 * 1024 * 1024};
-    return factors[static_cast<int>(unit)];
-}
-
-std::int64_t unit_factor(DurationUnit unit) {
-    static constexpr std::int64_t factors[] = {1, 1000, 60 * 1000, 3600 * 1000, 24 * 3600 * 1000};
-    return factors[static_cast<int>(unit)];
-}
+std::string_view to_string(SizeUnit unit) { return stdlib::size_units[static_cast<std::size_t>(unit)].name; }
+std::string_view to_string(DurationUnit unit) { return stdlib::duration_units[static_cast<std::size_t>(unit)].name; }
+std::int64_t unit_factor(SizeUnit unit) { return stdlib::size_units[static_cast<std::size_t>(unit)].factor; }
+std::int64_t unit_factor(DurationUnit unit) { return stdlib::duration_units[static_cast<std::size_t>(unit)].factor; }
 
 bool is_comparison(BinaryOp op) {
     switch (op) {

@@ -2,6 +2,7 @@
 // collected with its position and all of them are reported at once, sorted by line, so that an
 // admin fixes a file in one pass instead of one restart per mistake.
 #include "runtime/config/config.hpp"
+#include "stdlib/units.hpp"
 
 #include "common/diagnostic.hpp"
 #include "runtime/engine/engine.hpp"
@@ -169,18 +170,10 @@ std::optional<std::string> read_listen(std::string_view text, Config& c) {
 
 // `10 MiB`, `512KiB`, `1000000`: bytes, with the units of the rules language.
 std::optional<std::uint64_t> parse_size(std::string_view text) {
-    static const std::pair<std::string_view, std::uint64_t> units[] = {
-        {"", 1},          {"B", 1},         {"KB", 1000},        {"MB", 1000000},
-        {"GB", 1000000000}, {"KiB", 1u << 10}, {"MiB", 1u << 20}, {"GiB", 1u << 30}};
-    std::size_t n = 0;
-    while (n < text.size() && is_digit(text[n])) ++n;
-    if (n == 0 || n > 15) return std::nullopt;  // 15 digits times a GiB stays far below 2^64
-    std::uint64_t number = std::stoull(std::string(text.substr(0, n)));
-    auto unit = text.substr(n);
-    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-    for (const auto& [name, factor] : units)
-        if (unit == name) return number * factor;
-    return std::nullopt;
+    if (text.starts_with('-')) return std::nullopt;
+    auto bytes = stdlib::parse_quantity(text, stdlib::size_units, true);
+    if (!bytes) return std::nullopt;
+    return static_cast<std::uint64_t>(*bytes);
 }
 
 // W3: `+7 901 111-22-33`, `79011112233` and `8 (901) 111-22-33` are one number. Digits only;

@@ -1,6 +1,7 @@
 // Reading a case file into VM values, with defaults for everything left out.
 #include "common/diagnostic.hpp"
 #include "runtime/engine/engine.hpp"
+#include "stdlib/units.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,25 +35,6 @@ namespace {
 std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
     auto t = schema.named_type(record);
     return *schema.record_of(*t).find(field);
-}
-
-// `5 MB`, `24 h`: an amount and a unit of the language.
-std::optional<std::int64_t> with_unit(std::string_view text, const std::vector<std::pair<std::string_view, std::int64_t>>& units) {
-    std::size_t i = 0;
-    bool negative = !text.empty() && text[0] == '-';
-    if (negative) ++i;
-    std::int64_t amount = 0;
-    auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), amount);
-    if (ec != std::errc() || end == text.data() + i) return std::nullopt;
-    std::string_view unit = text.substr(static_cast<std::size_t>(end - text.data()));
-    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-    for (const auto& [name, factor] : units) {
-        if (unit != name) continue;
-        std::int64_t v;
-        if (__builtin_mul_overflow(amount, factor, &v)) return std::nullopt;
-        return negative ? -v : v;
-    }
-    return std::nullopt;
 }
 
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -146,9 +128,9 @@ private:
             case TypeKind::string:
                 if (!v->is_string()) fail(path, "expected a string");
                 return Value::string(c_.arena_->copy(v->get_string()));
-            case TypeKind::size: return Value::integer(unit_value(*v, path, size_units(), "bytes, or a size such as \"5 MB\""));
+            case TypeKind::size: return Value::integer(unit_value(*v, path, stdlib::size_units, "bytes, or a size such as \"5 MB\""));
             case TypeKind::duration:
-                return Value::integer(unit_value(*v, path, duration_units(), "milliseconds, or a duration such as \"24 h\""));
+                return Value::integer(unit_value(*v, path, stdlib::duration_units, "milliseconds, or a duration such as \"24 h\""));
             case TypeKind::time: return Value::integer(time(*v, path));
             case TypeKind::enumeration: return enumeration(t, *v, path);
             case TypeKind::record: return record(t, v, path);
@@ -219,21 +201,10 @@ private:
         fail(path, "expected an integer (64-bit)");
     }
 
-    static const std::vector<std::pair<std::string_view, std::int64_t>>& size_units() {
-        static const std::vector<std::pair<std::string_view, std::int64_t>> u = {
-            {"B", 1}, {"KB", 1000}, {"MB", 1000000}, {"GB", 1000000000}, {"KiB", 1024}, {"MiB", 1048576}, {"GiB", 1073741824}};
-        return u;
-    }
-    static const std::vector<std::pair<std::string_view, std::int64_t>>& duration_units() {
-        static const std::vector<std::pair<std::string_view, std::int64_t>> u = {
-            {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
-        return u;
-    }
-
-    static std::int64_t unit_value(const boost::json::value& v, const std::string& path,
-                                   const std::vector<std::pair<std::string_view, std::int64_t>>& units, const char* expected) {
+    static std::int64_t unit_value(const boost::json::value& v, const std::string& path, std::span<const stdlib::Unit> units,
+                                   const char* expected) {
         if (v.is_string()) {
-            if (auto n = with_unit(v.get_string(), units)) return *n;
+            if (auto n = stdlib::parse_quantity(v.get_string(), units)) return *n;
             fail(path, "cannot read \"" + std::string(v.get_string()) + "\": expected " + expected);
         }
         if (v.is_int64() || v.is_uint64()) return integer(v, path);
