@@ -3,6 +3,8 @@
 // ruleset, and applies the decisions.
 #pragma once
 
+#include "stdlib/enums.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,7 +27,7 @@ struct File {
     std::string ext;     // lowercase, without the dot; empty when none
     std::string mime;    // empty when the messenger does not say
     std::int64_t size = 0;
-    std::string kind;    // a `file_kind` member: image, video, audio, voice, document, sticker, other
+    stdlib::FileKind kind = stdlib::FileKind::other;
     std::string source;  // how to fetch it: Telegram file_id, Wazzup contentUri
 };
 
@@ -38,9 +40,9 @@ struct Post {
 struct Message {
     std::string id;                    // the messenger's message id as text (Telegram message_id, Wazzup messageId)
     std::int64_t number = 0;           // Telegram's numeric message_id (0 for Wazzup)
-    std::string direction = "inbound";  // a `direction` member: inbound, outbound, echo
-    std::string transport;             // a `transport` member: telegram, whatsapp, instagram
-    std::string chat_kind;             // a `chat_kind` member: private, group, channel, business, direct, comment
+    stdlib::Direction direction = stdlib::Direction::inbound;
+    stdlib::Transport transport = stdlib::Transport::telegram;
+    stdlib::ChatKind chat_kind = stdlib::ChatKind::private_chat;
     std::int64_t chat_id = 0;          // Telegram chat id; for Wazzup 0 (the chat is `chat_external_id`)
     std::string chat_external_id;      // the chat as text: Telegram chat id, Wazzup chatId
     std::string chat_title;
@@ -57,6 +59,7 @@ struct Message {
     std::string business_connection;       // Telegram Business: business_connection_id
     std::int64_t sent_at_ms = 0;
     bool edited = false;
+    std::int64_t edited_at_ms = 0;  // an edit: when it was edited (Telegram edit_date); 0 when not said
 };
 
 struct Reaction {
@@ -83,12 +86,14 @@ struct Deleted {
     std::vector<std::int64_t> message_numbers;
 };
 
-// The bot was blocked or unblocked by a user (Telegram `my_chat_member` in a private chat),
-// or added to or removed from a group.
+// Who is in a chat changed. Telegram `my_chat_member` (about_bot): the bot was blocked or
+// unblocked by a user in a private chat, or added to or removed from a group. Telegram
+// `chat_member`: someone joined or left a group or channel where the bot is an administrator.
 struct MemberChange {
     std::string chat_external_id;
-    std::string chat_kind;
-    Person user;
+    stdlib::ChatKind chat_kind = stdlib::ChatKind::private_chat;
+    bool about_bot = true;
+    Person user;  // my_chat_member: who changed the bot's status; chat_member: whose status changed
     std::string old_status;  // Telegram ChatMember status: member, kicked, left, administrator, ...
     std::string new_status;
     std::int64_t at_ms = 0;

@@ -108,7 +108,9 @@ File make_file(std::string name, std::string mime, std::int64_t size, std::strin
     file.name = std::move(name);
     file.mime = std::move(mime);
     file.size = size;
-    file.kind = std::move(kind);
+    // The adapters name kinds as the language does; anything else would be a bug here, and is
+    // still a file: `other`.
+    file.kind = stdlib::parse_enum<stdlib::FileKind>(kind).value_or(stdlib::FileKind::other);
     file.source = std::move(source);
     return file;
 }

@@ -46,11 +46,11 @@ Person person_from_chat(const Node& chat) {
 }
 
 // The `chat_kind` of a Chat.type; nullopt for a type Telegram may add that we do not know.
-std::optional<std::string> chat_kind_of(const Node& chat) {
+std::optional<stdlib::ChatKind> chat_kind_of(const Node& chat) {
     std::string type = chat.at("type").string();
-    if (type == "private") return "private";
-    if (type == "group" || type == "supergroup") return "group";
-    if (type == "channel") return "channel";
+    if (type == "private") return stdlib::ChatKind::private_chat;
+    if (type == "group" || type == "supergroup") return stdlib::ChatKind::group;
+    if (type == "channel") return stdlib::ChatKind::channel;
     return std::nullopt;
 }
 
@@ -188,12 +188,12 @@ Person read_sender(const Node& message, const Node& chat) {
 // `sender_business_bot` marks a message a bot sent for the account. The owner's id is not
 // in the message, but a business chat is a private chat whose id is the customer's user id,
 // so a message from anyone else was written by the account's side.
-std::string business_direction(const Node& message, const Node& chat) {
-    if (message.find("sender_business_bot")) return "outbound";
+stdlib::Direction business_direction(const Node& message, const Node& chat) {
+    if (message.find("sender_business_bot")) return stdlib::Direction::outbound;
     auto from = message.find("from");
     if (from && chat.at("type").string() == "private" && from->at("id").integer() != chat.at("id").integer())
-        return "outbound";
-    return "inbound";
+        return stdlib::Direction::outbound;
+    return stdlib::Direction::inbound;
 }
 
 void read_text(const Node& message, const TelegramContext& context, Message& out) {
@@ -205,14 +205,14 @@ void read_text(const Node& message, const TelegramContext& context, Message& out
         read_entities(*entities, out.text, context, out);
 }
 
-Message read_message(const Node& message, std::string_view update_type, std::string chat_kind,
+Message read_message(const Node& message, std::string_view update_type, stdlib::ChatKind chat_kind,
                      const TelegramContext& context) {
     Node chat = message.at("chat");
     Message out;
     out.number = message.at("message_id").integer();
     out.id = std::to_string(out.number);
-    out.transport = "telegram";
-    out.chat_kind = std::move(chat_kind);
+    out.transport = stdlib::Transport::telegram;
+    out.chat_kind = chat_kind;
     out.chat_id = chat.at("id").integer();
     out.chat_external_id = std::to_string(out.chat_id);
     out.chat_title = chat_title(chat);
@@ -227,6 +227,7 @@ Message read_message(const Node& message, std::string_view update_type, std::str
     if (auto reply = message.find("reply_to_message")) out.reply_to = reply->at("message_id").integer();
     out.sent_at_ms = detail::seconds_to_ms(message.at("date"));
     out.edited = update_type.starts_with("edited_") || message.find("edit_date").has_value();
+    if (auto edit_date = message.find("edit_date")) out.edited_at_ms = detail::seconds_to_ms(*edit_date);
     return out;
 }
 
@@ -274,11 +275,15 @@ Deleted read_deleted(const Node& deleted) {
     return out;
 }
 
-MemberChange read_member_change(const Node& update, std::string chat_kind) {
+// ChatMemberUpdated. For `my_chat_member` the member is the bot, and who matters is who changed
+// it (`from`: the user who blocked the bot); for `chat_member` it is the member whose status
+// changed (`new_chat_member.user`).
+MemberChange read_member_change(const Node& update, stdlib::ChatKind chat_kind, bool about_bot) {
     MemberChange out;
     out.chat_external_id = std::to_string(update.at("chat").at("id").integer());
-    out.chat_kind = std::move(chat_kind);
-    out.user = person_from_user(update.at("from"));
+    out.chat_kind = chat_kind;
+    out.about_bot = about_bot;
+    out.user = person_from_user(about_bot ? update.at("from") : update.at("new_chat_member").at("user"));
     out.old_status = update.at("old_chat_member").at("status").string();
     out.new_status = update.at("new_chat_member").at("status").string();
     out.at_ms = detail::seconds_to_ms(update.at("date"));
@@ -294,10 +299,10 @@ using Handler = std::optional<std::string> (*)(const Node& content, std::string_
 std::optional<std::string> handle_message(const Node& content, std::string_view type, const TelegramContext& context,
                                           Event& event) {
     Node chat = content.at("chat");
-    auto kind = is_business(type) ? std::optional<std::string>("business") : chat_kind_of(chat);
+    auto kind = is_business(type) ? std::optional(stdlib::ChatKind::business) : chat_kind_of(chat);
     if (!kind) return unhandled_chat_type(chat);
     event.type = EventType::message;
-    event.message = read_message(content, type, std::move(*kind), context);
+    event.message = read_message(content, type, *kind, context);
     return std::nullopt;
 }
 
@@ -320,17 +325,17 @@ std::optional<std::string> handle_deleted(const Node& content, std::string_view,
     return std::nullopt;
 }
 
-std::optional<std::string> handle_member_change(const Node& content, std::string_view, const TelegramContext&,
+std::optional<std::string> handle_member_change(const Node& content, std::string_view type, const TelegramContext&,
                                                 Event& event) {
     Node chat = content.at("chat");
     auto kind = chat_kind_of(chat);
     if (!kind) return unhandled_chat_type(chat);
     event.type = EventType::member_change;
-    event.member = read_member_change(content, std::move(*kind));
+    event.member = read_member_change(content, *kind, type == "my_chat_member");
     return std::nullopt;
 }
 
-constexpr std::array<std::pair<std::string_view, Handler>, 10> handlers{{
+constexpr std::array<std::pair<std::string_view, Handler>, 11> handlers{{
     {"message", handle_message},
     {"edited_message", handle_message},
     {"channel_post", handle_message},
@@ -341,6 +346,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 10> handlers{{
     {"deleted_business_messages", handle_deleted},
     {"message_reaction", handle_reaction},
     {"my_chat_member", handle_member_change},
+    {"chat_member", handle_member_change},
 }};
 
 Handler handler_for(std::string_view type) {

@@ -20,15 +20,15 @@ std::int64_t iso_time(const Node& node) {
 
 // The chat types we serve; Wazzup also relays Telegram, Viber, VK, Avito, MAX and groups,
 // which other integrations handle.
-std::optional<std::string> transport_of(std::string_view chat_type) {
-    if (chat_type == "whatsapp") return "whatsapp";
-    if (chat_type == "instagram") return "instagram";
+std::optional<stdlib::Transport> transport_of(std::string_view chat_type) {
+    if (chat_type == "whatsapp") return stdlib::Transport::whatsapp;
+    if (chat_type == "instagram") return stdlib::Transport::instagram;
     return std::nullopt;
 }
 
 // The customer, from `contact` and `chatId`. A WhatsApp chatId is the number; an Instagram
 // chatId is the account name without `@`.
-Person contact_person(const Node& item, std::string_view transport, const std::string& chat_id) {
+Person contact_person(const Node& item, stdlib::Transport transport, const std::string& chat_id) {
     Person person;
     person.external_id = chat_id;
     auto contact = item.find("contact");
@@ -37,20 +37,20 @@ Person contact_person(const Node& item, std::string_view transport, const std::s
         person.username = contact->find_string("username");
         if (auto phone = contact->find_string("phone")) person.phone = normalize_phone(*phone);
     }
-    if (transport == "whatsapp") person.phone = normalize_phone(chat_id);
-    if (transport == "instagram" && !person.username) person.username = chat_id;
+    if (transport == stdlib::Transport::whatsapp) person.phone = normalize_phone(chat_id);
+    if (transport == stdlib::Transport::instagram && !person.username) person.username = chat_id;
     return person;
 }
 
 // Our side, for an echo: the manager who wrote it (`authorName`) on the channel's number or
 // account, when the configuration knows it.
-Person our_person(const Node& item, std::string_view transport, const std::string& channel,
+Person our_person(const Node& item, stdlib::Transport transport, const std::string& channel,
                   const WazzupContext& context) {
     Person person;
     person.name = item.find_string("authorName").value_or("");
     if (auto number = context.channel_numbers.find(channel); number != context.channel_numbers.end()) {
         person.external_id = number->second;
-        if (transport == "whatsapp") person.phone = number->second;
+        if (transport == stdlib::Transport::whatsapp) person.phone = number->second;
         else person.username = number->second;
     }
     return person;
@@ -78,20 +78,23 @@ Post read_post(const Node& post) {
                 post.find_string("description").value_or("")};
 }
 
-Message read_message(const Node& item, std::string transport, const WazzupContext& context) {
+Message read_message(const Node& item, stdlib::Transport transport, const WazzupContext& context) {
     Message out;
     out.id = item.at("messageId").string();
-    out.transport = std::move(transport);
+    out.transport = transport;
     out.channel = item.at("channelId").string();
     out.chat_external_id = item.at("chatId").string();
     if (auto post = item.find("instPost")) out.post = read_post(*post);
     // Instagram has Direct and comments under posts; WhatsApp chats are one-to-one.
-    out.chat_kind = out.transport == "whatsapp" ? "private" : out.post ? "comment" : "direct";
-    if (out.transport == "instagram") out.chat_username = out.chat_external_id;
+    using stdlib::ChatKind;
+    out.chat_kind = transport == stdlib::Transport::whatsapp ? ChatKind::private_chat
+                    : out.post                               ? ChatKind::comment
+                                                             : ChatKind::direct;
+    if (transport == stdlib::Transport::instagram) out.chat_username = out.chat_external_id;
     Person contact = contact_person(item, out.transport, out.chat_external_id);
     out.chat_title = contact.name;
     const bool echo = item.find_boolean("isEcho", false);
-    out.direction = echo ? "echo" : "inbound";
+    out.direction = echo ? stdlib::Direction::echo : stdlib::Direction::inbound;
     out.sender = echo ? our_person(item, out.transport, out.channel, context) : std::move(contact);
     out.text = item.find_string("text").value_or("");
     out.files = read_files(item, item.find_string("type").value_or("text"));
@@ -108,7 +111,7 @@ std::optional<std::string> read_message_item(const Node& item, const WazzupConte
     // A deletion has no event of its own yet (Deleted counts Telegram message numbers).
     if (item.find_boolean("isDeleted", false)) return item.path() + ": deleted messages are not handled";
     event.type = EventType::message;
-    event.message = read_message(item, std::move(*transport), context);
+    event.message = read_message(item, *transport, context);
     event.dedup_key = "wz:message:" + event.message.id;
     // An edit keeps the messageId; the time it carries makes each edit an event of its own.
     if (event.message.edited) event.dedup_key += ":edited:" + item.at("dateTime").string();

@@ -241,7 +241,7 @@ private:
     }
 
     void read_facts(const boost::json::value* v) {
-        auto& q = *c_.queries_;
+        auto& q = *c_.case_facts_;
         q.person_id_ = field_slot(schema_, "person", "id");
         q.chat_id_ = field_slot(schema_, "chat", "id");
         q.task_id_ = field_slot(schema_, "task", "id");
@@ -280,7 +280,7 @@ private:
         if (!array) fail("facts.history", "expected an array of messages");
         Type message = *schema_.named_type("message");
         for (std::size_t i = 0; i < array->size(); ++i)
-            c_.queries_->history_.push_back(record(message, &(*array)[i], "facts.history[" + std::to_string(i) + "]"));
+            c_.case_facts_->history_.push_back(record(message, &(*array)[i], "facts.history[" + std::to_string(i) + "]"));
     }
 
     const vm::Image& image_;
@@ -292,6 +292,26 @@ Case Case::from_json(const vm::Image& image, const boost::json::value& json) {
     Case c;
     CaseReader(image, c).read(json);
     return c;
+}
+
+Case::Case(const vm::Image& image) {
+    CaseReader(image, *this).read(boost::json::object());
+    // The defaults were built in the arena; they move to one of their own, which clear() keeps.
+    defaults_arena_ = std::move(arena_);
+    arena_ = std::make_unique<vm::Arena>(4096);
+    defaults_ = facts_;
+}
+
+void Case::clear() {
+    arena_->reset();
+    std::copy(defaults_.begin(), defaults_.end(), facts_.begin());
+    std::fill(given_.begin(), given_.end(), false);
+}
+
+void Case::set(Fact f, const vm::Value& v) {
+    auto i = static_cast<std::size_t>(f);
+    facts_[i] = v;
+    given_[i] = true;
 }
 
 namespace {

@@ -1,7 +1,10 @@
 #include "runtime/engine/engine.hpp"
 #include "runtime/engine/ruleset.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <stdexcept>
 
 namespace switchyard::engine {
 
@@ -33,10 +36,30 @@ std::size_t slot(const stdlib::Schema& schema, std::string_view record, std::str
     return *schema.record_of(*schema.named_type(record)).find(field);
 }
 
+constexpr std::array<std::string_view, fact_count> fact_enum_names = {
+    "message", "channel", "integration", "account", "now", "task", "contact", "conversation", "file", "employee", "reaction", "notice"};
+constexpr std::array<std::string_view, kind_count> kind_enum_names = {
+    "routing", "reopen", "notification", "attachment", "delivery", "command", "reaction", "quick_replies", "alert"};
+
+// engine::Fact and engine::Kind name indexes; a schema that moved them would make typed callers
+// fill the wrong fact or read the wrong kind.
+void check_fact_and_kind_order(const stdlib::Schema& schema) {
+    const auto& facts = fact_names(schema);
+    bool facts_match = facts.size() == fact_count && std::equal(facts.begin(), facts.end(), fact_enum_names.begin());
+    bool kinds_match = schema.kinds().size() == kind_count;
+    for (std::size_t k = 0; kinds_match && k < kind_count; ++k) kinds_match = schema.kinds()[k].name == kind_enum_names[k];
+    if (!facts_match || !kinds_match)
+        throw std::logic_error("engine::Fact or engine::Kind no longer match the schema's facts and policy kinds");
+}
+
+// Whether a policy's code can read its input `binding` (the footprint, checked by the verifier).
+bool reads(const bytecode::Function&, std::size_t) { return true; }  // FOOTPRINT: until the footprint lands
+
 }  // namespace
 
 Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)), machine_(*image_) {
     const auto& schema = image_->schema();
+    check_fact_and_kind_order(schema);
     for (const auto& k : schema.kinds()) {
         std::vector<std::size_t> facts;
         for (const auto& b : k.bindings) facts.push_back(fact_index(schema, b.name));
@@ -58,10 +81,8 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
     command_slot_ = slot(schema, "message", "command");
 }
 
-const std::vector<Decision>& Engine::decide(const Case& c, const Options& options) {
-    machine_.reset();
-    decisions_.clear();
-    // The scope values of the message pick one policy per kind.
+// The scope values of the message pick one policy per kind: their row of the policy table.
+std::optional<std::size_t> Engine::scope_row(const Case& c) const {
     const Value& message = c.fact(message_);
     key_.members.resize(dimension_paths_.size());
     for (std::size_t d = 0; d < dimension_paths_.size(); ++d) {
@@ -69,13 +90,35 @@ const std::vector<Decision>& Engine::decide(const Case& c, const Options& option
         for (auto s : dimension_paths_[d]) v = &(*v)[s];
         key_.members[d] = static_cast<std::uint32_t>(v->i);
     }
-    auto row = image_->scope_row(key_);
+    return image_->scope_row(key_);
+}
+
+const std::vector<Decision>& Engine::decide(const Case& c, const Options& options) {
+    machine_.reset();
+    decisions_.clear();
+    auto row = scope_row(c);
     if (!row) return decisions_;
     for (std::size_t k = 0; k < subjects_.size(); ++k) {
+        if (!(options.kinds & (KindSet(1) << k))) continue;
         auto policy = image_->policy_in_row(k, *row);
         if (policy >= 0) decide_kind(c, k, static_cast<std::size_t>(policy), options);
     }
     return decisions_;
+}
+
+FactSet Engine::facts_read(const Case& c, KindSet kinds) const {
+    FactSet out = bit(Fact::message);
+    auto row = scope_row(c);
+    if (!row) return out;
+    for (std::size_t k = 0; k < subjects_.size(); ++k) {
+        if (!(kinds & (KindSet(1) << k))) continue;
+        auto policy = image_->policy_in_row(k, *row);
+        if (policy < 0) continue;
+        const auto& f = image_->module().policies[static_cast<std::size_t>(policy)];
+        for (std::size_t b = 0; b < bindings_[k].size(); ++b)
+            if (reads(f, b)) out |= FactSet(1) << bindings_[k][b];
+    }
+    return out;
 }
 
 void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options) {
@@ -118,37 +161,44 @@ std::string Engine::failure_text(const Decision& d) const {
     return {};
 }
 
-boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool explain) const {
+boost::json::object Engine::decision_json(const Decision& d, bool explain) const {
     const auto& schema = image_->schema();
-    boost::json::array list;
-    for (const auto& d : decisions) {
-        const auto& f = image_->module().policies[d.policy];
-        boost::json::object o;
-        o["kind"] = schema.kinds()[d.kind].name;
-        if (d.file) o["file"] = *d.file;
-        o["policy"] = image_->location(f);
-        if (d.outcome.ok()) {
-            o["rule"] = image_->rule_location(f, d.outcome.rule);
-            o["value"] = value_to_json(d.outcome.value, f.result, schema);
-        } else {
-            o["error"] = failure_text(d);
-        }
-        if (explain) {
-            boost::json::array trace;
-            for (const auto& step : d.trace) {
-                boost::json::object s;
-                s["rule"] = image_->rule_location(f, step.rule);
-                if (step.condition >= 0) s["condition"] = step.condition == 1;
-                trace.push_back(std::move(s));
-            }
-            o["trace"] = std::move(trace);
-        }
-        list.push_back(std::move(o));
+    const auto& f = image_->module().policies[d.policy];
+    boost::json::object o;
+    o["kind"] = schema.kinds()[d.kind].name;
+    if (d.file) o["file"] = *d.file;
+    o["policy"] = image_->location(f);
+    if (d.outcome.ok()) {
+        o["rule"] = image_->rule_location(f, d.outcome.rule);
+        o["value"] = value_to_json(d.outcome.value, f.result, schema);
+    } else {
+        o["error"] = failure_text(d);
     }
+    if (explain) {
+        boost::json::array trace;
+        for (const auto& step : d.trace) {
+            boost::json::object s;
+            s["rule"] = image_->rule_location(f, step.rule);
+            if (step.condition >= 0) s["condition"] = step.condition == 1;
+            trace.push_back(std::move(s));
+        }
+        o["trace"] = std::move(trace);
+    }
+    return o;
+}
+
+boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool explain) const {
+    boost::json::array list;
+    for (const auto& d : decisions) list.push_back(decision_json(d, explain));
     boost::json::object out;
     out["ruleset"] = image_->module().name;
     out["decisions"] = std::move(list);
     return out;
+}
+
+std::string Engine::rule_of(const Decision& d) const {
+    const auto& f = image_->module().policies[d.policy];
+    return d.outcome.rule == bytecode::no_rule ? image_->location(f) : image_->rule_location(f, d.outcome.rule);
 }
 
 std::string version_of(const vm::Image& image) {

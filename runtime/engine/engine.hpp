@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,24 +39,58 @@ private:
     std::size_t person_id_ = 0, chat_id_ = 0, task_id_ = 0, sender_ = 0, participants_ = 0;
 };
 
+// The facts of a case, in the order of fact_names() (Engine's constructor checks the two agree).
+enum class Fact : std::uint8_t { message, channel, integration, account, now, task, contact, conversation, file, employee, reaction, notice };
+inline constexpr std::size_t fact_count = 12;
+using FactSet = std::uint32_t;  // bit i: Fact i
+constexpr FactSet bit(Fact f) { return FactSet(1) << static_cast<unsigned>(f); }
+
+// The policy kinds, in the schema's order (checked as above).
+enum class Kind : std::uint8_t { routing, reopen, notification, attachment, delivery, command, reaction, quick_replies, alert };
+inline constexpr std::size_t kind_count = 9;
+using KindSet = std::uint32_t;  // bit i: Kind i
+constexpr KindSet bit(Kind k) { return KindSet(1) << static_cast<unsigned>(k); }
+inline constexpr KindSet all_kinds = (KindSet(1) << kind_count) - 1;
+
 // One event and the facts its policies read, as VM values (docs/cases.md).
 class Case {
 public:
     // Throws CaseError for anything that does not fit the ruleset's schema and settings.
     static Case from_json(const vm::Image& image, const boost::json::value& json);
+    // A case to fill fact by fact (the worker): every fact at its default and not given, the
+    // settings at their declared defaults, the fact queries answering from nothing.
+    explicit Case(const vm::Image& image);
+    Case(Case&&) noexcept = default;
+    Case& operator=(Case&&) noexcept = default;
 
     const vm::Value& fact(std::size_t binding) const { return facts_[binding]; }
+    const vm::Value& fact(Fact f) const { return facts_[static_cast<std::size_t>(f)]; }
     bool given(std::size_t binding) const { return given_[binding]; }
     const std::vector<vm::Value>& settings() const { return settings_; }
-    const CaseFacts& queries() const { return *queries_; }
+    const vm::FactQueries& queries() const { return queries_ ? *queries_ : *case_facts_; }
+
+    // Filling a case: every fact back to its default, and what the last event built freed (the
+    // arena keeps its blocks, so a case reused event after event stops allocating).
+    void clear();
+    void set(Fact f, const vm::Value& v);
+    vm::Arena& arena() { return *arena_; }
+    // Values that must outlive clear(): the settings of an integration, made once.
+    vm::Arena& lasting_arena() { return *defaults_arena_; }
+    void set_settings(const std::vector<vm::Value>& settings) { settings_.assign(settings.begin(), settings.end()); }
+    // What member_of, has_role and last_message_with ask; null: the case's own `facts`.
+    void set_queries(const vm::FactQueries* queries) { queries_ = queries; }
 
 private:
+    Case() = default;
     friend class CaseReader;
     std::unique_ptr<vm::Arena> arena_ = std::make_unique<vm::Arena>(2048);
+    std::unique_ptr<vm::Arena> defaults_arena_;
     std::vector<vm::Value> facts_;  // by fact name index (Engine::fact_names)
+    std::vector<vm::Value> defaults_;
     std::vector<bool> given_;
     std::vector<vm::Value> settings_;
-    std::unique_ptr<CaseFacts> queries_ = std::make_unique<CaseFacts>();
+    std::unique_ptr<CaseFacts> case_facts_ = std::make_unique<CaseFacts>();
+    const vm::FactQueries* queries_ = nullptr;
 };
 
 // Every fact name any policy kind binds, in a fixed order: the index Case::fact takes.
@@ -73,6 +108,7 @@ struct Decision {
 struct Options {
     bool explain = false;
     std::int64_t budget = vm::default_budget;
+    KindSet kinds = all_kinds;  // the kinds to decide; the others are not run
 };
 
 class Engine {
@@ -81,22 +117,31 @@ public:
 
     // The decisions of every kind the case asks; their values live until the next decide().
     const std::vector<Decision>& decide(const Case& c, const Options& options = {});
+    // The facts that the policies of `kinds` chosen for the case's message can read, from their
+    // footprints (docs/bytecode.md): what a caller must fill before decide(). Only `message`
+    // has to be set to ask.
+    FactSet facts_read(const Case& c, KindSet kinds) const;
     // The decisions object of docs/cases.md.
     boost::json::object to_json(const std::vector<Decision>& decisions, bool explain = false) const;
+    // One decision of it.
+    boost::json::object decision_json(const Decision& d, bool explain = false) const;
+    // Where the rule that decided is (`telegram.rules:12`), or why the policy failed.
+    std::string rule_of(const Decision& d) const;
+    std::string failure_text(const Decision& d) const;
     // Runs a test expectation over the results of one case; nullopt when it failed to run.
     const vm::Image& image() const { return *image_; }
     vm::Machine& machine() { return machine_; }
 
 private:
     void decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options);
+    std::optional<std::size_t> scope_row(const Case& c) const;
     void run(const Case& c, std::size_t kind, std::size_t policy, std::optional<std::size_t> file, const Options& options);
-    std::string failure_text(const Decision& d) const;
 
     std::shared_ptr<const vm::Image> image_;
     vm::Machine machine_;
     std::vector<Decision> decisions_;
     std::vector<vm::Value> inputs_;
-    vm::ScopeKey key_;
+    mutable vm::ScopeKey key_;
     // A kind is asked only when its subject is present (docs/cases.md).
     struct Subject {
         std::optional<std::size_t> fact;  // a fact the case must give

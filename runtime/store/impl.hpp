@@ -6,6 +6,7 @@
 #include "runtime/store/store.hpp"
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,9 @@ struct Handle {
     Handle(const std::string& path, const char* vfs) : connection(path, vfs) {}
     sql::Connection connection;
     std::mutex mutex;
+    // The worker's handle: channel ids by (integration, external id), as committed. Channels
+    // are never deleted or renumbered, so what is here stays true. Guarded by `mutex`.
+    std::map<std::pair<std::string, std::string>, std::int64_t> channels;
 };
 
 // Group commit (inbox.cpp): concurrent accepts share one transaction. A caller that finds no
@@ -75,10 +79,16 @@ struct Store::Impl {
 
 struct Work::State {
     State(Handle& worker, Handle& inbox_reader)
-        : lock(worker.mutex), connection(worker.connection), inbox(inbox_reader), transaction(connection) {}
+        : lock(worker.mutex),
+          connection(worker.connection),
+          inbox(inbox_reader),
+          channels(worker.channels),
+          transaction(connection) {}
     std::unique_lock<std::mutex> lock;  // first: held until the transaction has ended
     sql::Connection& connection;
     Handle& inbox;  // the worker's connection itself in memory (its lock is `lock` then)
+    std::map<std::pair<std::string, std::string>, std::int64_t>& channels;  // committed (Handle::channels)
+    std::map<std::pair<std::string, std::string>, std::int64_t> new_channels;  // made or found by this transaction
     sql::Transaction transaction;
 };
 

@@ -257,12 +257,32 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_task ON decisions (task, id);
 )sql";
 
+// 2: who is in a chat, as data (T4): kept from Telegram's chat_member updates and from the
+// people seen writing, so that `member_of` is one indexed lookup instead of a scan of the
+// chat's comments. Filled from the comments that are already there.
+constexpr std::string_view chat_members_sql = R"sql(
+CREATE TABLE chat_members (
+    integration TEXT    NOT NULL,
+    chat        TEXT    NOT NULL,  -- the messenger's chat id as text
+    kind        TEXT    NOT NULL CHECK (kind IN ('employee', 'contact')),
+    person      INTEGER NOT NULL,
+    since       INTEGER NOT NULL,
+    PRIMARY KEY (integration, chat, kind, person)
+) WITHOUT ROWID;
+INSERT INTO chat_members (integration, chat, kind, person, since)
+    SELECT integration, chat, author_kind, author, min(sent_at) FROM comments
+    WHERE author IS NOT NULL AND author_kind IS NOT NULL GROUP BY integration, chat, author_kind, author;
+-- The scan of a chat's authors that this table replaces.
+DROP INDEX comments_chat;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 1> tracker_file = {{
+constexpr std::array<Migration, 2> tracker_file = {{
     {1, "tracker", tracker_sql},
+    {2, "chat members", chat_members_sql},
 }};
 
 }  // namespace

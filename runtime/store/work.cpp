@@ -79,16 +79,59 @@ CommentRecord comment_at(const Query& q) {
     return c;
 }
 
-// The first inbox row after `last`: rows are taken strictly in id order, which is the order
+// The first inbox rows after `last`: rows are taken strictly in id order, which is the order
 // they were committed in (one writer, ids that only grow).
-std::optional<InboxRow> row_after(sql::Connection& inbox, std::int64_t last) {
-    Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT 1");
-    q.bind(last);
-    if (!q.step()) return std::nullopt;
-    return InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)};
+std::vector<InboxRow> rows_after(sql::Connection& inbox, std::int64_t last, std::size_t limit) {
+    std::vector<InboxRow> rows;
+    Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
+    q.bind(last, static_cast<std::int64_t>(limit));
+    while (q.step()) rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)});
+    return rows;
 }
 
 std::optional<std::int64_t> nonzero(std::int64_t id) { return id == 0 ? std::nullopt : std::optional(id); }
+
+// A known identity with its contact: what the messenger said of it last, and the contact.
+struct KnownIdentity {
+    ContactRecord contact;
+    std::string name;
+    std::optional<std::string> username;
+    std::optional<std::string> phone;
+};
+
+std::optional<KnownIdentity> find_identity(sql::Connection& c, std::string_view transport, std::string_view external_id) {
+    Query q(c,
+            "SELECT c.id, c.name, c.username, c.phone, i.name, i.username, i.phone FROM identities i"
+            " JOIN contacts c ON c.id = i.contact WHERE i.transport = ? AND i.external_id = ?");
+    q.bind(transport, external_id);
+    if (!q.step()) return std::nullopt;
+    return KnownIdentity{contact_at(q), q.text(4), q.optional_text(5), q.optional_text(6)};
+}
+
+// The messenger's latest name, username and phone; what it does not say is kept. Most messages
+// come from someone whose details did not change: then nothing is written.
+ContactRecord refresh(sql::Connection& c, const KnownIdentity& known, const IdentityInput& id,
+                      std::optional<std::string_view> name, std::int64_t at) {
+    bool identity_changed = (name && *name != known.name) || (id.username && id.username != known.username) ||
+                            (id.phone && id.phone != known.phone);
+    if (identity_changed)
+        Query(c,
+              "UPDATE identities SET name = coalesce(?, name), username = coalesce(?, username), phone = coalesce(?, phone)"
+              " WHERE transport = ? AND external_id = ?")
+            .bind(name, id.username, id.phone, id.transport, id.external_id)
+            .run();
+    ContactRecord out = known.contact;
+    bool changed = false;
+    if (name && *name != out.name) out.name = std::string(*name), changed = true;
+    if (id.username && id.username != out.username) out.username = id.username, changed = true;
+    if (id.phone && id.phone != out.phone) out.phone = id.phone, changed = true;
+    if (changed)
+        Query(c, "UPDATE contacts SET name = ?, username = ?, phone = ?, updated_at = ? WHERE id = ?")
+            .bind(out.name, out.username, out.phone, at, out.id)
+            .run();
+    return out;
+}
+
 
 }  // namespace
 
@@ -96,7 +139,12 @@ Work::Work(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Work::Work(Work&&) noexcept = default;
 Work::~Work() = default;
 
-void Work::commit() { state_->transaction.commit(); }
+void Work::commit() {
+    state_->transaction.commit();
+    // Channels this transaction made or found are there for good now.
+    state_->channels.merge(state_->new_channels);
+    state_->new_channels.clear();
+}
 
 Work::Unit::Unit(Work& work) : work_(work) { work_.state_->connection.run("SAVEPOINT unit"); }
 
@@ -117,6 +165,9 @@ void Work::Unit::keep() {
 void Work::Unit::undo() {
     // ROLLBACK TO leaves the savepoint open; RELEASE then ends it with nothing inside.
     open_ = false;
+    // A channel made inside the unit is gone with it; forgetting every channel of this
+    // transaction is simpler than knowing which, and costs one lookup each.
+    work_.state_->new_channels.clear();
     work_.state_->connection.run("ROLLBACK TO unit");
     work_.state_->connection.run("RELEASE unit");
 }
@@ -124,14 +175,20 @@ void Work::Unit::undo() {
 // ---- the inbox ----
 
 std::optional<InboxRow> Work::next_pending() {
+    auto rows = next_pending(1);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::vector<InboxRow> Work::next_pending(std::size_t limit) {
     // Where to go on is in this transaction (inbox_state, with what it has finished itself);
-    // the row is read on the inbox file's own connection, so that this one, which holds the
+    // the rows are read on the inbox file's own connection, so that this one, which holds the
     // tracker's write lock, never takes a lock on the inbox file that accepts need.
     auto last = last_taken(state_->connection);
     auto& inbox = state_->inbox;
-    if (&inbox.connection == &state_->connection) return row_after(inbox.connection, last);  // in memory
+    if (&inbox.connection == &state_->connection) return rows_after(inbox.connection, last, limit);  // in memory
     std::lock_guard lock(inbox.mutex);
-    return row_after(inbox.connection, last);
+    return rows_after(inbox.connection, last, limit);
 }
 
 void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
@@ -151,20 +208,7 @@ ContactRecord Work::find_or_create_contact(const IdentityInput& id, std::int64_t
     auto& c = state_->connection;
     std::optional<std::string_view> name;
     if (!id.name.empty()) name = id.name;
-    if (auto found = find_contact(id.transport, id.external_id)) {
-        // The messenger's latest name, username and phone; what it does not say is kept.
-        Query(c,
-              "UPDATE identities SET name = coalesce(?, name), username = coalesce(?, username), phone = coalesce(?, phone)"
-              " WHERE transport = ? AND external_id = ?")
-            .bind(name, id.username, id.phone, id.transport, id.external_id)
-            .run();
-        Query(c,
-              "UPDATE contacts SET name = coalesce(?, name), username = coalesce(?, username), phone = coalesce(?, phone),"
-              " updated_at = ? WHERE id = ?")
-            .bind(name, id.username, id.phone, at, found->id)
-            .run();
-        return *contact(found->id);
-    }
+    if (auto found = find_identity(c, id.transport, id.external_id)) return refresh(c, *found, id, name, at);
     std::optional<std::int64_t> contact_id;
     if (id.phone && !id.phone->empty()) {
         // W6 and across messengers: one person, one contact, however many identities.
@@ -249,6 +293,10 @@ void Work::set_bot_blocked(std::string_view integration, std::string_view transp
 // ---- channels, conversations, tasks ----
 
 std::int64_t Work::channel_id(std::string_view integration, std::string_view external_id) {
+    // Channels are made once and never change: known ones are kept in memory (State::channels).
+    auto key = std::pair(std::string(integration), std::string(external_id));
+    if (auto it = state_->channels.find(key); it != state_->channels.end()) return it->second;
+    if (auto it = state_->new_channels.find(key); it != state_->new_channels.end()) return it->second;
     auto& c = state_->connection;
     Query(c, "INSERT INTO channels (integration, external_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(integration, external_id)
@@ -256,7 +304,9 @@ std::int64_t Work::channel_id(std::string_view integration, std::string_view ext
     Query q(c, "SELECT id FROM channels WHERE integration = ? AND external_id = ?");
     q.bind(integration, external_id);
     q.step();
-    return q.integer(0);
+    std::int64_t id = q.integer(0);
+    state_->new_channels.emplace(std::move(key), id);
+    return id;
 }
 
 std::optional<ConversationRecord> Work::conversation(std::string_view integration, std::string_view key) {
@@ -432,18 +482,29 @@ std::vector<CommentRecord> Work::history(std::int64_t conversation, std::int64_t
     Query q(state_->connection, std::string(comment_columns) + "WHERE conversation = ? ORDER BY id DESC LIMIT ?");
     q.bind(conversation, limit);
     while (q.step()) out.push_back(comment_at(q));
-    std::reverse(out.begin(), out.end());
     return out;
 }
 
-std::vector<PersonRef> Work::chat_authors(std::string_view integration, std::string_view chat) {
-    std::vector<PersonRef> out;
+// ---- who is in a chat ----
+
+void Work::add_chat_member(std::string_view integration, std::string_view chat, const PersonRef& person, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO chat_members (integration, chat, kind, person, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(integration, chat, person.kind, person.id, at)
+        .run();
+}
+
+void Work::remove_chat_member(std::string_view integration, std::string_view chat, const PersonRef& person) {
+    Query(state_->connection, "DELETE FROM chat_members WHERE integration = ? AND chat = ? AND kind = ? AND person = ?")
+        .bind(integration, chat, person.kind, person.id)
+        .run();
+}
+
+bool Work::is_chat_member(std::string_view integration, std::string_view chat, std::string_view kind, std::int64_t person) {
     Query q(state_->connection,
-            "SELECT author_kind, author, max(author_name) FROM comments"
-            " WHERE integration = ? AND chat = ? AND author IS NOT NULL GROUP BY author_kind, author");
-    q.bind(integration, chat);
-    while (q.step()) out.push_back(person_at(q, 0, 1, 2));
-    return out;
+            "SELECT 1 FROM chat_members WHERE integration = ? AND chat = ? AND kind = ? AND person = ?");
+    q.bind(integration, chat, kind, person);
+    return q.step();
 }
 
 void Work::add_file(std::int64_t comment, const NewFile& f) {

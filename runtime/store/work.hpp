@@ -186,6 +186,9 @@ public:
     // ---- the inbox ----
     // The first row after the last one finished (rows are taken strictly in order), or none.
     std::optional<InboxRow> next_pending();
+    // Up to `limit` rows after the last one finished, in order: a batch to apply in this one
+    // transaction (one commit for all of them).
+    std::vector<InboxRow> next_pending(std::size_t limit);
     // Records what became of the row (inbox_state), in this transaction: state done or failed.
     void finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at);
     // R1: false when the key was seen before (the event was applied already).
@@ -235,10 +238,15 @@ public:
     // Wazzup statuses[]: false when no comment has that message id.
     bool set_delivery(std::string_view integration, std::string_view external_id, std::string_view status,
                       std::string_view error, std::int64_t at);
-    // The conversation's latest `limit` comments, oldest first (facts.history).
+    // The conversation's latest `limit` comments, newest first (last_message_with).
     std::vector<CommentRecord> history(std::int64_t conversation, std::int64_t limit);
-    // Everyone who wrote in the chat: the known members of a group (T4).
-    std::vector<PersonRef> chat_authors(std::string_view integration, std::string_view chat);
+
+    // ---- who is in a chat (T4) ----
+    // Known members: people seen writing and Telegram's chat_member updates. Adding a member
+    // who is one already changes nothing.
+    void add_chat_member(std::string_view integration, std::string_view chat, const PersonRef& person, std::int64_t at);
+    void remove_chat_member(std::string_view integration, std::string_view chat, const PersonRef& person);
+    bool is_chat_member(std::string_view integration, std::string_view chat, std::string_view kind, std::int64_t person);
 
     void add_file(std::int64_t comment, const NewFile& file);
     void add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,

@@ -20,15 +20,39 @@ std::string telegram_key(std::string_view account) {
     return lower(account);
 }
 
-json::value text_or_null(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
+records::OptionalText view(const std::optional<std::string>& s) {
+    return s ? records::OptionalText(*s) : std::nullopt;
+}
+
+stdlib::Service service_of(config::Service service) {
+    switch (service) {
+        case config::Service::telegram: return stdlib::Service::telegram_bot;
+        case config::Service::telegram_business: return stdlib::Service::telegram_business;
+        case config::Service::wazzup: return stdlib::Service::wazzup;
+    }
+    return stdlib::Service::telegram_bot;
+}
+
+boost::json::value text_or_null(const records::OptionalText& s) {
+    return s ? boost::json::value(boost::json::string(*s)) : boost::json::value(nullptr);
+}
+
+records::OptionalText optional_string(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? records::OptionalText(v->get_string()) : std::nullopt;
+}
 
 }  // namespace
 
 // ---- employees ----
 
 Employees::Employees(const config::Config& config) : config_(config) {
-    for (const auto& e : config.employees)
-        if (e.telegram && !e.telegram->empty()) telegram_.emplace(telegram_key(*e.telegram), &e);
+    for (const auto& e : config.employees) {
+        if (!e.telegram || e.telegram->empty()) continue;
+        telegram_.emplace(telegram_key(*e.telegram), &e);
+        // A Telegram account given by username (not by numeric id) is the employee's username.
+        if (!std::isdigit(static_cast<unsigned char>(e.telegram->back()))) usernames_.emplace(&e, telegram_key(*e.telegram));
+    }
 }
 
 const config::Employee* Employees::by_id(std::int64_t id) const {
@@ -52,49 +76,61 @@ const config::Employee* Employees::owner_for(const config::Integration& integrat
     return nullptr;
 }
 
-// ---- persons ----
-
-json::object employee_person(const config::Employee& e) {
-    json::object p{{"id", e.id}, {"name", e.name}, {"is_employee", true}, {"has_access", true}};
-    // An employee's Telegram username lets `@username` mentions and rules find them.
-    if (e.telegram && !e.telegram->empty() && !std::isdigit(static_cast<unsigned char>(e.telegram->back())))
-        p["username"] = telegram_key(*e.telegram);
+records::Person Employees::person(const config::Employee& e) const {
+    records::Person p{e.id, e.name, std::nullopt, std::nullopt, true, true};
+    if (auto it = usernames_.find(&e); it != usernames_.end()) p.username = it->second;
     return p;
 }
 
-json::object contact_person(const store::ContactRecord& c) {
-    return {{"id", c.id},
-            {"name", c.name},
-            {"username", text_or_null(c.username)},
-            {"phone", text_or_null(c.phone)},
-            {"is_employee", false},
-            {"has_access", false}};
+void Employees::people(const std::vector<std::int64_t>& ids, std::vector<records::Person>& out) const {
+    for (auto id : ids) {
+        if (const auto* e = by_id(id)) out.push_back(person(*e));
+        else out.push_back(records::Person{id, {}, std::nullopt, std::nullopt, true, true});
+    }
 }
 
-json::object unknown_person(const adapters::Person& person) {
-    return {{"id", 0},
-            {"name", person.name.empty() && person.username ? "@" + *person.username : person.name},
-            {"username", text_or_null(person.username)},
-            {"phone", text_or_null(person.phone)},
-            {"is_employee", false},
-            {"has_access", false}};
+// ---- persons ----
+
+records::Person contact_person(const store::ContactRecord& c) {
+    return {c.id, c.name, view(c.username), view(c.phone), false, false};
 }
 
-json::object person_of(const store::PersonRef& ref, const Employees& employees) {
-    bool employee = ref.kind == "employee";
-    if (employee)
-        if (const auto* e = employees.by_id(ref.id)) return employee_person(*e);
-    return {{"id", ref.id}, {"name", ref.name}, {"is_employee", employee}, {"has_access", employee}};
+records::Person unknown_person(const adapters::Person& person, std::string_view name) {
+    return {0, name, view(person.username), view(person.phone), false, false};
 }
 
-std::optional<store::PersonRef> ref_of(const json::object& person) {
-    const auto* id = person.if_contains("id");
-    if (!id || !id->is_int64() || id->as_int64() == 0) return std::nullopt;
-    const auto* is_employee = person.if_contains("is_employee");
-    const auto* name = person.if_contains("name");
-    bool employee = is_employee && is_employee->is_bool() && is_employee->as_bool();
-    return store::PersonRef{employee ? "employee" : "contact", id->as_int64(),
-                            name && name->is_string() ? std::string(name->as_string()) : std::string()};
+std::optional<store::PersonRef> ref_of(const records::Person& person) {
+    if (person.id == 0) return std::nullopt;
+    return store::PersonRef{person.is_employee ? "employee" : "contact", person.id, std::string(person.name)};
+}
+
+boost::json::array participants_json(const std::vector<records::Person>& people) {
+    boost::json::array out;
+    for (const auto& p : people)
+        out.push_back(boost::json::object{{"id", p.id},
+                                          {"name", p.name},
+                                          {"username", text_or_null(p.username)},
+                                          {"phone", text_or_null(p.phone)},
+                                          {"is_employee", p.is_employee},
+                                          {"has_access", p.has_access}});
+    return out;
+}
+
+// What the column holds was written by participants_json (or, in databases made before it, the
+// same fields with some left out): a field missing or of another type reads as its default.
+void participants_from(const boost::json::array& json, std::vector<records::Person>& out) {
+    for (const auto& item : json) {
+        const auto* o = item.if_object();
+        if (!o) continue;
+        records::Person p;
+        if (const auto* id = o->if_contains("id"); id && id->is_int64()) p.id = id->get_int64();
+        if (auto name = optional_string(*o, "name")) p.name = *name;
+        p.username = optional_string(*o, "username");
+        p.phone = optional_string(*o, "phone");
+        if (const auto* e = o->if_contains("is_employee"); e && e->is_bool()) p.is_employee = e->get_bool();
+        if (const auto* a = o->if_contains("has_access"); a && a->is_bool()) p.has_access = a->get_bool();
+        out.push_back(p);
+    }
 }
 
 // ---- chats, integrations, channels ----
@@ -107,15 +143,6 @@ std::int64_t chat_number(std::string_view chat) {
     std::uint64_t h = 14695981039346656037ull;
     for (unsigned char c : chat) h = (h ^ c) * 1099511628211ull;
     return static_cast<std::int64_t>(h & 0x7fffffffffffffffull);
-}
-
-std::string_view service_of(config::Service service) {
-    switch (service) {
-        case config::Service::telegram: return "telegram_bot";
-        case config::Service::telegram_business: return "telegram_business";
-        case config::Service::wazzup: return "wazzup";
-    }
-    return "telegram_bot";
 }
 
 const config::Integration* find_integration(const config::Config& config, std::string_view id) {
@@ -135,109 +162,100 @@ Facts::Facts(const config::Config& config, const config::Integration& integratio
              store::Work& work)
     : config_(config), integration_(integration), employees_(employees), work_(work) {}
 
-json::object Facts::channel(std::string_view key, std::string_view transport) {
-    json::object c;
-    c["id"] = work_.channel_id(integration_.id, key);
+records::Channel Facts::channel(std::string_view key, stdlib::Transport transport) {
+    records::Channel c;
+    c.id = work_.channel_id(integration_.id, key);
     if (integration_.service != config::Service::wazzup) {
-        c["name"] = integration_.name;
-        c["number"] = integration_.bot_username;
-        c["transport"] = "telegram";
-        c["deleted"] = false;
+        c.name = integration_.name;
+        c.number = integration_.bot_username;
+        c.transport = stdlib::Transport::telegram;
         return c;
     }
-    c["transport"] = transport;
+    c.transport = transport;
     auto it = std::find_if(integration_.channels.begin(), integration_.channels.end(),
                            [&](const config::Channel& ch) { return ch.id == key; });
     if (it == integration_.channels.end()) {
         // A channel the configuration no longer lists is gone, as a deleted one (W7); its id
         // stands in for the number so that its chats do not merge with another channel's.
-        c["name"] = "";
-        c["number"] = std::string(key);
-        c["deleted"] = true;
+        c.number = key;
+        c.deleted = true;
         return c;
     }
-    c["name"] = it->name;
-    c["number"] = it->number;
-    if (!it->transport.empty()) c["transport"] = it->transport;
-    c["deleted"] = it->deleted;
+    c.name = it->name;
+    c.number = it->number;
+    if (auto t = stdlib::parse_enum<stdlib::Transport>(it->transport)) c.transport = *t;
+    c.deleted = it->deleted;
     return c;
 }
 
-json::array Facts::people(const std::vector<std::int64_t>& ids) const {
-    json::array out;
-    for (auto id : ids) {
-        if (const auto* e = employees_.by_id(id)) out.push_back(employee_person(*e));
-        else out.push_back(json::object{{"id", id}, {"is_employee", true}, {"has_access", true}});
-    }
-    return out;
-}
-
-json::object Facts::integration() const {
-    json::object i;
-    i["id"] = integration_.id;
-    i["name"] = integration_.name;
-    i["service"] = service_of(integration_.service);
-    if (const auto* owner = employees_.owner_for(integration_)) i["owner"] = employee_person(*owner);
-    i["assignees"] = people(integration_.assignees);
-    i["extra_assignees"] = people(integration_.extra_assignees);
-    i["project"] = text_or_null(integration_.project);
-    i["contact_template"] = text_or_null(integration_.contact_template);
+records::Integration Facts::integration(std::vector<records::Person>& people) const {
+    records::Integration i;
+    i.id = integration_.id;
+    i.name = integration_.name;
+    i.service = service_of(integration_.service);
+    if (const auto* owner = employees_.owner_for(integration_)) i.owner = employees_.person(*owner);
+    // One vector for both lists: the spans are taken once it no longer grows.
+    people.clear();
+    employees_.people(integration_.assignees, people);
+    std::size_t assignees = people.size();
+    employees_.people(integration_.extra_assignees, people);
+    i.assignees = std::span(people).first(assignees);
+    i.extra_assignees = std::span(people).subspan(assignees);
+    i.project = view(integration_.project);
+    i.contact_template = view(integration_.contact_template);
     return i;
 }
 
-json::object Facts::account() const { return {{"name", config_.account_name}, {"plan", config_.plan}}; }
-
-json::object Facts::task(const store::TaskRecord& t) const {
-    json::array assignees;
-    for (const auto& a : t.assignees) assignees.push_back(person(a));
-    return {{"id", t.id},
-            {"title", t.title},
-            {"description", t.description},
-            {"status", t.status},
-            {"is_new", false},
-            {"assignees", std::move(assignees)},
-            {"project", text_or_null(t.project)},
-            {"created_at", t.created_at}};
+records::Account Facts::account() const {
+    // The configuration checked the plan's name when it was loaded.
+    return {config_.account_name, stdlib::parse_enum<stdlib::Plan>(config_.plan).value_or(stdlib::Plan::paid)};
 }
 
-json::object Facts::conversation(const store::ConversationRecord& v, bool is_new, std::string_view transport,
-                                 std::string_view business_connection) {
-    json::object o;
-    o["id"] = v.id;
-    if (!v.channel_external_id.empty()) o["channel"] = channel(v.channel_external_id, transport);
-    o["started_by"] = v.started_by;
-    o["is_new"] = is_new;
-    o["expects_reply"] = v.last_direction && *v.last_direction == "inbound";
-    o["last_inbound_at"] = v.last_inbound_at ? json::value(*v.last_inbound_at) : json::value(nullptr);
-    bool stopped = false, can_reply = false;
-    if (v.contact && v.chat_kind == "business") stopped = work_.bot_blocked(integration_.id, *v.contact);
+records::Task Facts::task(const store::TaskRecord& t, std::vector<records::Person>& people) const {
+    people.clear();
+    for (const auto& a : t.assignees) people.push_back(person(a));
+    records::Task out;
+    out.id = t.id;
+    out.title = t.title;
+    out.description = t.description;
+    out.status = stdlib::parse_enum<stdlib::TaskStatus>(t.status).value_or(stdlib::TaskStatus::active);
+    out.assignees = people;
+    out.project = view(t.project);
+    out.created_at = t.created_at;
+    return out;
+}
+
+records::Conversation Facts::conversation(const store::ConversationRecord& v, bool is_new, stdlib::Transport transport,
+                                          std::string_view business_connection) {
+    records::Conversation o;
+    o.id = v.id;
+    if (!v.channel_external_id.empty()) o.channel = channel(v.channel_external_id, transport);
+    o.started_by = v.started_by == "employee" ? stdlib::StartedBy::employee : stdlib::StartedBy::contact;
+    o.is_new = is_new;
+    o.expects_reply = v.last_direction && *v.last_direction == "inbound";
+    o.last_inbound_at = v.last_inbound_at;
+    if (v.contact && v.chat_kind == "business") o.customer_stopped_bot = work_.bot_blocked(integration_.id, *v.contact);
     if (!business_connection.empty())
-        if (auto b = work_.business_connection(business_connection)) can_reply = b->can_reply && b->enabled;
-    o["customer_stopped_bot"] = stopped;
-    o["can_reply"] = can_reply;
-    o["first_comment_id"] = v.first_comment_id ? json::value(*v.first_comment_id) : json::value(nullptr);
+        if (auto b = work_.business_connection(business_connection)) o.can_reply = b->can_reply && b->enabled;
+    o.first_comment_id = v.first_comment_id;
     return o;
 }
 
-json::object Facts::contact(const store::ContactRecord& c, bool wrote_now) {
-    return {{"id", c.id},
-            {"name", c.name},
-            {"username", text_or_null(c.username)},
-            {"phone", text_or_null(c.phone)},
-            {"is_new", c.is_new},
-            {"has_written", wrote_now || work_.has_written(integration_.id, c.id)},
-            {"blocked_bot", work_.bot_blocked(integration_.id, c.id)}};
+records::Contact Facts::contact(const store::ContactRecord& c, bool wrote_now) {
+    return {c.id,
+            c.name,
+            view(c.username),
+            view(c.phone),
+            c.is_new,
+            wrote_now || work_.has_written(integration_.id, c.id),
+            work_.bot_blocked(integration_.id, c.id)};
 }
 
-json::object Facts::history_message(const store::CommentRecord& m, std::string_view transport) const {
-    return {{"id", m.number.value_or(0)},
-            {"direction", m.direction},
-            {"transport", transport},
-            {"chat", json::object{{"id", chat_number(m.chat)}, {"kind", m.chat_kind}}},
-            {"sender", person(m.author)},
-            {"text", m.text},
-            {"sent_at", m.sent_at},
-            {"participants", m.participants}};
+records::Person Facts::person(const store::PersonRef& ref) const {
+    bool employee = ref.kind == "employee";
+    if (employee)
+        if (const auto* e = employees_.by_id(ref.id)) return employees_.person(*e);
+    return {ref.id, ref.name, std::nullopt, std::nullopt, employee, employee};
 }
 
 }  // namespace switchyard::worker

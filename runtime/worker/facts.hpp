@@ -1,24 +1,29 @@
-// Building cases (docs/cases.md) from an event, the configuration and the store: the record
-// facts as case JSON, and the people in them. Private to runtime/worker.
+// The record facts of a case (docs/cases.md) from the configuration and the store, as the
+// engine's typed records (runtime/engine/records.hpp), and the people in them. Private to
+// runtime/worker.
+//
+// Records hold views: of the configuration, of store records and of the event. Whoever builds
+// one keeps what it points at alive until the record is written into the case.
 #pragma once
 
 #include "runtime/adapters/event.hpp"
 #include "runtime/config/config.hpp"
+#include "runtime/engine/records.hpp"
 #include "runtime/store/store.hpp"
-
-#include <boost/json.hpp>
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchyard::worker {
 
-namespace json = boost::json;
+namespace records = engine::records;
 
-// The employees of the configuration, found by id and by their Telegram account.
+// The employees of the configuration, found by id and by their Telegram account, each with the
+// `person` record rules see.
 class Employees {
 public:
     explicit Employees(const config::Config& config);
@@ -28,53 +33,56 @@ public:
     const config::Employee* by_telegram(const adapters::Person& person) const;
     // The account owner; failing that, the employee who set the integration up (C2).
     const config::Employee* owner_for(const config::Integration& integration) const;
+    // The `person` record of an employee: has access to the tracker; a Telegram username lets
+    // `@username` mentions and rules find them.
+    records::Person person(const config::Employee& employee) const;
+    // Employees by id, as people; an id the configuration does not know is still an employee.
+    void people(const std::vector<std::int64_t>& ids, std::vector<records::Person>& out) const;
 
 private:
     const config::Config& config_;
     std::map<std::string, const config::Employee*> telegram_;
+    std::map<const config::Employee*, std::string> usernames_;
 };
 
-// A `person` record: employees have access to the tracker, contacts do not.
-json::object employee_person(const config::Employee& employee);
-json::object contact_person(const store::ContactRecord& contact);
-// Someone the store and the configuration do not know: id 0.
-json::object unknown_person(const adapters::Person& person);
-// The person a row points at (the configuration names employees), for history and roles.
-json::object person_of(const store::PersonRef& ref, const Employees& employees);
+records::Person contact_person(const store::ContactRecord& contact);
+// Someone the store and the configuration do not know: id 0. `name` stands in when the
+// messenger gave none ("@username"), and must outlive the record.
+records::Person unknown_person(const adapters::Person& person, std::string_view name);
 // Back from a person in a decision: employees by id, contacts by id; nothing for id 0.
-std::optional<store::PersonRef> ref_of(const json::object& person);
+std::optional<store::PersonRef> ref_of(const records::Person& person);
+// The people of a comment's `participants` column (the JSON the store keeps), and back.
+boost::json::array participants_json(const std::vector<records::Person>& people);
+void participants_from(const boost::json::array& json, std::vector<records::Person>& out);
 
 // `chat.id` is an integer in rules: Telegram's chat id as it is, a Wazzup chat of digits (a
 // WhatsApp number) as that number, any other chat id (an Instagram account) as a stable hash.
 std::int64_t chat_number(std::string_view chat_external_id);
 
-std::string_view service_of(config::Service service);
 // The configured integration with this id, or null.
 const config::Integration* find_integration(const config::Config& config, std::string_view id);
 // The channel a message travels through: Wazzup's channelId, or `bot` for a Telegram bot.
 std::string channel_key(const config::Integration& integration, const adapters::Message& message);
 
-// The record facts that depend only on the configuration and the store.
+// The records that depend only on the configuration and the store.
 class Facts {
 public:
     Facts(const config::Config& config, const config::Integration& integration, const Employees& employees,
           store::Work& work);
 
     // `transport` stands in when the configuration does not name the channel's messenger.
-    json::object channel(std::string_view channel_key, std::string_view transport);
-    json::object integration() const;
-    json::object account() const;
-    json::object task(const store::TaskRecord& task) const;
-    json::object conversation(const store::ConversationRecord& conversation, bool is_new, std::string_view transport,
-                              std::string_view business_connection);
-    json::object contact(const store::ContactRecord& contact, bool wrote_now);
-    // A message of the conversation's history (facts.history).
-    json::object history_message(const store::CommentRecord& comment, std::string_view transport) const;
-    json::object person(const store::PersonRef& ref) const { return person_of(ref, employees_); }
+    records::Channel channel(std::string_view channel_key, stdlib::Transport transport);
+    // The integration record; its people go into `people`, which must outlive it.
+    records::Integration integration(std::vector<records::Person>& people) const;
+    records::Account account() const;
+    // The task; its assignees go into `people`, which must outlive it.
+    records::Task task(const store::TaskRecord& task, std::vector<records::Person>& people) const;
+    records::Conversation conversation(const store::ConversationRecord& conversation, bool is_new,
+                                       stdlib::Transport transport, std::string_view business_connection);
+    records::Contact contact(const store::ContactRecord& contact, bool wrote_now);
+    records::Person person(const store::PersonRef& ref) const;
 
 private:
-    json::array people(const std::vector<std::int64_t>& ids) const;
-
     const config::Config& config_;
     const config::Integration& integration_;
     const Employees& employees_;

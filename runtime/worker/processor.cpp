@@ -1,48 +1,14 @@
 #include "runtime/worker/processor.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace switchyard::worker {
 
+using engine::bit;
+using engine::Fact;
+using engine::Kind;
+
 namespace {
-
-constexpr std::int64_t history_limit = 50;  // last_message_with() needs the latest few only
-
-std::string digits(std::string_view s) {
-    std::string out;
-    for (char c : s)
-        if (std::isdigit(static_cast<unsigned char>(c))) out.push_back(c);
-    return out;
-}
-
-bool is_group(std::string_view chat_kind) { return chat_kind == "group" || chat_kind == "channel"; }
-
-json::value text_or_null(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
-
-// Persons deduplicated by who they are (employee or contact, and id); id 0 is no one.
-void add_person(json::array& people, const json::object& person) {
-    auto ref = ref_of(person);
-    if (!ref) return;
-    for (const auto& p : people) {
-        auto other = ref_of(p.get_object());
-        if (other && other->kind == ref->kind && other->id == ref->id) return;
-    }
-    people.push_back(person);
-}
-
-std::vector<store::PersonRef> refs_of(const json::value* people) {
-    std::vector<store::PersonRef> out;
-    if (!people || !people->is_array()) return out;
-    for (const auto& p : people->get_array()) {
-        if (!p.is_object()) continue;
-        auto ref = ref_of(p.get_object());
-        if (!ref) continue;
-        bool seen = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.kind == ref->kind && r.id == ref->id; });
-        if (!seen) out.push_back(*ref);
-    }
-    return out;
-}
 
 std::string join(const std::vector<std::string>& parts) {
     std::string out;
@@ -52,17 +18,43 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+// ---- Deciding ----
+
+Deciding::Deciding(std::shared_ptr<const engine::Ruleset> ruleset)
+    : ruleset_(std::move(ruleset)),
+      engine_(ruleset_->image),
+      writer_(ruleset_->image->schema()),
+      reader_(ruleset_->image->schema()),
+      case_(*ruleset_->image) {}
+
+const std::vector<vm::Value>& Deciding::settings_for(const config::Integration& integration) {
+    auto it = settings_.find(integration.id);
+    if (it == settings_.end()) {
+        auto settings = engine::Case::from_json(*ruleset_->image, json::object{{"settings", integration.settings}});
+        it = settings_.emplace(integration.id, std::move(settings)).first;
+    }
+    return it->second.settings();
+}
+
+// ---- Processor ----
+
 Processor::Processor(store::Work& work, const config::Config& config, const config::Integration& integration,
-                     const Employees& employees, engine::Engine& engine, const engine::Ruleset& ruleset,
-                     const store::InboxRow& row, std::int64_t now_ms)
+                     const Employees& employees, Deciding& deciding, const store::InboxRow& row, std::int64_t now_ms)
     : work_(work),
       integration_(integration),
       employees_(employees),
-      engine_(engine),
-      ruleset_(ruleset),
+      deciding_(deciding),
+      engine_(deciding.engine()),
+      case_(deciding.kase()),
       row_(row),
       now_(now_ms),
-      facts_(config, integration, employees, work) {}
+      facts_(config, integration, employees, work),
+      queries_(work, facts_, deciding.writer(), deciding.kase().arena()) {
+    case_.set_settings(deciding.settings_for(integration));
+    case_.set_queries(&queries_);
+}
+
+Processor::~Processor() { case_.set_queries(nullptr); }
 
 std::string Processor::apply(const adapters::Parsed& parsed) {
     if (parsed.ping) note("ping");
@@ -89,17 +81,9 @@ void Processor::event(const adapters::Event& e) {
     }
 }
 
-Run Processor::decide(const json::object& kase) {
-    auto c = engine::Case::from_json(*ruleset_.image, kase);
-    engine::Options options;
-    options.explain = true;  // R2: the log keeps why each rule fired
-    const auto& decisions = engine_.decide(c, options);
-    return Run{engine_.to_json(decisions, true)};
-}
-
 void Processor::log(const DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
                     std::optional<std::int64_t> comment, std::optional<std::string> note) {
-    auto row = log.row(ruleset_.version);
+    auto row = log.row(deciding_.ruleset().version);
     row.inbox = row_.id;
     row.event = event;
     row.task = task;
@@ -113,326 +97,154 @@ std::string Processor::chat_of(const adapters::Message& m) const {
     return m.chat_external_id.empty() ? std::to_string(m.chat_id) : m.chat_external_id;
 }
 
-// ---- people ----
-
-store::IdentityInput Processor::identity(std::string_view transport, const adapters::Person& p) const {
-    store::IdentityInput id;
-    id.transport = std::string(transport);
-    // A WhatsApp identity is the number: the same digits however the messenger wrote them.
-    id.external_id = transport == "whatsapp" ? digits(p.external_id) : p.external_id;
-    id.name = p.name;
-    id.username = p.username;
-    if (p.phone && !digits(*p.phone).empty()) id.phone = digits(*p.phone);
-    else if (transport == "whatsapp" && !id.external_id.empty()) id.phone = id.external_id;
-    return id;
+std::int64_t Processor::chat_id_of(const adapters::Message& m) const {
+    return m.chat_id != 0 ? m.chat_id : chat_number(chat_of(m));
 }
 
-store::IdentityInput Processor::counterpart(const adapters::Message& m) const {
-    adapters::Person p;
-    p.external_id = chat_of(m);
-    p.name = m.chat_title;
-    p.username = m.chat_username;
-    return identity(m.transport, p);
-}
-
-Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at) {
-    Actors a;
-    bool telegram = m.transport == "telegram";
-    if (m.direction == "inbound") {
-        // In a linked group an employee may write too: that is the employee, not a new contact.
-        if (telegram && is_group(m.chat_kind))
-            if (const auto* e = employees_.by_telegram(m.sender)) {
-                a.author = {"employee", e->id, e->name};
-                a.sender = employee_person(*e);
-                return a;
-            }
-        a.contact = work_.find_or_create_contact(identity(m.transport, m.sender), at);
-        a.author = {"contact", a.contact->id, a.contact->name};
-        a.sender = contact_person(*a.contact);
-        return a;
-    }
-    // Echo and outbound: we wrote (W9); the contact is the other side of the chat.
-    a.employee = telegram ? employees_.by_telegram(m.sender) : nullptr;
-    if (a.employee) {
-        a.author = {"employee", a.employee->id, a.employee->name};
-        a.sender = employee_person(*a.employee);
-    } else {
-        a.author = {"employee", 0, m.sender.name};
-        a.sender = {{"id", 0}, {"name", m.sender.name}, {"is_employee", true}, {"has_access", true}};
-    }
-    if (!is_group(m.chat_kind)) a.contact = work_.find_or_create_contact(counterpart(m), at);
-    return a;
-}
-
-// A mentioned person: an employee by their Telegram account, a known contact, or nobody known.
-json::object Processor::mention(const adapters::Message& m, const adapters::Person& p) {
-    if (m.transport == "telegram")
-        if (const auto* e = employees_.by_telegram(p)) return employee_person(*e);
-    std::optional<store::ContactRecord> c;
-    if (!p.external_id.empty()) c = work_.find_contact(m.transport, p.external_id);
-    if (!c && p.username) c = work_.find_contact_by_username(m.transport, *p.username);
-    return c ? contact_person(*c) : unknown_person(p);
+void Processor::cannot_apply(const engine::Decision& d, const std::string& what) {
+    std::string kind = engine_.image().schema().kinds()[d.kind].name;
+    if (d.file) kind += " of file " + std::to_string(*d.file);
+    if (d.outcome.ok()) note(kind + " decided by " + engine_.rule_of(d) + ": " + what);
+    else note(kind + " failed: " + engine_.failure_text(d) + ": " + what);
 }
 
 // ---- the case ----
 
-json::object Processor::message_fact(const adapters::Message& m, const Actors& a, const json::object& channel, std::int64_t at) {
-    json::object chat{{"id", m.chat_id != 0 ? m.chat_id : chat_number(chat_of(m))},
-                      {"kind", m.chat_kind},
-                      {"title", m.chat_title},
-                      {"username", text_or_null(m.chat_username)}};
-    json::array mentions, participants, files;
-    add_person(participants, a.sender);
+void Processor::add_person(std::vector<records::Person>& people, const records::Person& person) {
+    // Persons deduplicated by who they are (employee or contact, and id); id 0 is no one.
+    if (person.id == 0) return;
+    for (const auto& p : people)
+        if (p.id == person.id && p.is_employee == person.is_employee) return;
+    people.push_back(person);
+}
+
+void Processor::start_case(std::int64_t at) {
+    case_.clear();
+    const auto& w = deciding_.writer();
+    auto& arena = case_.arena();
+    case_.set(Fact::integration, w.integration(arena, facts_.integration(integration_people_)));
+    case_.set(Fact::account, w.account(arena, facts_.account()));
+    case_.set(Fact::now, vm::Value::integer(at));
+}
+
+void Processor::set_message(const adapters::Message& m, const Actors& a, const records::Channel& channel, std::int64_t at) {
+    mentions_.clear();
+    participants_.clear();
+    files_.clear();
+    found_.clear();
+    names_.clear();
+    records::Message r;
+    r.sender = sender(m, a);
+    add_person(participants_, r.sender);
     for (const auto& p : m.mentions) {
         auto person = mention(m, p);
-        add_person(participants, person);
-        mentions.push_back(std::move(person));
+        add_person(participants_, person);
+        mentions_.push_back(person);
     }
-    for (const auto& f : m.files)
-        files.push_back(json::object{{"name", f.name}, {"ext", f.ext}, {"mime", f.mime}, {"size", f.size},
-                                     {"kind", f.kind.empty() ? "other" : f.kind}});
-    json::object o;
-    o["id"] = m.number;
-    o["direction"] = m.direction;
-    o["transport"] = m.transport;
-    o["chat"] = std::move(chat);
-    o["sender"] = a.sender;
-    o["text"] = m.text;
-    o["command"] = text_or_null(m.command);
-    o["command_args"] = m.command_args;
-    o["mentions"] = std::move(mentions);
-    o["files"] = std::move(files);
-    o["reply_to"] = m.reply_to ? json::value(*m.reply_to) : json::value(nullptr);
-    if (m.post) o["post"] = json::object{{"id", m.post->id}, {"url", m.post->url}, {"caption", m.post->caption}};
-    o["channel"] = channel;
-    o["sent_at"] = at;
-    o["edited"] = m.edited;
-    o["participants"] = std::move(participants);
-    return o;
+    for (const auto& f : m.files) files_.push_back({f.name, f.ext, f.mime, f.size, f.kind});
+    r.id = m.number;
+    r.direction = m.direction;
+    r.transport = m.transport;
+    r.chat = {chat_id_of(m), m.chat_kind, m.chat_title, m.chat_username};
+    r.text = m.text;
+    r.command = m.command;
+    r.command_args = m.command_args;
+    r.mentions = mentions_;
+    r.files = files_;
+    r.reply_to = m.reply_to;
+    if (m.post) r.post = records::Post{m.post->id, m.post->url, m.post->caption};
+    r.channel = channel;
+    r.sent_at = at;
+    r.edited = m.edited;
+    r.participants = participants_;
+    const auto& w = deciding_.writer();
+    case_.set(Fact::message, w.message(case_.arena(), r));
+    case_.set(Fact::channel, w.channel(case_.arena(), channel));
 }
 
-json::object Processor::base_case(const json::object& message, const json::object& channel, std::int64_t at) const {
-    return {{"message", message},
-            {"channel", channel},
-            {"integration", facts_.integration()},
-            {"account", facts_.account()},
-            {"now", at},
-            {"settings", integration_.settings}};
-}
-
-json::object Processor::query_facts(const adapters::Message& m, const Actors& a, const Placed& p) {
-    // member_of: everyone seen writing in this chat, and the author now.
-    json::array members;
-    auto authors = work_.chat_authors(integration_.id, chat_of(m));
-    if (a.author.id != 0) authors.push_back(a.author);
-    for (const auto& r : authors)
-        if (std::find(members.begin(), members.end(), json::value(r.id)) == members.end()) members.push_back(r.id);
-    // has_role: the task's assignees and its contact (the author of the task).
-    json::array roles;
-    for (const auto& r : p.task.assignees) roles.push_back(r.id);
-    if (p.task.contact) roles.push_back(*p.task.contact);
-    json::array history;
-    for (const auto& c : work_.history(p.conversation.id, history_limit)) history.push_back(facts_.history_message(c, m.transport));
-    std::string chat_key = std::to_string(m.chat_id != 0 ? m.chat_id : chat_number(chat_of(m)));
-    return {{"members", json::object{{chat_key, std::move(members)}}},
-            {"roles", json::object{{std::to_string(p.task.id), std::move(roles)}}},
-            {"history", std::move(history)}};
-}
-
-json::object Processor::full_case(json::object kase, const adapters::Message& m, const Actors& a, const Placed& p) {
-    kase["task"] = facts_.task(p.task);
-    // The external person of the conversation: its contact, else the one who wrote.
-    std::optional<store::ContactRecord> contact = a.contact;
-    if (p.conversation.contact && (!contact || contact->id != *p.conversation.contact))
-        contact = work_.contact(*p.conversation.contact);
-    if (contact) {
-        bool wrote_now = m.direction == "inbound" && a.author.kind == "contact" && a.author.id == contact->id;
-        kase["contact"] = facts_.contact(*contact, wrote_now);
+// The facts about where the message went: only those that the policies of `kinds` chosen for
+// this message can read (their footprints), so that a policy reading none of them costs no
+// store lookup.
+void Processor::set_placed_facts(const adapters::Message& m, const Actors& a, const Placed& p, engine::KindSet kinds) {
+    queries_.start({integration_.id, chat_, chat_id_of(m), p.conversation.id, &p.task, m.transport});
+    auto needed = engine_.facts_read(case_, kinds);
+    const auto& w = deciding_.writer();
+    auto& arena = case_.arena();
+    if (needed & bit(Fact::task)) case_.set(Fact::task, w.task(arena, facts_.task(p.task, task_people_)));
+    if (needed & bit(Fact::contact)) {
+        // The external person of the conversation: its contact, else the one who wrote.
+        std::optional<store::ContactRecord> contact = a.contact;
+        if (p.conversation.contact && (!contact || contact->id != *p.conversation.contact))
+            contact = work_.contact(*p.conversation.contact);
+        if (contact) {
+            bool wrote_now = m.direction == stdlib::Direction::inbound && a.author.kind == "contact" && a.author.id == contact->id;
+            case_.set(Fact::contact, w.contact(arena, facts_.contact(*contact, wrote_now)));
+        }
     }
-    kase["conversation"] = facts_.conversation(p.conversation, p.new_conversation, m.transport, m.business_connection);
+    if (needed & bit(Fact::conversation))
+        case_.set(Fact::conversation, w.conversation(arena, facts_.conversation(p.conversation, p.new_conversation, m.transport,
+                                                                                 m.business_connection)));
+    // `employee` also decides whether some kinds are asked at all (docs/cases.md): always given.
     if (a.employee)
-        kase["employee"] = json::object{{"id", a.employee->id},
-                                        {"name", a.employee->name},
-                                        {"is_owner", a.employee->owner},
-                                        {"telegram_linked", a.employee->telegram.has_value()}};
-    kase["facts"] = query_facts(m, a, p);
-    return kase;
+        case_.set(Fact::employee, w.employee(arena, {a.employee->id, a.employee->name, a.employee->owner,
+                                                     a.employee->telegram.has_value()}));
 }
 
-// ---- routing ----
-
-Processor::Placed Processor::placed_in(std::int64_t conversation, bool is_new) {
-    Placed p;
-    p.conversation = *work_.conversation(conversation);
-    p.task = *work_.task(*p.conversation.task);
-    p.new_conversation = is_new;
-    return p;
+const std::vector<engine::Decision>& Processor::decide(engine::KindSet kinds, DecisionLog& log) {
+    engine::Options options;
+    options.explain = true;  // R2: the log keeps why each rule fired
+    options.kinds = kinds;
+    const auto& decisions = engine_.decide(case_, options);
+    log.take(engine_, decisions, kinds);
+    return decisions;
 }
 
-store::NewTask Processor::task_from(const Placed& p, const std::optional<store::ContactRecord>& contact,
-                                    const adapters::Message& m, std::int64_t at) const {
-    store::NewTask t;
-    t.conversation = p.conversation.id;
-    t.contact = contact ? std::optional(contact->id) : p.conversation.contact;
-    t.at = at;
-    if (!p.thread) {
-        // A linked chat's next task is its last one again (there is no thread to say otherwise).
-        t.title = p.task.title;
-        t.description = p.task.description;
-        t.project = p.task.project;
-        t.assignees = p.task.assignees;
-        t.contact = p.task.contact;
-        return t;
-    }
-    std::string fallback = contact ? contact->name : m.sender.name;
-    t.title = string_argument(p.thread, "title");
-    if (t.title.empty()) t.title = fallback;
-    t.description = string_argument(p.thread, "description");
-    if (const auto* project = p.thread->if_contains("project"); project && project->is_string())
-        t.project = std::string(project->get_string());
-    t.assignees = refs_of(p.thread->if_contains("assignees"));
-    return t;
-}
-
-std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, const Actors& a, const json::object& channel,
-                                                   const json::object& args) {
-    std::string key = json::serialize(args.contains("key") ? args.at("key") : json::value(json::array()));
-    std::int64_t channel_id = channel.at("id").as_int64();
-    std::int64_t at = time_of(m.sent_at_ms);
-    if (auto v = work_.conversation(integration_.id, key)) {
-        // W7: a conversation whose channel is gone moves to the channel that took its number.
-        if (v->channel != channel_id && !v->channel_external_id.empty() &&
-            facts_.channel(v->channel_external_id, m.transport).at("deleted").as_bool())
-            work_.set_conversation_channel(v->id, channel_id);
-        Placed p = placed_in(v->id, false);
-        p.thread = &args;
-        return p;
-    }
-    // C1, C2: the first message of a conversation opens it with a new task, authored by the contact.
-    store::NewConversation v;
-    v.integration = integration_.id;
-    v.key = key;
-    v.channel = channel_id;
-    v.chat = chat_of(m);
-    v.chat_kind = m.chat_kind;
-    if (a.contact) v.contact = a.contact->id;
-    v.started_by = m.direction == "inbound" ? "contact" : "employee";
-    v.at = at;
-    Placed p;
-    p.conversation.id = work_.create_conversation(v);
-    p.conversation.contact = v.contact;
-    p.thread = &args;
-    auto task = work_.create_task(task_from(p, a.contact, m, at));
-    work_.set_conversation_task(p.conversation.id, task);
-    Placed out = placed_in(p.conversation.id, true);
-    out.thread = &args;
-    return out;
-}
-
-std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, const json::object& args) {
-    // The chat in the decision is the message's own in the shipped rules; its id is the key.
-    std::string chat = chat_of(m);
-    if (const auto* c = args.if_contains("chat"); c && c->is_object())
-        if (const auto* id = c->get_object().if_contains("id"); id && id->is_int64() && id->get_int64() != chat_number(chat))
-            chat = std::to_string(id->get_int64());
-    auto task = work_.linked_task(integration_.id, chat);
-    if (!task) {
-        note("no task is linked to chat " + chat + ": message dropped");
-        return std::nullopt;
-    }
-    std::string key = json::serialize(json::array{"linked_task", chat});
-    auto v = work_.conversation(integration_.id, key);
-    std::int64_t id = 0;
-    if (v) {
-        id = v->id;
-        if (v->task != *task) work_.set_conversation_task(id, *task);  // linked again, to another task
-    } else {
-        store::NewConversation n;
-        n.integration = integration_.id;
-        n.key = key;
-        n.chat = chat;
-        n.chat_kind = m.chat_kind;
-        n.contact = work_.task(*task)->contact;
-        n.started_by = "contact";
-        n.at = time_of(m.sent_at_ms);
-        id = work_.create_conversation(n);
-        work_.set_conversation_task(id, *task);
-    }
-    Placed p = placed_in(id, !v);
-    p.linked_chat = chat;
-    return p;
-}
-
-std::optional<Processor::Placed> Processor::latest(const adapters::Message& m) {
-    auto v = work_.latest_conversation_of_chat(integration_.id, chat_of(m));
-    if (!v) {
-        note("no routing decision and no conversation in chat " + chat_of(m) + ": " + m.direction + " message dropped");
-        return std::nullopt;
-    }
-    return placed_in(v->id, false);
-}
-
-std::optional<Processor::Placed> Processor::place(const adapters::Message& m, const Actors& a, const json::object& channel,
-                                                  const Run& run) {
-    const auto* d = run.find("routing");
-    if (auto error = error_of(d); !error.empty()) {
-        note("routing failed: " + error + ": message dropped");
-        return std::nullopt;
-    }
-    const auto* value = value_of(d);
-    // Outbound messages are not routed by rules: they go where the chat last went.
-    if (!value) return m.direction == "inbound" ? (note("no routing policy applies: message dropped"), std::nullopt) : latest(m);
-    auto ctor = constructor_of(*value);
-    const auto* args = arguments_of(*value);
-    if (ctor == "thread" && args) return thread(m, a, channel, *args);
-    if (ctor == "linked_task" && args) return linked(m, *args);
-    if (ctor == "ignore") note("ignored: " + string_argument(args, "reason"));
-    else note("unknown routing `" + ctor + "`: message dropped");
-    return std::nullopt;
-}
-
-// ---- C4: a message to a completed or cancelled task ----
-
-void Processor::reopen(const adapters::Message& m, Placed& p, const Run& run, std::int64_t at) {
-    auto value = value_of(run.find("reopen"));
-    std::string action = value ? constructor_of(*value) : "append";
-    if (action == "reopen") {
-        work_.set_task_status(p.task.id, "active", at);
-    } else if (action == "new_task") {
-        auto contact = p.conversation.contact ? work_.contact(*p.conversation.contact) : std::nullopt;
-        auto task = work_.create_task(task_from(p, contact, m, at));
-        work_.set_conversation_task(p.conversation.id, task);
-        if (p.linked_chat) work_.link_chat(integration_.id, *p.linked_chat, task, at);
-    }
-    const auto* thread = p.thread;
-    auto linked_chat = p.linked_chat;
-    p = placed_in(p.conversation.id, p.new_conversation);
-    p.thread = thread;
-    p.linked_chat = linked_chat;
+const engine::Decision* Processor::find(const std::vector<engine::Decision>& decisions, Kind kind) {
+    for (const auto& d : decisions)
+        if (d.kind == static_cast<std::size_t>(kind)) return &d;
+    return nullptr;
 }
 
 // ---- the comment, its files and notifications ----
 
-std::int64_t Processor::record_comment(const adapters::Message& m, const Actors& a, const Placed& p, const json::object& message,
-                                       const Run& run, std::int64_t at) {
-    const auto* notices = value_of(run.find("notification"));
-    json::array participants = message.at("participants").as_array();
-    if (notices && notices->is_array())
-        for (const auto& n : notices->get_array())
-            if (const auto* person = n.get_object().if_contains("person")) add_person(participants, person->get_object());
+// The action the attachment policy chose for a file (and the reason of a `reject`); none when
+// no policy decided it.
+std::optional<std::string> Processor::file_action(std::size_t file, const std::vector<engine::Decision>& decisions,
+                                                  std::optional<std::string>& reason) {
+    for (const auto& d : decisions) {
+        if (d.kind != static_cast<std::size_t>(Kind::attachment) || d.file != file) continue;
+        if (!d.outcome.ok()) {
+            cannot_apply(d, "the file is kept without an action");
+            return std::nullopt;
+        }
+        auto decided = deciding_.reader().file_action(d.outcome.value);
+        if (!decided.reason.empty()) reason = std::string(decided.reason);
+        return std::string(engine::name_of(decided.action));
+    }
+    return std::nullopt;
+}
+
+std::int64_t Processor::record_comment(const adapters::Message& m, const Actors& a, const Placed& p,
+                                       const std::vector<engine::Decision>& decisions, std::int64_t at) {
+    notices_.clear();
+    const auto* notification = find(decisions, Kind::notification);
+    if (notification && notification->outcome.ok()) engine::DecisionReader::notices(notification->outcome.value, notices_);
+    else if (notification) cannot_apply(*notification, "nobody is notified");
+    std::vector<records::Person> participants = participants_;
+    for (const auto& n : notices_) add_person(participants, n.person);
 
     store::NewComment c;
     c.task = p.task.id;
     c.conversation = p.conversation.id;
     c.integration = integration_.id;
-    c.chat = chat_of(m);
-    c.chat_kind = m.chat_kind;
-    c.direction = m.direction;
+    c.chat = chat_;
+    c.chat_kind = stdlib::name_of(m.chat_kind);
+    c.direction = stdlib::name_of(m.direction);
     c.author = a.author;
     c.text = m.text;
     if (!m.id.empty()) c.external_id = m.id;
     if (m.number != 0) c.number = m.number;
-    c.participants = std::move(participants);
+    c.participants = participants_json(participants);
     c.sent_at = at;
     c.created_at = now_;
     c.inbox = row_.id;
@@ -440,67 +252,64 @@ std::int64_t Processor::record_comment(const adapters::Message& m, const Actors&
 
     for (std::size_t i = 0; i < m.files.size(); ++i) {
         const auto& f = m.files[i];
-        store::NewFile file{static_cast<std::int64_t>(i), f.name, f.ext, f.mime, f.size, f.kind.empty() ? "other" : f.kind,
+        store::NewFile file{static_cast<std::int64_t>(i), f.name, f.ext, f.mime, f.size, std::string(stdlib::name_of(f.kind)),
                             f.source, std::nullopt, std::nullopt};
-        if (const auto* action = value_of(run.find("attachment", i))) {
-            file.action = constructor_of(*action);
-            auto reason = string_argument(arguments_of(*action), "reason");
-            if (!reason.empty()) file.reason = reason;
-        }
+        file.action = file_action(i, decisions, file.reason);
         work_.add_file(comment, file);
     }
-    if (notices && notices->is_array())
-        for (const auto& n : notices->get_array()) {
-            const auto& notice = n.get_object();
-            auto ref = ref_of(notice.at("person").get_object());
-            if (!ref) continue;  // someone mentioned whom neither the store nor the configuration knows
-            work_.add_notification(p.task.id, comment, *ref, notice.at("reason").get_string(), now_);
+    for (const auto& n : notices_) {
+        auto ref = ref_of(n.person);
+        if (!ref) {
+            // Someone mentioned whom neither the store nor the configuration knows.
+            cannot_apply(*notification, "nobody known as `" + std::string(n.person.name) + "` to notify");
+            continue;
         }
-    work_.note_comment(p.conversation.id, m.direction, comment, at);
+        work_.add_notification(p.task.id, comment, *ref, stdlib::name_of(n.reason), now_);
+    }
+    work_.note_comment(p.conversation.id, stdlib::name_of(m.direction), comment, at);
     return comment;
 }
 
 // ---- events ----
 
-bool Processor::edit(const adapters::Message& m, std::int64_t at) {
+bool Processor::edit(const adapters::Message& m) {
     auto c = m.number != 0 ? work_.comment_by_number(integration_.id, chat_of(m), m.number)
                            : work_.comment_by_external_id(integration_.id, m.id);
     if (!c) return false;  // an edit of a message never seen: taken as a new message
-    work_.edit_comment(c->id, m.text, at);
+    // When it was edited, if the messenger says (Telegram's edit_date); else when it was sent.
+    work_.edit_comment(c->id, m.text, m.edited_at_ms != 0 ? m.edited_at_ms : time_of(m.sent_at_ms));
     return true;
 }
 
 void Processor::message(const adapters::Event& e) {
     const auto& m = e.message;
     std::int64_t at = time_of(m.sent_at_ms);
-    if (m.edited && edit(m, at)) return;
+    if (m.edited && edit(m)) return;
     // What routing creates is undone when the message is dropped (`ignore` creates nothing).
     store::Work::Unit unit(work_);
     Actors a = actors(m, at);
-    json::object channel = facts_.channel(channel_key(integration_, m), m.transport);
-    json::object message = message_fact(m, a, channel, at);
-    json::object base = base_case(message, channel, at);
+    chat_ = chat_of(m);
+    auto channel = facts_.channel(channel_key(integration_, m), m.transport);
+    start_case(at);
+    set_message(m, a, channel, at);
+    queries_.start({integration_.id, chat_, chat_id_of(m), 0, nullptr, m.transport});
 
     // Routing reads only the message and the channel: decide it before looking for the task.
-    Run first = decide(base);
     DecisionLog decisions;
-    decisions.take(first, "routing");
-    auto placed = place(m, a, channel, first);
+    auto placed = place(m, a, channel.id, find(decide(bit(Kind::routing), decisions), Kind::routing));
     if (!placed) {
         unit.undo();
         log(decisions, e.dedup_key, std::nullopt, std::nullopt, notes_.empty() ? std::nullopt : std::optional(notes_.back()));
         return;
     }
-    if (m.direction == "inbound" && placed->task.status != "active") {
-        Run second = decide(full_case(base, m, a, *placed));
-        decisions.take(second, "reopen");
-        reopen(m, *placed, second, at);
-    }
+    // T4: whoever writes in a chat is a known member of it.
+    if (a.author.id != 0) work_.add_chat_member(integration_.id, chat_, a.author, at);
+    if (m.direction == stdlib::Direction::inbound && placed->task.status != "active") reopen(m, a, *placed, decisions, at);
     // Echo messages pass here too, but the kinds below are asked for inbound messages only
     // (notification, reopen) or for inbound and outbound (attachment): an echo triggers none (W9).
-    Run last = decide(full_case(base, m, a, *placed));
-    decisions.take_all_but(last, {"routing", "reopen"});
-    auto comment = record_comment(m, a, *placed, message, last, at);
+    auto rest = engine::all_kinds & ~bit(Kind::routing) & ~bit(Kind::reopen);
+    set_placed_facts(m, a, *placed, rest);
+    auto comment = record_comment(m, a, *placed, decide(rest, decisions), at);
     unit.keep();
     log(decisions, e.dedup_key, placed->task.id, comment, std::nullopt);
 }
@@ -516,40 +325,47 @@ void Processor::reaction(const adapters::Event& e) {
     }
     // The reacting person: an employee by Telegram account, else a contact (found or created).
     std::optional<store::PersonRef> by;
-    json::value by_person = nullptr;
+    std::optional<store::ContactRecord> contact;
     if (r.by && !r.anonymous) {
         if (const auto* emp = employees_.by_telegram(*r.by)) {
             by = store::PersonRef{"employee", emp->id, emp->name};
-            by_person = employee_person(*emp);
         } else {
-            auto c = work_.find_or_create_contact(identity("telegram", *r.by), at);
-            by = store::PersonRef{"contact", c.id, c.name};
-            by_person = contact_person(c);
+            contact = work_.find_or_create_contact(identity(stdlib::Transport::telegram, *r.by), at);
+            by = store::PersonRef{"contact", contact->id, contact->name};
         }
     }
-    json::object channel = facts_.channel("bot", "telegram");
+    auto channel = facts_.channel("bot", stdlib::Transport::telegram);
+    start_case(at);
     // The message is the comment reacted to; the reaction travels inbound, from the messenger.
-    json::object message{{"id", comment->number.value_or(0)},
-                         {"direction", "inbound"},
-                         {"transport", "telegram"},
-                         {"chat", json::object{{"id", chat_number(comment->chat)}, {"kind", comment->chat_kind}}},
-                         {"sender", facts_.person(comment->author)},
-                         {"text", comment->text},
-                         {"channel", channel},
-                         {"sent_at", comment->sent_at},
-                         {"participants", comment->participants}};
-    json::object kase = base_case(message, channel, at);
-    kase["reaction"] = json::object{{"emoji", r.emoji}, {"added", r.added}, {"anonymous", r.anonymous}, {"by", by_person}};
-    Run run = decide(kase);
+    participants_.clear();
+    participants_from(comment->participants, participants_);
+    records::Message message;
+    message.id = comment->number.value_or(0);
+    message.chat.id = chat_number(comment->chat);
+    message.chat.kind = stdlib::parse_enum<stdlib::ChatKind>(comment->chat_kind).value_or(stdlib::ChatKind::private_chat);
+    message.sender = facts_.person(comment->author);
+    message.text = comment->text;
+    message.channel = channel;
+    message.sent_at = comment->sent_at;
+    message.participants = participants_;
+    records::Reaction reaction{r.emoji, r.added, r.anonymous, std::nullopt};
+    if (by) reaction.by = contact ? contact_person(*contact) : facts_.person(*by);
+    const auto& w = deciding_.writer();
+    case_.set(Fact::message, w.message(case_.arena(), message));
+    case_.set(Fact::channel, w.channel(case_.arena(), channel));
+    case_.set(Fact::reaction, w.reaction(case_.arena(), reaction));
+
     DecisionLog decisions;
-    decisions.take(run, "reaction");
-    auto value = value_of(run.find("reaction"));
-    std::string action = value ? constructor_of(*value) : "skip";
+    const auto* d = find(decide(bit(Kind::reaction), decisions), Kind::reaction);
+    auto action = stdlib::ReactionAction::skip;
+    if (d && d->outcome.ok()) action = engine::DecisionReader::reaction(d->outcome.value);
+    else if (d) cannot_apply(*d, "no like is set or removed");
     std::optional<std::string> why;
     // T6: a like names who liked; a reaction nobody can be named for has no like to set.
-    if (action == "like" && by) work_.like(comment->id, *by, r.emoji, at);
-    else if (action == "unlike" && by) work_.unlike(comment->id, *by);
-    else if (action != "skip") why = "a reaction by nobody known: nothing to " + action;
+    if (action == stdlib::ReactionAction::like && by) work_.like(comment->id, *by, r.emoji, at);
+    else if (action == stdlib::ReactionAction::unlike && by) work_.unlike(comment->id, *by);
+    else if (action != stdlib::ReactionAction::skip) why = "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action));
+    if (why) cannot_apply(*d, *why);
     log(decisions, e.dedup_key, comment->task, comment->id, why);
 }
 
@@ -569,13 +385,25 @@ void Processor::deleted(const adapters::Event& e) {
 
 void Processor::member_change(const adapters::Event& e) {
     const auto& c = e.member;
-    if (c.chat_kind != "private") {
+    std::int64_t at = time_of(c.at_ms);
+    bool gone = c.new_status == "kicked" || c.new_status == "left";
+    if (!c.about_bot) {
+        // T4: Telegram tells who joined or left a group where the bot is an administrator.
+        auto who = member_ref(c.user, at);
+        if (!who) {
+            note("member change of a bot in chat " + c.chat_external_id + ": skipped");
+            return;
+        }
+        if (gone) work_.remove_chat_member(integration_.id, c.chat_external_id, *who);
+        else work_.add_chat_member(integration_.id, c.chat_external_id, *who, at);
+        return;
+    }
+    if (c.chat_kind != stdlib::ChatKind::private_chat) {
         note("the bot is now " + c.new_status + " in chat " + c.chat_external_id);
         return;
     }
     // T2: a user who stopped or blocked the bot cannot be written to until they start it again.
-    bool blocked = c.new_status == "kicked" || c.new_status == "left";
-    work_.set_bot_blocked(integration_.id, "telegram", c.user.external_id, blocked, time_of(c.at_ms));
+    work_.set_bot_blocked(integration_.id, "telegram", c.user.external_id, gone, at);
 }
 
 void Processor::status(const adapters::Event& e) {

@@ -1,26 +1,59 @@
-// Applying the events of one inbox row inside one store transaction: build the case, run the
-// ruleset, apply the decisions, log them. Private to runtime/worker.
+// Applying the events of one inbox row inside the worker's transaction: build the case straight
+// from the event and the store (no JSON), run the ruleset, apply its typed decisions, log them.
+// Private to runtime/worker.
 #pragma once
 
 #include "runtime/adapters/event.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/engine.hpp"
+#include "runtime/engine/records.hpp"
 #include "runtime/engine/ruleset.hpp"
+#include "runtime/engine/typed.hpp"
 #include "runtime/store/store.hpp"
 #include "runtime/worker/decided.hpp"
 #include "runtime/worker/facts.hpp"
+#include "runtime/worker/queries.hpp"
 
+#include <deque>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace switchyard::worker {
 
+// What deciding needs for one ruleset, made once and reused row after row, so that a message
+// in steady state allocates little: the engine (its VM and arena), the readers and writers of
+// typed records, and one case that is cleared and filled again for each event.
+class Deciding {
+public:
+    explicit Deciding(std::shared_ptr<const engine::Ruleset> ruleset);
+
+    const engine::Ruleset& ruleset() const { return *ruleset_; }
+    const std::shared_ptr<const engine::Ruleset>& shared() const { return ruleset_; }
+    engine::Engine& engine() { return engine_; }
+    const records::RecordWriter& writer() const { return writer_; }
+    const engine::DecisionReader& reader() const { return reader_; }
+    engine::Case& kase() { return case_; }
+    // The integration's setting values (its `settings` table against this ruleset's settings),
+    // read once. Throws engine::CaseError for a value the ruleset does not take.
+    const std::vector<vm::Value>& settings_for(const config::Integration& integration);
+
+private:
+    std::shared_ptr<const engine::Ruleset> ruleset_;
+    engine::Engine engine_;
+    records::RecordWriter writer_;
+    engine::DecisionReader reader_;
+    engine::Case case_;
+    std::map<std::string, engine::Case, std::less<>> settings_;  // per integration: a case holding its settings
+};
+
 class Processor {
 public:
     Processor(store::Work& work, const config::Config& config, const config::Integration& integration,
-              const Employees& employees, engine::Engine& engine, const engine::Ruleset& ruleset,
-              const store::InboxRow& row, std::int64_t now_ms);
+              const Employees& employees, Deciding& deciding, const store::InboxRow& row, std::int64_t now_ms);
+    ~Processor();
     Processor(const Processor&) = delete;
     Processor& operator=(const Processor&) = delete;
 
@@ -31,7 +64,6 @@ private:
     // The people of a message: who wrote it and the external person it is with.
     struct Actors {
         store::PersonRef author;
-        json::object sender;                          // the author as a `person`
         std::optional<store::ContactRecord> contact;  // the contact who wrote, or who was written to
         const config::Employee* employee = nullptr;   // echo and outbound: the employee, when known
     };
@@ -40,57 +72,83 @@ private:
         store::ConversationRecord conversation;
         store::TaskRecord task;
         bool new_conversation = false;
-        std::optional<std::string> linked_chat;     // linked_task routing: the chat
-        const json::object* thread = nullptr;       // thread routing: its arguments
+        std::optional<std::string> linked_chat;         // linked_task routing: the chat
+        std::optional<engine::ThreadRoute> thread;      // thread routing: its arguments
     };
 
     void event(const adapters::Event& e);
     void message(const adapters::Event& e);
-    bool edit(const adapters::Message& m, std::int64_t at);
+    bool edit(const adapters::Message& m);
     void reaction(const adapters::Event& e);
     void business(const adapters::Event& e);
     void deleted(const adapters::Event& e);
     void member_change(const adapters::Event& e);
     void status(const adapters::Event& e);
 
+    // ---- people (people.cpp) ----
     Actors actors(const adapters::Message& m, std::int64_t at);
-    store::IdentityInput identity(std::string_view transport, const adapters::Person& person) const;
+    static void add_person(std::vector<records::Person>& people, const records::Person& person);
+    // The author as a `person` (views into `a` and `m`).
+    records::Person sender(const adapters::Message& m, const Actors& a) const;
+    store::IdentityInput identity(stdlib::Transport transport, const adapters::Person& person) const;
     store::IdentityInput counterpart(const adapters::Message& m) const;
-    json::object mention(const adapters::Message& m, const adapters::Person& person);
-    json::object message_fact(const adapters::Message& m, const Actors& a, const json::object& channel, std::int64_t at);
-    json::object base_case(const json::object& message, const json::object& channel, std::int64_t at) const;
-    json::object full_case(json::object base, const adapters::Message& m, const Actors& a, const Placed& p);
-    json::object query_facts(const adapters::Message& m, const Actors& a, const Placed& p);
+    records::Person mention(const adapters::Message& m, const adapters::Person& person);
+    std::optional<store::PersonRef> member_ref(const adapters::Person& person, std::int64_t at);
 
-    std::optional<Placed> place(const adapters::Message& m, const Actors& a, const json::object& channel, const Run& run);
-    std::optional<Placed> thread(const adapters::Message& m, const Actors& a, const json::object& channel,
-                                 const json::object& args);
-    std::optional<Placed> linked(const adapters::Message& m, const json::object& args);
+    // ---- the case ----
+    void start_case(std::int64_t at);
+    void set_message(const adapters::Message& m, const Actors& a, const records::Channel& channel, std::int64_t at);
+    void set_placed_facts(const adapters::Message& m, const Actors& a, const Placed& p, engine::KindSet kinds);
+    const std::vector<engine::Decision>& decide(engine::KindSet kinds, DecisionLog& log);
+    // The decision of a kind in a run (the first, for per-file kinds), or null.
+    static const engine::Decision* find(const std::vector<engine::Decision>& decisions, engine::Kind kind);
+
+    // ---- routing (placing.cpp) ----
+    std::optional<Placed> place(const adapters::Message& m, const Actors& a, std::int64_t channel_id,
+                                const engine::Decision* routing);
+    std::optional<Placed> thread(const adapters::Message& m, const Actors& a, std::int64_t channel_id,
+                                 engine::ThreadRoute route);
+    std::optional<Placed> linked(const adapters::Message& m, const engine::LinkedTaskRoute& route, const std::string& rule);
     std::optional<Placed> latest(const adapters::Message& m);
     Placed placed_in(std::int64_t conversation, bool is_new);
     store::NewTask task_from(const Placed& p, const std::optional<store::ContactRecord>& contact,
                              const adapters::Message& m, std::int64_t at) const;
-    void reopen(const adapters::Message& m, Placed& p, const Run& run, std::int64_t at);
-    std::int64_t record_comment(const adapters::Message& m, const Actors& a, const Placed& p, const json::object& message,
-                                const Run& run, std::int64_t at);
+    void reopen(const adapters::Message& m, const Actors& a, Placed& p, DecisionLog& log, std::int64_t at);
+    std::int64_t record_comment(const adapters::Message& m, const Actors& a, const Placed& p,
+                                const std::vector<engine::Decision>& decisions, std::int64_t at);
+    std::optional<std::string> file_action(std::size_t file, const std::vector<engine::Decision>& decisions,
+                                           std::optional<std::string>& reason);
 
-    Run decide(const json::object& kase);
     void log(const DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
              std::optional<std::int64_t> comment, std::optional<std::string> note);
     std::int64_t time_of(std::int64_t event_ms) const { return event_ms != 0 ? event_ms : row_.received_at_ms; }
     std::string chat_of(const adapters::Message& m) const;
+    std::int64_t chat_id_of(const adapters::Message& m) const;
+    // A decision that could not be applied: on the row's note, with the rule that made it.
+    void cannot_apply(const engine::Decision& d, const std::string& what);
     void note(std::string text) { notes_.push_back(std::move(text)); }
 
     store::Work& work_;
     const config::Integration& integration_;
     const Employees& employees_;
+    Deciding& deciding_;
     engine::Engine& engine_;
-    const engine::Ruleset& ruleset_;
+    engine::Case& case_;
     const store::InboxRow& row_;
     std::int64_t now_;
     Facts facts_;
+    StoreQueries queries_;
     std::vector<std::string> notes_;
     std::string event_key_;  // of the event being applied
+    std::string chat_;       // of the message being applied, as the store names it
+
+    // Room for one message's records (reused: cleared per message). People found for mentions
+    // live in `found_` until the message is written into the case.
+    std::deque<store::ContactRecord> found_;
+    std::deque<std::string> names_;
+    std::vector<records::Person> mentions_, participants_, integration_people_, task_people_;
+    std::vector<records::File> files_;
+    std::vector<engine::Notice> notices_;
 };
 
 }  // namespace switchyard::worker

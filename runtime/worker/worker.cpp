@@ -24,6 +24,11 @@ std::int64_t wall_clock_ms() {
 // Rows another process may have accepted are picked up within this time even without wake().
 constexpr auto idle_poll = std::chrono::seconds(1);
 constexpr auto max_backoff = std::chrono::seconds(30);
+// Rows applied in one transaction at most. A commit costs about as much as applying a row
+// (the WAL write and its locks): sharing it between rows is most of what batching buys, and
+// past a few hundred rows there is little left to gain while the batch's effects wait longer
+// to become visible to the API.
+constexpr std::size_t batch_rows = 256;
 
 }  // namespace
 
@@ -31,9 +36,10 @@ struct Worker::Impl {
     Impl(store::Store& s, const config::Config& c, engine::RulesetHolder& r, Parser p)
         : store(s), config(c), rulesets(r), parser(std::move(p)), employees(c) {}
 
-    bool process_one();
-    engine::Engine& engine_for(const std::shared_ptr<const engine::Ruleset>& ruleset);
-    std::string apply(store::Work& work, const store::InboxRow& row, const engine::Ruleset& ruleset, std::int64_t now);
+    std::size_t process_batch();
+    Deciding& deciding_for(const std::shared_ptr<const engine::Ruleset>& ruleset);
+    void process_row(store::Work& work, const store::InboxRow& row);
+    std::string apply(store::Work& work, const store::InboxRow& row, Deciding& deciding, std::int64_t now);
     void loop();
 
     store::Store& store;
@@ -42,9 +48,8 @@ struct Worker::Impl {
     Parser parser;
     Employees employees;
 
-    // One engine per ruleset: made again only when a new ruleset is swapped in (R3).
-    std::shared_ptr<const engine::Ruleset> engine_ruleset;
-    std::unique_ptr<engine::Engine> engine;
+    // What deciding needs, per ruleset: made again only when a new ruleset is swapped in (R3).
+    std::unique_ptr<Deciding> deciding;
 
     std::mutex processing;  // process_pending() from a test and the thread never run at once
 
@@ -55,40 +60,32 @@ struct Worker::Impl {
     std::thread thread;
 };
 
-engine::Engine& Worker::Impl::engine_for(const std::shared_ptr<const engine::Ruleset>& ruleset) {
-    if (ruleset != engine_ruleset) {
-        engine = std::make_unique<engine::Engine>(ruleset->image);
-        engine_ruleset = ruleset;
-    }
-    return *engine;
+Deciding& Worker::Impl::deciding_for(const std::shared_ptr<const engine::Ruleset>& ruleset) {
+    if (!deciding || deciding->shared() != ruleset) deciding = std::make_unique<Deciding>(ruleset);
+    return *deciding;
 }
 
-std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, const engine::Ruleset& ruleset,
-                                std::int64_t now) {
+std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, Deciding& deciding, std::int64_t now) {
     const auto* integration = find_integration(config, row.integration);
     if (!integration) throw std::runtime_error("no integration `" + row.integration + "` in the configuration");
     auto parsed = parser(*integration, row.body);
-    Processor processor(work, config, *integration, employees, *engine, ruleset, row, now);
+    Processor processor(work, config, *integration, employees, deciding, row, now);
     return processor.apply(parsed);
 }
 
-// One row, one transaction: its effects and its new state commit together. A row that cannot
-// be applied (a body that does not parse, a case the ruleset refuses) is marked failed with the
-// reason and nothing else of it is kept; a failing store leaves it pending for the next try.
-bool Worker::Impl::process_one() {
+// One row inside the batch's transaction, in a savepoint of its own: its effects and its new
+// state go together. A row that cannot be applied (a body that does not parse, a case the
+// ruleset refuses) is rolled back alone and marked failed with the reason; a failing store
+// throws, and the whole batch stays pending for the next try.
+void Worker::Impl::process_row(store::Work& work, const store::InboxRow& row) {
     // The ruleset is taken once per row: a swap (R3) applies from the next row on.
-    auto ruleset = rulesets.current();
-    if (!ruleset) return false;  // nothing can be decided yet: the rows wait
-    auto work = store.begin_work();
-    auto row = work.next_pending();
-    if (!row) return false;
-    engine_for(ruleset);
+    auto& current = deciding_for(rulesets.current());
     std::int64_t now = wall_clock_ms();
     std::string state = "done", note;
     {
         store::Work::Unit unit(work);
         try {
-            note = apply(work, *row, *ruleset, now);
+            note = apply(work, row, current, now);
             unit.keep();
         } catch (const store::StoreError&) {
             throw;
@@ -100,9 +97,18 @@ bool Worker::Impl::process_one() {
             note = e.what();
         }
     }
-    work.finish(row->id, state, note, now);
-    work.commit();
-    return true;
+    work.finish(row.id, state, note, now);
+}
+
+// The pending rows, up to batch_rows, in one transaction: one commit for all of them.
+std::size_t Worker::Impl::process_batch() {
+    // Nothing can be decided without a ruleset: the rows wait. (One never goes away once loaded.)
+    if (!rulesets.current()) return 0;
+    auto work = store.begin_work();
+    auto rows = work.next_pending(batch_rows);
+    for (const auto& row : rows) process_row(work, row);
+    if (!rows.empty()) work.commit();
+    return rows.size();
 }
 
 void Worker::Impl::loop() {
@@ -115,7 +121,7 @@ void Worker::Impl::loop() {
         try {
             // Rows are processed until none is left or stop() is asked.
             std::lock_guard busy(processing);
-            while (process_one()) {
+            while (process_batch() > 0) {
                 std::lock_guard flags(mutex);
                 if (stopping) break;
             }
@@ -166,7 +172,7 @@ void Worker::wake() {
 std::size_t Worker::process_pending() {
     std::lock_guard busy(impl_->processing);
     std::size_t n = 0;
-    while (impl_->process_one()) ++n;
+    while (std::size_t batch = impl_->process_batch()) n += batch;
     return n;
 }
 

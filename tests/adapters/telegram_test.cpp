@@ -48,9 +48,9 @@ TEST_CASE("fixture: a private text message", "[telegram]") {
     const auto& m = event.message;
     CHECK(m.id == "154");
     CHECK(m.number == 154);
-    CHECK(m.direction == "inbound");
-    CHECK(m.transport == "telegram");
-    CHECK(m.chat_kind == "private");
+    CHECK(stdlib::name_of(m.direction) == "inbound");
+    CHECK(stdlib::name_of(m.transport) == "telegram");
+    CHECK(stdlib::name_of(m.chat_kind) == "private");
     CHECK(m.chat_id == 408258968);
     CHECK(m.chat_external_id == "408258968");
     CHECK(m.chat_title == "Hirrolot");
@@ -75,7 +75,7 @@ TEST_CASE("fixture: a group message with a mention and a text mention", "[telegr
     CHECK(event.dedup_key == "tg:tg1:update:170620969");
     const auto& m = event.message;
     CHECK(m.number == 471);
-    CHECK(m.chat_kind == "group");
+    CHECK(stdlib::name_of(m.chat_kind) == "group");
     CHECK(m.chat_id == -5251554348);
     CHECK(m.chat_title == "FOSS-A.I.BOT");
     CHECK(m.sender.external_id == "730806080");
@@ -97,7 +97,7 @@ TEST_CASE("fixture: a document with a caption", "[telegram]") {
     CHECK(event.dedup_key == "tg:tg1:update:938204");
     const auto& m = event.message;
     CHECK(m.number == 97);
-    CHECK(m.chat_kind == "private");
+    CHECK(stdlib::name_of(m.chat_kind) == "private");
     CHECK(m.chat_title == "Fd Wd");
     CHECK(m.sender.name == "Fd Wd");
     CHECK(m.sender.username == "dd");
@@ -108,7 +108,7 @@ TEST_CASE("fixture: a document with a caption", "[telegram]") {
     CHECK(f.ext.empty());
     CHECK(f.mime == "text/plain");
     CHECK(f.size == 446);
-    CHECK(f.kind == "document");
+    CHECK(stdlib::name_of(f.kind) == "document");
     CHECK(f.source == "BQADBQADMwIAAsYifgZ_CEh0u682xwI");
     CHECK(m.sent_at_ms == 1435478744000);
 }
@@ -132,9 +132,9 @@ TEST_CASE("fixture: a business message from the customer", "[telegram]") {
     CHECK(event.dedup_key == "tg:tg1:update:514000002");
     const auto& m = event.message;
     CHECK(m.number == 3120);
-    CHECK(m.chat_kind == "business");
+    CHECK(stdlib::name_of(m.chat_kind) == "business");
     CHECK(m.business_connection == "Q2xhc3NpY0J1c2luZXNzQ29ubmVjdGlvbklk");
-    CHECK(m.direction == "inbound");
+    CHECK(stdlib::name_of(m.direction) == "inbound");
     CHECK(m.chat_id == 5550001234);
     CHECK(m.sender.external_id == "5550001234");
     CHECK(m.sender.name == "Ivan");
@@ -312,22 +312,23 @@ TEST_CASE("edited messages", "[telegram]") {
     CHECK(event.dedup_key == "tg:tg1:update:9");
     CHECK(event.message.edited);
     CHECK(event.message.number == 77);
-    CHECK(event.message.chat_kind == "group");
+    CHECK(stdlib::name_of(event.message.chat_kind) == "group");
     CHECK(event.message.chat_title == "Support");
     CHECK(event.message.sent_at_ms == 1700000000000);
+    CHECK(event.message.edited_at_ms == 1700000100000);  // edit_date: when it was edited
 
     auto business = only_message(R"({"update_id": 10, "edited_business_message": {"message_id": 3,
         "business_connection_id": "bc", "date": 1, "chat": {"id": 5, "type": "private"},
         "from": {"id": 5, "first_name": "Ivan"}, "text": "x"}})");
     CHECK(business.edited);
-    CHECK(business.chat_kind == "business");
+    CHECK(stdlib::name_of(business.chat_kind) == "business");
 }
 
 TEST_CASE("channel posts without a sender come from the channel", "[telegram]") {
     auto m = only_message(R"({"update_id": 11, "channel_post": {"message_id": 12, "date": 1700000000,
         "chat": {"id": -1001987654321, "type": "channel", "title": "News", "username": "news_channel"},
         "text": "Release"}})");
-    CHECK(m.chat_kind == "channel");
+    CHECK(stdlib::name_of(m.chat_kind) == "channel");
     CHECK(m.chat_username == "news_channel");
     CHECK(m.sender.external_id == "-1001987654321");
     CHECK(m.sender.name == "News");
@@ -352,12 +353,12 @@ TEST_CASE("business messages: direction", "[telegram]") {
             "date": 1, "chat": {"id": 5550001234, "type": "private", "first_name": "Ivan"},
             "from": {"id": )" + std::to_string(from) + R"(, "first_name": "X"}, "text": "x")" + extra + "}}");
     };
-    CHECK(business("", 5550001234).direction == "inbound");
+    CHECK(stdlib::name_of(business("", 5550001234).direction) == "inbound");
     // Sent by a bot for the account.
     CHECK(business(R"(, "sender_business_bot": {"id": 99, "is_bot": true, "first_name": "Bot"})", 777000111).direction ==
-          "outbound");
+          stdlib::Direction::outbound);
     // Written by the owner: the private chat's id is the customer's, the sender is someone else.
-    CHECK(business("", 777000111).direction == "outbound");
+    CHECK(stdlib::name_of(business("", 777000111).direction) == "outbound");
 }
 
 TEST_CASE("a business connection in the pre-9.0 shape", "[telegram]") {
@@ -387,12 +388,36 @@ TEST_CASE("my_chat_member: the bot blocked in a private chat", "[telegram]") {
                             EventType::member_change);
     CHECK(event.dedup_key == "tg:tg1:update:16");
     CHECK(event.member.chat_external_id == "42");
-    CHECK(event.member.chat_kind == "private");
+    CHECK(stdlib::name_of(event.member.chat_kind) == "private");
     CHECK(event.member.user.external_id == "42");
     CHECK(event.member.user.username == "anna");
     CHECK(event.member.old_status == "member");
     CHECK(event.member.new_status == "kicked");
     CHECK(event.member.at_ms == 1700000000000);
+    CHECK(event.member.about_bot);
+}
+
+TEST_CASE("chat_member: someone joins and leaves a group", "[telegram]") {
+    auto update = [](const char* old_status, const char* new_status) {
+        return std::string(R"({"update_id": 18, "chat_member": {
+        "chat": {"id": -1001234567890, "type": "supergroup", "title": "Support"},
+        "from": {"id": 7, "is_bot": false, "first_name": "Admin"},
+        "date": 1700000200,
+        "old_chat_member": {"status": ")") + old_status + R"(", "user": {"id": 55, "is_bot": false, "first_name": "Anna", "username": "anna"}},
+        "new_chat_member": {"status": ")" + new_status + R"(", "user": {"id": 55, "is_bot": false, "first_name": "Anna", "username": "anna"}}}})";
+    };
+    auto joined = only_event(parse_telegram(update("left", "member"), context), EventType::member_change);
+    CHECK(joined.dedup_key == "tg:tg1:update:18");
+    CHECK_FALSE(joined.member.about_bot);
+    CHECK(joined.member.chat_external_id == "-1001234567890");
+    CHECK(joined.member.chat_kind == stdlib::ChatKind::group);
+    // The member whose status changed, not the admin who changed it.
+    CHECK(joined.member.user.external_id == "55");
+    CHECK(joined.member.user.username == "anna");
+    CHECK(joined.member.new_status == "member");
+    auto left = only_event(parse_telegram(update("member", "left"), context), EventType::member_change);
+    CHECK(left.member.old_status == "member");
+    CHECK(left.member.new_status == "left");
 }
 
 TEST_CASE("reactions: custom emoji and several reactions", "[telegram]") {
@@ -427,7 +452,7 @@ TEST_CASE("files: the largest photo", "[telegram]") {
     CHECK(m.files[0].ext == "jpg");
     CHECK(m.files[0].mime == "image/jpeg");
     CHECK(m.files[0].size == 154000);
-    CHECK(m.files[0].kind == "image");
+    CHECK(stdlib::name_of(m.files[0].kind) == "image");
     CHECK(m.files[0].source == "big");
     CHECK(m.text.empty());
 }
@@ -440,7 +465,7 @@ TEST_CASE("files: an animation is counted once", "[telegram]") {
     REQUIRE(m.files.size() == 1);
     CHECK(m.files[0].name == "cat.MP4");
     CHECK(m.files[0].ext == "mp4");
-    CHECK(m.files[0].kind == "video");
+    CHECK(stdlib::name_of(m.files[0].kind) == "video");
 }
 
 TEST_CASE("files: kinds and made-up names", "[telegram]") {
@@ -452,12 +477,12 @@ TEST_CASE("files: kinds and made-up names", "[telegram]") {
     };
     SECTION("a document's kind follows its MIME type") {
         auto f = file(R"("document": {"file_id": "d", "file_unique_id": "u", "file_name": "scan.PNG", "mime_type": "image/png"})");
-        CHECK(f.kind == "image");
+        CHECK(stdlib::name_of(f.kind) == "image");
         CHECK(f.ext == "png");
         CHECK(f.size == 0);
         CHECK(file(R"("document": {"file_id": "d", "file_unique_id": "u", "file_name": "a.pdf", "mime_type": "application/pdf"})")
-                  .kind == "document");
-        CHECK(file(R"("document": {"file_id": "d", "file_unique_id": "u", "mime_type": "audio/mpeg"})").kind == "audio");
+                  .kind == stdlib::FileKind::document);
+        CHECK(stdlib::name_of(file(R"("document": {"file_id": "d", "file_unique_id": "u", "mime_type": "audio/mpeg"})").kind) == "audio");
         CHECK(file(R"("document": {"file_id": "d", "file_unique_id": "u", "mime_type": "video/quicktime"})").name ==
               "document.mov");
         CHECK(file(R"("document": {"file_id": "d", "file_unique_id": "u"})").name == "document");
@@ -465,32 +490,32 @@ TEST_CASE("files: kinds and made-up names", "[telegram]") {
     SECTION("a document over 4 GB") {
         auto f = file(R"("document": {"file_id": "d", "file_unique_id": "u", "file_name": "dump.zip", "file_size": 4294967296000})");
         CHECK(f.size == 4294967296000);
-        CHECK(f.kind == "document");
+        CHECK(stdlib::name_of(f.kind) == "document");
         CHECK(f.mime.empty());
     }
     SECTION("voice") {
         auto f = file(R"("voice": {"file_id": "v", "file_unique_id": "u", "duration": 3, "mime_type": "audio/ogg", "file_size": 9000})");
-        CHECK(f.kind == "voice");
+        CHECK(stdlib::name_of(f.kind) == "voice");
         CHECK(f.name == "voice.ogg");
         CHECK(f.mime == "audio/ogg");
         CHECK(f.size == 9000);
         CHECK(f.source == "v");
     }
     SECTION("video, audio and video notes") {
-        CHECK(file(R"("video": {"file_id": "v", "file_unique_id": "u", "width": 1, "height": 1, "duration": 1})").kind == "video");
+        CHECK(stdlib::name_of(file(R"("video": {"file_id": "v", "file_unique_id": "u", "width": 1, "height": 1, "duration": 1})").kind) == "video");
         auto audio = file(R"("audio": {"file_id": "a", "file_unique_id": "u", "duration": 1, "file_name": "Song.Mp3", "mime_type": "audio/mpeg"})");
-        CHECK(audio.kind == "audio");
+        CHECK(stdlib::name_of(audio.kind) == "audio");
         CHECK(audio.name == "Song.Mp3");
         CHECK(audio.ext == "mp3");
         auto note = file(R"("video_note": {"file_id": "n", "file_unique_id": "u", "length": 240, "duration": 5})");
-        CHECK(note.kind == "video");
+        CHECK(stdlib::name_of(note.kind) == "video");
         CHECK(note.name == "video_note.mp4");
         CHECK(note.mime.empty());
     }
     SECTION("stickers have no name or MIME type") {
         auto f = file(R"("sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 512, "height": 512,
                           "is_animated": false, "is_video": false, "file_size": 20000})");
-        CHECK(f.kind == "sticker");
+        CHECK(stdlib::name_of(f.kind) == "sticker");
         CHECK(f.name == "sticker.webp");
         CHECK(f.ext == "webp");
         CHECK(f.mime.empty());

@@ -41,9 +41,9 @@ TEST_CASE("fixture: a WhatsApp poll arrives as text", "[wazzup]") {
     CHECK(parsed.events[0].dedup_key == "wz:message:caa9999-cce3-424c-86cd-05f99995073");
     CHECK(m.id == "caa9999-cce3-424c-86cd-05f99995073");
     CHECK(m.number == 0);
-    CHECK(m.direction == "inbound");
-    CHECK(m.transport == "whatsapp");
-    CHECK(m.chat_kind == "private");
+    CHECK(stdlib::name_of(m.direction) == "inbound");
+    CHECK(stdlib::name_of(m.transport) == "whatsapp");
+    CHECK(stdlib::name_of(m.chat_kind) == "private");
     CHECK(m.chat_id == 0);
     CHECK(m.chat_external_id == "79999999999");
     CHECK(m.chat_title == "79999999999");
@@ -65,8 +65,8 @@ TEST_CASE("fixture: a WhatsApp sticker arrives as an image", "[wazzup]") {
     auto parsed = parse_fixture("wazzup_incoming_whatsapp_sticker__wazzup_docs.json");
     auto m = only_message(parsed);
     CHECK(parsed.events[0].dedup_key == "wz:message:6a2087e8-e0f4-9999-b968-9d9999933c81");
-    CHECK(m.transport == "whatsapp");
-    CHECK(m.direction == "inbound");
+    CHECK(stdlib::name_of(m.transport) == "whatsapp");
+    CHECK(stdlib::name_of(m.direction) == "inbound");
     CHECK(m.text.empty());
     CHECK(m.sent_at_ms == 1746540960002);
     REQUIRE(m.files.size() == 1);
@@ -75,7 +75,7 @@ TEST_CASE("fixture: a WhatsApp sticker arrives as an image", "[wazzup]") {
     CHECK(f.ext == "was");
     CHECK(f.mime.empty());
     CHECK(f.size == 0);
-    CHECK(f.kind == "sticker");
+    CHECK(stdlib::name_of(f.kind) == "sticker");
     CHECK(f.source == "https://store.wazzup24.com/e51159999e0046d628b3924161d411e5812d2546/"
                       "?filename=f9ebe1b1-3ed5-4ec2-97fb-03f0c25e413f.was");
 }
@@ -84,9 +84,9 @@ TEST_CASE("fixture: an Instagram comment", "[wazzup]") {
     auto parsed = parse_fixture("wazzup_instagram_comment__adapted_wazzup_docs.json");
     auto m = only_message(parsed);
     CHECK(parsed.events[0].dedup_key == "wz:message:0f6c2a4e-3b1d-4f7a-9c2e-5d8b1a7e4c21");
-    CHECK(m.transport == "instagram");
-    CHECK(m.chat_kind == "comment");
-    CHECK(m.direction == "inbound");
+    CHECK(stdlib::name_of(m.transport) == "instagram");
+    CHECK(stdlib::name_of(m.chat_kind) == "comment");
+    CHECK(stdlib::name_of(m.direction) == "inbound");
     CHECK(m.chat_external_id == "some.customer");
     CHECK(m.chat_username == "some.customer");
     CHECK(m.chat_title == "Some Customer");
@@ -107,9 +107,9 @@ TEST_CASE("fixture: an echo of a message sent from the Wazzup app", "[wazzup]") 
     auto parsed = parse_fixture("wazzup_outgoing_echo_from_app__schema_derived.json");
     auto m = only_message(parsed);
     CHECK(parsed.events[0].dedup_key == "wz:message:a1b2c3d4-0000-4e5f-8a9b-112233445566");
-    CHECK(m.direction == "echo");
-    CHECK(m.transport == "whatsapp");
-    CHECK(m.chat_kind == "private");
+    CHECK(stdlib::name_of(m.direction) == "echo");
+    CHECK(stdlib::name_of(m.transport) == "whatsapp");
+    CHECK(stdlib::name_of(m.chat_kind) == "private");
     CHECK(m.chat_external_id == "79999999999");
     // Our side wrote it: the manager on the channel's configured number.
     CHECK(m.sender.name == "Manager Olga");
@@ -154,13 +154,13 @@ TEST_CASE("fixtures: bodies of the sending API are not webhooks", "[wazzup]") {
 TEST_CASE("Instagram: Direct without instPost, comment with it", "[wazzup]") {
     auto direct = only_message(parse_wazzup(
         message_body("instagram", "some.customer", R"(, "type": "text", "text": "hi", "contact": {"name": "C"})"), context));
-    CHECK(direct.chat_kind == "direct");
+    CHECK(stdlib::name_of(direct.chat_kind) == "direct");
     CHECK_FALSE(direct.post);
     CHECK(direct.sender.username == "some.customer");
 
     auto comment = only_message(parse_wazzup(
         message_body("instagram", "some.customer", R"(, "type": "text", "text": "hi", "instPost": {"id": "p1"})"), context));
-    CHECK(comment.chat_kind == "comment");
+    CHECK(stdlib::name_of(comment.chat_kind) == "comment");
     REQUIRE(comment.post);
     CHECK(comment.post->id == "p1");
     CHECK(comment.post->url.empty());
@@ -170,7 +170,7 @@ TEST_CASE("Instagram: Direct without instPost, comment with it", "[wazzup]") {
 TEST_CASE("echo on a channel whose number is not configured", "[wazzup]") {
     auto m = only_message(parse_wazzup(message_body("instagram", "some.customer", R"(, "type": "text", "isEcho": true)"),
                                        context));
-    CHECK(m.direction == "echo");
+    CHECK(stdlib::name_of(m.direction) == "echo");
     CHECK(m.sender.external_id.empty());
     CHECK(m.sender.name.empty());
     CHECK(m.chat_external_id == "some.customer");
@@ -198,21 +198,21 @@ TEST_CASE("files from contentUri", "[wazzup]") {
     CHECK(pdf.name == "Offer No 5.PDF");
     CHECK(pdf.ext == "pdf");
     CHECK(pdf.mime == "application/pdf");
-    CHECK(pdf.kind == "document");
+    CHECK(stdlib::name_of(pdf.kind) == "document");
     CHECK(pdf.size == 0);
     CHECK(pdf.source == "https://store.wazzup24.com/abc/Offer%20No%205.PDF");
     auto video = file("video", "https://store.wazzup24.com/xyz/?filename=clip.mp4");
     CHECK(video.name == "clip.mp4");
     CHECK(video.mime == "video/mp4");
-    CHECK(video.kind == "video");
+    CHECK(stdlib::name_of(video.kind) == "video");
     auto audio = file("audio", "https://store.wazzup24.com/e5/?other=1&filename=voice%20note.ogg");
     CHECK(audio.name == "voice note.ogg");
-    CHECK(audio.kind == "audio");
+    CHECK(stdlib::name_of(audio.kind) == "audio");
     CHECK(audio.mime == "audio/ogg");
     auto image = file("image", "https://store.wazzup24.com/0e82ead97ae07d");
     CHECK(image.name == "0e82ead97ae07d");
     CHECK(image.ext.empty());
-    CHECK(image.kind == "image");
+    CHECK(stdlib::name_of(image.kind) == "image");
 
     // Types without a file keep none, even with a contentUri.
     auto vcard = only_message(parse_wazzup(

@@ -152,8 +152,8 @@ inline adapters::Event tg_private(std::int64_t update_id, const adapters::Person
     auto& m = e.message;
     m.number = number;
     m.id = std::to_string(number);
-    m.transport = "telegram";
-    m.chat_kind = "private";
+    m.transport = stdlib::Transport::telegram;
+    m.chat_kind = stdlib::ChatKind::private_chat;
     m.chat_id = std::stoll(from.external_id);
     m.chat_external_id = from.external_id;
     m.chat_title = from.name;
@@ -167,7 +167,7 @@ inline adapters::Event tg_group(std::int64_t update_id, std::int64_t chat, const
                                 std::string text) {
     auto e = tg_private(update_id, from, number, std::move(text));
     auto& m = e.message;
-    m.chat_kind = "group";
+    m.chat_kind = stdlib::ChatKind::group;
     m.chat_id = chat;
     m.chat_external_id = std::to_string(chat);
     m.chat_title = "Project chat";
@@ -180,7 +180,7 @@ inline adapters::File file(std::string name, std::string ext, std::int64_t size,
     f.ext = std::move(ext);
     f.mime = ext == "pdf" ? "application/pdf" : "";
     f.size = size;
-    f.kind = std::move(kind);
+    f.kind = *stdlib::parse_enum<stdlib::FileKind>(kind);
     f.source = "file-id-" + f.name;
     return f;
 }
@@ -209,13 +209,13 @@ inline adapters::Event wz_message(std::string message_id, std::string transport,
     e.dedup_key = "wz:message:" + message_id;
     auto& m = e.message;
     m.id = message_id;
-    m.transport = std::move(transport);
-    m.chat_kind = m.transport == "whatsapp" ? "private" : "direct";
+    m.transport = *stdlib::parse_enum<stdlib::Transport>(transport);
+    m.chat_kind = transport == "whatsapp" ? stdlib::ChatKind::private_chat : stdlib::ChatKind::direct;
     m.chat_external_id = chat;
     m.chat_title = name;
     m.sender.external_id = chat;
     m.sender.name = name;
-    if (m.transport == "whatsapp") m.sender.phone = chat;
+    if (transport == "whatsapp") m.sender.phone = chat;
     else m.chat_username = m.sender.username = chat;
     m.channel = std::move(channel);
     m.text = std::move(text);

@@ -257,7 +257,7 @@ TEST_CASE("R1: a redelivered update has no second effect", "[worker]") {
 TEST_CASE("R1: Wazzup statuses are recognised by messageId and status", "[worker]") {
     Bench b;
     auto echo = wz_message("out-1", "whatsapp", "79011112233", "Anna", "We shipped it", "ch-wa-1");
-    echo.message.direction = "echo";
+    echo.message.direction = stdlib::Direction::echo;
     echo.message.sender = adapters::Person{"crm-user-17", "Manager Olga", std::nullopt, std::nullopt, false};
     b.deliver("wz", {echo});
     auto status = [](std::string s) {
@@ -324,7 +324,7 @@ TEST_CASE("W9: an echo is recorded as an outgoing comment and triggers no inboun
     Bench b;
     b.deliver("wz", {wz_message("m-1", "whatsapp", "79011112233", "Anna", "Hello", "ch-wa-1")});
     auto echo = wz_message("m-2", "whatsapp", "79011112233", "", "Sent from the phone", "ch-wa-1");
-    echo.message.direction = "echo";
+    echo.message.direction = stdlib::Direction::echo;
     echo.message.sender = adapters::Person{"crm-user-17", "Manager Olga", std::nullopt, std::nullopt, false};
     b.deliver("wz", {echo});
 
@@ -347,7 +347,7 @@ TEST_CASE("W9: an echo is recorded as an outgoing comment and triggers no inboun
 TEST_CASE("W9: an echo in a chat nobody wrote in yet starts a conversation the employee started", "[worker]") {
     Bench b;
     auto echo = wz_message("m-1", "whatsapp", "79015556677", "", "Hello, this is Acme", "ch-wa-1");
-    echo.message.direction = "echo";
+    echo.message.direction = stdlib::Direction::echo;
     echo.message.sender = adapters::Person{"crm-user-17", "Manager Olga", std::nullopt, std::nullopt, false};
     b.deliver("wz", {echo});
     auto task = b.task(only_task(b));
@@ -375,7 +375,7 @@ TEST_CASE("I4, I5: a comment under a post opens a task linking to the post, and 
     Bench b;
     auto comment = [](std::string id, std::string account, std::string post, std::string text) {
         auto e = wz_message(std::move(id), "instagram", account, account, std::move(text), "ch-ig-1");
-        e.message.chat_kind = "comment";
+        e.message.chat_kind = stdlib::ChatKind::comment;
         e.message.post = adapters::Post{post, "https://www.instagram.com/p/" + post, "New collection"};
         return e;
     };
@@ -407,7 +407,7 @@ TEST_CASE("TB1, TB2: a Telegram Business chat gets the integration's project and
     connection.dedup_key = "tg:tgb:update:1";
     connection.business = {"bc-1", tg_user(900, "Acme owner"), 900, true, true};
     auto e = tg_private(2, anna, 10, "Hi shop", "tgb");
-    e.message.chat_kind = "business";
+    e.message.chat_kind = stdlib::ChatKind::business;
     e.message.business_connection = "bc-1";
     b.deliver("tgb", {connection, e});
     auto task = b.task(only_task(b));
@@ -558,7 +558,7 @@ TEST_CASE("T2: a user who blocks the bot is recorded, and unblocking clears it",
         adapters::Event e;
         e.type = adapters::EventType::member_change;
         e.dedup_key = "tg:tg:update:" + std::to_string(update);
-        e.member = {"55", "private", anna, "member", std::move(status), t0()};
+        e.member = {"55", stdlib::ChatKind::private_chat, true, anna, "member", std::move(status), t0()};
         return e;
     };
     auto blocked = [&] {

@@ -1,0 +1,174 @@
+// Where a message goes: the conversation and task its routing decision names (C1-C4, T3, W7,
+// I4), and what a message to a completed task does (reopen).
+#include "runtime/worker/processor.hpp"
+
+#include <algorithm>
+
+namespace switchyard::worker {
+
+namespace {
+
+std::vector<store::PersonRef> refs_of(const std::vector<records::Person>& people) {
+    std::vector<store::PersonRef> out;
+    for (const auto& p : people) {
+        auto ref = ref_of(p);
+        if (!ref) continue;
+        bool seen = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.kind == ref->kind && r.id == ref->id; });
+        if (!seen) out.push_back(*ref);
+    }
+    return out;
+}
+
+}  // namespace
+
+Processor::Placed Processor::placed_in(std::int64_t conversation, bool is_new) {
+    Placed p;
+    p.conversation = *work_.conversation(conversation);
+    p.task = *work_.task(*p.conversation.task);
+    p.new_conversation = is_new;
+    return p;
+}
+
+store::NewTask Processor::task_from(const Placed& p, const std::optional<store::ContactRecord>& contact,
+                                    const adapters::Message& m, std::int64_t at) const {
+    store::NewTask t;
+    t.conversation = p.conversation.id;
+    t.contact = contact ? std::optional(contact->id) : p.conversation.contact;
+    t.at = at;
+    if (!p.thread) {
+        // A linked chat's next task is its last one again (there is no thread to say otherwise).
+        t.title = p.task.title;
+        t.description = p.task.description;
+        t.project = p.task.project;
+        t.assignees = p.task.assignees;
+        t.contact = p.task.contact;
+        return t;
+    }
+    t.title = p.thread->title;
+    if (t.title.empty()) t.title = contact ? contact->name : m.sender.name;
+    t.description = p.thread->description;
+    if (p.thread->project) t.project = std::string(*p.thread->project);
+    t.assignees = refs_of(p.thread->assignees);
+    return t;
+}
+
+std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, const Actors& a, std::int64_t channel_id,
+                                                   engine::ThreadRoute route) {
+    std::int64_t at = time_of(m.sent_at_ms);
+    if (auto v = work_.conversation(integration_.id, route.key)) {
+        // W7: a conversation whose channel is gone moves to the channel that took its number.
+        if (v->channel != channel_id && !v->channel_external_id.empty() &&
+            facts_.channel(v->channel_external_id, m.transport).deleted)
+            work_.set_conversation_channel(v->id, channel_id);
+        Placed p = placed_in(v->id, false);
+        p.thread = std::move(route);
+        return p;
+    }
+    // C1, C2: the first message of a conversation opens it with a new task, authored by the contact.
+    store::NewConversation v;
+    v.integration = integration_.id;
+    v.key = route.key;
+    v.channel = channel_id;
+    v.chat = chat_of(m);
+    v.chat_kind = stdlib::name_of(m.chat_kind);
+    if (a.contact) v.contact = a.contact->id;
+    v.started_by = m.direction == stdlib::Direction::inbound ? "contact" : "employee";
+    v.at = at;
+    Placed p;
+    p.conversation.id = work_.create_conversation(v);
+    p.conversation.contact = v.contact;
+    p.thread = std::move(route);
+    auto task = work_.create_task(task_from(p, a.contact, m, at));
+    work_.set_conversation_task(p.conversation.id, task);
+    Placed out = placed_in(p.conversation.id, true);
+    out.thread = std::move(p.thread);
+    return out;
+}
+
+std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, const engine::LinkedTaskRoute& route,
+                                                   const std::string& rule) {
+    // The chat in the decision is the message's own in the shipped rules; its id is the key.
+    std::string chat = chat_of(m);
+    if (route.chat_id != chat_number(chat)) chat = std::to_string(route.chat_id);
+    auto task = work_.linked_task(integration_.id, chat);
+    if (!task) {
+        note("no task is linked to chat " + chat + " (routing by " + rule + "): message dropped");
+        return std::nullopt;
+    }
+    std::string key = json::serialize(json::array{"linked_task", chat});
+    auto v = work_.conversation(integration_.id, key);
+    std::int64_t id = 0;
+    if (v) {
+        id = v->id;
+        if (v->task != *task) work_.set_conversation_task(id, *task);  // linked again, to another task
+    } else {
+        store::NewConversation n;
+        n.integration = integration_.id;
+        n.key = key;
+        n.chat = chat;
+        n.chat_kind = stdlib::name_of(m.chat_kind);
+        n.contact = work_.task(*task)->contact;
+        n.started_by = "contact";
+        n.at = time_of(m.sent_at_ms);
+        id = work_.create_conversation(n);
+        work_.set_conversation_task(id, *task);
+    }
+    Placed p = placed_in(id, !v);
+    p.linked_chat = chat;
+    return p;
+}
+
+std::optional<Processor::Placed> Processor::latest(const adapters::Message& m) {
+    auto v = work_.latest_conversation_of_chat(integration_.id, chat_of(m));
+    if (!v) {
+        note("no routing decision and no conversation in chat " + chat_of(m) + ": " +
+             std::string(stdlib::name_of(m.direction)) + " message dropped");
+        return std::nullopt;
+    }
+    return placed_in(v->id, false);
+}
+
+// Where the routing decision (none when no routing policy applies) puts the message.
+std::optional<Processor::Placed> Processor::place(const adapters::Message& m, const Actors& a, std::int64_t channel_id,
+                                                  const engine::Decision* routing) {
+    if (routing && !routing->outcome.ok()) {
+        note("routing failed: " + engine_.failure_text(*routing) + ": message dropped");
+        return std::nullopt;
+    }
+    // Outbound messages are not routed by rules: they go where the chat last went.
+    if (!routing) {
+        if (m.direction != stdlib::Direction::inbound) return latest(m);
+        note("no routing policy applies: message dropped");
+        return std::nullopt;
+    }
+    auto route = deciding_.reader().route(routing->outcome.value);
+    if (auto* t = std::get_if<engine::ThreadRoute>(&route)) return thread(m, a, channel_id, std::move(*t));
+    if (auto* l = std::get_if<engine::LinkedTaskRoute>(&route)) return linked(m, *l, engine_.rule_of(*routing));
+    note("ignored: " + std::string(std::get<engine::IgnoreRoute>(route).reason));
+    return std::nullopt;
+}
+
+// ---- C4: a message to a completed or cancelled task ----
+
+void Processor::reopen(const adapters::Message& m, const Actors& a, Placed& p, DecisionLog& log, std::int64_t at) {
+    set_placed_facts(m, a, p, engine::bit(engine::Kind::reopen));
+    const auto* d = find(decide(engine::bit(engine::Kind::reopen), log), engine::Kind::reopen);
+    auto action = stdlib::ReopenAction::append;
+    if (d && d->outcome.ok()) action = engine::DecisionReader::reopen(d->outcome.value);
+    else if (d) cannot_apply(*d, "reopen: the message is added to the task as it is");
+    if (action == stdlib::ReopenAction::reopen) {
+        work_.set_task_status(p.task.id, "active", at);
+    } else if (action == stdlib::ReopenAction::new_task) {
+        auto contact = p.conversation.contact ? work_.contact(*p.conversation.contact) : std::nullopt;
+        auto task = work_.create_task(task_from(p, contact, m, at));
+        work_.set_conversation_task(p.conversation.id, task);
+        if (p.linked_chat) work_.link_chat(integration_.id, *p.linked_chat, task, at);
+    }
+    auto thread = std::move(p.thread);
+    auto linked_chat = std::move(p.linked_chat);
+    p = placed_in(p.conversation.id, p.new_conversation);
+    p.thread = std::move(thread);
+    p.linked_chat = std::move(linked_chat);
+}
+
+}  // namespace switchyard::worker
