@@ -75,6 +75,12 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
         subject.needs_command = k.name == "command";
         subjects_.push_back(subject);
     }
+    const auto& policies = image_->module().policies;
+    for (const auto& f : policies) {
+        policy_locations_.push_back(image_->location(f));
+        auto& rules = rule_locations_.emplace_back();
+        for (std::size_t r = 0; r < f.rules.size(); ++r) rules.push_back(image_->rule_location(f, r));
+    }
     message_ = fact_index(schema, "message");
     file_ = fact_index(schema, "file");
     files_slot_ = slot(schema, "message", "files");
@@ -161,24 +167,30 @@ std::string Engine::failure_text(const Decision& d) const {
     return {};
 }
 
-boost::json::object Engine::decision_json(const Decision& d, bool explain) const {
+const std::string& Engine::rule_location(std::size_t policy, std::uint16_t rule) const {
+    return rule == bytecode::no_rule ? policy_locations_[policy] : rule_locations_[policy][rule];
+}
+
+boost::json::object Engine::decision_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const {
     const auto& schema = image_->schema();
     const auto& f = image_->module().policies[d.policy];
-    boost::json::object o;
+    boost::json::object o(sp);
+    o.reserve(explain ? 6 : 5);
     o["kind"] = schema.kinds()[d.kind].name;
     if (d.file) o["file"] = *d.file;
-    o["policy"] = image_->location(f);
+    o["policy"] = policy_locations_[d.policy];
     if (d.outcome.ok()) {
-        o["rule"] = image_->rule_location(f, d.outcome.rule);
-        o["value"] = value_to_json(d.outcome.value, f.result, schema);
+        o["rule"] = rule_location(d.policy, d.outcome.rule);
+        o["value"] = value_to_json(d.outcome.value, f.result, schema, sp);
     } else {
         o["error"] = failure_text(d);
     }
     if (explain) {
-        boost::json::array trace;
+        boost::json::array trace(sp);
+        trace.reserve(d.trace.size());
         for (const auto& step : d.trace) {
-            boost::json::object s;
-            s["rule"] = image_->rule_location(f, step.rule);
+            boost::json::object s(sp);
+            s["rule"] = rule_location(d.policy, step.rule);
             if (step.condition >= 0) s["condition"] = step.condition == 1;
             trace.push_back(std::move(s));
         }
@@ -196,10 +208,7 @@ boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool
     return out;
 }
 
-std::string Engine::rule_of(const Decision& d) const {
-    const auto& f = image_->module().policies[d.policy];
-    return d.outcome.rule == bytecode::no_rule ? image_->location(f) : image_->rule_location(f, d.outcome.rule);
-}
+const std::string& Engine::rule_of(const Decision& d) const { return rule_location(d.policy, d.outcome.rule); }
 
 std::string version_of(const vm::Image& image) {
     char buf[20];

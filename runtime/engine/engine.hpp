@@ -123,10 +123,10 @@ public:
     FactSet facts_read(const Case& c, KindSet kinds) const;
     // The decisions object of docs/cases.md.
     boost::json::object to_json(const std::vector<Decision>& decisions, bool explain = false) const;
-    // One decision of it.
-    boost::json::object decision_json(const Decision& d, bool explain = false) const;
+    // One decision of it, built in `sp`.
+    boost::json::object decision_json(const Decision& d, bool explain = false, const boost::json::storage_ptr& sp = {}) const;
     // Where the rule that decided is (`telegram.rules:12`), or why the policy failed.
-    std::string rule_of(const Decision& d) const;
+    const std::string& rule_of(const Decision& d) const;
     std::string failure_text(const Decision& d) const;
     // Runs a test expectation over the results of one case; nullopt when it failed to run.
     const vm::Image& image() const { return *image_; }
@@ -151,9 +151,15 @@ private:
     std::vector<std::vector<std::size_t>> bindings_;  // per kind: the fact index of each binding
     std::vector<std::vector<std::size_t>> dimension_paths_;  // per dimension: field slots from `message`
     std::size_t message_ = 0, file_ = 0, files_slot_ = 0, command_slot_ = 0;
+    // Where each policy and each of its rules is (`file:line`), made once: every decision names them.
+    std::vector<std::string> policy_locations_;
+    std::vector<std::vector<std::string>> rule_locations_;
+    const std::string& rule_location(std::size_t policy, std::uint16_t rule) const;
 };
 
 // A value as JSON (docs/cases.md, "The decisions").
-boost::json::value value_to_json(const vm::Value& v, stdlib::Type type, const stdlib::Schema& schema);
+// `sp`: where the JSON is built (a monotonic buffer saves an allocation per node).
+boost::json::value value_to_json(const vm::Value& v, stdlib::Type type, const stdlib::Schema& schema,
+                                 const boost::json::storage_ptr& sp = {});
 
 }  // namespace switchyard::engine

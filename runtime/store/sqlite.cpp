@@ -106,6 +106,14 @@ Statement& Connection::cached(std::string_view sql) {
     return *it->second;
 }
 
+std::int64_t Statement::runs() const { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_RUN, 0); }
+
+std::map<std::string, std::int64_t> Connection::statement_runs() const {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& [sql, statement] : cache_) out.emplace(sql, statement->runs());
+    return out;
+}
+
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
 std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }

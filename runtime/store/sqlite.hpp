@@ -51,6 +51,8 @@ public:
     std::optional<std::int64_t> optional_integer(int column) const;
     std::optional<std::string> optional_text(int column) const;
 
+    std::int64_t runs() const;
+
 private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
@@ -72,6 +74,9 @@ public:
     // The statement for this text, prepared on first use and kept: the hot paths (accept, the
     // worker's lookups) never prepare twice.
     Statement& cached(std::string_view sql);
+    // How many times each cached statement has run since it was prepared (SQLite counts them:
+    // SQLITE_STMTSTATUS_RUN), by its text.
+    std::map<std::string, std::int64_t> statement_runs() const;
     std::int64_t last_insert_id() const;
     std::int64_t changes() const;
     std::string error_message() const;

@@ -288,6 +288,11 @@ void Store::link_chat(std::string_view integration, std::string_view chat, std::
     work.commit();
 }
 
+std::map<std::string, std::int64_t> Store::worker_statements() {
+    std::lock_guard lock(impl_->worker->mutex);
+    return impl_->worker->connection.statement_runs();
+}
+
 Work Store::begin_work() { return Work(std::make_unique<Work::State>(*impl_->worker, *impl_->inbox)); }
 
 }  // namespace switchyard::store

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -114,6 +115,9 @@ public:
     // A write transaction on the worker's own connection (runtime/store/work.hpp). Only one
     // is open at a time: a second begin_work() waits for the first to end.
     Work begin_work();
+    // How many times each statement of the worker's transactions has run, by its text (for
+    // tests and benchmarks: what applying a webhook costs). Waits for a Work in progress.
+    std::map<std::string, std::int64_t> worker_statements();
 
 private:
     struct Impl;

@@ -9,7 +9,15 @@ namespace {
 
 using sql::Query;
 
-std::string to_json_text(const boost::json::value& v) { return boost::json::serialize(v); }
+// JSON text written into `buffer`, whose room is kept from call to call (State::json_text).
+std::string_view json_text(const boost::json::value& v, std::string& buffer) {
+    boost::json::serializer serializer;
+    serializer.reset(&v);
+    buffer.clear();
+    char chunk[4096];
+    while (!serializer.done()) buffer.append(serializer.read(chunk));
+    return buffer;
+}
 
 boost::json::array array_from(const std::string& text) {
     boost::system::error_code ec;
@@ -425,7 +433,7 @@ std::int64_t Work::add_comment(const NewComment& m) {
           " author_name, text, external_id, number, participants, sent_at, created_at, inbox)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(m.task, m.conversation, m.integration, m.chat, m.chat_kind, m.direction, m.author.kind, nonzero(m.author.id),
-              m.author.name, m.text, m.external_id, m.number, to_json_text(m.participants), m.sent_at, m.created_at,
+              m.author.name, m.text, m.external_id, m.number, json_text(m.participants, state_->json_text[0]), m.sent_at, m.created_at,
               m.inbox)
         .run();
     std::int64_t id = c.last_insert_id();
@@ -566,8 +574,8 @@ std::int64_t Work::log_decision(const NewDecision& d) {
     Query(state_->connection,
           "INSERT INTO decisions (inbox, event, task, comment, ruleset, rules, trace, decisions, note, at)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(d.inbox, d.event, d.task, d.comment, d.ruleset, to_json_text(d.rules), to_json_text(d.trace),
-              to_json_text(d.decisions), d.note, d.at)
+        .bind(d.inbox, d.event, d.task, d.comment, d.ruleset, json_text(d.rules, state_->json_text[0]),
+              json_text(d.trace, state_->json_text[1]), json_text(d.decisions, state_->json_text[2]), d.note, d.at)
         .run();
     return state_->connection.last_insert_id();
 }

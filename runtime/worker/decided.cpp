@@ -4,31 +4,41 @@ namespace switchyard::worker {
 
 void DecisionLog::take(const engine::Engine& engine, const std::vector<engine::Decision>& decisions, engine::KindSet kinds) {
     ruleset_name_ = engine.image().module().name;
-    for (const auto& d : decisions)
-        if (kinds & (engine::KindSet(1) << d.kind)) decisions_.push_back(engine.decision_json(d, true));
-}
-
-store::NewDecision DecisionLog::row(std::string ruleset_version) const {
-    store::NewDecision row;
-    row.ruleset = std::move(ruleset_version);
-    json::array plain;
-    for (const auto& d : decisions_) {
-        json::object o = d.get_object();
-        json::object fired{{"kind", o["kind"]}};
+    for (const auto& d : decisions) {
+        if (!(kinds & (engine::KindSet(1) << d.kind))) continue;
+        json::object o = engine.decision_json(d, true, storage_);
+        json::object fired(storage_);
+        fired["kind"] = o["kind"];
         if (const auto* f = o.if_contains("file")) fired["file"] = *f;
         fired["policy"] = o["policy"];
         if (const auto* rule = o.if_contains("rule")) fired["rule"] = *rule;
         if (const auto* error = o.if_contains("error")) fired["error"] = *error;
-        row.rules.push_back(fired);
-        json::object trace{{"kind", o["kind"]}};
+        rules_.push_back(std::move(fired));
+        json::object trace(storage_);
+        trace["kind"] = o["kind"];
         if (const auto* f = o.if_contains("file")) trace["file"] = *f;
-        trace["trace"] = o.contains("trace") ? o["trace"] : json::array();
-        row.trace.push_back(std::move(trace));
+        trace["trace"] = std::move(o["trace"]);
+        traces_.push_back(std::move(trace));
         o.erase("trace");
-        plain.push_back(std::move(o));
+        decisions_.push_back(std::move(o));
     }
-    row.decisions = {{"ruleset", ruleset_name_}, {"decisions", std::move(plain)}};
-    return row;
+}
+
+store::NewDecision DecisionLog::row(std::string ruleset_version) {
+    json::object decisions(storage_);
+    decisions["ruleset"] = ruleset_name_;
+    decisions["decisions"] = std::move(decisions_);
+    // Moved in by construction (assigning would copy them out of their storage).
+    return store::NewDecision{.inbox = 0,
+                              .event = {},
+                              .task = std::nullopt,
+                              .comment = std::nullopt,
+                              .ruleset = std::move(ruleset_version),
+                              .rules = std::move(rules_),
+                              .trace = std::move(traces_),
+                              .decisions = std::move(decisions),
+                              .note = std::nullopt,
+                              .at = 0};
 }
 
 }  // namespace switchyard::worker

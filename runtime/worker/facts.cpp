@@ -33,10 +33,6 @@ stdlib::Service service_of(config::Service service) {
     return stdlib::Service::telegram_bot;
 }
 
-boost::json::value text_or_null(const records::OptionalText& s) {
-    return s ? boost::json::value(boost::json::string(*s)) : boost::json::value(nullptr);
-}
-
 records::OptionalText optional_string(const boost::json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     return v && v->is_string() ? records::OptionalText(v->get_string()) : std::nullopt;
@@ -104,15 +100,23 @@ std::optional<store::PersonRef> ref_of(const records::Person& person) {
     return store::PersonRef{person.is_employee ? "employee" : "contact", person.id, std::string(person.name)};
 }
 
-boost::json::array participants_json(const std::vector<records::Person>& people) {
-    boost::json::array out;
-    for (const auto& p : people)
-        out.push_back(boost::json::object{{"id", p.id},
-                                          {"name", p.name},
-                                          {"username", text_or_null(p.username)},
-                                          {"phone", text_or_null(p.phone)},
-                                          {"is_employee", p.is_employee},
-                                          {"has_access", p.has_access}});
+boost::json::array participants_json(const std::vector<records::Person>& people, const boost::json::storage_ptr& sp) {
+    auto text_or_null = [&](const records::OptionalText& t) {
+        return t ? boost::json::value(boost::json::string(*t, sp), sp) : boost::json::value(nullptr, sp);
+    };
+    boost::json::array out(sp);
+    out.reserve(people.size());
+    for (const auto& p : people) {
+        boost::json::object o(sp);
+        o.reserve(6);
+        o["id"] = p.id;
+        o["name"] = p.name;
+        o["username"] = text_or_null(p.username);
+        o["phone"] = text_or_null(p.phone);
+        o["is_employee"] = p.is_employee;
+        o["has_access"] = p.has_access;
+        out.push_back(std::move(o));
+    }
     return out;
 }
 

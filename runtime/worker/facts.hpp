@@ -52,7 +52,7 @@ records::Person unknown_person(const adapters::Person& person, std::string_view 
 // Back from a person in a decision: employees by id, contacts by id; nothing for id 0.
 std::optional<store::PersonRef> ref_of(const records::Person& person);
 // The people of a comment's `participants` column (the JSON the store keeps), and back.
-boost::json::array participants_json(const std::vector<records::Person>& people);
+boost::json::array participants_json(const std::vector<records::Person>& people, const boost::json::storage_ptr& sp = {});
 void participants_from(const boost::json::array& json, std::vector<records::Person>& out);
 
 // `chat.id` is an integer in rules: Telegram's chat id as it is, a Wazzup chat of digits (a

@@ -81,7 +81,7 @@ void Processor::event(const adapters::Event& e) {
     }
 }
 
-void Processor::log(const DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
+void Processor::log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
                     std::optional<std::int64_t> comment, std::optional<std::string> note) {
     auto row = log.row(deciding_.ruleset().version);
     row.inbox = row_.id;
@@ -225,7 +225,8 @@ std::optional<std::string> Processor::file_action(std::size_t file, const std::v
 }
 
 std::int64_t Processor::record_comment(const adapters::Message& m, const Actors& a, const Placed& p,
-                                       const std::vector<engine::Decision>& decisions, std::int64_t at) {
+                                       const std::vector<engine::Decision>& decisions, const json::storage_ptr& storage,
+                                       std::int64_t at) {
     notices_.clear();
     const auto* notification = find(decisions, Kind::notification);
     if (notification && notification->outcome.ok()) engine::DecisionReader::notices(notification->outcome.value, notices_);
@@ -233,21 +234,20 @@ std::int64_t Processor::record_comment(const adapters::Message& m, const Actors&
     std::vector<records::Person> participants = participants_;
     for (const auto& n : notices_) add_person(participants, n.person);
 
-    store::NewComment c;
-    c.task = p.task.id;
-    c.conversation = p.conversation.id;
-    c.integration = integration_.id;
-    c.chat = chat_;
-    c.chat_kind = stdlib::name_of(m.chat_kind);
-    c.direction = stdlib::name_of(m.direction);
-    c.author = a.author;
-    c.text = m.text;
-    if (!m.id.empty()) c.external_id = m.id;
-    if (m.number != 0) c.number = m.number;
-    c.participants = participants_json(participants);
-    c.sent_at = at;
-    c.created_at = now_;
-    c.inbox = row_.id;
+    store::NewComment c{.task = p.task.id,
+                        .conversation = p.conversation.id,
+                        .integration = integration_.id,
+                        .chat = chat_,
+                        .chat_kind = std::string(stdlib::name_of(m.chat_kind)),
+                        .direction = std::string(stdlib::name_of(m.direction)),
+                        .author = a.author,
+                        .text = m.text,
+                        .external_id = m.id.empty() ? std::nullopt : std::optional(m.id),
+                        .number = m.number == 0 ? std::nullopt : std::optional(m.number),
+                        .participants = participants_json(participants, storage),
+                        .sent_at = at,
+                        .created_at = now_,
+                        .inbox = row_.id};
     auto comment = work_.add_comment(c);
 
     for (std::size_t i = 0; i < m.files.size(); ++i) {
@@ -295,7 +295,8 @@ void Processor::message(const adapters::Event& e) {
     queries_.start({integration_.id, chat_, chat_id_of(m), 0, nullptr, m.transport});
 
     // Routing reads only the message and the channel: decide it before looking for the task.
-    DecisionLog decisions;
+    json::monotonic_resource resource(deciding_.log_buffer().data(), deciding_.log_buffer().size());
+    DecisionLog decisions(&resource);
     auto placed = place(m, a, channel.id, find(decide(bit(Kind::routing), decisions), Kind::routing));
     if (!placed) {
         unit.undo();
@@ -309,7 +310,7 @@ void Processor::message(const adapters::Event& e) {
     // (notification, reopen) or for inbound and outbound (attachment): an echo triggers none (W9).
     auto rest = engine::all_kinds & ~bit(Kind::routing) & ~bit(Kind::reopen);
     set_placed_facts(m, a, *placed, rest);
-    auto comment = record_comment(m, a, *placed, decide(rest, decisions), at);
+    auto comment = record_comment(m, a, *placed, decide(rest, decisions), &resource, at);
     unit.keep();
     log(decisions, e.dedup_key, placed->task.id, comment, std::nullopt);
 }
@@ -355,7 +356,8 @@ void Processor::reaction(const adapters::Event& e) {
     case_.set(Fact::channel, w.channel(case_.arena(), channel));
     case_.set(Fact::reaction, w.reaction(case_.arena(), reaction));
 
-    DecisionLog decisions;
+    json::monotonic_resource resource(deciding_.log_buffer().data(), deciding_.log_buffer().size());
+    DecisionLog decisions(&resource);
     const auto* d = find(decide(bit(Kind::reaction), decisions), Kind::reaction);
     auto action = stdlib::ReactionAction::skip;
     if (d && d->outcome.ok()) action = engine::DecisionReader::reaction(d->outcome.value);

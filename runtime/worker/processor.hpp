@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ public:
     const records::RecordWriter& writer() const { return writer_; }
     const engine::DecisionReader& reader() const { return reader_; }
     engine::Case& kase() { return case_; }
+    // Room for the JSON of one event's decision log: built there, it costs no allocation.
+    std::span<unsigned char> log_buffer() { return {log_buffer_.get(), log_buffer_size}; }
     // The integration's setting values (its `settings` table against this ruleset's settings),
     // read once. Throws engine::CaseError for a value the ruleset does not take.
     const std::vector<vm::Value>& settings_for(const config::Integration& integration);
@@ -47,6 +50,8 @@ private:
     engine::DecisionReader reader_;
     engine::Case case_;
     std::map<std::string, engine::Case, std::less<>> settings_;  // per integration: a case holding its settings
+    static constexpr std::size_t log_buffer_size = 64 * 1024;
+    std::unique_ptr<unsigned char[]> log_buffer_ = std::make_unique<unsigned char[]>(log_buffer_size);
 };
 
 class Processor {
@@ -115,11 +120,12 @@ private:
                              const adapters::Message& m, std::int64_t at) const;
     void reopen(const adapters::Message& m, const Actors& a, Placed& p, DecisionLog& log, std::int64_t at);
     std::int64_t record_comment(const adapters::Message& m, const Actors& a, const Placed& p,
-                                const std::vector<engine::Decision>& decisions, std::int64_t at);
+                                const std::vector<engine::Decision>& decisions, const json::storage_ptr& storage,
+                                std::int64_t at);
     std::optional<std::string> file_action(std::size_t file, const std::vector<engine::Decision>& decisions,
                                            std::optional<std::string>& reason);
 
-    void log(const DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
+    void log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
              std::optional<std::int64_t> comment, std::optional<std::string> note);
     std::int64_t time_of(std::int64_t event_ms) const { return event_ms != 0 ? event_ms : row_.received_at_ms; }
     std::string chat_of(const adapters::Message& m) const;

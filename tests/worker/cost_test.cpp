@@ -1,0 +1,122 @@
+// What applying one webhook costs the worker, counted rather than timed: the SQLite statements
+// it runs and the heap allocations of its whole path (parse, case, rules, store, log), each
+// against a named budget. Real Telegram bodies through the real adapters, as `serve` runs them.
+#include "tests/worker/worker_support.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+using namespace switchyard;
+using namespace switchyard::testing;
+
+// A counting allocator for this test binary: every operator new is counted while counting is on.
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<std::size_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+// Budgets per message in steady state (the customer, the conversation and the statements known).
+// A private message: first_sight, the identity, the conversation and its task (two), the
+// comment and its task's time, the conversation's last message, the chat member, inbox_state,
+// the decision log: 11, and one slot each for the batch's BEGIN and COMMIT shared out.
+constexpr double private_message_statements = 12;
+// Parsing the body (Boost.JSON), the event's strings, the store's rows read back as strings,
+// the decision log's JSON (with traces) and the row's note. The VM itself allocates nothing.
+constexpr double private_message_allocations = 250;
+
+std::string private_body(std::int64_t update, std::int64_t user, const std::string& text) {
+    return R"({"update_id": )" + std::to_string(update) + R"(, "message": {"message_id": )" + std::to_string(update) +
+           R"(, "date": 1763719200, "chat": {"id": )" + std::to_string(user) +
+           R"(, "type": "private", "first_name": "Anna"}, "from": {"id": )" + std::to_string(user) +
+           R"(, "is_bot": false, "first_name": "Anna"}, "text": ")" + text + R"("}})";
+}
+
+std::string group_body(std::int64_t update, std::int64_t chat, std::int64_t user, const std::string& text) {
+    return R"({"update_id": )" + std::to_string(update) + R"(, "message": {"message_id": )" + std::to_string(update) +
+           R"(, "date": 1763719200, "chat": {"id": )" + std::to_string(chat) +
+           R"(, "type": "supergroup", "title": "Project"}, "from": {"id": )" + std::to_string(user) +
+           R"(, "is_bot": false, "first_name": "Boris"}, "text": ")" + text + R"("}})";
+}
+
+// A store with the real adapters, and the statements its worker ran so far.
+struct Real {
+    explicit Real(config::Config c = test_config()) : config(std::move(c)), store(db.path()) {
+        rulesets.swap(shipped_rules());
+        worker = std::make_unique<worker::Worker>(store, config, rulesets);
+    }
+    std::int64_t statements(std::string_view containing = {}) {
+        std::int64_t n = 0;
+        for (const auto& [sql, runs] : store.worker_statements())
+            if (sql.find(containing) != std::string::npos) n += runs;
+        return n;
+    }
+    TempDb db;
+    config::Config config;
+    store::Store store;
+    engine::RulesetHolder rulesets;
+    std::unique_ptr<worker::Worker> worker;
+};
+
+}  // namespace
+
+TEST_CASE("a private message costs a few statements and never reads a chat's history or members", "[worker][cost]") {
+    Real r;
+    r.store.accept("tg", private_body(1, 55, "hello"), t0());
+    REQUIRE(r.worker->process_pending() == 1);
+
+    const int n = 100;
+    auto before = r.statements();
+    for (int i = 0; i < n; ++i) r.store.accept("tg", private_body(2 + i, 55, "more " + std::to_string(i)), t0());
+    REQUIRE(r.worker->process_pending() == n);
+    double per_message = double(r.statements() - before) / n;
+    for (const auto& [sql, runs] : r.store.worker_statements()) if (runs > 50) std::fprintf(stderr, "%6lld %s\n", (long long)runs, sql.substr(0, 150).c_str());
+    INFO("statements per private message: " << per_message);
+    CHECK(per_message <= private_message_statements);
+    // The policies of a private message ask no fact query: nothing reads the comments of the
+    // chat (last_message_with) or its members (member_of).
+    CHECK(r.statements("FROM comments WHERE conversation") == 0);
+    CHECK(r.statements("SELECT 1 FROM chat_members") == 0);
+    CHECK(r.store.counts().failed == 0);
+}
+
+TEST_CASE("a group message reads the chat's members and history only because its policy asks", "[worker][cost]") {
+    auto config = test_config();
+    integration_of(config, "tg").settings["notify_only_chat_members"] = true;
+    Real r(config);
+    r.store.accept("tg", private_body(1, 55, "hello"), t0());
+    REQUIRE(r.worker->process_pending() == 1);
+    r.store.link_chat("tg", "-100500", 1, t0());
+    r.store.accept("tg", group_body(2, -100500, 66, "hi all"), t0());
+    REQUIRE(r.worker->process_pending() == 1);
+    CHECK(r.statements("FROM comments WHERE conversation") >= 1);  // last_message_with
+    CHECK(r.store.counts().failed == 0);
+}
+
+TEST_CASE("the worker's path allocates within its budget per message", "[worker][cost]") {
+    Real r;
+    // Warm up: the contact, the conversation, the prepared statements, the engine's arenas.
+    for (int i = 0; i < 20; ++i) r.store.accept("tg", private_body(1 + i, 55, "warm " + std::to_string(i)), t0());
+    REQUIRE(r.worker->process_pending() == 20);
+
+    const int n = 100;
+    for (int i = 0; i < n; ++i) r.store.accept("tg", private_body(100 + i, 55, "counted " + std::to_string(i)), t0());
+    allocations = 0;
+    counting = true;
+    auto processed = r.worker->process_pending();
+    counting = false;
+    REQUIRE(processed == n);
+    double per_message = double(allocations.load()) / n;
+    INFO("allocations per private message: " << per_message);
+    CHECK(per_message <= private_message_allocations);
+}
