@@ -1,5 +1,7 @@
 #include "bytecode/disasm.hpp"
 
+#include "bytecode/footprint.hpp"
+
 #include <cstdio>
 #include <sstream>
 
@@ -47,10 +49,10 @@ public:
             out_ << "  k" << k << "  " << schema_.type_name(m_.constants[k].type) << "  " << constant(static_cast<std::uint32_t>(k)) << "\n";
         out_ << "\nsets\n";
         for (std::size_t s = 0; s < m_.sets.size(); ++s) out_ << "  t" << s << "  " << set(m_.sets[s]) << "\n";
-        for (const auto& f : m_.policies) function(f, "policy " + schema_.kinds().at(f.kind).name + scope(f));
+        for (const auto& f : m_.policies) function(f, "policy " + schema_.kinds().at(f.kind).name + scope(f), false);
         for (const auto& t : m_.tests) {
             out_ << "\ntest \"" << t.name << "\"  " << where(t.file, t.line) << "\n  given " << t.case_json << "\n";
-            for (auto e : t.expects) function(m_.expectations.at(e), "expect");
+            for (auto e : t.expects) function(m_.expectations.at(e), "expect", true);
         }
         return out_.str();
     }
@@ -132,7 +134,12 @@ private:
 
     std::string operand(Operand kind, std::uint32_t v, const Function& f) const {
         switch (kind) {
-            case Operand::R: return "r" + std::to_string(v);
+            case Operand::R:
+            case Operand::W:
+            case Operand::U:
+            case Operand::L:
+            case Operand::A:
+            case Operand::P: return "r" + std::to_string(v);
             case Operand::K: return "k" + std::to_string(v) + " (" + constant(v) + ")";
             case Operand::S: return v < m_.settings.size() ? "setting." + m_.settings[v].name : "s" + std::to_string(v);
             case Operand::F: return "." + std::to_string(v);
@@ -177,8 +184,9 @@ private:
         out_ << "  " << num << "  " << pad(std::string(op.name), 15) << args << "\n";
     }
 
-    void function(const Function& f, const std::string& title) {
+    void function(const Function& f, const std::string& title, bool expectation) {
         out_ << "\n" << title << "  " << where(f.file, f.line) << "\n";
+        out_ << "  " << describe(f.footprint, input_names(f, expectation, schema_), schema_) << "\n";
         out_ << "  registers " << f.registers.size() << " (inputs " << f.inputs << ")";
         for (std::size_t r = 0; r < f.registers.size(); ++r)
             out_ << (r % 6 == 0 ? "\n   " : "") << " r" << r << ":" << schema_.type_name(f.registers[r].type)

@@ -1,5 +1,7 @@
 #include "bytecode/module.hpp"
 
+#include <algorithm>
+
 namespace switchyard::bytecode {
 
 namespace {
@@ -12,6 +14,12 @@ static_assert(std::size(op_table) == op_count);
 }  // namespace
 
 const OpInfo& info(Op op) { return op_table[static_cast<std::size_t>(op)]; }
+
+bool Footprint::reads_input(std::size_t b) const { return b < max_footprint_inputs && ((inputs >> b) & 1) != 0; }
+
+bool Footprint::calls(std::uint16_t fn) const {
+    return std::binary_search(fact_queries.begin(), fact_queries.end(), fn);
+}
 
 std::uint64_t fnv1a(std::string_view bytes, std::uint64_t seed) {
     std::uint64_t h = seed;

@@ -18,8 +18,10 @@ enum class Op : std::uint8_t {
 #undef X
 };
 
-// The formats of an instruction's operands (see the legend at the top of opcodes.def).
-enum class Operand : std::uint8_t { _, R, K, S, F, J, O, H, V, T, N, I };
+// The formats of an instruction's operands (see the legend at the top of opcodes.def). The
+// register formats say what the instruction does with the register: R read, W written, U read
+// and written, L and A the first of a window read, P a `where` loop's item and index.
+enum class Operand : std::uint8_t { _, R, W, U, L, A, P, K, S, F, J, O, H, V, T, N, I };
 
 struct OpInfo {
     std::string_view name;
@@ -58,6 +60,7 @@ inline constexpr std::size_t max_settings = 0x10000;       // `load_setting` nam
 inline constexpr std::size_t max_forward_offset = 0xffff;  // `unwrap_or_jump`, `next_item`
 inline constexpr std::size_t max_rules_per_policy = 0xfffe;  // the line table's rule is 16 bits
 inline constexpr std::uint16_t no_rule = 0xffff;             // an instruction outside any rule
+inline constexpr std::size_t max_footprint_inputs = 64;      // Footprint::inputs has one bit per input
 
 // A constant: a tree of values whose parts are earlier constants (so there are no cycles).
 enum class ConstKind : std::uint8_t { none, boolean, integer, string, list, set, record, variant };
@@ -109,7 +112,21 @@ struct Rule {
     bool otherwise = false;
 };
 
-// A policy (or a test expectation): its inputs are in registers 0 .. inputs.size() - 1.
+// What a function's code can read of the world outside its constants and settings: which of
+// its inputs, and which fact queries it calls. The worker loads from its database only the
+// facts that the policies chosen for an event can read. The compiler computes it
+// (compute_footprint, bytecode/footprint.hpp) and the verifier refuses a file whose footprint
+// is not exactly what its code reads.
+struct Footprint {
+    std::uint64_t inputs = 0;                 // bit b set: input register b is read by some instruction
+    std::vector<std::uint16_t> fact_queries;  // schema function indexes of the fact queries called, sorted, unique
+    friend bool operator==(const Footprint&, const Footprint&) = default;
+
+    bool reads_input(std::size_t b) const;
+    bool calls(std::uint16_t fn) const;
+};
+
+// A policy (or a test expectation): its inputs are in registers 0 .. inputs - 1.
 struct Function {
     std::uint16_t kind = 0;                 // policy kind (schema index); for an expectation, unused
     std::vector<std::uint64_t> scope;       // per scope dimension, the members admitted
@@ -119,6 +136,7 @@ struct Function {
     stdlib::Type result;
     std::vector<RegType> registers;         // the frame: the inputs first
     std::uint16_t inputs = 0;
+    Footprint footprint;                    // of a policy: the facts the worker must load for it
     std::vector<Rule> rules;
     std::vector<Instr> code;
     std::vector<LineEntry> lines;           // one per instruction
@@ -135,7 +153,7 @@ struct Test {
 };
 
 inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
-inline constexpr std::uint32_t format_version = 1;
+inline constexpr std::uint32_t format_version = 2;  // 2: functions carry their footprint
 
 struct Module {
     std::string name;

@@ -10,6 +10,10 @@ namespace {
 // Header layout: magic (8), version (4), checksum (8), then the checksummed payload.
 constexpr std::size_t checksum_offset = magic.size() + 4;
 constexpr std::size_t payload_offset = checksum_offset + 8;
+// The fewest bytes a function takes (all its vectors empty), for Reader::count: kind 2, scope
+// 4, priority 8, file 4, line 4, result 7, registers 4, inputs 2, footprint 8 + 4, rules 4,
+// code 4, lines 4.
+constexpr std::size_t min_function_size = 59;
 
 class Writer {
 public:
@@ -48,6 +52,8 @@ public:
             u8(r.builder ? 1 : 0);
         });
         u16(f.inputs);
+        u64(f.footprint.inputs);
+        vec(f.footprint.fact_queries, [&](std::uint16_t fn) { u16(fn); });
         vec(f.rules, [&](const Rule& r) {
             u32(r.line);
             u8(r.otherwise ? 1 : 0);
@@ -150,6 +156,8 @@ public:
             return r;
         });
         f.inputs = u16("input count");
+        f.footprint.inputs = u64("footprint inputs");
+        f.footprint.fact_queries = vec("footprint fact queries", 2, [&] { return u16("footprint fact query"); });
         f.rules = vec("rules", 5, [&] {
             Rule r;
             r.line = u32("rule line");
@@ -239,8 +247,8 @@ Module read_module(Reader& r) {
         s.description = r.str("setting description");
         return s;
     });
-    m.policies = r.vec("policies", 40, [&] { return r.function(); });
-    m.expectations = r.vec("expectations", 40, [&] { return r.function(); });
+    m.policies = r.vec("policies", min_function_size, [&] { return r.function(); });
+    m.expectations = r.vec("expectations", min_function_size, [&] { return r.function(); });
     m.tests = r.vec("tests", 20, [&] {
         Test t;
         t.name = r.str("test name");
@@ -252,6 +260,15 @@ Module read_module(Reader& r) {
     });
     if (!r.at_end()) r.fail("unexpected bytes after the last section");
     return m;
+}
+
+// Versions are not read across: an older file lacks what this reader needs (version 1 has no
+// footprints), and a newer one may mean something else by the same bytes.
+std::string version_mismatch(std::uint32_t version) {
+    std::string found = "format version " + std::to_string(version);
+    if (version < format_version) return found + ": compiled by an older switchyard: compile the rules again";
+    return found + ": compiled by a newer switchyard (this one reads version " + std::to_string(format_version) +
+           "): compile the rules again with this one";
 }
 
 void store_u64(std::string& file, std::size_t at, std::uint64_t v) {
@@ -318,9 +335,7 @@ std::variant<Module, ReadError> read(std::string_view bytes, bool check_checksum
             return ReadError{0, "not a compiled Switchyard ruleset (the file does not start with SWYDRULE)"};
         Reader r(bytes, magic.size());
         auto version = r.u32("the format version");
-        if (version != format_version)
-            return ReadError{magic.size(), "format version " + std::to_string(version) + ", but this switchyard reads version " +
-                                               std::to_string(format_version) + ": compile the rules again"};
+        if (version != format_version) return ReadError{magic.size(), version_mismatch(version)};
         auto stored = r.u64("the checksum");
         if (check_checksum && stored != checksum_of(bytes))
             return ReadError{checksum_offset, "checksum mismatch: the file is corrupted or was cut short"};

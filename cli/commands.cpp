@@ -290,15 +290,11 @@ private:
         return image_->module().sources[file].path + ":" + std::to_string(line);
     }
 
-    // The kinds an expectation reads: its input registers that appear as register operands.
+    // The kinds an expectation reads: the inputs of its footprint (checked by the verifier).
     static std::set<std::size_t> kinds_read(const bytecode::Function& f) {
         std::set<std::size_t> read;
-        for (const auto& i : f.code) {
-            const auto& op = bytecode::info(i.op);
-            std::uint16_t values[3] = {i.a, i.b, i.c};
-            for (std::size_t k = 0; k < 3; ++k)
-                if (op.operands[k] == bytecode::Operand::R && values[k] < f.inputs) read.insert(values[k]);
-        }
+        for (std::size_t k = 0; k < f.inputs; ++k)
+            if (f.footprint.reads_input(k)) read.insert(k);
         return read;
     }
 

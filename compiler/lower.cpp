@@ -1,5 +1,7 @@
 #include "compiler/lower.hpp"
 
+#include "bytecode/footprint.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -977,6 +979,20 @@ private:
         }
     }
 
+    // A footprint names each input in one bit: a function with more inputs could not tell the
+    // worker what it reads. Only a schema with too many facts for one kind (or too many kinds,
+    // whose results are an expectation's inputs) meets this; the rules cannot fix it.
+    bool footprint_fits(common::FileId file, Span span, std::size_t inputs, const std::string& what) {
+        if (inputs <= bytecode::max_footprint_inputs) return true;
+        diagnostics_.report(Code::E0700, file, span,
+                            what + ", more than the " + std::to_string(bytecode::max_footprint_inputs) +
+                                " inputs a footprint can name",
+                            "a footprint has one bit per input: the schema must declare at most 64 facts per "
+                            "policy kind, and at most 64 policy kinds for tests");
+        failed_ = true;
+        return false;
+    }
+
     void sources() {
         std::uint64_t hash = bytecode::fnv1a("");
         for (std::size_t f : ws_.closure(program_.root)) {
@@ -1018,9 +1034,14 @@ private:
         f.result = p.kind->result;
         if (p.decl->rules.size() > bytecode::max_rules_per_policy)
             throw TooLarge{p.decl->kind.span, "the policy has more than " + std::to_string(bytecode::max_rules_per_policy) + " rules"};
+        auto facts = p.kind->bindings.size();
+        if (!footprint_fits(p.file, p.decl->kind.span, facts,
+                            "the `" + p.kind->name + "` policy kind has " + std::to_string(facts) + " facts"))
+            return;
         for (const auto& b : p.kind->bindings) fl.input(b.name, b.type);
         fl.set_lets(p.decl->lets);
         fl.rules(p.decl->rules);
+        f.footprint = bytecode::compute_footprint(f, state_.schema);
         module_.policies.push_back(std::move(f));
     }
 
@@ -1037,12 +1058,17 @@ private:
                 continue;
             }
             const auto& expect = std::get<dsl::Expect>(item.item);
+            auto kinds = state_.schema.kinds().size();
+            if (!footprint_fits(t.file, item.span, kinds,
+                                "an `expect` reads the results of " + std::to_string(kinds) + " policy kinds"))
+                return;
             FunctionLowering fl(state_, t.file);
             for (const auto& k : state_.schema.kinds()) fl.input(k.name, k.result);
             fl.out.f.file = out.file;
             fl.out.f.line = state_.line_of(t.file, item.span);
             fl.out.f.result = types::boolean;
             fl.expectation(*expect.condition, fl.out.f.line);
+            fl.out.f.footprint = bytecode::compute_footprint(fl.out.f, state_.schema);
             out.expects.push_back(static_cast<std::uint32_t>(module_.expectations.size()));
             module_.expectations.push_back(std::move(fl.out.f));
         }

@@ -1,5 +1,6 @@
 // The verifier: a compiled ruleset is checked in full before anything runs, so that the
 // interpreter may trust its input. See verify() in image.hpp for what is checked.
+#include "bytecode/footprint.hpp"
 #include "runtime/vm/host.hpp"
 #include "runtime/vm/image.hpp"
 
@@ -534,7 +535,7 @@ private:
         for (std::size_t b = 0; b < f.inputs && b < f.registers.size(); ++b)
             if (!(f.registers[b].type == kind.bindings[b].type) || f.registers[b].builder)
                 reject(name + ": input " + std::to_string(b) + " is not of the type of `" + kind.bindings[b].name + "`");
-        body(name, f);
+        body(name, f, false);
     }
 
     void expectation(std::size_t e) {
@@ -547,15 +548,19 @@ private:
         for (std::size_t k = 0; k < f.inputs && k < f.registers.size(); ++k)
             if (!(f.registers[k].type == kinds[k].result) || f.registers[k].builder)
                 reject(name + ": input " + std::to_string(k) + " is not the result of `" + kinds[k].name + "`");
-        body(name, f);
+        body(name, f, true);
     }
 
-    void body(const std::string& name, const Function& f) {
+    // The code, then the footprint: recomputed from the code once it is known to be sound, it
+    // must be exactly the one the file declares, since the worker loads facts by it.
+    void body(const std::string& name, const Function& f, bool expectation) {
         try {
             FunctionVerifier(m_, schema_, f).run();
         } catch (const Rejected& r) {
             reject(name + ": " + r.message);
         }
+        if (auto why = bytecode::footprint_mismatch(f, bytecode::input_names(f, expectation, schema_), schema_))
+            reject(name + ": " + *why);
     }
 
     void test(const bytecode::Test& t) {

@@ -1,0 +1,136 @@
+#include "bytecode/footprint.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace switchyard::bytecode {
+
+namespace {
+
+// The value of the first operand of `instr` in `format`, or nothing.
+std::optional<std::uint16_t> operand_in(const Instr& instr, Operand format) {
+    const auto& formats = info(instr.op).operands;
+    const std::uint16_t values[3] = {instr.a, instr.b, instr.c};
+    for (std::size_t k = 0; k < 3; ++k)
+        if (formats[k] == format) return values[k];
+    return std::nullopt;
+}
+
+// How many argument registers an A operand spans: the parameters of the function named by the
+// instruction's H or V operand.
+std::size_t argument_count(const Instr& instr, const stdlib::Schema& schema) {
+    auto fn = operand_in(instr, Operand::H);
+    if (!fn) fn = operand_in(instr, Operand::V);
+    if (!fn || *fn >= schema.functions().size()) return 0;
+    return schema.functions()[*fn].params.size();
+}
+
+template <typename F>
+void for_each_read(const Instr& instr, const stdlib::Schema& schema, F&& each) {
+    const auto& formats = info(instr.op).operands;
+    const std::uint16_t values[3] = {instr.a, instr.b, instr.c};
+    auto window = [&](std::size_t first, std::size_t count) {
+        for (std::size_t k = 0; k < count; ++k) each(first + k);
+    };
+    for (std::size_t k = 0; k < 3; ++k) {
+        std::size_t v = values[k];
+        switch (formats[k]) {
+            case Operand::R:
+            case Operand::U: each(v); break;
+            case Operand::P: each(v + 1); break;  // the loop index; the item R[a] is only written
+            case Operand::L: window(v, operand_in(instr, Operand::N).value_or(0)); break;
+            case Operand::A: window(v, argument_count(instr, schema)); break;
+            default: break;  // W is only written; the rest are not registers
+        }
+    }
+}
+
+std::optional<std::uint16_t> fact_query_called(const Instr& instr, const stdlib::Schema& schema) {
+    auto fn = operand_in(instr, Operand::H);
+    if (fn && *fn < schema.functions().size() && schema.functions()[*fn].role == stdlib::FunctionRole::fact_query)
+        return fn;
+    return std::nullopt;
+}
+
+std::string unnamed_input(std::size_t b) { return "input " + std::to_string(b); }
+
+std::string input_name(const std::vector<std::string>& names, std::size_t b) {
+    return b < names.size() ? names[b] : unnamed_input(b);
+}
+
+std::string function_name(std::uint16_t fn, const stdlib::Schema& schema) {
+    return fn < schema.functions().size() ? schema.functions()[fn].name : "function " + std::to_string(fn);
+}
+
+}  // namespace
+
+std::vector<std::size_t> registers_read(const Instr& instr, const stdlib::Schema& schema) {
+    std::vector<std::size_t> read;
+    for_each_read(instr, schema, [&](std::size_t r) { read.push_back(r); });
+    return read;
+}
+
+Footprint compute_footprint(const Function& f, const stdlib::Schema& schema) {
+    Footprint fp;
+    const std::size_t inputs = std::min<std::size_t>(f.inputs, max_footprint_inputs);
+    for (const auto& instr : f.code) {
+        for_each_read(instr, schema, [&](std::size_t r) {
+            if (r < inputs) fp.inputs |= std::uint64_t(1) << r;
+        });
+        if (auto fn = fact_query_called(instr, schema)) fp.fact_queries.push_back(*fn);
+    }
+    std::sort(fp.fact_queries.begin(), fp.fact_queries.end());
+    fp.fact_queries.erase(std::unique(fp.fact_queries.begin(), fp.fact_queries.end()), fp.fact_queries.end());
+    return fp;
+}
+
+std::vector<std::string> input_names(const Function& f, bool expectation, const stdlib::Schema& schema) {
+    const auto& kinds = schema.kinds();
+    std::vector<std::string> names;
+    for (std::size_t b = 0; b < f.inputs; ++b) {
+        if (expectation) names.push_back(b < kinds.size() ? kinds[b].name : unnamed_input(b));
+        else if (f.kind < kinds.size() && b < kinds[f.kind].bindings.size()) names.push_back(kinds[f.kind].bindings[b].name);
+        else names.push_back(unnamed_input(b));
+    }
+    return names;
+}
+
+std::string describe(const Footprint& footprint, const std::vector<std::string>& names, const stdlib::Schema& schema) {
+    std::string reads, queries;
+    for (std::size_t b = 0; b < max_footprint_inputs; ++b)
+        if (footprint.reads_input(b)) reads += (reads.empty() ? "" : ", ") + input_name(names, b);
+    for (auto fn : footprint.fact_queries) queries += (queries.empty() ? "" : ", ") + function_name(fn, schema);
+    return "reads: " + (reads.empty() ? "nothing" : reads) + "; queries: " + (queries.empty() ? "none" : queries);
+}
+
+std::optional<std::string> footprint_mismatch(const Function& f, const std::vector<std::string>& names,
+                                              const stdlib::Schema& schema) {
+    if (f.inputs > max_footprint_inputs)
+        return "it has " + std::to_string(f.inputs) + " inputs, more than the " + std::to_string(max_footprint_inputs) +
+               " a footprint can name";
+    const Footprint& declared = f.footprint;
+    if (f.inputs < max_footprint_inputs && (declared.inputs >> f.inputs) != 0)
+        return "its footprint lists input " + std::to_string(std::countr_zero(declared.inputs >> f.inputs) + f.inputs) +
+               ", but it has " + std::to_string(f.inputs) + " inputs";
+    const auto& listed = declared.fact_queries;
+    if (!std::is_sorted(listed.begin(), listed.end()) || std::adjacent_find(listed.begin(), listed.end()) != listed.end())
+        return std::string("its footprint's fact queries are not sorted and unique");
+    for (auto fn : listed)
+        if (fn >= schema.functions().size() || schema.functions()[fn].role != stdlib::FunctionRole::fact_query)
+            return "its footprint lists `" + function_name(fn, schema) + "`, which is not a fact query";
+
+    const Footprint actual = compute_footprint(f, schema);
+    for (std::size_t b = 0; b < f.inputs; ++b) {
+        if (actual.reads_input(b) && !declared.reads_input(b))
+            return "reads input `" + input_name(names, b) + "` but its footprint does not list it";
+        if (declared.reads_input(b) && !actual.reads_input(b))
+            return "its footprint lists input `" + input_name(names, b) + "`, which its code does not read";
+    }
+    for (auto fn : actual.fact_queries)
+        if (!declared.calls(fn)) return "calls `" + function_name(fn, schema) + "` but its footprint does not list it";
+    for (auto fn : listed)
+        if (!actual.calls(fn)) return "its footprint lists `" + function_name(fn, schema) + "`, which its code does not call";
+    return std::nullopt;
+}
+
+}  // namespace switchyard::bytecode
