@@ -6,10 +6,11 @@
 
 namespace switchyard::adapters::detail {
 
-boost::json::value parse_body(std::string_view body) {
+boost::json::value parse_body(std::string_view body, boost::json::storage_ptr storage) {
     boost::json::parse_options options;
     options.max_depth = 64;  // Telegram nests messages (reply_to_message, pinned_message) a few levels
-    boost::json::stream_parser parser({}, options);
+    boost::json::stream_parser parser(storage, options);
+    parser.reset(storage);
     boost::system::error_code ec;
     // write() tells how far it got, so the error can say where the body went wrong.
     std::size_t consumed = parser.write(body.data(), body.size(), ec);

@@ -15,7 +15,22 @@ namespace switchyard::adapters::detail {
 
 // Parses a whole body; throws ParseError (`body: invalid JSON at byte 17: ...`) when it is not
 // one JSON value.
-boost::json::value parse_body(std::string_view body);
+// `storage`: where the document is built; a webhook's document lives only while it is read, so
+// callers give a monotonic buffer on their stack (BodyStorage) and parsing allocates nothing.
+boost::json::value parse_body(std::string_view body, boost::json::storage_ptr storage = {});
+
+// A monotonic buffer for one body's document; bodies larger than it spill to the heap.
+class BodyStorage {
+public:
+    BodyStorage() : resource_(buffer_, sizeof buffer_) {}
+    BodyStorage(const BodyStorage&) = delete;
+    BodyStorage& operator=(const BodyStorage&) = delete;
+    boost::json::storage_ptr get() { return &resource_; }
+
+private:
+    unsigned char buffer_[16 * 1024];
+    boost::json::monotonic_resource resource_;
+};
 
 // A value inside a parsed body and where it is. Does not own the value: the body outlives it.
 class Node {

@@ -358,7 +358,8 @@ Handler handler_for(std::string_view type) {
 }  // namespace
 
 Parsed parse_telegram(std::string_view body, const TelegramContext& context) {
-    boost::json::value document = detail::parse_body(body);
+    detail::BodyStorage storage;
+    boost::json::value document = detail::parse_body(body, storage.get());
     Node update(document, "");
     std::int64_t update_id = update.at("update_id").integer();
 

@@ -153,7 +153,8 @@ std::string join(const std::vector<std::string>& parts) {
 }  // namespace
 
 Parsed parse_wazzup(std::string_view body, const WazzupContext& context) {
-    boost::json::value document = detail::parse_body(body);
+    detail::BodyStorage storage;
+    boost::json::value document = detail::parse_body(body, storage.get());
     Node root(document, "");
     Parsed parsed;
     std::vector<std::string> skipped;  // why parts of the body gave no event

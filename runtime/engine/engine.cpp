@@ -53,7 +53,7 @@ void check_fact_and_kind_order(const stdlib::Schema& schema) {
 }
 
 // Whether a policy's code can read its input `binding` (the footprint, checked by the verifier).
-bool reads(const bytecode::Function&, std::size_t) { return true; }  // FOOTPRINT: until the footprint lands
+bool reads(const bytecode::Function& f, std::size_t binding) { return f.footprint.reads_input(binding); }
 
 }  // namespace
 

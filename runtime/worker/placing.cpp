@@ -22,8 +22,12 @@ std::vector<store::PersonRef> refs_of(const std::vector<records::Person>& people
 }  // namespace
 
 Processor::Placed Processor::placed_in(std::int64_t conversation, bool is_new) {
+    return placed_in(*work_.conversation(conversation), is_new);
+}
+
+Processor::Placed Processor::placed_in(store::ConversationRecord conversation, bool is_new) {
     Placed p;
-    p.conversation = *work_.conversation(conversation);
+    p.conversation = std::move(conversation);
     p.task = *work_.task(*p.conversation.task);
     p.new_conversation = is_new;
     return p;
@@ -58,9 +62,11 @@ std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, c
     if (auto v = work_.conversation(integration_.id, route.key)) {
         // W7: a conversation whose channel is gone moves to the channel that took its number.
         if (v->channel != channel_id && !v->channel_external_id.empty() &&
-            facts_.channel(v->channel_external_id, m.transport).deleted)
+            facts_.channel(v->channel_external_id, m.transport).deleted) {
             work_.set_conversation_channel(v->id, channel_id);
-        Placed p = placed_in(v->id, false);
+            v = work_.conversation(v->id);
+        }
+        Placed p = placed_in(std::move(*v), false);
         p.thread = std::move(route);
         return p;
     }

@@ -133,6 +133,8 @@ void Processor::set_message(const adapters::Message& m, const Actors& a, const r
     files_.clear();
     found_.clear();
     names_.clear();
+    found_.reserve(m.mentions.size());
+    names_.reserve(m.mentions.size());
     records::Message r;
     r.sender = sender(m, a);
     add_person(participants_, r.sender);
@@ -188,6 +190,14 @@ void Processor::set_placed_facts(const adapters::Message& m, const Actors& a, co
     if (a.employee)
         case_.set(Fact::employee, w.employee(arena, {a.employee->id, a.employee->name, a.employee->owner,
                                                      a.employee->telegram.has_value()}));
+}
+
+// In a one-to-one chat the contact is recorded as a member with their first message: a
+// conversation they wrote in before has them already (and nobody leaves a one-to-one chat).
+bool Processor::known_member(const adapters::Message& m, const Actors& a, const Placed& p) const {
+    bool one_to_one = m.chat_kind != stdlib::ChatKind::group && m.chat_kind != stdlib::ChatKind::channel;
+    return one_to_one && a.author.kind == "contact" && p.conversation.contact == a.author.id &&
+           p.conversation.last_inbound_at.has_value();
 }
 
 const std::vector<engine::Decision>& Processor::decide(engine::KindSet kinds, DecisionLog& log) {
@@ -304,7 +314,7 @@ void Processor::message(const adapters::Event& e) {
         return;
     }
     // T4: whoever writes in a chat is a known member of it.
-    if (a.author.id != 0) work_.add_chat_member(integration_.id, chat_, a.author, at);
+    if (a.author.id != 0 && !known_member(m, a, *placed)) work_.add_chat_member(integration_.id, chat_, a.author, at);
     if (m.direction == stdlib::Direction::inbound && placed->task.status != "active") reopen(m, a, *placed, decisions, at);
     // Echo messages pass here too, but the kinds below are asked for inbound messages only
     // (notification, reopen) or for inbound and outbound (attachment): an echo triggers none (W9).

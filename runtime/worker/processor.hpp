@@ -14,7 +14,6 @@
 #include "runtime/worker/facts.hpp"
 #include "runtime/worker/queries.hpp"
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -103,6 +102,7 @@ private:
     // ---- the case ----
     void start_case(std::int64_t at);
     void set_message(const adapters::Message& m, const Actors& a, const records::Channel& channel, std::int64_t at);
+    bool known_member(const adapters::Message& m, const Actors& a, const Placed& p) const;
     void set_placed_facts(const adapters::Message& m, const Actors& a, const Placed& p, engine::KindSet kinds);
     const std::vector<engine::Decision>& decide(engine::KindSet kinds, DecisionLog& log);
     // The decision of a kind in a run (the first, for per-file kinds), or null.
@@ -116,6 +116,7 @@ private:
     std::optional<Placed> linked(const adapters::Message& m, const engine::LinkedTaskRoute& route, const std::string& rule);
     std::optional<Placed> latest(const adapters::Message& m);
     Placed placed_in(std::int64_t conversation, bool is_new);
+    Placed placed_in(store::ConversationRecord conversation, bool is_new);
     store::NewTask task_from(const Placed& p, const std::optional<store::ContactRecord>& contact,
                              const adapters::Message& m, std::int64_t at) const;
     void reopen(const adapters::Message& m, const Actors& a, Placed& p, DecisionLog& log, std::int64_t at);
@@ -149,9 +150,10 @@ private:
     std::string chat_;       // of the message being applied, as the store names it
 
     // Room for one message's records (reused: cleared per message). People found for mentions
-    // live in `found_` until the message is written into the case.
-    std::deque<store::ContactRecord> found_;
-    std::deque<std::string> names_;
+    // live in `found_` and `names_` until the message is written into the case; both are
+    // reserved for every mention first, so that what records point at never moves.
+    std::vector<store::ContactRecord> found_;
+    std::vector<std::string> names_;
     std::vector<records::Person> mentions_, participants_, integration_people_, task_people_;
     std::vector<records::File> files_;
     std::vector<engine::Notice> notices_;
