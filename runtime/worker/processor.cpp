@@ -291,8 +291,15 @@ bool Processor::edit(const adapters::Message& m) {
     return true;
 }
 
+// What the notes since `first` say (this event's), for its decision-log row; none when nothing.
+std::optional<std::string> Processor::notes_since(std::size_t first) const {
+    if (first >= notes_.size()) return std::nullopt;
+    return join(std::vector<std::string>(notes_.begin() + static_cast<std::ptrdiff_t>(first), notes_.end()));
+}
+
 void Processor::message(const adapters::Event& e) {
     const auto& m = e.message;
+    std::size_t first_note = notes_.size();
     std::int64_t at = time_of(m.sent_at_ms);
     if (m.edited && edit(m)) return;
     // What routing creates is undone when the message is dropped (`ignore` creates nothing).
@@ -310,7 +317,7 @@ void Processor::message(const adapters::Event& e) {
     auto placed = place(m, a, channel.id, find(decide(bit(Kind::routing), decisions), Kind::routing));
     if (!placed) {
         unit.undo();
-        log(decisions, e.dedup_key, std::nullopt, std::nullopt, notes_.empty() ? std::nullopt : std::optional(notes_.back()));
+        log(decisions, e.dedup_key, std::nullopt, std::nullopt, notes_since(first_note));
         return;
     }
     // T4: whoever writes in a chat is a known member of it.
@@ -322,12 +329,13 @@ void Processor::message(const adapters::Event& e) {
     set_placed_facts(m, a, *placed, rest);
     auto comment = record_comment(m, a, *placed, decide(rest, decisions), &resource, at);
     unit.keep();
-    log(decisions, e.dedup_key, placed->task.id, comment, std::nullopt);
+    log(decisions, e.dedup_key, placed->task.id, comment, notes_since(first_note));
 }
 
 void Processor::reaction(const adapters::Event& e) {
     const auto& r = e.reaction;
     std::int64_t at = time_of(r.at_ms);
+    std::size_t first_note = notes_.size();
     auto comment = work_.comment_by_number(integration_.id, r.chat_external_id, r.message_number);
     if (!comment) {
         note("reaction to message " + std::to_string(r.message_number) + " in chat " + r.chat_external_id +
@@ -378,7 +386,7 @@ void Processor::reaction(const adapters::Event& e) {
     else if (action == stdlib::ReactionAction::unlike && by) work_.unlike(comment->id, *by);
     else if (action != stdlib::ReactionAction::skip) why = "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action));
     if (why) cannot_apply(*d, *why);
-    log(decisions, e.dedup_key, comment->task, comment->id, why);
+    log(decisions, e.dedup_key, comment->task, comment->id, notes_since(first_note));
 }
 
 void Processor::business(const adapters::Event& e) {

@@ -134,6 +134,7 @@ private:
     // A decision that could not be applied: on the row's note, with the rule that made it.
     void cannot_apply(const engine::Decision& d, const std::string& what);
     void note(std::string text) { notes_.push_back(std::move(text)); }
+    std::optional<std::string> notes_since(std::size_t first) const;
 
     store::Work& work_;
     const config::Integration& integration_;
