@@ -6,10 +6,7 @@
 //   BM_Latency/<server>/<rate>: requests sent at a fixed rate (500, 2000, 5000 per second; open
 //     loop); p50 and p99 of the time from the moment each was due to its answer.
 //   BM_Process: stored webhooks processed per second by the worker (parse, rules, SQLite).
-#include "bench/shipped_rules.hpp"
-#include "compiler/lower.hpp"
-#include "runtime/server/server.hpp"
-#include "runtime/worker/worker.hpp"
+#include "bench/server_support.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -21,7 +18,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -35,81 +31,12 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-const char* telegram_secret = "bench-secret";
+using sy::bench::Client;
+using sy::bench::Switchyard;
 
-std::string body(std::int64_t i) {
-    std::int64_t chat = 9000 + i % 50;
-    return R"({"update_id": )" + std::to_string(i) + R"(, "message": {"message_id": )" + std::to_string(i) +
-           R"(, "date": 1763719200, "chat": {"id": )" + std::to_string(chat) +
-           R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + std::to_string(chat) +
-           R"(, "is_bot": false, "first_name": "C"}, "text": "hello )" + std::to_string(i) + R"("}})";
-}
+std::string body(std::int64_t i) { return sy::bench::private_update(i, 9000 + i % 50); }
 
-// ---- the two servers ----
-
-sy::config::Config bench_config(const std::filesystem::path& dir) {
-    sy::config::Config c;
-    c.listen_address = "127.0.0.1";
-    c.listen_port = 0;
-    c.storage = (dir / "bench.db").string();
-    c.api_token = "bench-token-0123456789";
-    sy::config::Employee owner;
-    owner.id = 1;
-    owner.name = "Owner";
-    owner.owner = true;
-    c.employees.push_back(owner);
-    sy::config::Integration tg;
-    tg.id = "tg";
-    tg.name = "Bench bot";
-    tg.service = sy::config::Service::telegram;
-    tg.bot_username = "bench_bot";
-    tg.webhook_secret = telegram_secret;
-    tg.assignees = {1};
-    c.integrations.push_back(tg);
-    return c;
-}
-
-std::shared_ptr<const sy::engine::Ruleset> shipped_ruleset() {
-    auto image = sy::bench::shipped_rules();
-    auto version = sy::engine::version_of(*image);
-    return std::make_shared<const sy::engine::Ruleset>(sy::engine::Ruleset{image, version});
-}
-
-// The switchyard server, in this process, with its worker.
-struct Switchyard {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("switchyard-bench-" + std::to_string(::getpid()));
-    sy::config::Config config;
-    std::unique_ptr<sy::store::Store> store;
-    sy::engine::RulesetHolder rulesets;
-    std::unique_ptr<sy::worker::Worker> worker;
-    std::unique_ptr<sy::server::Context> context;
-    std::unique_ptr<sy::server::Server> server;
-    std::thread thread;
-
-    explicit Switchyard(bool process) {
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
-        config = bench_config(dir);
-        store = std::make_unique<sy::store::Store>(config.storage);
-        rulesets.swap(shipped_ruleset());
-        worker = std::make_unique<sy::worker::Worker>(*store, config, rulesets);
-        if (process) worker->start();
-        context = std::make_unique<sy::server::Context>(config, *store, rulesets, [this, process] {
-            if (process) worker->wake();
-        });
-        server = std::make_unique<sy::server::Server>(*context, 2);
-        thread = std::thread([this] { server->run(); });
-    }
-    ~Switchyard() {
-        server->stop();
-        thread.join();
-        worker->stop();
-        worker.reset();
-        store.reset();
-        std::filesystem::remove_all(dir);
-    }
-    std::uint16_t port() const { return server->port(); }
-};
+// ---- the two servers (Switchyard: bench/server_support.hpp) ----
 
 // A bare Beast endpoint: reads a request, answers 200, nothing else.
 class Bare {
@@ -158,25 +85,7 @@ private:
     std::vector<std::thread> threads_;
 };
 
-// ---- the clients ----
-
-struct Client {
-    asio::io_context io;
-    beast::tcp_stream stream{io};
-    beast::flat_buffer buffer;
-    explicit Client(std::uint16_t port) { stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)); }
-    int post(const std::string& payload) {
-        http::request<http::string_body> req{http::verb::post, "/webhooks/tg", 11};
-        req.set(http::field::host, "127.0.0.1");
-        req.set("X-Telegram-Bot-Api-Secret-Token", telegram_secret);
-        req.body() = payload;
-        req.prepare_payload();
-        http::write(stream, req);
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
-        return res.result_int();
-    }
-};
+// ---- the clients (Client: bench/server_support.hpp) ----
 
 std::atomic<std::int64_t> next_update{1};
 

@@ -1,0 +1,149 @@
+// What the server and worker benchmarks share (server_bench.cpp, worker_bench.cpp): Telegram
+// update bodies, a configuration, the shipped rules as a served ruleset, a temporary storage
+// folder, the real server in this process with its worker, and a keep-alive client.
+#pragma once
+
+#include "bench/shipped_rules.hpp"
+#include "runtime/config/config.hpp"
+#include "runtime/engine/ruleset.hpp"
+#include "runtime/server/server.hpp"
+#include "runtime/store/store.hpp"
+#include "runtime/worker/worker.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace switchyard::bench {
+
+inline const char* telegram_secret = "bench-secret";
+
+// A Telegram `message` update of a private chat, as the Bot API posts it: the chat id is the
+// customer's user id.
+inline std::string private_update(std::int64_t update, std::int64_t chat) {
+    return R"({"update_id": )" + std::to_string(update) + R"(, "message": {"message_id": )" + std::to_string(update) +
+           R"(, "date": 1763719200, "chat": {"id": )" + std::to_string(chat) +
+           R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + std::to_string(chat) +
+           R"(, "is_bot": false, "first_name": "C"}, "text": "hello )" + std::to_string(update) + R"("}})";
+}
+
+// A fresh folder under the system's temporary folder, removed with everything in it at the end.
+// Named by process and sequence, so that no two benchmarks of one run share storage.
+class TempDir {
+public:
+    TempDir() {
+        static std::atomic<int> made{0};
+        path_ = std::filesystem::temp_directory_path() /
+                ("switchyard-bench-" + std::to_string(::getpid()) + "-" + std::to_string(++made));
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// One Telegram bot integration (`tg`), an owner who is its assignee, storage on disk in `dir`.
+inline config::Config bench_config(const std::filesystem::path& dir) {
+    config::Config c;
+    c.listen_address = "127.0.0.1";
+    c.listen_port = 0;
+    c.storage = (dir / "bench.db").string();
+    c.api_token = "bench-token-0123456789";
+    config::Employee owner;
+    owner.id = 1;
+    owner.name = "Owner";
+    owner.owner = true;
+    c.employees.push_back(owner);
+    config::Integration tg;
+    tg.id = "tg";
+    tg.name = "Bench bot";
+    tg.service = config::Service::telegram;
+    tg.bot_username = "bench_bot";
+    tg.webhook_secret = telegram_secret;
+    tg.assignees = {1};
+    c.integrations.push_back(tg);
+    return c;
+}
+
+inline std::shared_ptr<const engine::Ruleset> shipped_ruleset() {
+    auto image = shipped_rules();
+    auto version = engine::version_of(*image);
+    return std::make_shared<const engine::Ruleset>(engine::Ruleset{image, version});
+}
+
+// The switchyard server, in this process, with its worker (started when `process`), on a fresh
+// storage folder: what `switchyard serve` runs, without the command line.
+struct Switchyard {
+    TempDir dir;
+    config::Config config;
+    std::unique_ptr<store::Store> store;
+    engine::RulesetHolder rulesets;
+    std::unique_ptr<worker::Worker> worker;
+    std::unique_ptr<server::Context> context;
+    std::unique_ptr<server::Server> server;
+    std::thread thread;
+
+    explicit Switchyard(bool process) {
+        config = bench_config(dir.path());
+        store = std::make_unique<store::Store>(config.storage);
+        rulesets.swap(shipped_ruleset());
+        worker = std::make_unique<worker::Worker>(*store, config, rulesets);
+        if (process) worker->start();
+        context = std::make_unique<server::Context>(config, *store, rulesets, [this, process] {
+            if (process) worker->wake();
+        });
+        server = std::make_unique<server::Server>(*context, 2);
+        thread = std::thread([this] { server->run(); });
+    }
+    ~Switchyard() {
+        server->stop();
+        thread.join();
+        worker->stop();
+        worker.reset();
+        store.reset();  // before `dir` goes: the files are closed first
+    }
+    Switchyard(const Switchyard&) = delete;
+    Switchyard& operator=(const Switchyard&) = delete;
+    std::uint16_t port() const { return server->port(); }
+};
+
+// One keep-alive connection that posts Telegram updates to /webhooks/tg and waits for each answer.
+struct Client {
+    boost::asio::io_context io;
+    boost::beast::tcp_stream stream{io};
+    boost::beast::flat_buffer buffer;
+    explicit Client(std::uint16_t port) {
+        stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    }
+    int post(const std::string& payload) {
+        namespace http = boost::beast::http;
+        http::request<http::string_body> req{http::verb::post, "/webhooks/tg", 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.set("X-Telegram-Bot-Api-Secret-Token", telegram_secret);
+        req.body() = payload;
+        req.prepare_payload();
+        http::write(stream, req);
+        http::response<http::string_body> res;
+        http::read(stream, buffer, res);
+        return res.result_int();
+    }
+};
+
+}  // namespace switchyard::bench
