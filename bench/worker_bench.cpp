@@ -7,7 +7,8 @@
 //   BM_Process/long_chat/<before>: 5 000 messages in one private chat that already holds
 //     <before> processed messages (100, 10 000): the rate must not fall as a chat grows.
 //   BM_EndToEnd: the real server and its worker on loopback, 16 keep-alive clients posting
-//     50 000 private messages (SWITCHYARD_BENCH_E2E_COUNT), until the inbox is drained; RSS.
+//     50 000 private messages (SWITCHYARD_BENCH_E2E_COUNT), until the inbox is drained; RSS at
+//     the start, when half the rows are processed, and at the end.
 // The BM_Process rows are accepted into the inbox first; then the clock starts, the worker
 // starts on its own thread and is woken (as `switchyard serve` does), and the clock stops when
 // the store counts no pending row. Each benchmark has its own storage folder, on disk.
@@ -60,7 +61,9 @@ double rss_mb() {
 // least a millisecond: the drain is still seen within about a millisecond of its end, after
 // tens of polls instead of thousands. A worker that makes no progress for a minute (a store
 // failing in a loop) ends the run instead of hanging it.
-void wait_drained(sy::store::Store& store, std::int64_t total) {
+// `rss_at_half`, when given, gets the resident set once half of the rows are done: with the
+// one at the start and the end, it shows whether memory grows with the rows or stays flat.
+void wait_drained(sy::store::Store& store, std::int64_t total, double* rss_at_half = nullptr) {
     constexpr auto stalled_after = std::chrono::seconds(60);
     constexpr double min_wait = 0.001, max_wait = 0.25;
     auto start = Clock::now(), last_progress = start;
@@ -68,6 +71,7 @@ void wait_drained(sy::store::Store& store, std::int64_t total) {
     for (;;) {
         auto c = store.counts();
         std::int64_t done = c.processed + c.failed;
+        if (rss_at_half && *rss_at_half == 0 && done >= total / 2) *rss_at_half = rss_mb();
         if (done >= total && c.received == done) return;
         auto now = Clock::now();
         if (first_done < 0) first_done = done;
@@ -347,7 +351,9 @@ void BM_EndToEnd(benchmark::State& state) {
         double cpu = cpu_seconds();
         auto start = Clock::now();
         double posting = post_all(server.port(), 16, n);
-        wait_drained(*server.store, n);
+        double rss_half = 0;
+        wait_drained(*server.store, n, &rss_half);
+        state.counters["rss_half_mb"] = rss_half;
         double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         // Per CPU second of the whole process here: server, worker and the clients too.
         report(state, n, seconds, cpu_seconds() - cpu);
