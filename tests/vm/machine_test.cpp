@@ -1,30 +1,13 @@
 // The interpreter's guarantees: the budget, no heap allocation in steady state, named limits.
 #include "compiler/lower.hpp"
 #include "runtime/engine/engine.hpp"
+#include "tests/allocation_counter.hpp"
 #include "tests/support.hpp"
 #include "tests/vm_support.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 using namespace switchyard;
-
-// A counting allocator for this test binary: every operator new is counted while counting is on.
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 TEST_CASE("a policy over its instruction budget fails alone, naming the rule", "[vm]") {
     std::string rules = R"(policy reopen for inbound {
@@ -72,13 +55,12 @@ TEST_CASE("deciding allocates nothing from the heap in steady state", "[vm][allo
         "facts": {"members": {"-5": [7]}, "history": [{"sender": {"id": 5}, "participants": [{"id": 8, "is_employee": true}]}]}})"));
     engine::Engine engine(image);
     for (int warm = 0; warm < 3; ++warm) engine.decide(kase);
-    allocations = 0;
-    counting = true;
     std::size_t decisions = 0;
-    for (int i = 0; i < 1000; ++i) decisions += engine.decide(kase).size();
-    counting = false;
+    auto allocated = testing::allocations_of([&] {
+        for (int i = 0; i < 1000; ++i) decisions += engine.decide(kase).size();
+    });
     CHECK(decisions == 1000 * 5);  // routing, reopen, notification, attachment twice
-    CHECK(allocations == 0);
+    CHECK(allocated == 0);
 }
 
 TEST_CASE("a policy past a bytecode limit is E0700, not a crash", "[vm][limits]") {

@@ -1,36 +1,11 @@
 // What applying one webhook costs the worker, counted rather than timed: the SQLite statements
 // it runs and the heap allocations of its whole path (parse, case, rules, store, log), each
 // against a named budget. Real Telegram bodies through the real adapters, as `serve` runs them.
+#include "tests/allocation_counter.hpp"
 #include "tests/worker/worker_support.hpp"
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
 using namespace switchyard;
 using namespace switchyard::testing;
-
-// A counting allocator for this test binary: every operator new is counted while counting is on.
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-// GCC sees free() of what operator new returned once these are inlined; they are a pair here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -120,12 +95,10 @@ TEST_CASE("the worker's path allocates within its budget per message", "[worker]
 
     const int n = 100;
     for (int i = 0; i < n; ++i) r.store.accept("tg", private_body(100 + i, 55, "counted " + std::to_string(i)), t0());
-    allocations = 0;
-    counting = true;
-    auto processed = r.worker->process_pending();
-    counting = false;
+    std::size_t processed = 0;
+    auto allocated = allocations_of([&] { processed = r.worker->process_pending(); });
     REQUIRE(processed == n);
-    double per_message = double(allocations.load()) / n;
+    double per_message = double(allocated) / n;
     INFO("allocations per private message: " << per_message);
     CHECK(per_message <= private_message_allocations);
 }

@@ -7,10 +7,6 @@ using namespace switchyard::testing;
 
 namespace {
 
-const adapters::Person anna = tg_user(55, "Anna", "anna");
-const adapters::Person boris = tg_user(66, "Boris", "boris");
-const adapters::Person olga_tg = tg_user(202, "Olga", "olga");  // the employee Olga's own account
-
 adapters::Event chat_member(std::int64_t update, std::int64_t chat, const adapters::Person& who, std::string status) {
     adapters::Event e;
     e.type = adapters::EventType::member_change;

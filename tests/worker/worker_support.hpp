@@ -143,6 +143,11 @@ inline adapters::Person tg_user(std::int64_t id, std::string name, std::optional
 
 inline std::int64_t t0() { return 1795255200000; }  // 2026-11-21T10:00:00Z
 
+// Customers on Telegram, and the employee Olga's own Telegram account.
+inline const adapters::Person anna = tg_user(55, "Anna", "anna");
+inline const adapters::Person boris = tg_user(66, "Boris", "boris");
+inline const adapters::Person olga_tg = tg_user(202, "Olga", "olga");
+
 // A Telegram message in a private chat with the bot (T1): update `update_id`.
 inline adapters::Event tg_private(std::int64_t update_id, const adapters::Person& from, std::int64_t number, std::string text,
                                   std::string integration = "tg") {

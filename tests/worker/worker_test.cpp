@@ -10,10 +10,6 @@ using namespace switchyard::testing;
 
 namespace {
 
-const adapters::Person anna = tg_user(55, "Anna", "anna");
-const adapters::Person boris = tg_user(66, "Boris", "boris");
-const adapters::Person olga_tg = tg_user(202, "Olga", "olga");  // the employee Olga's own account
-
 std::int64_t only_task(Bench& b) {
     auto list = b.tasks();
     REQUIRE(list.size() == 1);
