@@ -103,10 +103,15 @@ std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, c
     }
     std::string key = json::serialize(json::array{"linked_task", chat});
     auto v = work_.conversation(integration_.id, key);
+    if (v && v->task == *task) {
+        Placed p = placed_in(std::move(*v), false);
+        p.linked_chat = chat;
+        return p;
+    }
     std::int64_t id = 0;
     if (v) {
         id = v->id;
-        if (v->task != *task) work_.set_conversation_task(id, *task);  // linked again, to another task
+        work_.set_conversation_task(id, *task);  // linked again, to another task
     } else {
         store::NewConversation n;
         n.integration = integration_.id;

@@ -15,6 +15,10 @@ namespace {
 // message, inbox_state, the decision log: 11 statements; the row's and the message's
 // savepoints (SAVEPOINT and RELEASE, two each): 4; the batch's BEGIN and COMMIT, shared.
 constexpr double private_message_statements = 15.5;
+// A group message in a linked group: the private message's, less the notification (nobody is
+// mentioned), plus the chat link, the member, and what the group's notification policy asks:
+// the author's last message in the history and whether people are members.
+constexpr double group_message_statements = 18.5;
 // The event's strings, the store's rows read back as strings, the typed routing decision, the
 // VM's traces for the log, the log's rows and the row's note. Parsing the body, the case and
 // the log's JSON are built in buffers kept from message to message; the VM allocates nothing.
@@ -84,6 +88,15 @@ TEST_CASE("a group message reads the chat's members and history only because its
     r.store.accept("tg", group_body(2, -100500, 66, "hi all"), t0());
     REQUIRE(r.worker->process_pending() == 1);
     CHECK(r.statements("FROM comments WHERE conversation") >= 1);  // last_message_with
+    CHECK(r.statements("SELECT 1 FROM chat_members") >= 1);        // member_of
+
+    const int n = 50;
+    auto before = r.statements();
+    for (int i = 0; i < n; ++i) r.store.accept("tg", group_body(3 + i, -100500, 66 + i % 5, "more"), t0());
+    REQUIRE(r.worker->process_pending() == n);
+    double per_message = double(r.statements() - before) / n;
+    INFO("statements per group message: " << per_message);
+    CHECK(per_message <= group_message_statements);
     CHECK(r.store.counts().failed == 0);
 }
 
