@@ -419,6 +419,9 @@ void Processor::member_change(const adapters::Event& e) {
         return;
     }
     if (c.chat_kind != stdlib::ChatKind::private_chat) {
+        // Whoever added the bot to a group is in it (Telegram lets only members add bots).
+        if (!gone)
+            if (auto who = member_ref(c.user, at)) work_.add_chat_member(integration_.id, c.chat_external_id, *who, at);
         note("the bot is now " + c.new_status + " in chat " + c.chat_external_id);
         return;
     }

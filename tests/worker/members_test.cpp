@@ -57,6 +57,15 @@ TEST_CASE("T4: chat_member updates say who is in a group, and member_of reads th
     CHECK(work.is_chat_member("tg", "-100500", "contact", work.find_contact("telegram", "66")->id));  // Boris wrote
 }
 
+TEST_CASE("T4: whoever adds the bot to a group is a member of it", "[worker][members]") {
+    Bench b;
+    auto added = chat_member(1, -100700, olga_tg, "administrator");
+    added.member.about_bot = true;  // my_chat_member: the bot's status changed, by Olga
+    b.deliver("tg", {added});
+    auto work = b.store().begin_work();
+    CHECK(work.is_chat_member("tg", "-100700", "employee", 2));
+}
+
 TEST_CASE("T4: the members of chats that had comments before the table existed are filled in", "[worker][members]") {
     TempDb db;
     auto now = store::current_schema();
