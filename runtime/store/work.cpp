@@ -89,11 +89,20 @@ CommentRecord comment_at(const Query& q) {
 
 // The first inbox rows after `last`: rows are taken strictly in id order, which is the order
 // they were committed in (one writer, ids that only grow).
+// A batch holds at most `limit` rows and, past its first row, at most this many bytes of
+// bodies: a body may be up to the server's body limit (10 MiB by default), and a batch of the
+// largest must not hold gigabytes in memory.
+constexpr std::size_t batch_bytes = 8u << 20;
+
 std::vector<InboxRow> rows_after(sql::Connection& inbox, std::int64_t last, std::size_t limit) {
     std::vector<InboxRow> rows;
     Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
     q.bind(last, static_cast<std::int64_t>(limit));
-    while (q.step()) rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)});
+    std::size_t bytes = 0;
+    while (bytes < batch_bytes && q.step()) {
+        rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)});
+        bytes += rows.back().body.size();
+    }
     return rows;
 }
 
@@ -139,7 +148,6 @@ ContactRecord refresh(sql::Connection& c, const KnownIdentity& known, const Iden
             .run();
     return out;
 }
-
 
 }  // namespace
 

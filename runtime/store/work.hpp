@@ -187,7 +187,7 @@ public:
     // The first row after the last one finished (rows are taken strictly in order), or none.
     std::optional<InboxRow> next_pending();
     // Up to `limit` rows after the last one finished, in order: a batch to apply in this one
-    // transaction (one commit for all of them).
+    // transaction (one commit for all of them). Fewer when their bodies pass 8 MiB together.
     std::vector<InboxRow> next_pending(std::size_t limit);
     // Records what became of the row (inbox_state), in this transaction: state done or failed.
     void finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at);

@@ -1,8 +1,9 @@
-// The worker: takes stored webhook bodies from the inbox, oldest first, and applies each in one
-// store transaction: parse (adapters), build the case (docs/cases.md) from the event and the
-// store, run the current ruleset, apply the decisions, log them, mark the row done. A kill -9
-// at any moment loses nothing acknowledged and applies nothing twice: a row's effects and its
-// `done` are one commit, and redelivered events are recognised by their dedup keys (R1).
+// The worker: takes stored webhook bodies from the inbox, oldest first, and applies each inside
+// a savepoint of the batch's store transaction (the rows pending, up to 256): parse (adapters),
+// build the case from the event and the store, run the current ruleset, apply the decisions,
+// log them, mark the row done; then one commit for the batch. A kill -9 at any moment loses
+// nothing acknowledged and applies nothing twice: a row's effects and its `done` are in the
+// same commit, and redelivered events are recognised by their dedup keys (R1).
 //
 // Order: one thread processes rows strictly in the order they were accepted, so the messages
 // of a conversation are applied in order too.
@@ -38,7 +39,7 @@ public:
     Worker& operator=(const Worker&) = delete;
 
     void start();  // a thread that processes pending inbox rows, oldest first
-    void stop();   // waits for the row in hand to be committed
+    void stop();   // waits for the batch in hand to be committed
     void wake();   // the server calls this after accept()
 
     // Synchronous, for tests and tools: processes every pending row now; the number processed.
