@@ -332,6 +332,29 @@ void Processor::message(const adapters::Event& e) {
     log(decisions, e.dedup_key, placed->task.id, comment, notes_since(first_note));
 }
 
+// The comment reacted to, as the case's `message`: the reaction travels inbound, from the
+// messenger; and the reaction, with who set it.
+void Processor::set_reaction_case(const store::CommentRecord& comment, const adapters::Reaction& r,
+                                  const std::optional<records::Person>& by, std::int64_t at) {
+    auto channel = facts_.channel("bot", stdlib::Transport::telegram);
+    start_case(at);
+    participants_.clear();
+    participants_from(comment.participants, participants_);
+    records::Message message;
+    message.id = comment.number.value_or(0);
+    message.chat.id = chat_number(comment.chat);
+    message.chat.kind = stdlib::parse_enum<stdlib::ChatKind>(comment.chat_kind).value_or(stdlib::ChatKind::private_chat);
+    message.sender = facts_.person(comment.author);
+    message.text = comment.text;
+    message.channel = channel;
+    message.sent_at = comment.sent_at;
+    message.participants = participants_;
+    const auto& w = deciding_.writer();
+    case_.set(Fact::message, w.message(case_.arena(), message));
+    case_.set(Fact::channel, w.channel(case_.arena(), channel));
+    case_.set(Fact::reaction, w.reaction(case_.arena(), {r.emoji, r.added, r.anonymous, by}));
+}
+
 void Processor::reaction(const adapters::Event& e) {
     const auto& r = e.reaction;
     std::int64_t at = time_of(r.at_ms);
@@ -353,26 +376,9 @@ void Processor::reaction(const adapters::Event& e) {
             by = store::PersonRef{"contact", contact->id, contact->name};
         }
     }
-    auto channel = facts_.channel("bot", stdlib::Transport::telegram);
-    start_case(at);
-    // The message is the comment reacted to; the reaction travels inbound, from the messenger.
-    participants_.clear();
-    participants_from(comment->participants, participants_);
-    records::Message message;
-    message.id = comment->number.value_or(0);
-    message.chat.id = chat_number(comment->chat);
-    message.chat.kind = stdlib::parse_enum<stdlib::ChatKind>(comment->chat_kind).value_or(stdlib::ChatKind::private_chat);
-    message.sender = facts_.person(comment->author);
-    message.text = comment->text;
-    message.channel = channel;
-    message.sent_at = comment->sent_at;
-    message.participants = participants_;
-    records::Reaction reaction{r.emoji, r.added, r.anonymous, std::nullopt};
-    if (by) reaction.by = contact ? contact_person(*contact) : facts_.person(*by);
-    const auto& w = deciding_.writer();
-    case_.set(Fact::message, w.message(case_.arena(), message));
-    case_.set(Fact::channel, w.channel(case_.arena(), channel));
-    case_.set(Fact::reaction, w.reaction(case_.arena(), reaction));
+    std::optional<records::Person> by_person;
+    if (by) by_person = contact ? contact_person(*contact) : facts_.person(*by);
+    set_reaction_case(*comment, r, by_person, at);
 
     json::monotonic_resource resource(deciding_.log_buffer().data(), deciding_.log_buffer().size());
     DecisionLog decisions(&resource);
@@ -380,12 +386,11 @@ void Processor::reaction(const adapters::Event& e) {
     auto action = stdlib::ReactionAction::skip;
     if (d && d->outcome.ok()) action = engine::DecisionReader::reaction(d->outcome.value);
     else if (d) cannot_apply(*d, "no like is set or removed");
-    std::optional<std::string> why;
     // T6: a like names who liked; a reaction nobody can be named for has no like to set.
     if (action == stdlib::ReactionAction::like && by) work_.like(comment->id, *by, r.emoji, at);
     else if (action == stdlib::ReactionAction::unlike && by) work_.unlike(comment->id, *by);
-    else if (action != stdlib::ReactionAction::skip) why = "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action));
-    if (why) cannot_apply(*d, *why);
+    else if (action != stdlib::ReactionAction::skip)
+        cannot_apply(*d, "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action)));
     log(decisions, e.dedup_key, comment->task, comment->id, notes_since(first_note));
 }
 

@@ -84,6 +84,8 @@ private:
     void message(const adapters::Event& e);
     bool edit(const adapters::Message& m);
     void reaction(const adapters::Event& e);
+    void set_reaction_case(const store::CommentRecord& comment, const adapters::Reaction& r,
+                           const std::optional<records::Person>& by, std::int64_t at);
     void business(const adapters::Event& e);
     void deleted(const adapters::Event& e);
     void member_change(const adapters::Event& e);
