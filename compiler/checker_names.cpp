@@ -261,7 +261,9 @@ void ExprChecker::bind_arguments(const Expr& e, const dsl::Call& c, const stdlib
     std::size_t next_positional = 0;
     // Only error help shows the signature: build it then, not for every call.
     auto signature = [&] { return fn.signature(schema_); };
-    for (const auto& arg : c.args) {
+    e.annotation.argument_params.assign(c.args.size(), dsl::unbound_argument);
+    for (std::size_t a = 0; a < c.args.size(); ++a) {
+        const auto& arg = c.args[a];
         std::optional<std::size_t> p;
         if (arg.name) {
             for (std::size_t i = 0; i < fn.params.size(); ++i)
@@ -300,6 +302,7 @@ void ExprChecker::bind_arguments(const Expr& e, const dsl::Call& c, const stdlib
             if (fn.variadic_first && *p == 0) next_positional = 0;
         }
         given[*p] = true;
+        e.annotation.argument_params[a] = static_cast<std::uint32_t>(*p);
         const auto& param = fn.params[*p];
         // An optional parameter takes `none`, or a value that may be `none`: either is the
         // same as leaving it out.

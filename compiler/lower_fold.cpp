@@ -118,7 +118,7 @@ std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Fi
 std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Call& c) {
     const auto& fn = schema.functions()[e.annotation.index];
     if (fn.role != stdlib::FunctionRole::constructor) return std::nullopt;
-    auto params = bind_arguments(fn, c);
+    auto params = arguments_by_parameter(e, c, fn);
     std::vector<std::uint32_t> parts;
     for (std::size_t p = 0; p < fn.params.size(); ++p) {
         if (fn.variadic_first && p == 0) {
@@ -236,22 +236,12 @@ std::uint32_t ModuleState::bare_constructor(std::size_t function) {
 
 Type ModuleState::key_list_type() { return *Type::of(TypeKind::any).wrapped(Wrap::list); }
 
-// Which arguments go to which parameter, as the checker bound them.
-std::vector<std::vector<const Expr*>> ModuleState::bind_arguments(const stdlib::FunctionDecl& fn, const dsl::Call& c) {
+std::vector<std::vector<const Expr*>> arguments_by_parameter(const Expr& call, const dsl::Call& c,
+                                                             const stdlib::FunctionDecl& fn) {
     std::vector<std::vector<const Expr*>> params(fn.params.size());
-    std::size_t next = 0;
-    for (const auto& arg : c.args) {
-        std::size_t p = 0;
-        if (arg.name) {
-            while (p < fn.params.size() && fn.params[p].name != *arg.name) ++p;
-        } else if (fn.variadic_first) {
-            p = 0;
-        } else {
-            while (next < fn.params.size() && fn.params[next].optional) ++next;
-            p = next++;
-        }
-        if (p < params.size()) params[p].push_back(arg.value.get());
-    }
+    const auto& bound = call.annotation.argument_params;
+    for (std::size_t a = 0; a < c.args.size() && a < bound.size(); ++a)
+        if (bound[a] < params.size()) params[bound[a]].push_back(c.args[a].value.get());
     return params;
 }
 

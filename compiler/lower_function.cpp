@@ -216,7 +216,7 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
 
 Val FunctionLowering::lower(const Expr& e, const dsl::Call& c, Dst dst) {
     const auto& fn = s_.schema.functions()[e.annotation.index];
-    auto params = ModuleState::bind_arguments(fn, c);
+    auto params = arguments_by_parameter(e, c, fn);
     auto index = static_cast<std::uint16_t>(e.annotation.index);
     if (fn.role == stdlib::FunctionRole::constructor) return construct(e, fn, index, params, dst);
     std::vector<Type> types;

@@ -119,9 +119,12 @@ struct ModuleState {
     std::uint32_t bare_constructor(std::size_t function);
 
     static Type key_list_type();
-
-    static std::vector<std::vector<const Expr*>> bind_arguments(const stdlib::FunctionDecl& fn, const dsl::Call& c);
 };
+
+// The arguments of a checked call, per parameter of `fn`, as the checker bound them (the call's
+// annotation): several for the variadic first parameter, none for an optional one left out.
+std::vector<std::vector<const Expr*>> arguments_by_parameter(const Expr& call, const dsl::Call& c,
+                                                             const stdlib::FunctionDecl& fn);
 
 // ---- one function: registers, code, line table ----
 
