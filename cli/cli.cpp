@@ -11,11 +11,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 #include <unistd.h>
 
 namespace switchyard::cli {
@@ -138,71 +144,134 @@ int run_fmt(const FmtOptions& options, std::ostream& out, std::ostream& err) {
     return (unparsable || (options.check && changed)) ? exit_problems : exit_ok;
 }
 
-}  // namespace
+// ---- the subcommands: each adds its options to its CLI11 app and returns what it runs ----
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    CLI::App app{"switchyard: check, format and compile messenger-integration policies written in the Switchyard rules language.\n"
-                 "Exit codes: 0 success, 1 problems found in the rules, 2 bad usage or unreadable files.",
-                 "switchyard"};
-    app.require_subcommand(1);
-    app.set_version_flag("--version", version);
-    app.footer("Run `switchyard SUBCOMMAND --help` for the options of each subcommand. Docs: docs/cli.md, docs/language.md.");
+// What a subcommand does once the command line is parsed; it returns the exit code. Options
+// are bound into state the runner shares, since CLI11 writes them while parsing, after the
+// subcommand is defined.
+using Runner = std::function<int(std::ostream& out, std::ostream& err)>;
 
-    CheckOptions check;
-    auto* check_cmd = app.add_subcommand(
-        "check", "Parse, type-check and lint rule files; print every problem with its file:line:col.");
-    check_cmd->add_option("paths", check.paths, "Rule files, or folders searched recursively for *.rules")->required();
-    check_cmd->add_flag("--werror", check.werror, "Exit 1 on warnings too");
-    std::string format_name = "text";
-    check_cmd->add_option("--format", format_name, "Output: text (default), json, or sarif (SARIF 2.1.0 for CI)")
+Runner define_check(CLI::App& command) {
+    struct Parsed {
+        CheckOptions options;
+        std::string format = "text";
+    };
+    auto parsed = std::make_shared<Parsed>();
+    command.add_option("paths", parsed->options.paths, "Rule files, or folders searched recursively for *.rules")->required();
+    command.add_flag("--werror", parsed->options.werror, "Exit 1 on warnings too");
+    command.add_option("--format", parsed->format, "Output: text (default), json, or sarif (SARIF 2.1.0 for CI)")
         ->check(CLI::IsMember({"text", "json", "sarif"}));
-    check_cmd->add_option("--color", check.color, "Color text output: auto (default), always, never")
+    command.add_option("--color", parsed->options.color, "Color text output: auto (default), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    return [parsed](std::ostream& out, std::ostream& err) {
+        const auto& name = parsed->format;
+        parsed->options.format = name == "json" ? Format::json : name == "sarif" ? Format::sarif : Format::text;
+        return run_check(parsed->options, out, err);
+    };
+}
 
-    FmtOptions fmt;
-    auto* fmt_cmd = app.add_subcommand(
-        "fmt", "Rewrite rule files in the one canonical layout (comments kept); idempotent.");
-    fmt_cmd->add_option("paths", fmt.paths, "Rule files, or folders searched recursively for *.rules")->required();
-    fmt_cmd->add_flag("--check", fmt.check, "Change nothing; list the files that would change and exit 1 if any");
+Runner define_fmt(CLI::App& command) {
+    auto options = std::make_shared<FmtOptions>();
+    command.add_option("paths", options->paths, "Rule files, or folders searched recursively for *.rules")->required();
+    command.add_flag("--check", options->check, "Change nothing; list the files that would change and exit 1 if any");
+    return [options](std::ostream& out, std::ostream& err) { return run_fmt(*options, out, err); };
+}
 
-    auto* schema_cmd = app.add_subcommand(
-        "schema", "Print the facts, functions and policy kinds that rules can use, with their types.");
+Runner define_schema(CLI::App&) {
+    return [](std::ostream& out, std::ostream&) -> int {
+        out << stdlib::builtin_schema().describe();
+        return exit_ok;
+    };
+}
 
-    CompileOptions compile;
-    auto* compile_cmd = app.add_subcommand(
-        "compile", "Check rule files and write the compiled ruleset that `switchyard serve` and `eval` load.");
-    compile_cmd->add_option("paths", compile.paths, "The root rule file (or a folder whose files one root imports)")->required();
-    compile_cmd->add_option("-o,--output", compile.output, "Where to write the compiled ruleset")->required();
+Runner define_compile(CLI::App& command) {
+    auto options = std::make_shared<CompileOptions>();
+    command.add_option("paths", options->paths, "The root rule file (or a folder whose files one root imports)")->required();
+    command.add_option("-o,--output", options->output, "Where to write the compiled ruleset")->required();
+    return [options](std::ostream& out, std::ostream& err) { return run_compile(*options, out, err); };
+}
 
-    DisasmOptions disasm;
-    auto* disasm_cmd = app.add_subcommand(
-        "disasm", "Print a compiled ruleset readably: pools, settings, and each policy's code with its source lines.");
-    disasm_cmd->add_option("file", disasm.file, "A compiled ruleset file")->required();
+Runner define_disasm(CLI::App& command) {
+    auto options = std::make_shared<DisasmOptions>();
+    command.add_option("file", options->file, "A compiled ruleset file")->required();
+    return [options](std::ostream& out, std::ostream& err) { return run_disasm(*options, out, err); };
+}
 
-    EvalOptions eval;
-    auto* eval_cmd = app.add_subcommand(
-        "eval", "Evaluate a ruleset on one case (an event and its facts, JSON: docs/cases.md); print every decision as JSON.");
-    auto* ruleset_opt = eval_cmd->add_option("--ruleset", eval.ruleset, "A compiled ruleset file");
-    auto* rules_opt = eval_cmd->add_option("--rules", eval.rules, "Rule files to compile first (instead of --ruleset)");
-    ruleset_opt->excludes(rules_opt);
-    eval_cmd->add_option("--case", eval.case_file, "The case: a JSON file (docs/cases.md)")->required();
-    eval_cmd->add_flag("--explain", eval.explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
-    eval_cmd->add_option("--budget", eval.budget, "Instructions one policy may run before it fails (default 100000)")
+Runner define_eval(CLI::App& command) {
+    auto options = std::make_shared<EvalOptions>();
+    auto* ruleset = command.add_option("--ruleset", options->ruleset, "A compiled ruleset file");
+    auto* rules = command.add_option("--rules", options->rules, "Rule files to compile first (instead of --ruleset)");
+    ruleset->excludes(rules);
+    command.add_option("--case", options->case_file, "The case: a JSON file (docs/cases.md)")->required();
+    command.add_flag("--explain", options->explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
+    command.add_option("--budget", options->budget, "Instructions one policy may run before it fails (default 100000)")
         ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()).description("a positive number"));
+    return [options](std::ostream& out, std::ostream& err) -> int {
+        // CLI11 can say that the two exclude each other, not that one of them is required.
+        if (options->ruleset.empty() && options->rules.empty()) {
+            err << "switchyard: error: eval needs --ruleset FILE or --rules PATH...\nRun `switchyard eval --help` for usage.\n";
+            return exit_usage;
+        }
+        return run_eval(*options, out, err);
+    };
+}
 
-    TestOptions test;
-    auto* test_cmd = app.add_subcommand(
-        "test", "Run the `test` blocks of rule files; report each, with the decisions and traces of failures.");
-    test_cmd->add_option("paths", test.paths, "The root rule file (or a folder whose files one root imports)")->required();
-    test_cmd->add_flag("--coverage", test.coverage, "Also list the rules that no test made fire");
-    test_cmd->add_flag("-v,--verbose", test.verbose, "Show decisions and traces of passing tests too");
+Runner define_test(CLI::App& command) {
+    auto options = std::make_shared<TestOptions>();
+    command.add_option("paths", options->paths, "The root rule file (or a folder whose files one root imports)")->required();
+    command.add_flag("--coverage", options->coverage, "Also list the rules that no test made fire");
+    command.add_flag("-v,--verbose", options->verbose, "Show decisions and traces of passing tests too");
+    return [options](std::ostream& out, std::ostream& err) { return run_test(*options, out, err); };
+}
 
-    ServeOptions serve;
-    auto* serve_cmd = app.add_subcommand(
-        "serve", "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, docs/api.md).");
-    serve_cmd->add_option("--config", serve.config, "The configuration file (TOML), e.g. config/switchyard.toml")->required();
-    serve_cmd->add_option("--threads", serve.threads, "Threads serving HTTP (default 2)")->check(CLI::Range(1, 64));
+Runner define_serve(CLI::App& command) {
+    auto options = std::make_shared<ServeOptions>();
+    command.add_option("--config", options->config, "The configuration file (TOML), e.g. config/switchyard.toml")->required();
+    command.add_option("--threads", options->threads, "Threads serving HTTP (default 2)")->check(CLI::Range(1, 64));
+    return [options](std::ostream& out, std::ostream& err) { return run_serve(*options, out, err); };
+}
 
+struct Subcommand {
+    std::string_view name;
+    std::string_view description;  // the one line of `switchyard --help`, and the first of its own
+    Runner (*define)(CLI::App& command);
+};
+
+// Every subcommand, in the order `switchyard --help` lists them: a new one is added here and
+// only here (subcommand_names() gives the tests this list).
+constexpr std::array<Subcommand, 8> subcommands{{
+    {"check", "Parse, type-check and lint rule files; print every problem with its file:line:col.", define_check},
+    {"fmt", "Rewrite rule files in the one canonical layout (comments kept); idempotent.", define_fmt},
+    {"schema", "Print the facts, functions and policy kinds that rules can use, with their types.", define_schema},
+    {"compile", "Check rule files and write the compiled ruleset that `switchyard serve` and `eval` load.", define_compile},
+    {"disasm", "Print a compiled ruleset readably: pools, settings, and each policy's code with its source lines.",
+     define_disasm},
+    {"eval",
+     "Evaluate a ruleset on one case (an event and its facts, JSON: docs/cases.md); print every decision as JSON.",
+     define_eval},
+    {"test", "Run the `test` blocks of rule files; report each, with the decisions and traces of failures.", define_test},
+    {"serve",
+     "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, "
+     "docs/api.md).",
+     define_serve},
+}};
+
+bool is_subcommand(std::string_view word) {
+    return std::any_of(subcommands.begin(), subcommands.end(), [&](const Subcommand& s) { return s.name == word; });
+}
+
+// The word that names the subcommand: the first argument that is not an option (the main
+// command's options, -h, --help and --version, take no values).
+std::optional<std::string_view> subcommand_word(const std::vector<std::string>& args) {
+    for (const auto& arg : args)
+        if (arg.empty() || arg.front() != '-') return arg;
+    return std::nullopt;
+}
+
+// Parses the command line into `app`. The exit code when that ends the run (help, version,
+// usage errors, all printed here); nothing when the parsed subcommand is to run.
+std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args, std::ostream& out,
+                                      std::ostream& err) {
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         app.parse(reversed);
@@ -228,26 +297,37 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         err << "switchyard: error: " << e.what() << "\nRun `switchyard --help` for usage.\n";
         return exit_usage;
     }
-    if (check_cmd->parsed()) {
-        check.format = format_name == "json" ? Format::json : format_name == "sarif" ? Format::sarif : Format::text;
-        return run_check(check, out, err);
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> subcommand_names() {
+    std::vector<std::string> names;
+    for (const auto& s : subcommands) names.emplace_back(s.name);
+    return names;
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    // CLI11 would take an unknown word for a stray argument, and with --help show the main help.
+    if (auto word = subcommand_word(args); word && !is_subcommand(*word)) {
+        err << "switchyard: unknown subcommand `" << *word << "`; see `switchyard --help`\n";
+        return exit_usage;
     }
-    if (fmt_cmd->parsed()) return run_fmt(fmt, out, err);
-    if (compile_cmd->parsed()) return run_compile(compile, out, err);
-    if (disasm_cmd->parsed()) return run_disasm(disasm, out, err);
-    if (eval_cmd->parsed()) {
-        if (eval.ruleset.empty() && eval.rules.empty()) {
-            err << "switchyard: error: eval needs --ruleset FILE or --rules PATH...\nRun `switchyard eval --help` for usage.\n";
-            return exit_usage;
-        }
-        return run_eval(eval, out, err);
+    CLI::App app{"switchyard: check, format and compile messenger-integration policies written in the Switchyard rules language.\n"
+                 "Exit codes: 0 success, 1 problems found in the rules, 2 bad usage or unreadable files.",
+                 "switchyard"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", version);
+    app.footer("Run `switchyard SUBCOMMAND --help` for the options of each subcommand. Docs: docs/cli.md, docs/language.md.");
+    std::vector<std::pair<const CLI::App*, Runner>> runners;
+    for (const auto& s : subcommands) {
+        auto* command = app.add_subcommand(std::string(s.name), std::string(s.description));
+        runners.emplace_back(command, s.define(*command));
     }
-    if (test_cmd->parsed()) return run_test(test, out, err);
-    if (serve_cmd->parsed()) return run_serve(serve, out, err);
-    if (schema_cmd->parsed()) {
-        out << stdlib::builtin_schema().describe();
-        return exit_ok;
-    }
+    if (auto ended = parse_command_line(app, args, out, err)) return *ended;
+    for (const auto& [command, runner] : runners)
+        if (command->parsed()) return runner(out, err);
     return exit_usage;
 }
 

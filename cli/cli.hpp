@@ -17,4 +17,7 @@ enum ExitCode : int {
 // Runs `switchyard args...` (args excludes the program name) writing to `out` and `err`.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// The subcommands `run` knows, in the order `switchyard --help` lists them.
+std::vector<std::string> subcommand_names();
+
 }  // namespace switchyard::cli

@@ -83,11 +83,18 @@ struct IfElse {
 // What a name or call resolved to; filled by the checker.
 enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field };
 
+// In Annotation::argument_params: an argument the checker bound to no parameter (and reported).
+inline constexpr std::uint32_t unbound_argument = 0xffffffff;
+
 struct Annotation {
     stdlib::Type type = stdlib::types::error;
     RefKind ref = RefKind::unresolved;
     std::uint32_t index = 0;  // meaning depends on ref: member, function, field or declaration index
     const void* target = nullptr;  // the declaration a let, setting or local refers to
+    // A call: for each argument, in order, the index of the parameter the checker bound it to (by
+    // name, by position, or to the variadic first parameter), so that lowering does not bind the
+    // arguments a second time, perhaps differently. Empty for every other expression.
+    std::vector<std::uint32_t> argument_params;
 };
 
 struct Expr {

@@ -1,26 +1,19 @@
+// The parser: PEGTL runs the grammar of grammar.hpp over one declaration at a time, and the
+// actions below build the syntax tree; a must<> that fails reports its message from error_for.
+// The text of tokens (numbers, escapes, error carets, resuming) is in parser_text.cpp.
 #include "dsl/parser.hpp"
 
-#include "common/text.hpp"
 #include "dsl/grammar.hpp"
+#include "dsl/parser_impl.hpp"
 
-#include <charconv>
 #include <limits>
 
 namespace switchyard::dsl {
 
 namespace g = grammar;
 namespace p = tao::pegtl;
-using common::Code;
 
 namespace {
-
-// A syntax problem found while parsing one declaration; parsing resumes at the next one.
-struct SyntaxFailure {
-    Code code;
-    std::string message;
-    std::uint32_t begin;
-    std::uint32_t end;
-};
 
 struct ErrorInfo {
     Code code;
@@ -67,72 +60,6 @@ SY_EXPECTS(string_close, E0103, "unterminated string: expected `\"` before the e
 SY_EXPECTS(escape_char, E0104, "invalid escape: use `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`")
 #undef SY_EXPECTS
 
-struct Mark {
-    std::size_t index;        // where the marked construct's values start in `exprs`
-    std::uint32_t begin;      // its source offset
-    std::size_t first_label;  // labels pushed before it belong to enclosing constructs
-};
-
-struct Label {
-    std::string name;
-    Span span;
-    std::size_t index;  // the position in `exprs` of the value it names
-};
-
-struct State {
-    State(const char* text, Module& into) : base(text), module(into) {}
-
-    const char* base;
-    Module& module;
-    std::vector<ExprPtr> exprs;
-    std::vector<Mark> marks;
-    std::vector<Label> labels;
-    std::vector<std::pair<BinaryOp, Span>> ops;
-    std::vector<TypeRef> types;
-    std::vector<std::size_t> type_marks;
-    Ident name;
-    std::optional<std::string> text;  // the last description, import path or test name
-    std::optional<PolicyDecl> policy;
-    std::optional<TestDecl> test;
-    std::uint32_t nesting = 0;
-
-    std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
-    template <typename Input>
-    Span span(const Input& in) const {
-        return {offset(in.begin()), offset(in.end())};
-    }
-    void clear() {
-        exprs.clear();
-        marks.clear();
-        labels.clear();
-        ops.clear();
-        types.clear();
-        type_marks.clear();
-        policy.reset();
-        test.reset();
-        text.reset();
-        nesting = 0;
-    }
-    ExprPtr pop() {
-        ExprPtr e = std::move(exprs.back());
-        exprs.pop_back();
-        return e;
-    }
-    std::vector<ExprPtr> pop_from(std::size_t mark) {
-        std::vector<ExprPtr> items;
-        for (std::size_t i = mark; i < exprs.size(); ++i) items.push_back(std::move(exprs[i]));
-        exprs.resize(mark);
-        return items;
-    }
-    std::vector<Label> labels_from(const Mark& mark) {
-        std::vector<Label> out(std::make_move_iterator(labels.begin() + static_cast<std::ptrdiff_t>(mark.first_label)),
-                               std::make_move_iterator(labels.end()));
-        labels.resize(mark.first_label);
-        return out;
-    }
-    void push(Span span, Expr::Node node);
-};
-
 std::uint32_t child_depth(const Expr::Node& node) {
     std::uint32_t d = 0;
     auto take = [&](const ExprPtr& e) {
@@ -154,6 +81,8 @@ std::uint32_t child_depth(const Expr::Node& node) {
     return d;
 }
 
+}  // namespace
+
 void State::push(Span span, Expr::Node node) {
     std::uint32_t depth = child_depth(node) + 1;
     if (depth > max_expression_depth)
@@ -163,31 +92,12 @@ void State::push(Span span, Expr::Node node) {
     exprs.push_back(std::make_unique<Expr>(Expr{span, std::move(node), depth, {}}));
 }
 
+namespace {
+
 [[noreturn]] void too_deep(std::uint32_t at) {
     throw SyntaxFailure{Code::E0102,
                         "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)", at,
                         at + 1};
-}
-
-// The extent of the token at `at`, for the caret under a syntax error.
-std::uint32_t token_end(std::string_view text, std::uint32_t at) {
-    if (at >= text.size()) return at;
-    auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    std::uint32_t end = at;
-    if (is_word(text[at])) {
-        while (end < text.size() && is_word(text[end])) ++end;
-        return end;
-    }
-    ++end;
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-    return end;
-}
-
-std::string describe_found(std::string_view text, std::uint32_t at) {
-    if (at >= text.size()) return "end of file";
-    if (text[at] == '\n' || text[at] == '\r') return "end of line";
-    auto token = text.substr(at, std::min<std::size_t>(token_end(text, at) - at, 40));
-    return "`" + std::string(token) + "`";
 }
 
 template <typename Rule>
@@ -222,36 +132,12 @@ template <> struct Control<g::not_prefix> : NestingControl<g::not_prefix> {};
 template <> struct Control<g::negation> : NestingControl<g::negation> {};
 template <> struct Control<g::type_ref> : NestingControl<g::type_ref> {};
 
-std::int64_t parse_integer(std::string_view digits, std::uint32_t at) {
-    std::int64_t value = 0;
-    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc() || ptr != digits.data() + digits.size())
-        throw SyntaxFailure{Code::E0105,
-                            "number `" + std::string(digits.substr(0, 40)) + "` is too large (the largest is " +
-                                std::to_string(std::numeric_limits<std::int64_t>::max()) + ")",
-                            at, at + static_cast<std::uint32_t>(digits.size())};
-    return value;
-}
-
 template <typename Unit>
 void check_unit_range(std::int64_t amount, Unit unit, Span span) {
     if (amount > std::numeric_limits<std::int64_t>::max() / unit_factor(unit))
         throw SyntaxFailure{Code::E0105, "`" + std::to_string(amount) + " " + std::string(to_string(unit)) + "` is too large",
                             span.begin, span.end};
 }
-
-std::optional<SizeUnit> size_unit_named(std::string_view s) {
-    for (auto u : {SizeUnit::B, SizeUnit::KB, SizeUnit::MB, SizeUnit::GB, SizeUnit::KiB, SizeUnit::MiB, SizeUnit::GiB})
-        if (to_string(u) == s) return u;
-    return std::nullopt;
-}
-std::optional<DurationUnit> duration_unit_named(std::string_view s) {
-    for (auto u : {DurationUnit::ms, DurationUnit::s, DurationUnit::min, DurationUnit::h, DurationUnit::d})
-        if (to_string(u) == s) return u;
-    return std::nullopt;
-}
-
-std::string unescape_checked(std::string_view literal, std::uint32_t at);
 
 template <typename Rule>
 struct Action : p::nothing<Rule> {};
@@ -631,97 +517,9 @@ template <> struct Action<g::test_decl> {
     }
 };
 
-bool append_utf8(std::uint32_t cp, std::string& out) {
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return true;
-}
-
-// Decodes a string body; returns the offset of a bad \u{...} escape, if any. Bodies that the
-// grammar did not accept decode as best they can, never reading past the end.
-std::optional<std::size_t> decode(std::string_view body, std::string& out) {
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        if (body[i] != '\\' || i + 1 >= body.size()) {
-            out += body[i];
-            continue;
-        }
-        char c = body[++i];
-        switch (c) {
-            case 'n': out += '\n'; break;
-            case 't': out += '\t'; break;
-            case 'r': out += '\r'; break;
-            case 'u': {
-                auto close = body.find('}', i);
-                if (close == std::string_view::npos || i + 2 > close) return i - 1;  // not from the grammar
-                std::uint32_t cp = 0;
-                std::from_chars(body.data() + i + 2, body.data() + close, cp, 16);
-                if (!append_utf8(cp, out)) return i - 1;
-                i = close;
-                break;
-            }
-            default: out += c;
-        }
-    }
-    return std::nullopt;
-}
-
-std::string unescape_checked(std::string_view literal, std::uint32_t at) {
-    std::string out;
-    if (auto bad = decode(literal.substr(1, literal.size() - 2), out)) {
-        auto begin = at + 1 + static_cast<std::uint32_t>(*bad);
-        throw SyntaxFailure{Code::E0104, "`\\u{...}` names no Unicode character (surrogates and values past 10FFFF are not)",
-                            begin, begin + 2};
-    }
-    return out;
-}
-
-bool starts_declaration(std::string_view line) {
-    for (std::string_view kw : {"ruleset", "import", "setting", "let", "policy", "test"}) {
-        if (line.substr(0, kw.size()) == kw &&
-            (line.size() == kw.size() || !(std::isalnum(static_cast<unsigned char>(line[kw.size()])) || line[kw.size()] == '_')))
-            return true;
-    }
-    return false;
-}
-
-// After a syntax error: the start of the next line that begins (in column 1) with a declaration keyword.
-std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t decl_start) {
-    bool at_line_start = from == 0 || text[from - 1] == '\n';
-    if (from > decl_start && at_line_start && starts_declaration(text.substr(from))) return from;
-    std::size_t pos = text.find('\n', from);
-    while (pos != std::string_view::npos) {
-        ++pos;
-        if (starts_declaration(text.substr(pos))) return pos;
-        pos = text.find('\n', pos);
-    }
-    return text.size();
-}
-
 using Input = p::memory_input<p::tracking_mode::lazy, p::eol::lf_crlf>;
 
 }  // namespace
-
-std::string unescape(std::string_view body) {
-    std::string out;
-    decode(body, out);
-    return out;
-}
-
-std::string quote(std::string_view value) { return common::quote(value); }
 
 ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics) {
     const auto& source = sources.file(file);

@@ -1,10 +1,12 @@
-// The CLI as a user meets it: exit codes, output formats, fmt, help.
+// The CLI as a user meets it: exit codes, output formats, fmt, help, unknown subcommands.
 #include "cli/cli.hpp"
 #include "tests/cli/cli_run.hpp"
 #include "tests/support.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace switchyard;
 
@@ -79,13 +81,36 @@ TEST_CASE("fmt leaves files with syntax errors alone and exits 1", "[cli]") {
 }
 
 TEST_CASE("every subcommand answers --help", "[cli]") {
-    for (std::string sub : {"check", "fmt", "schema"}) {
-        auto r = run({sub, "--help"});
+    // The list comes from the registration in cli.cpp, so a new subcommand is asked too.
+    auto subcommands = cli::subcommand_names();
+    for (std::string known : {"check", "fmt", "schema", "compile", "disasm", "eval", "test", "serve"})
+        CHECK(std::find(subcommands.begin(), subcommands.end(), known) != subcommands.end());
+    auto main_help = run({"--help"});
+    CHECK(main_help.code == 0);
+    for (const auto& sub : subcommands) {
         INFO(sub);
+        auto r = run({sub, "--help"});
         CHECK(r.code == 0);
-        CHECK(r.out.find(sub) != std::string::npos);
+        CHECK(r.err.empty());
+        // Its own help, not the main one.
+        CHECK(r.out.find("Usage: switchyard " + sub + " ") != std::string::npos);
+        CHECK(r.out != main_help.out);
+        CHECK(main_help.out.find("\n  " + sub + " ") != std::string::npos);  // listed by the main help
     }
-    CHECK(run({"--help"}).out.find("check") != std::string::npos);
+}
+
+TEST_CASE("an unknown subcommand is an error that names it", "[cli]") {
+    for (std::vector<std::string> args : {std::vector<std::string>{"nosuch"}, {"nosuch", "--help"}, {"--help", "nosuch"},
+                                          {"nosuch", "--version"}, {"nosuch", "check", "rules"}}) {
+        INFO(args.front() + " " + args.back());
+        auto r = run(args);
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        CHECK(r.err == "switchyard: unknown subcommand `nosuch`; see `switchyard --help`\n");
+    }
+    auto none = run({});  // no subcommand at all is still CLI11's usage error
+    CHECK(none.code == 2);
+    CHECK(none.err.find("A subcommand is required") != std::string::npos);
 }
 
 TEST_CASE("the shipped rules are in canonical format", "[cli][fmt]") {

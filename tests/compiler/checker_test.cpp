@@ -126,3 +126,48 @@ policy reopen for inbound {
     CHECK(out.text.find("unknown setting `strict_mod`") != std::string::npos);
     CHECK(out.text.find("did you mean `strict_mode`?") != std::string::npos);
 }
+
+TEST_CASE("the checker records the parameter each argument of a call is bound to", "[calls]") {
+    common::DiagnosticBag bag;
+    auto ws = compiler::workspace_from_text("test.rules", R"(
+policy routing {
+    when contains(message.text, "x") -> thread(message.chat.id, title: "t", message.id, project: none)
+    when starts_with(prefix: "/", text: message.text) -> ignore("command")
+    otherwise -> thread(message.chat.id)
+}
+policy quick_replies {
+    otherwise -> [quick_reply("hi", text: "Hello"), quick_reply(text: "Bye", name: "bye")]
+}
+)", bag);
+    auto out = testing::check_workspace(ws, bag);
+    INFO(out.text);
+    REQUIRE_FALSE(bag.has_errors());
+    using Bound = std::vector<std::uint32_t>;
+    const auto& routing = *ws.files[0].module.decls[0].as<dsl::PolicyDecl>();
+    CHECK(routing.rules[0].condition->annotation.argument_params == Bound{0, 1});
+    // thread(key..., title, description, assignees, project): every positional argument is a key.
+    CHECK(routing.rules[0].result->annotation.argument_params == Bound{0, 1, 0, 4});
+    CHECK(routing.rules[1].condition->annotation.argument_params == Bound{1, 0});
+    CHECK(routing.rules[1].result->annotation.argument_params == Bound{0});
+    CHECK(routing.rules[2].result->annotation.argument_params == Bound{0});
+    const auto& replies = *ws.files[0].module.decls[1].as<dsl::PolicyDecl>();
+    const auto& list = std::get<dsl::ListLit>(replies.rules[0].result->node);
+    CHECK(list.items[0]->annotation.argument_params == Bound{0, 1});
+    CHECK(list.items[1]->annotation.argument_params == Bound{1, 0});
+    // Names and literals are no calls: nothing recorded.
+    CHECK(std::get<dsl::Call>(list.items[0]->node).args[0].value->annotation.argument_params.empty());
+}
+
+TEST_CASE("an argument the checker refuses is bound to no parameter", "[calls]") {
+    common::DiagnosticBag bag;
+    auto ws = compiler::workspace_from_text("test.rules", R"(
+policy routing {
+    otherwise -> ignore("a", because: "b", "c")
+}
+)", bag);
+    compiler::check(ws, bag);
+    CHECK(bag.has_errors());
+    const auto& routing = *ws.files[0].module.decls[0].as<dsl::PolicyDecl>();
+    CHECK(routing.rules[0].result->annotation.argument_params ==
+          std::vector<std::uint32_t>{0, dsl::unbound_argument, dsl::unbound_argument});
+}

@@ -1,0 +1,149 @@
+// The parser: the text of tokens. Numbers, units and string escapes become values; a syntax
+// error gets the token it found and a caret as wide as it; after one, parsing resumes at the
+// next declaration. No PEGTL here: these work on plain text.
+#include "dsl/parser.hpp"
+
+#include "common/text.hpp"
+#include "dsl/parser_impl.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace switchyard::dsl {
+
+namespace {
+
+bool append_utf8(std::uint32_t cp, std::string& out) {
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return true;
+}
+
+// Decodes a string body; returns the offset of a bad \u{...} escape, if any. Bodies that the
+// grammar did not accept decode as best they can, never reading past the end.
+std::optional<std::size_t> decode(std::string_view body, std::string& out) {
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (body[i] != '\\' || i + 1 >= body.size()) {
+            out += body[i];
+            continue;
+        }
+        char c = body[++i];
+        switch (c) {
+            case 'n': out += '\n'; break;
+            case 't': out += '\t'; break;
+            case 'r': out += '\r'; break;
+            case 'u': {
+                auto close = body.find('}', i);
+                if (close == std::string_view::npos || i + 2 > close) return i - 1;  // not from the grammar
+                std::uint32_t cp = 0;
+                std::from_chars(body.data() + i + 2, body.data() + close, cp, 16);
+                if (!append_utf8(cp, out)) return i - 1;
+                i = close;
+                break;
+            }
+            default: out += c;
+        }
+    }
+    return std::nullopt;
+}
+
+bool starts_declaration(std::string_view line) {
+    for (std::string_view kw : {"ruleset", "import", "setting", "let", "policy", "test"}) {
+        if (line.substr(0, kw.size()) == kw &&
+            (line.size() == kw.size() || !(std::isalnum(static_cast<unsigned char>(line[kw.size()])) || line[kw.size()] == '_')))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::uint32_t token_end(std::string_view text, std::uint32_t at) {
+    if (at >= text.size()) return at;
+    auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    std::uint32_t end = at;
+    if (is_word(text[at])) {
+        while (end < text.size() && is_word(text[end])) ++end;
+        return end;
+    }
+    ++end;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    return end;
+}
+
+std::string describe_found(std::string_view text, std::uint32_t at) {
+    if (at >= text.size()) return "end of file";
+    if (text[at] == '\n' || text[at] == '\r') return "end of line";
+    auto token = text.substr(at, std::min<std::size_t>(token_end(text, at) - at, 40));
+    return "`" + std::string(token) + "`";
+}
+
+std::int64_t parse_integer(std::string_view digits, std::uint32_t at) {
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || ptr != digits.data() + digits.size())
+        throw SyntaxFailure{Code::E0105,
+                            "number `" + std::string(digits.substr(0, 40)) + "` is too large (the largest is " +
+                                std::to_string(std::numeric_limits<std::int64_t>::max()) + ")",
+                            at, at + static_cast<std::uint32_t>(digits.size())};
+    return value;
+}
+
+std::optional<SizeUnit> size_unit_named(std::string_view s) {
+    for (auto u : {SizeUnit::B, SizeUnit::KB, SizeUnit::MB, SizeUnit::GB, SizeUnit::KiB, SizeUnit::MiB, SizeUnit::GiB})
+        if (to_string(u) == s) return u;
+    return std::nullopt;
+}
+
+std::optional<DurationUnit> duration_unit_named(std::string_view s) {
+    for (auto u : {DurationUnit::ms, DurationUnit::s, DurationUnit::min, DurationUnit::h, DurationUnit::d})
+        if (to_string(u) == s) return u;
+    return std::nullopt;
+}
+
+std::string unescape_checked(std::string_view literal, std::uint32_t at) {
+    std::string out;
+    if (auto bad = decode(literal.substr(1, literal.size() - 2), out)) {
+        auto begin = at + 1 + static_cast<std::uint32_t>(*bad);
+        throw SyntaxFailure{Code::E0104, "`\\u{...}` names no Unicode character (surrogates and values past 10FFFF are not)",
+                            begin, begin + 2};
+    }
+    return out;
+}
+
+std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t decl_start) {
+    bool at_line_start = from == 0 || text[from - 1] == '\n';
+    if (from > decl_start && at_line_start && starts_declaration(text.substr(from))) return from;
+    std::size_t pos = text.find('\n', from);
+    while (pos != std::string_view::npos) {
+        ++pos;
+        if (starts_declaration(text.substr(pos))) return pos;
+        pos = text.find('\n', pos);
+    }
+    return text.size();
+}
+
+std::string unescape(std::string_view body) {
+    std::string out;
+    decode(body, out);
+    return out;
+}
+
+std::string quote(std::string_view value) { return common::quote(value); }
+
+}  // namespace switchyard::dsl
