@@ -25,6 +25,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -111,7 +112,8 @@ struct Rig {
         config = sy::bench::bench_config(dir.path());
         if (adjust) adjust(config);
         auto ruleset = sy::bench::shipped_ruleset();
-        sy::config::check_settings(config, *ruleset->image);  // throws for a setting the rules lack
+        if (auto misfits = sy::engine::check_settings(config, *ruleset->image); !misfits.empty())
+            throw std::runtime_error(sy::common::render_text_string(misfits, *config.sources));
         store = std::make_unique<sy::store::Store>(config.storage);
         rulesets.swap(ruleset);
         worker = std::make_unique<sy::worker::Worker>(*store, config, rulesets);

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -18,9 +19,11 @@ namespace switchyard::cli {
 
 namespace {
 
-// The ruleset the configuration names: rule files compiled now, or a compiled file.
-std::variant<std::shared_ptr<const engine::Ruleset>, std::string> load_ruleset(const config::Config& config) {
-    std::variant<std::shared_ptr<const vm::Image>, std::string> loaded = std::string();
+// The ruleset the configuration names, loaded: rule files compiled now, or a compiled file read.
+// A file that cannot be read, rules that do not compile and a file the loader refuses are the
+// reason instead, in the words `serve` prints.
+engine::Loaded load_configured(const config::Config& config) {
+    engine::Loaded loaded;
     if (!config.compiled.empty()) {
         std::ifstream in(config.compiled, std::ios::binary);
         if (!in) return "cannot read the compiled ruleset `" + config.compiled + "`";
@@ -36,10 +39,35 @@ std::variant<std::shared_ptr<const engine::Ruleset>, std::string> load_ruleset(c
             return "the rules in `" + config.rules + "` do not compile:\n" + messages.str();
         }
     }
-    if (auto* problem = std::get_if<std::string>(&loaded)) return "the ruleset is refused: " + *problem;
-    auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);
-    auto version = engine::version_of(*image);
-    return std::make_shared<const engine::Ruleset>(engine::Ruleset{std::move(image), std::move(version)});
+    if (auto* refused = std::get_if<std::string>(&loaded)) return "the ruleset is refused: " + *refused;
+    return loaded;
+}
+
+// The first ruleset: without it nothing serves, so a refusal is the exit code. Settings that do
+// not fit are a mistake of the configuration, reported as its other mistakes are (exit 2); any
+// other refusal is the rules' (exit 1).
+std::optional<int> start_serving(engine::RulesetHolder& rulesets, const config::Config& config, std::ostream& err) {
+    auto result = engine::swap_ruleset(rulesets, load_configured(config), config);
+    const auto* refused = std::get_if<engine::Refused>(&result);
+    if (!refused) return std::nullopt;
+    if (refused->cause == engine::Refused::Cause::settings_misfit) {
+        common::render_text(refused->diagnostics, *config.sources, err);
+        return exit_usage;
+    }
+    err << "switchyard serve: " << refused->reason << '\n';
+    return exit_problems;
+}
+
+// SIGHUP: compile or load the ruleset again; a refused one leaves the old one serving.
+void reload(engine::RulesetHolder& rulesets, const config::Config& config, std::ostream& out, std::ostream& err) {
+    auto result = engine::swap_ruleset(rulesets, load_configured(config), config);
+    if (const auto* refused = std::get_if<engine::Refused>(&result)) {
+        err << "switchyard serve: SIGHUP: keeping version " << refused->kept_version.value_or("(none)") << ": "
+            << refused->reason << std::endl;
+        return;
+    }
+    out << "switchyard serve: SIGHUP: now serving version " << std::get<engine::Swapped>(result).ruleset->version
+        << std::endl;
 }
 
 }  // namespace
@@ -52,24 +80,13 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         err << e.what() << '\n';
         return exit_usage;
     }
-    auto ruleset = load_ruleset(config);
-    if (auto* problem = std::get_if<std::string>(&ruleset)) {
-        err << "switchyard serve: " << *problem << '\n';
-        return exit_problems;
-    }
-    const auto& current = std::get<std::shared_ptr<const engine::Ruleset>>(ruleset);
-    try {
-        config::check_settings(config, *current->image);
-    } catch (const config::ConfigError& e) {
-        err << e.what() << '\n';
-        return exit_usage;
-    }
+    engine::RulesetHolder rulesets;
+    if (auto refused = start_serving(rulesets, config, err)) return *refused;
+    const auto current = rulesets.current();
     try {
         if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty())
             std::filesystem::create_directories(folder);
         store::Store store(config.storage);
-        engine::RulesetHolder rulesets;
-        rulesets.swap(current);
         worker::Worker worker(store, config, rulesets);
         worker.start();
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
@@ -77,23 +94,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage
             << std::endl;
-        // SIGHUP: compile or load the ruleset again; a refused one leaves the old one serving.
-        server.run([&] {
-            auto next = load_ruleset(config);
-            if (auto* loaded = std::get_if<std::shared_ptr<const engine::Ruleset>>(&next)) {
-                try {
-                    config::check_settings(config, *(*loaded)->image);
-                } catch (const config::ConfigError& e) {
-                    next = std::string("the configuration's settings do not fit it:\n") + e.what();
-                }
-            }
-            if (auto* problem = std::get_if<std::string>(&next)) {
-                err << "switchyard serve: SIGHUP: keeping version " << rulesets.current()->version << ": " << *problem << std::endl;
-                return;
-            }
-            rulesets.swap(std::get<std::shared_ptr<const engine::Ruleset>>(next));
-            out << "switchyard serve: SIGHUP: now serving version " << rulesets.current()->version << std::endl;
-        });
+        server.run([&] { reload(rulesets, config, out, err); });
         worker.stop();
         out << "switchyard serve: stopped" << std::endl;
     } catch (const std::exception& e) {

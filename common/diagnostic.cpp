@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 #include <tuple>
 
 namespace switchyard::common {
@@ -160,6 +161,8 @@ std::string_view severity_name(Severity severity) {
     return "error";
 }
 
+bool is_configuration_code(Code code) { return code_info(code).name.starts_with("E08"); }
+
 Diagnostic& DiagnosticBag::report(Code code, FileId file, Span span, std::string message, std::string help) {
     items_.push_back(Diagnostic{code, code_info(code).severity, file, span, std::move(message), std::move(help), {}});
     return items_.back();
@@ -194,6 +197,14 @@ void render_text(const std::vector<Diagnostic>& diagnostics, const SourceMap& so
         for (const auto& n : d.notes) out << "   = note: " << n.message << " at " << location(sources, n.file, n.span) << '\n';
         if (!d.help.empty()) out << "   = help: " << d.help << '\n';
     }
+}
+
+std::string render_text_string(const std::vector<Diagnostic>& diagnostics, const SourceMap& sources) {
+    std::ostringstream out;
+    render_text(diagnostics, sources, out);
+    auto text = out.str();
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
 }
 
 void render_json(const std::vector<Diagnostic>& diagnostics, const SourceMap& sources, std::ostream& out) {

@@ -29,6 +29,9 @@ struct CodeInfo {
 const CodeInfo& code_info(Code code);
 const std::vector<CodeInfo>& all_codes();
 std::string_view severity_name(Severity severity);
+// The codes of the server's configuration (E08xx): reported when a TOML file is read, not by
+// the compiler, so they have no golden rule file (tests/config covers them).
+bool is_configuration_code(Code code);
 
 // A secondary location that explains the primary one ("first declared here").
 struct Note {
@@ -74,6 +77,8 @@ void render_json(const std::vector<Diagnostic>& diagnostics, const SourceMap& so
 // SARIF 2.1.0, for code-scanning dashboards in CI.
 void render_sarif(const std::vector<Diagnostic>& diagnostics, const SourceMap& sources, std::ostream& out,
                   std::string_view tool_version);
+// render_text into a string, without the final line break: for an exception's what().
+std::string render_text_string(const std::vector<Diagnostic>& diagnostics, const SourceMap& sources);
 // A one-line summary such as "2 errors, 1 warning", or empty when there is nothing.
 std::string summarize(const std::vector<Diagnostic>& diagnostics);
 

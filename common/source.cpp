@@ -20,6 +20,19 @@ LineCol SourceFile::locate(std::uint32_t offset) const {
     return {line, count_code_points(prefix) + 1};
 }
 
+std::uint32_t SourceFile::offset_of(LineCol position) const {
+    if (position.line == 0) return 0;
+    if (position.line > line_starts_.size()) return static_cast<std::uint32_t>(text_.size());
+    std::size_t offset = line_starts_[position.line - 1];
+    std::size_t line_end = position.line < line_starts_.size() ? line_starts_[position.line] - 1 : text_.size();
+    // Step over column - 1 code points: a lead byte and its continuation bytes are one.
+    for (std::uint32_t column = 1; column < position.column && offset < line_end; ++column) {
+        ++offset;
+        while (offset < line_end && (static_cast<unsigned char>(text_[offset]) & 0xC0) == 0x80) ++offset;
+    }
+    return static_cast<std::uint32_t>(offset);
+}
+
 std::string_view SourceFile::line_text(std::uint32_t line) const {
     if (line == 0 || line > line_starts_.size()) return {};
     std::size_t start = line_starts_[line - 1];

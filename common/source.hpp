@@ -38,6 +38,10 @@ public:
     const std::string& text() const { return text_; }
     std::size_t line_count() const { return line_starts_.size(); }
     LineCol locate(std::uint32_t offset) const;
+    // The reverse of locate: the offset of a 1-based line and column (code points), for readers
+    // that report positions as lines and columns (TOML). Out-of-range positions are clamped to
+    // the line, or to the end of the text.
+    std::uint32_t offset_of(LineCol position) const;
     // The text of a 1-based line, without its line break.
     std::string_view line_text(std::uint32_t line) const;
     std::string_view slice(Span span) const;

@@ -1,26 +1,42 @@
 // The server's configuration: one TOML file (docs/configuration.md). The only code that
-// reads TOML. A bad file stops start-up with the file, line and reason.
+// reads TOML. A bad file stops start-up with diagnostics (E08xx) at the file's lines, rendered
+// as the compiler's are. It knows nothing of rulesets: the settings' values are checked against
+// one by the engine (runtime/engine/ruleset.hpp).
 #pragma once
+
+#include "common/diagnostic.hpp"
+#include "common/source.hpp"
 
 #include <boost/json.hpp>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace switchyard::vm {
-class Image;
-}
-
 namespace switchyard::config {
 
-// `file:line:column: reason`, ready to print.
-struct ConfigError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// Why a configuration cannot be used. what() is ready to print: the diagnostics rendered as
+// `switchyard check` renders them (file:line:col, the line, a caret, `= help:`), or, for a file
+// that cannot be read at all, one line with its path and the system's reason.
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(std::shared_ptr<const common::SourceMap> sources, std::vector<common::Diagnostic> diagnostics);
+    explicit ConfigError(const std::string& unreadable);
+
+    // Sorted by position; empty when the file could not be read.
+    const std::vector<common::Diagnostic>& diagnostics() const { return *diagnostics_; }
+    // The file's text, which the diagnostics point into; null when the file could not be read.
+    const std::shared_ptr<const common::SourceMap>& sources() const { return sources_; }
+
+private:
+    // Shared, so that copying the exception (as throwing may) cannot throw.
+    std::shared_ptr<const common::SourceMap> sources_;
+    std::shared_ptr<const std::vector<common::Diagnostic>> diagnostics_;
 };
 
 struct Employee {
@@ -66,14 +82,21 @@ struct Integration {
     std::optional<std::string> contact_template;
     std::optional<std::int64_t> owner;  // the employee who set up the integration (C2's last resort)
     // Values for the ruleset's settings, as case JSON (docs/cases.md: `settings`); checked
-    // against the ruleset by check_settings.
+    // against each ruleset by engine::check_settings.
     boost::json::object settings;
-    std::map<std::string, std::uint32_t> setting_lines;  // setting name -> its line, for errors
-    std::map<std::string, std::uint32_t> setting_columns;  // setting name -> its column
+    std::map<std::string, common::Span> setting_spans;  // setting name -> its key in the file
 };
+
+// The stand-in text of a Config built in code (tests, benchmarks): an empty file, so that a
+// problem found in such a Config still renders.
+std::shared_ptr<const common::SourceMap> unwritten_sources();
 
 struct Config {
     std::string path;
+    // The file's text, so that problems found after reading (the settings, checked against each
+    // ruleset) point into it with the same renderer.
+    std::shared_ptr<const common::SourceMap> sources = unwritten_sources();
+    common::FileId file = 0;
     std::string listen_address = "127.0.0.1";  // an IP address (IPv6 without brackets)
     std::uint16_t listen_port = 8080;
     std::string storage = "switchyard.db";   // the SQLite file, relative to the config file
@@ -94,13 +117,9 @@ struct Config {
 
 // Reads and checks a configuration file. Relative paths in it (storage, rules, compiled) are
 // made relative to the file's folder (the results are absolute). Every problem of the file is
-// in the one ConfigError, a line each, sorted by position.
+// a diagnostic of the one ConfigError, sorted by position.
 Config load(const std::string& path);
 // The same for text held in memory, named `path`; it does not check that the ruleset exists.
 Config parse(std::string_view text, const std::string& path);
-
-// Every integration's settings against the ruleset's declared settings: an unknown name or a
-// value of the wrong type is a ConfigError at the setting's line.
-void check_settings(const Config& config, const vm::Image& image);
 
 }  // namespace switchyard::config

@@ -1,12 +1,18 @@
-// The ruleset being served, swapped atomically while requests run (SIGHUP, POST /api/v1/ruleset).
+// The ruleset being served, swapped atomically while requests run, and the one way a ruleset is
+// swapped in: at start, on SIGHUP and by POST /api/v1/ruleset alike (swap_ruleset).
 #pragma once
 
+#include "common/diagnostic.hpp"
+#include "runtime/config/config.hpp"
 #include "runtime/vm/image.hpp"
 
-#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace switchyard::engine {
 
@@ -35,5 +41,40 @@ private:
 
 // The version of a loaded image: its source hash as 16 hex digits.
 std::string version_of(const vm::Image& image);
+
+// Every integration's setting values against the settings the ruleset declares, each setting on
+// its own so that every bad one is reported at once: a name the ruleset does not declare (E0810)
+// or a value that does not fit its type (E0811), at the setting's key in config.sources. Empty
+// when they all fit.
+std::vector<common::Diagnostic> check_settings(const config::Config& config, const vm::Image& image);
+
+// A ruleset on its way in: what vm::load and vm::load_module give, or, when there was nothing to
+// give them (a file that cannot be read, rules that do not compile), the reason in its place.
+using Loaded = std::variant<std::shared_ptr<const vm::Image>, std::string>;
+
+// The ruleset was swapped in and serves from now on.
+struct Swapped {
+    std::shared_ptr<const Ruleset> ruleset;
+};
+
+// The ruleset was refused; the holder is as it was.
+struct Refused {
+    enum class Cause : std::uint8_t {
+        not_loaded,       // no image: the loader refused it, or the caller's reason (Loaded)
+        settings_misfit,  // the configuration's setting values do not fit what it declares
+    };
+    Cause cause = Cause::not_loaded;
+    // For people: the loader's (or caller's) reason; for a misfit, "the configuration's settings
+    // do not fit it:" and the diagnostics rendered, a line break between.
+    std::string reason;
+    std::vector<common::Diagnostic> diagnostics;  // a misfit's, into the configuration's sources
+    std::optional<std::string> kept_version;      // the version that keeps serving; none before the first swap
+};
+
+using SwapResult = std::variant<Swapped, Refused>;
+
+// The one way a ruleset is swapped in: a loaded image whose settings fit the configuration's
+// values gets its version and goes into the holder; anything else is refused and changes nothing.
+SwapResult swap_ruleset(RulesetHolder& holder, Loaded loaded, const config::Config& config);
 
 }  // namespace switchyard::engine

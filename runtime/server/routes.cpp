@@ -2,6 +2,7 @@
 #include "runtime/server/server.hpp"
 
 #include "runtime/engine/engine.hpp"
+#include "runtime/engine/ruleset.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -127,6 +128,18 @@ std::string metrics_text(Context& ctx) {
     return out.str();
 }
 
+// POST /api/v1/ruleset: 200 with the version now serving, or 422 with why the old one still does.
+Response ruleset_reply(const Request& request, const engine::SwapResult& result, Context& ctx) {
+    if (const auto* refused = std::get_if<engine::Refused>(&result)) {
+        ++ctx.metrics.ruleset_refusals;
+        return error(request, http::status::unprocessable_entity, "the ruleset is refused: " + refused->reason);
+    }
+    ++ctx.metrics.ruleset_swaps;
+    boost::json::object o;
+    o["version"] = std::get<engine::Swapped>(result).ruleset->version;
+    return json_reply(request, http::status::ok, o);
+}
+
 Response api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
     if (!same_secret(bearer(request), ctx.config.api_token)) {
         ++ctx.metrics.api_unauthorized;
@@ -135,15 +148,7 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
     bool get = request.method() == http::verb::get;
     if (path == "ruleset") {
         if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset");
-        auto problem = swap_ruleset(request.body(), ctx.rulesets, ctx.config);
-        if (!problem.empty()) {
-            ++ctx.metrics.ruleset_refusals;
-            return error(request, http::status::unprocessable_entity, "the ruleset is refused: " + problem);
-        }
-        ++ctx.metrics.ruleset_swaps;
-        boost::json::object o;
-        o["version"] = ctx.rulesets.current()->version;
-        return json_reply(request, http::status::ok, o);
+        return ruleset_reply(request, engine::swap_ruleset(ctx.rulesets, vm::load(request.body()), ctx.config), ctx);
     }
     if (!get) return error(request, http::status::method_not_allowed, "the API is read with GET");
     if (path == "tasks") {
@@ -175,20 +180,6 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
 }
 
 }  // namespace
-
-std::string swap_ruleset(std::string_view bytes, engine::RulesetHolder& rulesets, const config::Config& config) {
-    auto loaded = vm::load(bytes);
-    if (auto* problem = std::get_if<std::string>(&loaded)) return *problem;
-    auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);
-    try {
-        config::check_settings(config, *image);
-    } catch (const config::ConfigError& e) {
-        return std::string("the configuration's settings do not fit it:\n") + e.what();
-    }
-    auto version = engine::version_of(*image);
-    rulesets.swap(std::make_shared<const engine::Ruleset>(engine::Ruleset{std::move(image), std::move(version)}));
-    return {};
-}
 
 Response handle_request(const Request& request, Context& ctx) {
     ++ctx.metrics.requests;

@@ -46,10 +46,6 @@ struct Context {
 
 Response handle_request(const Request& request, Context& context);
 
-// A ruleset file's bytes, verified, its settings checked against the configuration's values,
-// and swapped in; the reason when refused (the old one keeps serving).
-std::string swap_ruleset(std::string_view bytes, engine::RulesetHolder& rulesets, const config::Config& config);
-
 class Server {
 public:
     // Binds at once (port 0 picks a free one: see port()).

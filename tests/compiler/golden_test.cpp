@@ -49,9 +49,12 @@ TEST_CASE("every diagnostic code has a golden case named after it", "[golden]") 
     seen.insert("E0106");
     // E0700 needs a policy too large for the bytecode: tested in tests/vm/machine_test.cpp.
     seen.insert("E0700");
-    for (const auto& info : common::all_codes()) {
-        INFO("diagnostic code " << info.name);
-        CHECK(seen.count(std::string(info.name)) == 1);
+    for (std::size_t i = 0; i < common::all_codes().size(); ++i) {
+        auto code = static_cast<common::Code>(i);
+        // The configuration's codes come from TOML files, not rule files: tests/config/codes_test.cpp.
+        if (common::is_configuration_code(code)) continue;
+        INFO("diagnostic code " << common::code_info(code).name);
+        CHECK(seen.count(std::string(common::code_info(code).name)) == 1);
     }
 }
 

@@ -1,6 +1,7 @@
-// Bad configurations: each small file below must be refused with exactly this text, the
-// `file:line:col: reason` an admin sees when the server will not start. docs/configuration.md
-// quotes some of them; keep the two in step.
+// Bad configurations: each small file below must be refused with exactly these diagnostics, given
+// as `LINE:COLUMN CODE message = help: …` (testing::compact), one a line: the problems an admin
+// sees, rendered with their source line, when the server will not start. docs/configuration.md
+// quotes them; keep the two in step.
 #include "tests/config/config_support.hpp"
 
 #include <filesystem>
@@ -58,66 +59,66 @@ void check_all(const std::vector<Case>& cases, bool settings = false) {
 
 TEST_CASE("a file that is not TOML", "[config]") {
     check_all({
-        {"no value", head + "x =\n", "test.toml:5:4: Error while parsing key-value pair: expected value, saw '\\n'"},
+        {"no value", head + "x =\n", "5:4 E0800 cannot parse the key-value pair: expected value, saw '\\n'"},
         {"a key given twice", "[server]\napi_token = \"0123456789abcdef\"\napi_token = \"x\"\n",
-         "test.toml:3:13: Error while parsing key-value pair: cannot redefine existing string 'api_token'"},
+         "3:13 E0800 cannot parse the key-value pair: cannot redefine existing string 'api_token'"},
     });
 }
 
 TEST_CASE("unknown keys name the closest known one", "[config]") {
     check_all({
-        {"top level", head + "[integration]\n", "test.toml:5:2: integration: unknown key: did you mean `integrations`?"},
-        {"nothing close", head + "[database]\n", "test.toml:5:2: database: unknown key"},
+        {"top level", head + "[integration]\n", "5:2 E0801 integration: unknown key = help: did you mean `integrations`?"},
+        {"nothing close", head + "[database]\n", "5:2 E0801 database: unknown key"},
         {"in [server]", "[server]\nlistne = \"127.0.0.1:8080\"\napi_token = \"0123456789abcdef\"\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:2:1: server.listne: unknown key: did you mean `listen`?"},
+         "2:1 E0801 server.listne: unknown key = help: did you mean `listen`?"},
         {"in [ruleset]", "[server]\napi_token = \"0123456789abcdef\"\n[ruleset]\nrule = \"rules\"\n",
-         "test.toml:3:1: ruleset: missing `rules` or `compiled`: write rules = \"FOLDER or FILE\" or compiled = \"FILE\"\n"
-         "test.toml:4:1: ruleset.rule: unknown key: did you mean `rules`?"},
+         "3:1 E0803 ruleset: missing `rules` or `compiled` = help: write rules = \"FOLDER or FILE\" or compiled = \"FILE\"\n"
+         "4:1 E0801 ruleset.rule: unknown key = help: did you mean `rules`?"},
         {"in [[employees]]", head + "[[employees]]\nid = 1\nname = \"Olga\"\nowners = true\n",
-         "test.toml:8:1: employees.owners: unknown key: did you mean `owner`?"},
+         "8:1 E0801 employees.owners: unknown key = help: did you mean `owner`?"},
         {"in [[integrations]]", head + telegram + "bot_tokn = \"1:a\"\n",
-         "test.toml:11:1: integrations.bot_tokn: unknown key: did you mean `bot_token`?"},
+         "11:1 E0801 integrations.bot_tokn: unknown key = help: did you mean `bot_token`?"},
         {"in [[integrations.channels]]",
          head + wazzup + "[[integrations.channels]]\nid = \"c1\"\ntransport = \"whatsapp\"\nnumber = \"+79011112233\"\nnames = \"Sales\"\n",
-         "test.toml:14:1: integrations.channels.names: unknown key: did you mean `name`?"},
+         "14:1 E0801 integrations.channels.names: unknown key = help: did you mean `name`?"},
     });
 }
 
 TEST_CASE("values of the wrong type", "[config]") {
     check_all({
         {"a string", "[server]\nlisten = 8080\napi_token = \"0123456789abcdef\"\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:2:10: server.listen: expected a string, found an integer"},
-        {"a table", "account = \"Example\"\n" + head, "test.toml:1:11: account: expected a table ([account]), found a string"},
+         "2:10 E0802 server.listen: expected a string, found an integer"},
+        {"a table", "account = \"Example\"\n" + head, "1:11 E0802 account: expected a table ([account]), found a string"},
         {"an array of tables", head + "[employees]\nid = 1\n",
-         "test.toml:5:1: employees: expected an array of tables ([[employees]]), found a table"},
+         "5:1 E0802 employees: expected an array of tables ([[employees]]), found a table"},
         {"a boolean", head + "[[employees]]\nid = 1\nname = \"Olga\"\nowner = \"yes\"\n",
-         "test.toml:8:9: employees.owner: expected true or false, found a string"},
+         "8:9 E0802 employees.owner: expected true or false, found a string"},
         {"an integer", head + "[[employees]]\nid = \"1\"\nname = \"Olga\"\n",
-         "test.toml:6:6: employees.id: expected an employee id (an integer from 1), found a string"},
+         "6:6 E0802 employees.id: expected an employee id (an integer from 1), found a string"},
         {"an item of a list", head + olga + telegram + "assignees = [1, \"2\"]\n",
-         "test.toml:15:17: integrations.assignees[1]: expected an employee id, found a string"},
+         "15:17 E0802 integrations.assignees[1]: expected an employee id, found a string"},
         {"a size", "[server]\napi_token = \"0123456789abcdef\"\nbody_limit = true\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:3:14: server.body_limit: expected bytes (an integer) or a size such as \"10 MiB\", found a boolean"},
+         "3:14 E0802 server.body_limit: expected bytes (an integer) or a size such as \"10 MiB\", found a boolean"},
     });
 }
 
 TEST_CASE("required keys and tables", "[config]") {
     check_all({
-        {"no [server]", "[ruleset]\nrules = \"rules\"\n", "test.toml:1:1: missing table [server]: it holds `api_token`, which is required"},
+        {"no [server]", "[ruleset]\nrules = \"rules\"\n", "1:1 E0803 missing table [server] = help: add [server] with its required key `api_token`"},
         {"no [ruleset]", "[server]\napi_token = \"0123456789abcdef\"\n",
-         "test.toml:1:1: missing table [ruleset]: write rules = \"FOLDER or FILE\" or compiled = \"FILE\""},
+         "1:1 E0803 missing table [ruleset] = help: write rules = \"FOLDER or FILE\" or compiled = \"FILE\""},
         {"no api_token", "[server]\nlisten = \"127.0.0.1:8080\"\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:1:1: server: missing required key `api_token` (the Bearer token of the HTTP API)"},
-        {"an employee's name", head + "[[employees]]\nid = 1\n", "test.toml:5:1: employees: missing required key `name`"},
+         "1:1 E0803 server: missing required key `api_token` (the Bearer token of the HTTP API)"},
+        {"an employee's name", head + "[[employees]]\nid = 1\n", "5:1 E0803 employees: missing required key `name`"},
         {"an integration's id", head + "[[integrations]]\nservice = \"telegram\"\n",
-         "test.toml:5:1: integrations: missing required key `id` (it names the webhook: POST /webhooks/{id})\n"
-         "test.toml:5:1: integrations: missing required key `bot_token` (the token @BotFather gave)\n"
-         "test.toml:5:1: integrations: missing required key `bot_username` (the bot's username, to tell the commands meant for it)\n"
-         "test.toml:5:1: integrations: missing required key `webhook_secret` (Telegram sends it with every webhook; requests without it are refused)"},
+         "5:1 E0803 integrations: missing required key `bot_token` (the token @BotFather gave)\n"
+         "5:1 E0803 integrations: missing required key `bot_username` (the bot's username, to tell the commands meant for it)\n"
+         "5:1 E0803 integrations: missing required key `id` (it names the webhook: POST /webhooks/{id})\n"
+         "5:1 E0803 integrations: missing required key `webhook_secret` (Telegram sends it with every webhook; requests without it are refused)"},
         {"an integration's service", head + "[[integrations]]\nid = \"tg\"\n",
-         "test.toml:5:1: integrations: missing required key `service` (telegram, telegram_business or wazzup)"},
+         "5:1 E0803 integrations: missing required key `service` (telegram, telegram_business or wazzup)"},
         {"an empty string", head + olga + telegram + "project = \"\"\n",
-         "test.toml:15:11: integrations.project: must not be empty (leave the key out instead)"},
+         "15:11 E0804 integrations.project: must not be empty = help: leave the key out instead"},
     });
 }
 
@@ -127,69 +128,69 @@ TEST_CASE("the [server] table", "[config]") {
     };
     check_all({
         {"no port", server("listen = \"127.0.0.1\"\n"),
-         "test.toml:3:10: server.listen: cannot read \"127.0.0.1\": expected an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\""},
+         "3:10 E0804 server.listen: cannot read \"127.0.0.1\" = help: write an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\""},
         {"a host name", server("listen = \"example.com:8080\"\n"),
-         "test.toml:3:10: server.listen: cannot read \"example.com:8080\": expected an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\""},
+         "3:10 E0804 server.listen: cannot read \"example.com:8080\" = help: write an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\""},
         {"port 70000", server("listen = \"0.0.0.0:70000\"\n"),
-         "test.toml:3:10: server.listen: port 70000 is out of range: expected 0 to 65535"},
+         "3:10 E0804 server.listen: port 70000 is out of range = help: use a port from 0 to 65535"},
         {"a short token", "[server]\napi_token = \"secret\"\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:2:13: server.api_token: too short (6 characters): use at least 16, such as the output of `openssl rand -hex 32`"},
+         "2:13 E0804 server.api_token: too short (6 characters) = help: use at least 16, such as the output of `openssl rand -hex 32`"},
         {"a token with a space", "[server]\napi_token = \"0123456789 abcdef\"\n[ruleset]\nrules = \"rules\"\n",
-         "test.toml:2:13: server.api_token: \" \" is not allowed: use printable ASCII without spaces"},
+         "2:13 E0804 server.api_token: \" \" is not allowed = help: use printable ASCII without spaces"},
         {"an unknown unit", server("body_limit = \"10 MiBs\"\n"),
-         "test.toml:3:14: server.body_limit: cannot read \"10 MiBs\": expected a size such as \"10 MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)"},
-        {"no bytes", server("body_limit = 0\n"), "test.toml:3:14: server.body_limit: must be more than 0 bytes"},
-        {"an empty storage path", server("storage = \"\"\n"), "test.toml:3:11: server.storage: must not be empty"},
+         "3:14 E0804 server.body_limit: cannot read \"10 MiBs\" = help: write a size such as \"10 MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)"},
+        {"no bytes", server("body_limit = 0\n"), "3:14 E0804 server.body_limit: must be more than 0 bytes"},
+        {"an empty storage path", server("storage = \"\"\n"), "3:11 E0804 server.storage: must not be empty"},
     });
 }
 
 TEST_CASE("the [ruleset] table names exactly one ruleset", "[config]") {
     check_all({
         {"both", "[server]\napi_token = \"0123456789abcdef\"\n[ruleset]\nrules = \"rules\"\ncompiled = \"planfix.swy\"\n",
-         "test.toml:5:12: ruleset: both `rules` and `compiled` are given: name one, the rules to compile or a compiled ruleset"},
+         "5:12 E0808 ruleset: both `rules` and `compiled` are given = help: name one, the rules to compile or a compiled ruleset"},
         {"neither", "[server]\napi_token = \"0123456789abcdef\"\n[ruleset]\n",
-         "test.toml:3:1: ruleset: missing `rules` or `compiled`: write rules = \"FOLDER or FILE\" or compiled = \"FILE\""},
+         "3:1 E0803 ruleset: missing `rules` or `compiled` = help: write rules = \"FOLDER or FILE\" or compiled = \"FILE\""},
     });
 }
 
 TEST_CASE("the [account] table", "[config]") {
     check_all({
         {"a plan close to a member", head + "[account]\nplan = \"paied\"\n",
-         "test.toml:6:8: account.plan: unknown plan \"paied\": did you mean `paid`?"},
+         "6:8 E0805 account.plan: unknown plan \"paied\" = help: did you mean `paid`?"},
         {"a plan far from every member", head + "[account]\nplan = \"enterprise\"\n",
-         "test.toml:6:8: account.plan: unknown plan \"enterprise\", expected one of free, paid, premium, trial"},
+         "6:8 E0805 account.plan: unknown plan \"enterprise\" = help: write one of free, paid, premium, trial"},
     });
 }
 
 TEST_CASE("the [[employees]] tables", "[config]") {
     check_all({
-        {"id 0", head + "[[employees]]\nid = 0\nname = \"Olga\"\n", "test.toml:6:6: employees.id: expected an employee id from 1, found 0"},
+        {"id 0", head + "[[employees]]\nid = 0\nname = \"Olga\"\n", "6:6 E0804 employees.id: expected an employee id from 1, found 0"},
         {"an id twice", head + olga + "[[employees]]\nid = 1\nname = \"Ivan\"\n",
-         "test.toml:10:6: employees.id: employee 1 is already declared at line 6"},
+         "10:6 E0806 employees.id: employee 1 is declared twice = note: first declared here at 6:6"},
         {"two owners", head + olga + "[[employees]]\nid = 2\nname = \"Ivan\"\nowner = true\n",
-         "test.toml:12:9: employees.owner: employee 1 (line 6) is the owner already; only one employee can be"},
+         "12:9 E0806 employees.owner: employee 1 is the owner already = note: the owner is declared here at 8:9 = help: only one employee can be the owner"},
         {"a Telegram account without @", head + "[[employees]]\nid = 1\nname = \"Olga\"\ntelegram = \"olga\"\n",
-         "test.toml:8:12: employees.telegram: cannot read \"olga\": expected a Telegram username such as \"@anna_k\" or a numeric user id"},
+         "8:12 E0804 employees.telegram: cannot read \"olga\" = help: write a Telegram username such as \"@anna_k\" or a numeric user id"},
     });
 }
 
 TEST_CASE("the [[integrations]] tables", "[config]") {
     check_all({
         {"an id that is no URL segment", head + "[[integrations]]\nid = \"support bot\"\n" + telegram.substr(telegram.find("service")),
-         "test.toml:6:6: integrations.id: \" \" is not allowed: an id is 1 to 64 letters, digits, _ and -, as it is part of the webhook URL"},
+         "6:6 E0804 integrations.id: \" \" is not allowed = help: use 1 to 64 letters, digits, _ and -: the id is part of the webhook URL"},
         {"an id twice", head + telegram + "[[integrations]]\nid = \"tg\"\n",
-         "test.toml:11:1: integrations: missing required key `service` (telegram, telegram_business or wazzup)\n"
-         "test.toml:12:6: integrations.id: integration \"tg\" is already declared at line 6"},
+         "11:1 E0803 integrations: missing required key `service` (telegram, telegram_business or wazzup)\n"
+         "12:6 E0806 integrations.id: integration \"tg\" is declared twice = note: first declared here at 6:6"},
         {"an unknown service", head + "[[integrations]]\nid = \"tg\"\nservice = \"telegram_bot\"\n",
-         "test.toml:7:11: integrations.service: unknown service \"telegram_bot\": did you mean `telegram`?"},
+         "7:11 E0805 integrations.service: unknown service \"telegram_bot\" = help: did you mean `telegram`?"},
         {"an assignee who is no employee", head + olga + telegram + "assignees = [1, 9]\n",
-         "test.toml:15:17: integrations.assignees: no employee has id 9 (the employees are 1)"},
+         "15:17 E0807 integrations.assignees: no employee has id 9 (the employees are 1)"},
         {"an extra assignee and no employees", head + telegram + "extra_assignees = [2]\n",
-         "test.toml:11:20: integrations.extra_assignees: no employee has id 2 (no [[employees]] are declared)"},
+         "11:20 E0807 integrations.extra_assignees: no employee has id 2 (no [[employees]] are declared)"},
         {"an owner who is no employee", head + olga + telegram + "owner = 3\n",
-         "test.toml:15:9: integrations.owner: no employee has id 3 (the employees are 1)"},
+         "15:9 E0807 integrations.owner: no employee has id 3 (the employees are 1)"},
         {"a base URL that is no URL", head + telegram + "api_base_url = \"api.telegram.org\"\n",
-         "test.toml:11:16: integrations.api_base_url: cannot read \"api.telegram.org\": expected an http:// or https:// URL such as \"https://api.telegram.org\""},
+         "11:16 E0804 integrations.api_base_url: cannot read \"api.telegram.org\" = help: write an http:// or https:// URL such as \"https://api.telegram.org\""},
     });
 }
 
@@ -200,20 +201,20 @@ TEST_CASE("Telegram credentials", "[config]") {
     const std::string token = "bot_token = \"123:abc\"\nbot_username = \"example_bot\"\n";  // lines 8-9
     check_all({
         {"no webhook secret", bot(token),
-         "test.toml:5:1: integrations: missing required key `webhook_secret` (Telegram sends it with every webhook; requests without it are refused)"},
+         "5:1 E0803 integrations: missing required key `webhook_secret` (Telegram sends it with every webhook; requests without it are refused)"},
         {"a secret with a character Telegram refuses", bot(token + "webhook_secret = \"abc/def\"\n"),
-         "test.toml:10:18: integrations.webhook_secret: \"/\" is not allowed: Telegram takes 1 to 256 characters of A-Z, a-z, 0-9, _ and -"},
+         "10:18 E0804 integrations.webhook_secret: \"/\" is not allowed = help: Telegram takes 1 to 256 characters of A-Z, a-z, 0-9, _ and -"},
         {"a secret with a letter outside ASCII", bot(token + "webhook_secret = \"секрет\"\n"),
-         "test.toml:10:18: integrations.webhook_secret: \"с\" is not allowed: Telegram takes 1 to 256 characters of A-Z, a-z, 0-9, _ and -"},
-        {"an empty secret", bot(token + "webhook_secret = \"\"\n"), "test.toml:10:18: integrations.webhook_secret: must not be empty"},
+         "10:18 E0804 integrations.webhook_secret: \"с\" is not allowed = help: Telegram takes 1 to 256 characters of A-Z, a-z, 0-9, _ and -"},
+        {"an empty secret", bot(token + "webhook_secret = \"\"\n"), "10:18 E0804 integrations.webhook_secret: must not be empty"},
         {"a secret too long", bot(token + "webhook_secret = \"" + std::string(257, 'a') + "\"\n"),
-         "test.toml:10:18: integrations.webhook_secret: too long (257 characters): Telegram takes 1 to 256"},
+         "10:18 E0804 integrations.webhook_secret: too long (257 characters) = help: Telegram takes 1 to 256"},
         {"a token without its bot id", bot("bot_token = \"AAE-abc\"\nbot_username = \"example_bot\"\nwebhook_secret = \"s\"\n"),
-         "test.toml:8:13: integrations.bot_token: expected a token from @BotFather such as \"123456789:AAE...\": digits, a colon, then letters, digits, _ and -"},
+         "8:13 E0804 integrations.bot_token: not a token from @BotFather = help: write the token @BotFather gave, such as \"123456789:AAE...\": digits, a colon, then letters, digits, _ and -"},
         {"a username too short", bot("bot_token = \"1:a\"\nbot_username = \"@bot\"\nwebhook_secret = \"s\"\n"),
-         "test.toml:9:16: integrations.bot_username: cannot read \"@bot\": expected the bot's username, 5 to 32 letters, digits and _"},
+         "9:16 E0804 integrations.bot_username: cannot read \"@bot\" = help: write the bot's username, 5 to 32 letters, digits and _"},
         {"a Wazzup key", bot(token + "webhook_secret = \"s\"\ncrm_key = \"crm\"\n"),
-         "test.toml:11:1: integrations.crm_key: only wazzup integrations take this key, and this one is telegram_business"},
+         "11:1 E0808 integrations.crm_key: only wazzup integrations take this key, and this one is telegram_business"},
     });
 }
 
@@ -224,24 +225,24 @@ TEST_CASE("Wazzup credentials and channels", "[config]") {
     };
     check_all({
         {"no way to check webhooks", head + "[[integrations]]\nid = \"wz\"\nservice = \"wazzup\"\napi_key = \"key\"\n" + whatsapp,
-         "test.toml:5:1: integrations: missing `crm_key` or `url_secret`: one of them proves that a webhook comes from Wazzup"},
+         "5:1 E0803 integrations: missing `crm_key` or `url_secret` = help: give one of them: it proves that a webhook comes from Wazzup"},
         {"no API key", head + "[[integrations]]\nid = \"wz\"\nservice = \"wazzup\"\ncrm_key = \"crm\"\n" + whatsapp,
-         "test.toml:5:1: integrations: missing required key `api_key` (the Wazzup API key, for sending)"},
+         "5:1 E0803 integrations: missing required key `api_key` (the Wazzup API key, for sending)"},
         {"a short URL secret",
          head + "[[integrations]]\nid = \"wz\"\nservice = \"wazzup\"\napi_key = \"key\"\nurl_secret = \"abc\"\n" + whatsapp,
-         "test.toml:9:14: integrations.url_secret: too short (3 characters): use 16 to 128, such as the output of `openssl rand -hex 24`"},
+         "9:14 E0804 integrations.url_secret: too short (3 characters) = help: use 16 to 128, such as the output of `openssl rand -hex 24`"},
         {"no channels", head + wazzup,
-         "test.toml:5:1: integrations: missing required key `channels` (a wazzup integration has at least one [[integrations.channels]])"},
+         "5:1 E0803 integrations: missing required key `channels` (a wazzup integration has at least one [[integrations.channels]])"},
         {"an unknown transport", head + wazzup + channel("c1", "whatsap", "+79011112233"),
-         "test.toml:12:13: integrations.channels.transport: unknown transport \"whatsap\": did you mean `whatsapp`?"},
+         "12:13 E0805 integrations.channels.transport: unknown transport \"whatsap\" = help: did you mean `whatsapp`?"},
         {"a number that is no phone number", head + wazzup + channel("c1", "whatsapp", "+7 901 CALL-NOW"),
-         "test.toml:13:10: integrations.channels.number: cannot read \"+7 901 CALL-NOW\": expected a phone number such as \"+7 901 111-22-33\", \"79011112233\" or \"89011112233\""},
+         "13:10 E0804 integrations.channels.number: cannot read \"+7 901 CALL-NOW\" = help: write a phone number such as \"+7 901 111-22-33\", \"79011112233\" or \"89011112233\""},
         {"one number written twice", head + wazzup + channel("c1", "whatsapp", "+7 901 111-22-33") + channel("c2", "whatsapp", "89011112233"),
-         "test.toml:17:10: integrations.channels.number: whatsapp 79011112233 is already the number of the channel at line 13: mark the old channel `deleted = true`"},
+         "17:10 E0806 integrations.channels.number: whatsapp 79011112233 is already the number of another channel = note: the other channel's number at 13:10 = help: mark the old channel `deleted = true`"},
         {"a channel id twice", head + wazzup + channel("c1", "whatsapp", "79011112233") + channel("c1", "instagram", "@shop"),
-         "test.toml:15:6: integrations.channels.id: channel \"c1\" is already declared at line 11"},
+         "15:6 E0806 integrations.channels.id: channel \"c1\" is declared twice = note: first declared here at 11:6"},
         {"a Telegram key", head + wazzup + "webhook_secret = \"s\"\n" + whatsapp,
-         "test.toml:10:1: integrations.webhook_secret: only telegram and telegram_business integrations take this key, and this one is wazzup"},
+         "10:1 E0808 integrations.webhook_secret: only telegram and telegram_business integrations take this key, and this one is wazzup"},
     });
 }
 
@@ -249,23 +250,56 @@ TEST_CASE("settings are checked against the ruleset's declarations", "[config]")
     const std::string base = head + telegram + "[integrations.settings]\n";  // settings from line 12
     check_all({
         {"an unknown setting", base + "new_task_if_no_activ = true\n",
-         "test.toml:12:1: integrations.settings.new_task_if_no_activ: the ruleset declares no such setting: did you mean `new_task_if_no_active`?"},
+         "12:1 E0810 integrations.settings.new_task_if_no_activ: the ruleset declares no such setting = help: did you mean `new_task_if_no_active`?"},
         {"a bool written as a string", base + "notify_only_chat_members = \"yes\"\n",
-         "test.toml:12:1: integrations.settings.notify_only_chat_members: expected true or false, found a string"},
+         "12:1 E0811 integrations.settings.notify_only_chat_members: expected true or false, found a string"},
         {"an item of a list", base + "positive_reactions = [\"👍\", 1]\n",
-         "test.toml:12:1: integrations.settings.positive_reactions[1]: expected a string, found an integer"},
+         "12:1 E0811 integrations.settings.positive_reactions[1]: expected a string, found an integer"},
         {"every bad setting at once", base + "send_as_employee = 1\nnew_task_if_no_active = true\nnotify_only_chat_member = true\n",
-         "test.toml:12:1: integrations.settings.send_as_employee: expected true or false, found an integer\n"
-         "test.toml:14:1: integrations.settings.notify_only_chat_member: the ruleset declares no such setting: did you mean `notify_only_chat_members`?"},
+         "12:1 E0811 integrations.settings.send_as_employee: expected true or false, found an integer\n"
+         "14:1 E0810 integrations.settings.notify_only_chat_member: the ruleset declares no such setting = help: did you mean `notify_only_chat_members`?"},
     }, true);
 }
 
-TEST_CASE("every problem of a file is reported, in the order of its lines", "[config]") {
+TEST_CASE("every problem of a file is reported, in the order of its lines, as the compiler renders them", "[config]") {
     std::string text = "[server]\nlisten = \"localhost\"\napi_token = \"short-token\"\n[ruleset]\nrules = \"rules\"\n[account]\nplan = \"gold\"\n";
+    try {
+        config::parse(text, "test.toml");
+        FAIL("a bad file is accepted");
+    } catch (const config::ConfigError& e) {
+        CHECK(std::string(e.what()) ==
+              "test.toml:2:10: error[E0804]: server.listen: cannot read \"localhost\"\n"
+              " 2 | listen = \"localhost\"\n"
+              "   |          ^~~~~~~~~~~\n"
+              "   = help: write an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\"\n"
+              "test.toml:3:13: error[E0804]: server.api_token: too short (11 characters)\n"
+              " 3 | api_token = \"short-token\"\n"
+              "   |             ^~~~~~~~~~~~~\n"
+              "   = help: use at least 16, such as the output of `openssl rand -hex 32`\n"
+              "test.toml:7:8: error[E0805]: account.plan: unknown plan \"gold\"\n"
+              " 7 | plan = \"gold\"\n"
+              "   |        ^~~~~~\n"
+              "   = help: write one of free, paid, premium, trial");
+        CHECK(e.diagnostics().size() == 3);
+        REQUIRE(e.sources());
+        CHECK(e.sources()->file(e.diagnostics()[0].file).path() == "test.toml");
+    }
+}
+
+TEST_CASE("positions count characters, not bytes, and the caret stands under the value", "[config]") {
+    // `Ольга` is 5 characters and 10 bytes: the plan starts at character 36, byte 41.
+    std::string text = "account = { name = \"Ольга\", plan = \"golden\" }\n" + head;
     CHECK(testing::config_error(text) ==
-          "test.toml:2:10: server.listen: cannot read \"localhost\": expected an address and a port, such as \"127.0.0.1:8080\" or \"[::1]:8080\"\n"
-          "test.toml:3:13: server.api_token: too short (11 characters): use at least 16, such as the output of `openssl rand -hex 32`\n"
-          "test.toml:7:8: account.plan: unknown plan \"gold\", expected one of free, paid, premium, trial");
+          "1:36 E0805 account.plan: unknown plan \"golden\" = help: write one of free, paid, premium, trial");
+    try {
+        config::parse(text, "test.toml");
+        FAIL("an unknown plan is accepted");
+    } catch (const config::ConfigError& e) {
+        CHECK_THAT(e.what(), Catch::Contains(" 1 | account = { name = \"Ольга\", plan = \"golden\" }\n"
+                                             "   |                                    ^~~~~~~~\n"));
+    }
+    // A file that ends inside a value: the position is at its end.
+    CHECK(testing::config_error(head + "x = \"abc") == "5:9 E0800 cannot parse the string: encountered end-of-file");
 }
 
 TEST_CASE("load() reads the file and checks that the ruleset exists", "[config]") {
@@ -277,13 +311,18 @@ TEST_CASE("load() reads the file and checks that the ruleset exists", "[config]"
         config::load(file);
         FAIL("a missing compiled ruleset is accepted");
     } catch (const config::ConfigError& e) {
-        CHECK(std::string(e.what()) == file + ":4:12: ruleset.compiled: no such file: " + (folder / "missing.swy").string());
+        CHECK(testing::compact(e.diagnostics(), *e.sources()) ==
+              "4:12 E0809 ruleset.compiled: no such file: " + (folder / "missing.swy").string());
+        CHECK(std::string(e.what()).starts_with(file + ":4:12: error[E0809]: ruleset.compiled: no such file: "));
     }
     std::filesystem::remove_all(folder);
     try {
         config::load(file);
         FAIL("a missing file is accepted");
     } catch (const config::ConfigError& e) {
+        // No text, so no position: the reason is the system's.
         CHECK(std::string(e.what()) == file + ": cannot read the configuration: No such file or directory");
+        CHECK(e.diagnostics().empty());
+        CHECK_FALSE(e.sources());
     }
 }

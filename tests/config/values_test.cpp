@@ -110,8 +110,11 @@ number = "+7 901 111-22-33"
     CHECK(bot->project == "Support");
     CHECK(bot->contact_template == "Customer");
     CHECK(boost::json::serialize(bot->settings) == R"({"new_task_if_no_active":false,"positive_reactions":["👍"]})");
-    CHECK(bot->setting_lines.at("positive_reactions") == 41);
-    CHECK(bot->setting_columns.at("positive_reactions") == 1);
+    // Where each setting's key is, for the diagnostics of checking it against a ruleset later.
+    auto key = bot->setting_spans.at("positive_reactions");
+    CHECK(c.sources->file(c.file).locate(key.begin).line == 41);
+    CHECK(c.sources->file(c.file).locate(key.begin).column == 1);
+    CHECK(c.sources->file(c.file).slice(key) == "positive_reactions");
 
     const auto* wz = c.integration("wz");
     REQUIRE(wz);

@@ -1,0 +1,118 @@
+// Swapping a ruleset in, and checking the configuration's setting values against it: the
+// settings' types are known only to a ruleset, so this check lives next to rulesets, and it is
+// made again for every ruleset offered.
+#include "runtime/engine/ruleset.hpp"
+
+#include "runtime/engine/engine.hpp"
+
+namespace switchyard::engine {
+
+using common::Code;
+
+namespace {
+
+std::string found(const boost::json::value& v) {
+    switch (v.kind()) {
+    case boost::json::kind::string: return "a string";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64: return "an integer";
+    case boost::json::kind::double_: return "a floating-point number";
+    case boost::json::kind::bool_: return "a boolean";
+    case boost::json::kind::array: return "an array";
+    case boost::json::kind::object: return "a table";
+    case boost::json::kind::null: break;
+    }
+    return "nothing";
+}
+
+// The part of `v` that a case path such as `[1]` or `.field[0]` names, or null.
+const boost::json::value* at_path(const boost::json::value& v, std::string_view path) {
+    if (path.empty()) return &v;
+    if (path.front() == '[') {
+        auto close = path.find(']');
+        const auto* a = v.if_array();
+        if (!a || close == std::string_view::npos) return nullptr;
+        auto i = std::stoul(std::string(path.substr(1, close - 1)));
+        return i < a->size() ? at_path((*a)[i], path.substr(close + 1)) : nullptr;
+    }
+    if (path.front() != '.') return nullptr;
+    path.remove_prefix(1);
+    auto end = path.find_first_of(".[");
+    const auto* o = v.if_object();
+    const auto* field = o ? o->if_contains(path.substr(0, end)) : nullptr;
+    return field ? at_path(*field, end == std::string_view::npos ? std::string_view() : path.substr(end)) : nullptr;
+}
+
+// The case's `settings.NAME[1]: expected a string` as the file names it
+// (`integrations.settings.NAME[1]: …`), with what was found.
+std::string misfit_message(const std::string& name, const boost::json::value& value, std::string_view why) {
+    auto colon = why.find(": ");
+    std::string text = "integrations." + std::string(why);
+    if (colon == std::string_view::npos) return text;
+    std::string_view path = why.substr(0, colon), reason = why.substr(colon + 2);
+    const std::string prefix = "settings." + name;
+    if (!path.starts_with(prefix) || !reason.starts_with("expected ")) return text;
+    if (const auto* part = at_path(value, path.substr(prefix.size()))) text += ", found " + found(*part);
+    return text;
+}
+
+std::string closest_setting(const vm::Image& image, std::string_view name) {
+    std::vector<std::string_view> names;
+    for (const auto& s : image.module().settings) names.push_back(s.name);
+    return common::closest_match(name, names);
+}
+
+// One setting's value against its declaration, through the case reader the worker uses, so
+// that what passes here is what the worker will accept.
+std::optional<common::Diagnostic> check_setting(const config::Config& config, const config::Integration& in,
+                                                const std::string& name, const boost::json::value& value,
+                                                const vm::Image& image) {
+    auto at = in.setting_spans.count(name) ? in.setting_spans.at(name) : common::Span{};
+    if (!image.setting_index(name)) {
+        auto best = closest_setting(image, name);
+        return common::Diagnostic{Code::E0810, common::Severity::error, config.file, at,
+                                  "integrations.settings." + name + ": the ruleset declares no such setting",
+                                  best.empty() ? std::string() : "did you mean `" + best + "`?", {}};
+    }
+    try {
+        Case::from_json(image, boost::json::object{{"settings", boost::json::object{{name, value}}}});
+    } catch (const CaseError& e) {
+        return common::Diagnostic{Code::E0811, common::Severity::error, config.file, at,
+                                  misfit_message(name, value, e.what()), {}, {}};
+    }
+    return std::nullopt;
+}
+
+Refused refuse(const RulesetHolder& holder, Refused::Cause cause, std::string reason,
+               std::vector<common::Diagnostic> diagnostics = {}) {
+    auto current = holder.current();
+    return Refused{cause, std::move(reason), std::move(diagnostics),
+                   current ? std::optional<std::string>(current->version) : std::nullopt};
+}
+
+}  // namespace
+
+std::vector<common::Diagnostic> check_settings(const config::Config& config, const vm::Image& image) {
+    std::vector<common::Diagnostic> misfits;
+    for (const auto& in : config.integrations)
+        for (const auto& [name, value] : in.settings)
+            if (auto d = check_setting(config, in, std::string(name), value, image)) misfits.push_back(std::move(*d));
+    common::DiagnosticBag bag;
+    bag.append(std::move(misfits));
+    return bag.sorted(*config.sources);
+}
+
+SwapResult swap_ruleset(RulesetHolder& holder, Loaded loaded, const config::Config& config) {
+    if (auto* reason = std::get_if<std::string>(&loaded)) return refuse(holder, Refused::Cause::not_loaded, std::move(*reason));
+    auto image = std::get<std::shared_ptr<const vm::Image>>(std::move(loaded));
+    if (auto misfits = check_settings(config, *image); !misfits.empty()) {
+        auto reason = "the configuration's settings do not fit it:\n" + common::render_text_string(misfits, *config.sources);
+        return refuse(holder, Refused::Cause::settings_misfit, std::move(reason), std::move(misfits));
+    }
+    auto version = version_of(*image);
+    auto ruleset = std::make_shared<const Ruleset>(Ruleset{std::move(image), std::move(version)});
+    holder.swap(ruleset);
+    return Swapped{std::move(ruleset)};
+}
+
+}  // namespace switchyard::engine

@@ -1,0 +1,104 @@
+// The one way a ruleset is swapped in (engine::swap_ruleset): at start, on SIGHUP and by
+// POST /api/v1/ruleset. A ruleset whose settings do not fit the configuration's values, or that
+// did not load, is refused with the reason and leaves the one serving in place.
+#include "tests/config/config_support.hpp"
+
+using namespace switchyard;
+
+namespace {
+
+const std::string head = "[server]\napi_token = \"0123456789abcdef\"\n[ruleset]\nrules = \"rules\"\n";
+
+// Lines 5-12: an integration whose settings start at line 12.
+config::Config with_settings(const std::string& settings) {
+    return config::parse(head +
+                             "[[integrations]]\nid = \"tg\"\nservice = \"telegram\"\nbot_token = \"123:abc\"\n"
+                             "bot_username = \"example_bot\"\nwebhook_secret = \"secret\"\n[integrations.settings]\n" +
+                             settings,
+                         "test.toml");
+}
+
+// Declares one of the shipped rules' settings and nothing else: another version, other settings.
+const std::string tiny_rules = R"(ruleset tiny
+
+setting new_task_if_no_active: bool = true
+
+policy reopen for inbound {
+    when setting.new_task_if_no_active -> new_task
+    otherwise -> reopen
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a ruleset whose settings fit is swapped in, with its version", "[config][swap]") {
+    engine::RulesetHolder holder;
+    auto config = with_settings("notify_only_chat_members = true\n");
+    auto result = engine::swap_ruleset(holder, testing::shipped_image(), config);
+    REQUIRE(std::holds_alternative<engine::Swapped>(result));
+    const auto& swapped = std::get<engine::Swapped>(result);
+    CHECK(swapped.ruleset->version == engine::version_of(testing::shipped_rules()));
+    CHECK(swapped.ruleset->image == testing::shipped_image());
+    CHECK(holder.current() == swapped.ruleset);
+}
+
+TEST_CASE("a ruleset that did not load is refused with its reason, and nothing changes", "[config][swap]") {
+    engine::RulesetHolder holder;
+    auto config = with_settings("");
+
+    auto before = engine::swap_ruleset(holder, vm::load("not a ruleset"), config);
+    REQUIRE(std::holds_alternative<engine::Refused>(before));
+    const auto& first = std::get<engine::Refused>(before);
+    CHECK(first.cause == engine::Refused::Cause::not_loaded);
+    CHECK(first.reason.find("not a compiled Switchyard ruleset") != std::string::npos);
+    CHECK_FALSE(first.kept_version);  // nothing served yet
+    CHECK(holder.current() == nullptr);
+
+    REQUIRE(std::holds_alternative<engine::Swapped>(engine::swap_ruleset(holder, testing::shipped_image(), config)));
+    auto serving = holder.current();
+    auto after = engine::swap_ruleset(holder, std::string("the rules do not compile"), config);
+    REQUIRE(std::holds_alternative<engine::Refused>(after));
+    CHECK(std::get<engine::Refused>(after).reason == "the rules do not compile");
+    CHECK(std::get<engine::Refused>(after).kept_version == serving->version);
+    CHECK(holder.current() == serving);
+}
+
+TEST_CASE("a ruleset that lacks a setting the configuration gives is refused, the old one keeps serving", "[config][swap]") {
+    engine::RulesetHolder holder;
+    auto config = with_settings("new_task_if_no_active = false\nnotify_only_chat_members = true\n");
+    REQUIRE(std::holds_alternative<engine::Swapped>(engine::swap_ruleset(holder, testing::shipped_image(), config)));
+    auto serving = holder.current();
+
+    auto result = engine::swap_ruleset(holder, testing::image_of(tiny_rules), config);
+    REQUIRE(std::holds_alternative<engine::Refused>(result));
+    const auto& refused = std::get<engine::Refused>(result);
+    CHECK(refused.cause == engine::Refused::Cause::settings_misfit);
+    CHECK(refused.kept_version == serving->version);
+    CHECK(holder.current() == serving);
+    // The setting's own line, in the configuration's text: what `serve` and the API show.
+    CHECK(testing::compact(refused.diagnostics, *config.sources) ==
+          "13:1 E0810 integrations.settings.notify_only_chat_members: the ruleset declares no such setting");
+    CHECK(refused.reason ==
+          "the configuration's settings do not fit it:\n"
+          "test.toml:13:1: error[E0810]: integrations.settings.notify_only_chat_members: the ruleset declares no such setting\n"
+          " 13 | notify_only_chat_members = true\n"
+          "    | ^~~~~~~~~~~~~~~~~~~~~~~~");
+
+    // Without the setting the small ruleset fits, and serves.
+    auto fitting = with_settings("new_task_if_no_active = false\n");
+    auto swapped = engine::swap_ruleset(holder, testing::image_of(tiny_rules), fitting);
+    REQUIRE(std::holds_alternative<engine::Swapped>(swapped));
+    CHECK(std::get<engine::Swapped>(swapped).ruleset->version != serving->version);
+    CHECK(holder.current() == std::get<engine::Swapped>(swapped).ruleset);
+}
+
+TEST_CASE("a configuration built in code still gets diagnostics that render", "[config][swap]") {
+    config::Config config;  // as tests and benchmarks make them: no text behind it
+    config.integrations.push_back({});
+    config.integrations.back().settings["no_such_setting"] = true;
+    auto misfits = engine::check_settings(config, testing::shipped_rules());
+    REQUIRE(misfits.size() == 1);
+    CHECK(misfits[0].code == common::Code::E0810);
+    CHECK(common::render_text_string(misfits, *config.sources)
+              .starts_with("(configuration built in code):1:1: error[E0810]: integrations.settings.no_such_setting"));
+}
