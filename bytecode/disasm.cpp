@@ -169,7 +169,7 @@ private:
         const OpInfo& op = info(i.op);
         std::vector<std::string> parts;
         std::uint32_t values[3] = {i.a, i.b, i.c};
-        bool wide = op.operands[1] == Operand::K || op.operands[1] == Operand::J;
+        bool wide = spans_b_and_c(op.operands[1]);
         for (std::size_t k = 0; k < 3; ++k) {
             if (op.operands[k] == Operand::_ || (wide && k == 2)) continue;
             std::uint32_t v = wide && k == 1 ? i.bc() : values[k];

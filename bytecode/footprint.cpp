@@ -7,44 +7,6 @@ namespace switchyard::bytecode {
 
 namespace {
 
-// The value of the first operand of `instr` in `format`, or nothing.
-std::optional<std::uint16_t> operand_in(const Instr& instr, Operand format) {
-    const auto& formats = info(instr.op).operands;
-    const std::uint16_t values[3] = {instr.a, instr.b, instr.c};
-    for (std::size_t k = 0; k < 3; ++k)
-        if (formats[k] == format) return values[k];
-    return std::nullopt;
-}
-
-// How many argument registers an A operand spans: the parameters of the function named by the
-// instruction's H or V operand.
-std::size_t argument_count(const Instr& instr, const stdlib::Schema& schema) {
-    auto fn = operand_in(instr, Operand::H);
-    if (!fn) fn = operand_in(instr, Operand::V);
-    if (!fn || *fn >= schema.functions().size()) return 0;
-    return schema.functions()[*fn].params.size();
-}
-
-template <typename F>
-void for_each_read(const Instr& instr, const stdlib::Schema& schema, F&& each) {
-    const auto& formats = info(instr.op).operands;
-    const std::uint16_t values[3] = {instr.a, instr.b, instr.c};
-    auto window = [&](std::size_t first, std::size_t count) {
-        for (std::size_t k = 0; k < count; ++k) each(first + k);
-    };
-    for (std::size_t k = 0; k < 3; ++k) {
-        std::size_t v = values[k];
-        switch (formats[k]) {
-            case Operand::R:
-            case Operand::U: each(v); break;
-            case Operand::P: each(v + 1); break;  // the loop index; the item R[a] is only written
-            case Operand::L: window(v, operand_in(instr, Operand::N).value_or(0)); break;
-            case Operand::A: window(v, argument_count(instr, schema)); break;
-            default: break;  // W is only written; the rest are not registers
-        }
-    }
-}
-
 std::optional<std::uint16_t> fact_query_called(const Instr& instr, const stdlib::Schema& schema) {
     auto fn = operand_in(instr, Operand::H);
     if (fn && *fn < schema.functions().size() && schema.functions()[*fn].role == stdlib::FunctionRole::fact_query)
@@ -64,18 +26,12 @@ std::string function_name(std::uint16_t fn, const stdlib::Schema& schema) {
 
 }  // namespace
 
-std::vector<std::size_t> registers_read(const Instr& instr, const stdlib::Schema& schema) {
-    std::vector<std::size_t> read;
-    for_each_read(instr, schema, [&](std::size_t r) { read.push_back(r); });
-    return read;
-}
-
 Footprint compute_footprint(const Function& f, const stdlib::Schema& schema) {
     Footprint fp;
     const std::size_t inputs = std::min<std::size_t>(f.inputs, max_footprint_inputs);
     for (const auto& instr : f.code) {
-        for_each_read(instr, schema, [&](std::size_t r) {
-            if (r < inputs) fp.inputs |= std::uint64_t(1) << r;
+        for_each_register(instr, schema, [&](RegisterUse use) {
+            if (use.read && use.reg < inputs) fp.inputs |= std::uint64_t(1) << use.reg;
         });
         if (auto fn = fact_query_called(instr, schema)) fp.fact_queries.push_back(*fn);
     }

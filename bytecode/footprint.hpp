@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bytecode/module.hpp"
+#include "bytecode/operands.hpp"
 #include "stdlib/schema.hpp"
 
 #include <optional>
@@ -13,14 +14,10 @@
 
 namespace switchyard::bytecode {
 
-// The registers an instruction reads: one for R and U operands, R[a+1] for P, the window of an
-// L operand (as many as its N operand counts) and of an A operand (one per parameter of the
-// schema function in b; none when b names no function of `schema`). Registers only written (W,
-// and the item of P) are not read. Indexes are not checked against any frame.
-std::vector<std::size_t> registers_read(const Instr& instr, const stdlib::Schema& schema);
-
-// The footprint of the code as it is: every instruction counts, reachable or not. Inputs past
-// max_footprint_inputs are not represented (lowering and the verifier refuse such functions).
+// The footprint of the code as it is: the inputs some instruction reads (registers_read,
+// operands.hpp) and the fact queries it calls; every instruction counts, reachable or not.
+// Inputs past max_footprint_inputs are not represented (lowering and the verifier refuse such
+// functions).
 Footprint compute_footprint(const Function& f, const stdlib::Schema& schema);
 
 // The names of a function's inputs: a policy's facts, in the order of its kind's bindings; for

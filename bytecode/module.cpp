@@ -11,6 +11,17 @@ constexpr OpInfo op_table[] = {
 #undef X
 };
 static_assert(std::size(op_table) == op_count);
+
+// A 32-bit operand (K, J) is b and c together: in both, never in a.
+constexpr bool wide_operands_are_b_and_c() {
+    for (const auto& op : op_table) {
+        const auto& f = op.operands;
+        if (spans_b_and_c(f[0]) || spans_b_and_c(f[1]) != spans_b_and_c(f[2]) || (spans_b_and_c(f[1]) && f[1] != f[2]))
+            return false;
+    }
+    return true;
+}
+static_assert(wide_operands_are_b_and_c());
 }  // namespace
 
 const OpInfo& info(Op op) { return op_table[static_cast<std::size_t>(op)]; }

@@ -23,6 +23,9 @@ enum class Op : std::uint8_t {
 // and written, L and A the first of a window read, P a `where` loop's item and index.
 enum class Operand : std::uint8_t { _, R, W, U, L, A, P, K, S, F, J, O, H, V, T, N, I };
 
+// K and J take b and c together: one 32-bit operand, `bc`.
+constexpr bool spans_b_and_c(Operand format) { return format == Operand::K || format == Operand::J; }
+
 struct OpInfo {
     std::string_view name;
     std::array<Operand, 3> operands;

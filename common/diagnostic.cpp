@@ -31,9 +31,8 @@ std::string location(const SourceMap& sources, FileId file, Span span) {
 // The prefix of a source line turned into padding that lines up under it (tabs kept).
 std::string padding_for(std::string_view prefix) {
     std::string pad;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        auto c = static_cast<unsigned char>(prefix[i]);
-        if ((c & 0xC0) == 0x80) continue;
+    for (char c : prefix) {
+        if (is_utf8_continuation(static_cast<unsigned char>(c))) continue;
         pad += c == '\t' ? '\t' : ' ';
     }
     return pad;
@@ -50,14 +49,9 @@ std::string printable(std::string_view line) {
             ++i;
             continue;
         }
-        std::size_t bad = find_invalid_utf8(std::string_view(out).substr(i, 4));
-        std::size_t len = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
-        if (bad != std::string_view::npos && bad < len) {
-            out[i] = '?';
-            ++i;
-        } else {
-            i += len;
-        }
+        std::size_t len = utf8_sequence_length(out, i);
+        if (len == 0) out[i] = '?', len = 1;  // one byte of a malformed sequence at a time
+        i += len;
     }
     return out;
 }
@@ -72,14 +66,11 @@ void render_snippet(const SourceFile& file, Span span, std::ostream& out) {
     while (line_begin > 0 && file.text()[line_begin - 1] != '\n') --line_begin;
     std::size_t col_byte = span.begin - line_begin;
     std::size_t shown_from = col_byte > max_shown / 2 ? col_byte - max_shown / 2 : 0;
-    while (shown_from > 0 && shown_from < line.size() && (static_cast<unsigned char>(line[shown_from]) & 0xC0) == 0x80)
-        --shown_from;
+    shown_from = utf8_character_start(line, shown_from);
     std::string_view shown = line.substr(std::min(shown_from, line.size()));
     bool cut = shown.size() > max_shown;
     if (cut) {
-        std::size_t end = max_shown;
-        while (end > 0 && (static_cast<unsigned char>(shown[end]) & 0xC0) == 0x80) --end;
-        shown = shown.substr(0, end);
+        shown = shown.substr(0, utf8_character_start(shown, max_shown));
     }
     std::string number = std::to_string(lc.line);
     std::string gutter(number.size(), ' ');

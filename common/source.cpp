@@ -17,7 +17,7 @@ LineCol SourceFile::locate(std::uint32_t offset) const {
     auto line = static_cast<std::uint32_t>(it - line_starts_.begin());
     std::uint32_t start = line_starts_[line - 1];
     std::string_view prefix(text_.data() + start, offset - start);
-    return {line, count_code_points(prefix) + 1};
+    return {line, static_cast<std::uint32_t>(count_code_points(prefix)) + 1};  // a file is at most 64 MiB
 }
 
 std::uint32_t SourceFile::offset_of(LineCol position) const {
@@ -50,49 +50,6 @@ std::string_view SourceFile::slice(Span span) const {
 FileId SourceMap::add(std::string path, std::string text) {
     files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
     return static_cast<FileId>(files_.size() - 1);
-}
-
-std::uint32_t count_code_points(std::string_view bytes) {
-    std::uint32_t count = 0;
-    for (unsigned char c : bytes) {
-        if ((c & 0xC0) != 0x80) ++count;
-    }
-    return count;
-}
-
-namespace {
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is malformed
-// (overlong forms, surrogates and code points past U+10FFFF included).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    if (c < 0x80) return 1;
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) { len = 3; lo = 0xA0; }
-    else if (c == 0xED) { len = 3; hi = 0x9F; }
-    else if (c >= 0xE1 && c <= 0xEF) len = 3;
-    else if (c == 0xF0) { len = 4; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
-    else if (c == 0xF4) { len = 4; hi = 0x8F; }
-    else return 0;
-    if (i + len > s.size()) return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < len; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    }
-    return len;
-}
-}  // namespace
-
-std::size_t find_invalid_utf8(std::string_view bytes) {
-    for (std::size_t i = 0; i < bytes.size();) {
-        std::size_t len = utf8_sequence_length(bytes, i);
-        if (len == 0) return i;
-        i += len;
-    }
-    return std::string_view::npos;
 }
 
 }  // namespace switchyard::common

@@ -1,6 +1,8 @@
 // Source files and spans: where a piece of rule text came from.
 #pragma once
 
+#include "common/utf8.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -62,11 +64,5 @@ public:
 private:
     std::vector<std::unique_ptr<SourceFile>> files_;
 };
-
-// Counts the code points in a UTF-8 byte range (invalid bytes count one each).
-std::uint32_t count_code_points(std::string_view bytes);
-
-// The offset of the first byte that is not valid UTF-8, or npos when all of it is.
-std::size_t find_invalid_utf8(std::string_view bytes);
 
 }  // namespace switchyard::common

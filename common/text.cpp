@@ -26,4 +26,13 @@ std::string quote(std::string_view value) {
     return out + "\"";
 }
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (const auto& part : parts) {
+        if (!out.empty()) out += separator;
+        out += part;
+    }
+    return out;
+}
+
 }  // namespace switchyard::common

@@ -1,12 +1,18 @@
-// Text as the rules language writes it, shared by the formatter (dsl) and the VM's `str`.
+// Small text helpers shared across modules: `quote`, text as the rules language writes it
+// (the formatter and the VM's `str`), and `join`.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchyard::common {
 
 // The string literal, quoted and escaped, that reads back as `value`.
 std::string quote(std::string_view value);
+
+// The parts with `separator` between them: `a; b; c`. A separator goes only after text, so
+// empty parts at the start leave none.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 }  // namespace switchyard::common

@@ -4,6 +4,7 @@
 #include "dsl/parser.hpp"
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "dsl/parser_impl.hpp"
 
 #include <cctype>
@@ -13,26 +14,6 @@
 namespace switchyard::dsl {
 
 namespace {
-
-bool append_utf8(std::uint32_t cp, std::string& out) {
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return true;
-}
 
 // Decodes a string body; returns the offset of a bad \u{...} escape, if any. Bodies that the
 // grammar did not accept decode as best they can, never reading past the end.
@@ -52,7 +33,7 @@ std::optional<std::size_t> decode(std::string_view body, std::string& out) {
                 if (close == std::string_view::npos || i + 2 > close) return i - 1;  // not from the grammar
                 std::uint32_t cp = 0;
                 std::from_chars(body.data() + i + 2, body.data() + close, cp, 16);
-                if (!append_utf8(cp, out)) return i - 1;
+                if (!common::append_utf8(cp, out)) return i - 1;
                 i = close;
                 break;
             }
@@ -81,9 +62,7 @@ std::uint32_t token_end(std::string_view text, std::uint32_t at) {
         while (end < text.size() && is_word(text[end])) ++end;
         return end;
     }
-    ++end;
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-    return end;
+    return static_cast<std::uint32_t>(common::utf8_character_end(text, at));
 }
 
 std::string describe_found(std::string_view text, std::uint32_t at) {

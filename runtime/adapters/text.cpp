@@ -3,7 +3,6 @@
 #include "runtime/adapters/adapters.hpp"
 
 #include <chrono>
-#include <limits>
 
 namespace switchyard::adapters {
 
@@ -21,32 +20,6 @@ std::string normalize_phone(std::string_view text) {
 namespace switchyard::adapters::detail {
 
 namespace {
-
-// The bytes of the UTF-8 sequence that starts with `lead`. A byte that cannot start one counts
-// as a character of its own, so malformed text is sliced rather than walked off.
-std::size_t sequence_bytes(unsigned char lead) {
-    if (lead >= 0xF0 && lead <= 0xF7) return 4;
-    if (lead >= 0xE0) return lead <= 0xEF ? 3 : 1;
-    if (lead >= 0xC0) return 2;
-    return 1;
-}
-
-// Code points above U+FFFF (four UTF-8 bytes) are a surrogate pair in UTF-16.
-std::int64_t utf16_units(std::size_t bytes) { return bytes == 4 ? 2 : 1; }
-
-// The byte where UTF-16 unit `unit` starts; the end of the text for the unit just past it.
-// nullopt past the end or inside a surrogate pair.
-std::optional<std::size_t> byte_at_unit(std::string_view text, std::int64_t unit) {
-    std::size_t byte = 0;
-    std::int64_t units = 0;
-    while (units < unit && byte < text.size()) {
-        std::size_t n = sequence_bytes(static_cast<unsigned char>(text[byte]));
-        byte = std::min(byte + n, text.size());
-        units += utf16_units(n);
-    }
-    if (units != unit) return std::nullopt;
-    return byte;
-}
 
 std::optional<int> digits(std::string_view text, std::size_t at, std::size_t count) {
     if (at + count > text.size()) return std::nullopt;
@@ -71,24 +44,6 @@ std::optional<int> zone_minutes(std::string_view zone) {
 }
 
 }  // namespace
-
-std::optional<std::string_view> utf16_slice(std::string_view text, std::int64_t offset, std::int64_t length) {
-    if (offset < 0 || length < 0 || length > std::numeric_limits<std::int64_t>::max() - offset) return std::nullopt;
-    auto begin = byte_at_unit(text, offset);
-    auto end = byte_at_unit(text, offset + length);
-    if (!begin || !end) return std::nullopt;
-    return text.substr(*begin, *end - *begin);
-}
-
-std::int64_t utf16_length(std::string_view text) {
-    std::int64_t units = 0;
-    for (std::size_t byte = 0; byte < text.size();) {
-        std::size_t n = sequence_bytes(static_cast<unsigned char>(text[byte]));
-        byte += n;
-        units += utf16_units(n);
-    }
-    return units;
-}
 
 std::optional<std::int64_t> parse_iso_time_ms(std::string_view text) {
     // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then the zone.

@@ -4,6 +4,8 @@
 #include "runtime/adapters/json_reader.hpp"
 #include "runtime/adapters/text.hpp"
 
+#include "common/text.hpp"
+
 namespace switchyard::adapters {
 
 namespace {
@@ -144,12 +146,6 @@ Event read_status(const Node& item) {
     return event;
 }
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& part : parts) out += (out.empty() ? "" : "; ") + part;
-    return out;
-}
-
 }  // namespace
 
 Parsed parse_wazzup(std::string_view body, const WazzupContext& context) {
@@ -175,7 +171,7 @@ Parsed parse_wazzup(std::string_view body, const WazzupContext& context) {
             skipped.push_back("webhook \"" + std::string(key) + "\" is not handled");
         }
     }
-    if (parsed.events.empty() && !parsed.ping) parsed.ignored = skipped.empty() ? "no messages or statuses" : join(skipped);
+    if (parsed.events.empty() && !parsed.ping) parsed.ignored = skipped.empty() ? "no messages or statuses" : common::join(skipped, "; ");
     return parsed;
 }
 

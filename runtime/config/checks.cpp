@@ -2,6 +2,8 @@
 // text and says what is wrong with it in the words of the docs.
 #include "runtime/config/checks.hpp"
 
+#include "common/utf8.hpp"
+
 #include "stdlib/units.hpp"
 
 #include <algorithm>
@@ -27,9 +29,7 @@ std::string joined(const std::vector<std::string_view>& words) {
 
 // The whole UTF-8 character starting at byte `i`, so that a refused `é` is shown as itself.
 std::string_view char_at(std::string_view s, std::size_t i) {
-    std::size_t end = i + 1;
-    while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
-    return s.substr(i, end - i);
+    return s.substr(i, common::utf8_character_end(s, i) - i);
 }
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }

@@ -1,23 +1,19 @@
 // handle_request: the routes of docs/api.md. No network I/O here.
 #include "runtime/server/server.hpp"
 
+#include "common/clock.hpp"
 #include "runtime/engine/engine.hpp"
 #include "runtime/engine/ruleset.hpp"
 
 #include <boost/url/parse.hpp>
 
 #include <charconv>
-#include <chrono>
 #include <optional>
 #include <sstream>
 
 namespace switchyard::server {
 
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 Response reply(const Request& request, http::status status, std::string body,
                std::string_view content_type = "application/json") {
@@ -96,7 +92,7 @@ Response webhook(const Request& request, const boost::urls::url_view& url, std::
         ++ctx.metrics.webhooks_unauthorized;
         return error(request, http::status::unauthorized, "wrong or missing credentials");
     }
-    ctx.store.accept(integration->id, request.body(), now_ms());
+    ctx.store.accept(integration->id, request.body(), common::wall_clock_ms());
     ++ctx.metrics.webhooks_accepted;
     if (ctx.wake_worker) ctx.wake_worker();
     return reply(request, http::status::ok, "{\"ok\":true}\n");

@@ -1,9 +1,11 @@
 // RAII over SQLite, private to runtime/store: the only header that includes <sqlite3.h>, and
 // it is included only by the store's .cpp files. A Connection owns a database handle and a
 // cache of prepared statements; a Query borrows one of them and resets it when it goes; a
-// Transaction (BEGIN IMMEDIATE) and a Savepoint roll back unless committed or released.
+// Transaction (BEGIN IMMEDIATE) and a Savepoint (savepoint.hpp) roll back unless committed or
+// released.
 #pragma once
 
+#include "runtime/store/savepoint.hpp"
 #include "runtime/store/store.hpp"
 
 #include <sqlite3.h>
@@ -133,21 +135,6 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
-
-private:
-    Connection& connection_;
-    bool open_ = true;
-};
-
-// A nested unit inside a transaction: ROLLBACK TO undoes only what was done since it began.
-class Savepoint {
-public:
-    explicit Savepoint(Connection& connection);
-    ~Savepoint();
-    Savepoint(const Savepoint&) = delete;
-    Savepoint& operator=(const Savepoint&) = delete;
-    void release();
-    void rollback();
 
 private:
     Connection& connection_;

@@ -1,18 +1,14 @@
 // Opening, migrating and pairing the two files, counts, and the start of a Work.
 #include "runtime/store/impl.hpp"
 
-#include <chrono>
+#include "common/clock.hpp"
+
 #include <cstdio>
 #include <filesystem>
 
 namespace switchyard::store {
 
 namespace {
-
-std::int64_t wall_clock_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Every connection: a busy timeout first, so that even the first lock (switching to WAL) waits
 // for another process instead of failing (a server restarting while the old one exits; in this
@@ -83,7 +79,7 @@ void migrate(sql::Connection& c, const std::string& path, std::span<const Migrat
                              ": " + e.what());
         }
         sql::Query q(c, "INSERT INTO " + std::string(record) + " (number, name, applied_at) VALUES (?, ?, ?)");
-        q.bind(m.number, m.name, wall_clock_ms()).run();
+        q.bind(m.number, m.name, common::wall_clock_ms()).run();
         t.commit();
     }
 }

@@ -162,30 +162,24 @@ void Work::commit() {
     state_->new_channels.clear();
 }
 
-Work::Unit::Unit(Work& work) : work_(work) { work_.state_->connection.run("SAVEPOINT unit"); }
+Work::Unit::Unit(Work& work) : work_(work), savepoint_(work.state_->connection) {}
 
 Work::Unit::~Unit() {
-    if (!open_) return;
-    try {
-        undo();
-    } catch (const StoreError&) {
-        // The transaction is gone already (SQLite ended it on an I/O error): nothing to undo.
-    }
+    // The savepoint rolls itself back when it goes (members go after this body).
+    if (savepoint_.open()) forget_new_channels();
 }
 
-void Work::Unit::keep() {
-    open_ = false;
-    work_.state_->connection.run("RELEASE unit");
-}
+void Work::Unit::keep() { savepoint_.release(); }
 
 void Work::Unit::undo() {
-    // ROLLBACK TO leaves the savepoint open; RELEASE then ends it with nothing inside.
-    open_ = false;
+    forget_new_channels();
+    savepoint_.rollback();
+}
+
+void Work::Unit::forget_new_channels() {
     // A channel made inside the unit is gone with it; forgetting every channel of this
     // transaction is simpler than knowing which, and costs one lookup each.
     work_.state_->new_channels.clear();
-    work_.state_->connection.run("ROLLBACK TO unit");
-    work_.state_->connection.run("RELEASE unit");
 }
 
 // ---- the inbox ----

@@ -4,6 +4,7 @@
 // done (inbox_state, in the tracker) in the same transaction as its effects.
 #pragma once
 
+#include "runtime/store/savepoint.hpp"
 #include "runtime/store/store.hpp"
 
 #include <boost/json.hpp>
@@ -167,8 +168,10 @@ public:
 
     void commit();
 
-    // A part of the transaction that can be undone alone (a SAVEPOINT): what an `ignore`
-    // routing created, or everything a failing row did before it is marked failed.
+    // A part of the transaction that can be undone alone (an sql::Savepoint): what an
+    // `ignore` routing created, or everything a failing row did before it is marked failed.
+    // Undoing it, or destroying it unkept, also forgets the channel ids this transaction has
+    // cached, since a channel made inside it is gone with it.
     class Unit {
     public:
         explicit Unit(Work& work);
@@ -179,8 +182,10 @@ public:
         void undo();
 
     private:
+        void forget_new_channels();
+
         Work& work_;
-        bool open_ = true;
+        sql::Savepoint savepoint_;
     };
 
     // ---- the inbox ----

@@ -1,6 +1,7 @@
 #include "runtime/vm/host.hpp"
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,12 +16,6 @@ namespace {
 
 // ---- text ----
 
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count every byte that starts a code point
-    return n;
-}
-
 // Lowercase of the letters `lower` maps (docs/cases.md); everything else maps to itself.
 std::uint32_t lower_code_point(std::uint32_t cp) {
     if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
@@ -30,24 +25,20 @@ std::uint32_t lower_code_point(std::uint32_t cp) {
     return cp;
 }
 
-// Only two-byte sequences can change (Cyrillic) and ASCII: the rest is copied byte for byte.
+// Every letter `lower` maps keeps its UTF-8 length (ASCII to ASCII, Cyrillic two bytes to two),
+// so the result fits in as many bytes as `s`. What is not a well-formed sequence (strings are
+// checked UTF-8 on their way in; a ruleset written by hand may hold anything) is copied as is.
 std::string_view lower_text(Arena& arena, std::string_view s) {
     char* out = arena.chars(s.size());
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            out[n++] = static_cast<char>(lower_code_point(c));
-            ++i;
-        } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
-            std::uint32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-            std::uint32_t low = lower_code_point(cp);
-            out[n++] = static_cast<char>(0xC0 | (low >> 6));
-            out[n++] = static_cast<char>(0x80 | (low & 0x3F));
-            i += 2;
-        } else {
+        auto cp = common::decode_utf8(s, i);
+        if (!cp) {
             out[n++] = s[i++];
+            continue;
         }
+        n += common::encode_utf8(lower_code_point(cp->value), out + n);
+        i += cp->bytes;
     }
     return {out, n};
 }
@@ -83,7 +74,7 @@ Value fn_count(HostContext&, const Value* a, const bytecode::RegType*) { return 
 Value fn_empty(HostContext&, const Value* a, const bytecode::RegType*) { return Value::boolean(a[0].len == 0); }
 Value fn_any(HostContext&, const Value* a, const bytecode::RegType*) { return Value::boolean(a[0].len != 0); }
 Value fn_length(HostContext&, const Value* a, const bytecode::RegType*) {
-    return Value::integer(static_cast<std::int64_t>(utf8_length(a[0].text())));
+    return Value::integer(static_cast<std::int64_t>(common::count_code_points(a[0].text())));
 }
 Value fn_lower(HostContext& ctx, const Value* a, const bytecode::RegType*) {
     return Value::string(lower_text(ctx.arena, a[0].text()));

@@ -19,9 +19,10 @@ namespace switchyard::vm {
 // Checks that the code of a module cannot misbehave, whatever its bytes: every index in range,
 // every jump inside its function, every register of the right type and written before it is
 // read, every path ending in `ret` or `no_match`; and each function's footprint exactly what
-// its code reads (bytecode/footprint.hpp). The first problem found, or nothing. Loading
-// (load, load_module) also refuses policies of one kind that apply to the same messages with
-// no winner.
+// its code reads (bytecode/footprint.hpp). The first problem found, or nothing. What this
+// promises the interpreter is written once, as the INVARIANT above its dispatch loop
+// (machine.cpp). Loading (load, load_module) also refuses policies of one kind that apply to
+// the same messages with no winner.
 std::optional<std::string> verify(const bytecode::Module& module, const stdlib::Schema& schema);
 
 // The scope values of one event: member indexes of each scope dimension's enum.

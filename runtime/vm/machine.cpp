@@ -106,6 +106,37 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
         return out;
     };
 
+    // INVARIANT: what the verifier (verifier.cpp) has proved of every function before any of
+    // them runs, and all that the loop below relies on: it checks no index, no tag, no bound
+    // but those listed last.
+    //  1. Indexes. Every register an instruction names is in its frame, and so in the register
+    //     file (as large as the largest frame): R, W, U, both of P (R[a], R[a+1]), the windows
+    //     of L (c registers from R[b]) and of A (one per parameter of the function in b). A K
+    //     is a constant of the image; S a setting (`in.settings` holds one value per setting);
+    //     T a constant set; H a schema function with a host implementation (image_.host(b) is
+    //     bound); V a constructor; F a field of the record its object register holds.
+    //  2. Control. Every jump target (J, and the instruction's own index + O, O > 0) is inside
+    //     the code, and no path runs past the last instruction: each ends in `ret` or
+    //     `no_match`, so `ip` never leaves the code. Backward jumps go only to a `next_item`.
+    //  3. Writes before reads. Every register an instruction reads was written before, on every
+    //     path to it (the inputs are written by the caller), so nothing reads a value left over
+    //     from another run. An instruction that jumps writes nothing when it jumps.
+    //  4. Types. Every value written fits its register's static type, and each instruction's
+    //     registers hold what it reads of them: `.i` of a bool (conditions), a number, enum
+    //     value or bool (arithmetic, the `_int` comparisons); the text of a string (the `_str`
+    //     comparisons, every part of `concat`, which has at least one); `.items[c]` of a
+    //     record that has field slot c (`get_field`; none or such a record for
+    //     `get_field_opt`), a record value holding one item per field; `.len` and `.items` of
+    //     a list or set (`in_list`, `list_builder`, `next_item`); an `int` loop index; host
+    //     functions' arguments of their parameters' types. So no tag is checked before a read.
+    //  5. Builders. A builder register is named only by `list_builder`, `list_push` and
+    //     `list_finish`, and holds a Builder that `list_builder` made, on every path, before
+    //     the other two use it.
+    //  6. Rules. The line table has one entry per instruction, each naming a rule of `f.rules`
+    //     or no_rule; `test_rule` runs only inside a rule.
+    // Not promised, so checked here: the budget (hand-made code can reset a `where` loop's
+    // index and loop forever), a builder's room (`list_push` past it fails as internal), and
+    // a `next_item` index against its list (the code sets the index).
 #if SWITCHYARD_COMPUTED_GOTO
 // Label addresses are a GNU extension (GCC and Clang): the one place we use one.
 #pragma GCC diagnostic push

@@ -1,6 +1,8 @@
 // The verifier: a compiled ruleset is checked in full before anything runs, so that the
-// interpreter may trust its input. See verify() in image.hpp for what is checked.
+// interpreter may trust its input. What it guarantees the interpreter is written once, as the
+// INVARIANT above the dispatch loop in machine.cpp; verify() in image.hpp sums up the checks.
 #include "bytecode/footprint.hpp"
+#include "bytecode/operands.hpp"
 #include "runtime/vm/host.hpp"
 #include "runtime/vm/image.hpp"
 
@@ -12,7 +14,7 @@ namespace switchyard::vm {
 using bytecode::Function;
 using bytecode::Instr;
 using bytecode::Op;
-using bytecode::RegType;
+using bytecode::Operand;
 using stdlib::Type;
 using stdlib::TypeKind;
 using stdlib::Wrap;
@@ -75,6 +77,12 @@ bool valid_type(Type t, const stdlib::Schema& schema) {
     }
 }
 
+// One function's code, in two passes over its instructions. The first reads every operand by
+// its format (opcodes.def): whatever an operand names must exist, and jumps must stay inside
+// the code. The second follows the paths through the code: every register an instruction
+// reads must be written on every path to it, and each opcode's type rule says what types its
+// registers must hold and what it writes. The interpreter relies on both: see the INVARIANT
+// above its dispatch loop (machine.cpp).
 class FunctionVerifier {
 public:
     FunctionVerifier(const bytecode::Module& m, const stdlib::Schema& schema, const Function& f)
@@ -82,12 +90,9 @@ public:
 
     void run() {
         check_frame();
-        if (f_.code.empty()) reject("the function has no code");
-        if (f_.lines.size() != f_.code.size()) reject("the line table does not have one entry per instruction");
-        for (const auto& l : f_.lines)
-            if (l.rule != bytecode::no_rule && l.rule >= f_.rules.size()) reject("the line table names a rule that does not exist");
-        collect_loop_heads();
-        for (pc_ = 0; pc_ < f_.code.size(); ++pc_) step();
+        check_line_table();
+        for (pc_ = 0; pc_ < f_.code.size(); ++pc_) check_operands(f_.code[pc_]);
+        for (pc_ = 0; pc_ < f_.code.size(); ++pc_) follow(f_.code[pc_]);
         if (reachable_) reject("the last instruction falls off the end of the code");
     }
 
@@ -97,33 +102,16 @@ private:
     void check_frame() {
         if (f_.registers.size() > bytecode::max_registers) reject("too many registers");
         if (f_.inputs > f_.registers.size()) reject("more inputs than registers");
-        for (const auto& r : f_.registers) check_type(r.type, "a register");
+        for (const auto& r : f_.registers)
+            if (!valid_type(r.type, schema_)) reject("a register has an invalid type");
         for (std::size_t i = 0; i < f_.inputs; ++i) assigned_[i] = true;
     }
 
-    void check_type(Type t, std::string_view what) const {
-        if (!valid_type(t, schema_)) reject(std::string(what) + " has an invalid type");
-    }
-
-    // Targets of backward jumps: the state there must be remembered for the jumps that return.
-    void collect_loop_heads() {
-        for (std::size_t pc = 0; pc < f_.code.size(); ++pc) {
-            if (auto t = absolute_target(f_.code[pc]); t && *t <= pc) {
-                if (f_.code[*t].op != Op::next_item) reject(where(pc) + "a backward jump must go to a `next_item`");
-                loop_heads_[*t];
-            }
-        }
-    }
-
-    std::optional<std::size_t> absolute_target(const Instr& i) const {
-        switch (i.op) {
-            case Op::jump:
-            case Op::jump_if_false:
-            case Op::jump_if_true:
-            case Op::jump_if_none:
-            case Op::test_rule: return i.bc();
-            default: return std::nullopt;
-        }
+    void check_line_table() const {
+        if (f_.code.empty()) reject("the function has no code");
+        if (f_.lines.size() != f_.code.size()) reject("the line table does not have one entry per instruction");
+        for (const auto& l : f_.lines)
+            if (l.rule != bytecode::no_rule && l.rule >= f_.rules.size()) reject("the line table names a rule that does not exist");
     }
 
     std::string where(std::size_t pc) const {
@@ -131,47 +119,89 @@ private:
     }
     [[noreturn]] void fail(const std::string& message) const { reject(where(pc_) + message); }
 
-    // ---- register discipline ----
+    // ---- the first pass: what each operand names, by its format ----
 
-    const RegType& reg(std::size_t r) const {
-        if (r >= f_.registers.size()) fail("register " + std::to_string(r) + " is out of range");
-        return f_.registers[r];
-    }
-    Type plain(std::size_t r) const {
-        const auto& t = reg(r);
-        if (t.builder) fail("register " + std::to_string(r) + " holds a list under construction");
-        return t.type;
-    }
-    Type use(std::size_t r) const {
-        Type t = plain(r);
-        if (!assigned_[r]) fail("register " + std::to_string(r) + " is read before it is written");
-        return t;
-    }
-    void def(std::size_t r, Type produced) {
-        Type t = plain(r);
-        if (!fits(produced, t))
-            fail("register " + std::to_string(r) + " is `" + schema_.type_name(t) + "` but receives `" +
-                 schema_.type_name(produced) + "`");
-        assigned_[r] = true;
+    void check_operands(const Instr& i) {
+        bytecode::for_each_register(i, schema_, [&](bytecode::RegisterUse use) {
+            if (use.reg >= f_.registers.size()) fail("register " + std::to_string(use.reg) + " is out of range");
+        });
+        bytecode::for_each_operand(i, [&](Operand format, std::uint32_t value) { check_operand(i, format, value); });
     }
 
-    // ---- control flow ----
-
-    void branch_to(std::size_t target) {
-        if (target >= f_.code.size()) fail("jump target " + std::to_string(target) + " is outside the code");
-        if (target <= pc_) {
-            const Bits& head = loop_heads_.at(target);
-            for (std::size_t r = 0; r < head.size(); ++r)
-                if (head[r] && !assigned_[r]) fail("a register assigned at the loop head is not assigned on the way back");
-            return;
+    void check_operand(const Instr& i, Operand format, std::uint32_t v) {
+        switch (format) {
+            case Operand::K: check_index(v, m_.constants.size(), "constant"); break;
+            case Operand::S: check_index(v, m_.settings.size(), "setting"); break;
+            case Operand::T: check_index(v, m_.sets.size(), "constant set"); break;
+            case Operand::F: check_field_slot(i, v); break;
+            case Operand::H: check_host_function(function(v)); break;
+            case Operand::V:
+                if (function(v).role != stdlib::FunctionRole::constructor) fail("`" + function(v).name + "` is not a constructor");
+                break;
+            case Operand::J: check_jump(v); break;
+            case Operand::O:
+                if (v == 0) fail("a forward jump of 0");
+                check_jump(pc_ + v);
+                break;
+            default: break;  // registers (checked above, windows included), counts, immediates
         }
-        auto [it, fresh] = pending_.emplace(target, assigned_);
-        if (!fresh)
-            for (std::size_t r = 0; r < assigned_.size(); ++r) it->second[r] = it->second[r] && assigned_[r];
     }
-    void branch_forward(std::size_t offset) {
-        if (offset == 0) fail("a forward jump of 0");
-        branch_to(pc_ + offset);
+
+    void check_index(std::size_t index, std::size_t count, std::string_view what) const {
+        if (index >= count) fail(std::string(what) + " " + std::to_string(index) + " is out of range");
+    }
+
+    const stdlib::FunctionDecl& function(std::uint32_t index) const {
+        check_index(index, schema_.functions().size(), "function");
+        return schema_.functions()[index];
+    }
+
+    // A call goes to a schema function the VM implements (not a constructor: `construct` builds those).
+    void check_host_function(const stdlib::FunctionDecl& fn) const {
+        if (fn.role == stdlib::FunctionRole::constructor || !find_host_function(fn.name))
+            fail("`" + fn.name + "` is not a host function");
+    }
+
+    // A field slot names a field of the record in the instruction's object register (its R
+    // operand), which may be optional.
+    void check_field_slot(const Instr& i, std::uint32_t slot) const {
+        auto object = bytecode::operand_in(i, Operand::R);
+        Type rec = object ? f_.registers[*object].type.without_optional() : Type{};
+        if (rec.depth || rec.base != TypeKind::record) fail("field access on something that is not a record");
+        const auto& decl = schema_.record_of(rec);
+        if (slot >= decl.fields.size()) fail("field slot " + std::to_string(slot) + " is out of range for `" + decl.name + "`");
+    }
+
+    // A jump lands inside the code; backward only onto a loop's head, the instruction that
+    // holds a `where` loop's pair (a P operand: `next_item`), whose state the second pass
+    // remembers for the jumps that return.
+    void check_jump(std::size_t target) {
+        if (target >= f_.code.size()) fail("jump target " + std::to_string(target) + " is outside the code");
+        if (target > pc_) return;
+        if (!bytecode::operand_in(f_.code[target], Operand::P)) fail("a backward jump must go to a `next_item`");
+        loop_heads_[target];
+    }
+
+    // ---- the second pass: the paths through the code ----
+
+    // What an instruction's type rule found: the register it writes, if any, and whether the
+    // next instruction runs after it.
+    struct Effect {
+        std::optional<std::size_t> written;
+        bool continues = true;
+    };
+
+    void follow(const Instr& i) {
+        enter();
+        bytecode::for_each_register(i, schema_, [&](bytecode::RegisterUse use) {
+            if (use.read && !assigned_[use.reg]) fail("register " + std::to_string(use.reg) + " is read before it is written");
+        });
+        Effect effect = type_rule(i);
+        // An instruction that jumps writes nothing on the way (`unwrap_or_jump`, `next_item`
+        // write only when they go on), so the jump takes the state from before the write.
+        if (auto target = bytecode::jump_target(i, pc_)) branch_to(*target);
+        if (effect.written) assigned_[*effect.written] = true;
+        reachable_ = effect.continues;
     }
 
     // The state on entry to `pc_`: the fall-through state met with every jump that lands here.
@@ -190,202 +220,183 @@ private:
         if (auto head = loop_heads_.find(pc_); head != loop_heads_.end()) head->second = assigned_;
     }
 
-    void step() {
-        enter();
-        reachable_ = true;
-        const Instr& i = f_.code[pc_];
-        check(i);
-    }
-
-    // ---- the instructions ----
-
-    void check(const Instr& i) {
-        const Type boolean = stdlib::types::boolean;
-        switch (i.op) {
-            case Op::move: def(i.a, use(i.b)); break;
-            case Op::load_const:
-                if (i.bc() >= m_.constants.size()) fail("constant " + std::to_string(i.bc()) + " is out of range");
-                def(i.a, m_.constants[i.bc()].type);
-                break;
-            case Op::load_setting:
-                if (i.b >= m_.settings.size()) fail("setting " + std::to_string(i.b) + " is out of range");
-                def(i.a, m_.settings[i.b].type);
-                break;
-            case Op::load_none:
-                if (!plain(i.a).is_optional()) fail("`none` into a register that is not optional");
-                assigned_[i.a] = true;
-                break;
-            case Op::load_bool:
-                if (i.b > 1) fail("a bool immediate must be 0 or 1");
-                def(i.a, boolean);
-                break;
-            case Op::get_field:
-            case Op::get_field_opt: get_field(i); break;
-            case Op::logical_not: expect(use(i.b), boolean, "`not`"), def(i.a, boolean); break;
-            case Op::negate: {
-                Type t = use(i.b);
-                if (!is_numeric(t)) fail("`-` needs a number");
-                def(i.a, t);
-                break;
-            }
-            case Op::add:
-            case Op::sub: arithmetic(i); break;
-            case Op::concat:
-                if (i.c == 0) fail("joins no strings");
-                for (std::size_t k = 0; k < i.c; ++k) expect(use(std::size_t(i.b) + k), stdlib::types::string, "`+`");
-                def(i.a, stdlib::types::string);
-                break;
-            case Op::list_concat: {
-                Type target = plain(i.a);
-                if (!target.is(Wrap::list) || !fits(use(i.b), target) || !fits(use(i.c), target))
-                    fail("list `+` needs lists of the target's type");
-                assigned_[i.a] = true;
-                break;
-            }
-            case Op::equal:
-            case Op::not_equal: use(i.b), use(i.c), def(i.a, boolean); break;
-            case Op::equal_int:
-            case Op::not_equal_int:
-                if (!is_integer_like(use(i.b)) || !is_integer_like(use(i.c))) fail("needs two numbers, enum values or bools");
-                def(i.a, boolean);
-                break;
-            case Op::less_int:
-            case Op::less_equal_int:
-                if (!is_numeric(use(i.b)) || !is_numeric(use(i.c))) fail("needs two numbers");
-                def(i.a, boolean);
-                break;
-            case Op::equal_str:
-            case Op::not_equal_str:
-            case Op::less_str:
-            case Op::less_equal_str:
-                expect(use(i.b), stdlib::types::string, "a string comparison");
-                expect(use(i.c), stdlib::types::string, "a string comparison");
-                def(i.a, boolean);
-                break;
-            case Op::in_list:
-                use(i.b);
-                if (!is_sequence(use(i.c))) fail("`in` needs a list or set");
-                def(i.a, boolean);
-                break;
-            case Op::in_set: in_set(i); break;
-            case Op::jump:
-                branch_to(i.bc());
-                reachable_ = false;
-                break;
-            case Op::jump_if_false:
-            case Op::jump_if_true:
-            case Op::test_rule:
-                expect(use(i.a), boolean, "a condition");
-                if (i.op == Op::test_rule && f_.lines[pc_].rule == bytecode::no_rule) fail("a rule test outside any rule");
-                branch_to(i.bc());
-                break;
-            case Op::jump_if_none:
-                if (!use(i.a).is_optional()) fail("the value tested for `none` is not optional");
-                branch_to(i.bc());
-                break;
-            case Op::unwrap_or_jump: {
-                Type t = use(i.b);
-                if (!t.is_optional()) fail("the value unwrapped is not optional");
-                branch_forward(i.c);
-                def(i.a, t.inner());
-                break;
-            }
-            case Op::ret:
-                if (!fits(use(i.a), f_.result)) fail("the result is not of the function's result type");
-                reachable_ = false;
-                break;
-            case Op::no_match: reachable_ = false; break;
-            case Op::call: call(i); break;
-            case Op::construct: construct(i); break;
-            case Op::make_list:
-            case Op::make_set: make_collection(i); break;
-            case Op::list_builder: {
-                const RegType& target = reg(i.a);
-                if (!target.builder || !is_sequence(target.type)) fail("the target is not a builder");
-                if (!is_sequence(use(i.b))) fail("the source is not a list or set");
-                assigned_[i.a] = true;
-                break;
-            }
-            case Op::list_push: {
-                const RegType& target = reg(i.a);
-                if (!target.builder || !assigned_[i.a]) fail("pushing to something that is not a started builder");
-                if (!fits(use(i.b), target.type.inner())) fail("the item does not fit the list");
-                break;
-            }
-            case Op::list_finish: {
-                const RegType& source = reg(i.b);
-                if (!source.builder || !assigned_[i.b]) fail("finishing something that is not a started builder");
-                def(i.a, source.type);
-                break;
-            }
-            case Op::next_item: next_item(i); break;
+    void branch_to(std::size_t target) {
+        if (target <= pc_) {
+            const Bits& head = loop_heads_.at(target);
+            for (std::size_t r = 0; r < head.size(); ++r)
+                if (head[r] && !assigned_[r]) fail("a register assigned at the loop head is not assigned on the way back");
+            return;
         }
+        auto [it, fresh] = pending_.emplace(target, assigned_);
+        if (!fresh)
+            for (std::size_t r = 0; r < assigned_.size(); ++r) it->second[r] = it->second[r] && assigned_[r];
     }
+
+    // ---- the type rules ----
+
+    // The type a register holds; a builder (a list under construction) only for the builder rules.
+    Type value(std::size_t r) const {
+        if (f_.registers[r].builder) fail("register " + std::to_string(r) + " holds a list under construction");
+        return f_.registers[r].type;
+    }
+    // Writes a value of type `produced` into `r`, which must be able to hold it.
+    Effect stores(std::size_t r, Type produced) const {
+        Type t = value(r);
+        if (!fits(produced, t))
+            fail("register " + std::to_string(r) + " is `" + schema_.type_name(t) + "` but receives `" +
+                 schema_.type_name(produced) + "`");
+        return {r};
+    }
+    // Writes `r`, whose type the rule has checked itself.
+    static Effect fills(std::size_t r) { return {r}; }
+    static Effect goes_on() { return {}; }
+    static Effect ends() { return {std::nullopt, false}; }
 
     void expect(Type t, Type want, std::string_view what) const {
         if (!(t == want)) fail(std::string(what) + " needs `" + schema_.type_name(want) + "`, found `" + schema_.type_name(t) + "`");
     }
 
-    void get_field(const Instr& i) {
-        Type object = use(i.b);
+    // What types the registers of `i` must hold, and what it writes. Indexes are in range
+    // (the first pass) and reads are written (follow).
+    Effect type_rule(const Instr& i) const {
+        const Type boolean = stdlib::types::boolean;
+        switch (i.op) {
+            case Op::move: return stores(i.a, value(i.b));
+            case Op::load_const: return stores(i.a, m_.constants[i.bc()].type);
+            case Op::load_setting: return stores(i.a, m_.settings[i.b].type);
+            case Op::load_none:
+                if (!value(i.a).is_optional()) fail("`none` into a register that is not optional");
+                return fills(i.a);
+            case Op::load_bool:
+                if (i.b > 1) fail("a bool immediate must be 0 or 1");
+                return stores(i.a, boolean);
+            case Op::get_field:
+            case Op::get_field_opt: return get_field(i);
+            case Op::logical_not:
+                expect(value(i.b), boolean, "`not`");
+                return stores(i.a, boolean);
+            case Op::negate:
+                if (!is_numeric(value(i.b))) fail("`-` needs a number");
+                return stores(i.a, value(i.b));
+            case Op::add:
+            case Op::sub: return arithmetic(i);
+            case Op::concat:
+                if (i.c == 0) fail("joins no strings");
+                for (std::size_t k = 0; k < i.c; ++k) expect(value(std::size_t(i.b) + k), stdlib::types::string, "`+`");
+                return stores(i.a, stdlib::types::string);
+            case Op::list_concat:
+                if (!value(i.a).is(Wrap::list) || !fits(value(i.b), value(i.a)) || !fits(value(i.c), value(i.a)))
+                    fail("list `+` needs lists of the target's type");
+                return fills(i.a);
+            case Op::equal:
+            case Op::not_equal:
+                value(i.b);  // any values but builders
+                value(i.c);
+                return stores(i.a, boolean);
+            case Op::equal_int:
+            case Op::not_equal_int:
+                if (!is_integer_like(value(i.b)) || !is_integer_like(value(i.c))) fail("needs two numbers, enum values or bools");
+                return stores(i.a, boolean);
+            case Op::less_int:
+            case Op::less_equal_int:
+                if (!is_numeric(value(i.b)) || !is_numeric(value(i.c))) fail("needs two numbers");
+                return stores(i.a, boolean);
+            case Op::equal_str:
+            case Op::not_equal_str:
+            case Op::less_str:
+            case Op::less_equal_str:
+                expect(value(i.b), stdlib::types::string, "a string comparison");
+                expect(value(i.c), stdlib::types::string, "a string comparison");
+                return stores(i.a, boolean);
+            case Op::in_list:
+                value(i.b);
+                if (!is_sequence(value(i.c))) fail("`in` needs a list or set");
+                return stores(i.a, boolean);
+            case Op::in_set: return in_set(i);
+            case Op::jump: return ends();
+            case Op::jump_if_false:
+            case Op::jump_if_true:
+            case Op::test_rule:
+                expect(value(i.a), boolean, "a condition");
+                if (i.op == Op::test_rule && f_.lines[pc_].rule == bytecode::no_rule) fail("a rule test outside any rule");
+                return goes_on();
+            case Op::jump_if_none:
+                if (!value(i.a).is_optional()) fail("the value tested for `none` is not optional");
+                return goes_on();
+            case Op::unwrap_or_jump:
+                if (!value(i.b).is_optional()) fail("the value unwrapped is not optional");
+                return stores(i.a, value(i.b).inner());
+            case Op::ret:
+                if (!fits(value(i.a), f_.result)) fail("the result is not of the function's result type");
+                return ends();
+            case Op::no_match: return ends();
+            case Op::call: return call(i);
+            case Op::construct: return construct(i);
+            case Op::make_list:
+            case Op::make_set: return make_collection(i);
+            case Op::list_builder:
+                if (!f_.registers[i.a].builder || !is_sequence(f_.registers[i.a].type)) fail("the target is not a builder");
+                if (!is_sequence(value(i.b))) fail("the source is not a list or set");
+                return fills(i.a);
+            case Op::list_push:
+                if (!f_.registers[i.a].builder) fail("pushing to something that is not a started builder");
+                if (!fits(value(i.b), f_.registers[i.a].type.inner())) fail("the item does not fit the list");
+                return goes_on();
+            case Op::list_finish:
+                if (!f_.registers[i.b].builder) fail("finishing something that is not a started builder");
+                return stores(i.a, f_.registers[i.b].type);
+            case Op::next_item: return next_item(i);
+        }
+        fail("an unknown opcode");  // the reader refuses them; this keeps the switch total
+    }
+
+    Effect get_field(const Instr& i) const {
+        Type object = value(i.b);
         bool optional = i.op == Op::get_field_opt;
         if (optional != object.is_optional()) fail(optional ? "the object is not optional" : "the object may be none");
-        Type rec = object.without_optional();
-        if (rec.depth || rec.base != TypeKind::record) fail("field access on something that is not a record");
-        const auto& decl = schema_.record_of(rec);
-        if (i.c >= decl.fields.size()) fail("field slot " + std::to_string(i.c) + " is out of range for `" + decl.name + "`");
-        Type field = decl.fields[i.c].type;
-        def(i.a, optional ? field.optional() : field);
+        Type field = schema_.record_of(object.without_optional()).fields[i.c].type;
+        return stores(i.a, optional ? field.optional() : field);
     }
 
-    void arithmetic(const Instr& i) {
-        Type l = use(i.b), r = use(i.c);
+    Effect arithmetic(const Instr& i) const {
+        Type l = value(i.b), r = value(i.c);
         if (!is_numeric(l) || !is_numeric(r)) fail("arithmetic needs numbers");
         bool elapsed = i.op == Op::sub && l == stdlib::types::time && r == stdlib::types::time;
-        def(i.a, elapsed ? stdlib::types::duration : l);
+        return stores(i.a, elapsed ? stdlib::types::duration : l);
     }
 
-    void in_set(const Instr& i) {
-        if (i.c >= m_.sets.size()) fail("constant set " + std::to_string(i.c) + " is out of range");
-        Type v = use(i.b).without_optional();
-        const auto& set = m_.sets[i.c];
-        bool ok = set.kind == bytecode::SetKind::strings ? v == stdlib::types::string : is_integer_like(v);
-        if (!ok) fail("the value does not match the kind of the set");
-        def(i.a, stdlib::types::boolean);
+    Effect in_set(const Instr& i) const {
+        Type v = value(i.b).without_optional();
+        bool strings = m_.sets[i.c].kind == bytecode::SetKind::strings;
+        if (!(strings ? v == stdlib::types::string : is_integer_like(v))) fail("the value does not match the kind of the set");
+        return stores(i.a, stdlib::types::boolean);
     }
 
-    void call(const Instr& i) {
-        if (i.b >= schema_.functions().size()) fail("function " + std::to_string(i.b) + " is out of range");
+    Effect call(const Instr& i) const {
         const auto& fn = schema_.functions()[i.b];
-        if (fn.role == stdlib::FunctionRole::constructor || !find_host_function(fn.name))
-            fail("`" + fn.name + "` is not a host function");
-        for (std::size_t p = 0; p < fn.params.size(); ++p) {
-            Type arg = use(std::size_t(i.c) + p);
-            if (!matches(fn.params[p].type, arg))
+        for (std::size_t p = 0; p < fn.params.size(); ++p)
+            if (!matches(fn.params[p].type, value(std::size_t(i.c) + p)))
                 fail("argument " + std::to_string(p + 1) + " of `" + fn.name + "` has the wrong type");
-        }
-        def(i.a, fn.result);
+        return stores(i.a, fn.result);
     }
 
     // A parameter pattern of the schema (`collection<T>`, `any`) against an argument type.
-    bool matches(Type param, Type arg) const {
+    static bool matches(Type param, Type arg) {
         if (param.is(Wrap::collection)) return is_sequence(arg);
         if (param.depth == 0 && param.base == TypeKind::any) return !is_sequence(arg);
         return fits(arg, param);
     }
 
-    void construct(const Instr& i) {
-        if (i.b >= schema_.functions().size()) fail("function " + std::to_string(i.b) + " is out of range");
+    Effect construct(const Instr& i) const {
         const auto& fn = schema_.functions()[i.b];
-        if (fn.role != stdlib::FunctionRole::constructor) fail("`" + fn.name + "` is not a constructor");
         for (std::size_t p = 0; p < fn.params.size(); ++p) {
-            Type arg = use(std::size_t(i.c) + p);
+            Type arg = value(std::size_t(i.c) + p);
             const auto& param = fn.params[p];
             bool ok = fn.variadic_first && p == 0 ? is_key_list(arg)
                                                   : fits(arg, param.optional ? param.type.optional() : param.type);
             if (!ok) fail("argument " + std::to_string(p + 1) + " of `" + fn.name + "` has the wrong type");
         }
-        def(i.a, fn.result);
+        return stores(i.a, fn.result);
     }
 
     // `thread`'s keys: strings and numbers, each possibly none.
@@ -395,20 +406,19 @@ private:
         return k.depth == 0 && (k.base == TypeKind::string || k.base == TypeKind::any || is_numeric(k));
     }
 
-    void make_collection(const Instr& i) {
-        Type target = plain(i.a);
+    Effect make_collection(const Instr& i) const {
+        Type target = value(i.a);
         if (!(i.op == Op::make_list ? target.is(Wrap::list) : target.is(Wrap::set))) fail("the target is not a list or set");
         for (std::size_t k = 0; k < i.c; ++k)
-            if (!fits(use(std::size_t(i.b) + k), target.inner())) fail("an item does not fit the collection");
-        assigned_[i.a] = true;
+            if (!fits(value(std::size_t(i.b) + k), target.inner())) fail("an item does not fit the collection");
+        return fills(i.a);
     }
 
-    void next_item(const Instr& i) {
-        Type source = use(i.b);
+    Effect next_item(const Instr& i) const {
+        Type source = value(i.b);
         if (!is_sequence(source)) fail("iterating over something that is not a list or set");
-        if (!(use(std::size_t(i.a) + 1) == stdlib::types::integer)) fail("the loop index is not an int");
-        branch_forward(i.c);
-        def(i.a, source.inner());
+        if (!(value(std::size_t(i.a) + 1) == stdlib::types::integer)) fail("the loop index is not an int");
+        return stores(i.a, source.inner());
     }
 
     const bytecode::Module& m_;

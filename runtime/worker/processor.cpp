@@ -1,5 +1,7 @@
 #include "runtime/worker/processor.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 
 namespace switchyard::worker {
@@ -7,16 +9,6 @@ namespace switchyard::worker {
 using engine::bit;
 using engine::Fact;
 using engine::Kind;
-
-namespace {
-
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
-    return out;
-}
-
-}  // namespace
 
 // ---- Deciding ----
 
@@ -60,7 +52,7 @@ std::string Processor::apply(const adapters::Parsed& parsed) {
     if (parsed.ping) note("ping");
     if (!parsed.ignored.empty()) note("ignored: " + parsed.ignored);
     for (const auto& e : parsed.events) event(e);
-    return join(notes_);
+    return common::join(notes_, "; ");
 }
 
 void Processor::event(const adapters::Event& e) {
@@ -294,7 +286,7 @@ bool Processor::edit(const adapters::Message& m) {
 // What the notes since `first` say (this event's), for its decision-log row; none when nothing.
 std::optional<std::string> Processor::notes_since(std::size_t first) const {
     if (first >= notes_.size()) return std::nullopt;
-    return join(std::vector<std::string>(notes_.begin() + static_cast<std::ptrdiff_t>(first), notes_.end()));
+    return common::join(std::vector<std::string>(notes_.begin() + static_cast<std::ptrdiff_t>(first), notes_.end()), "; ");
 }
 
 void Processor::message(const adapters::Event& e) {

@@ -1,5 +1,6 @@
 #include "runtime/worker/worker.hpp"
 
+#include "common/clock.hpp"
 #include "runtime/adapters/adapters.hpp"
 #include "runtime/engine/engine.hpp"
 #include "runtime/worker/facts.hpp"
@@ -15,11 +16,6 @@
 namespace switchyard::worker {
 
 namespace {
-
-std::int64_t wall_clock_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Rows another process may have accepted are picked up within this time even without wake().
 constexpr auto idle_poll = std::chrono::seconds(1);
@@ -80,7 +76,7 @@ std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, D
 void Worker::Impl::process_row(store::Work& work, const store::InboxRow& row) {
     // The ruleset is taken once per row: a swap (R3) applies from the next row on.
     auto& current = deciding_for(rulesets.current());
-    std::int64_t now = wall_clock_ms();
+    std::int64_t now = common::wall_clock_ms();
     std::string state = "done", note;
     {
         store::Work::Unit unit(work);

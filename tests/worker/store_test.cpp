@@ -360,6 +360,35 @@ TEST_CASE("a unit undone inside a transaction undoes only its own changes", "[st
     CHECK(s.counts().contacts == 1);
 }
 
+TEST_CASE("units nest: one undone forgets the channels made in it, one kept or its parent keeps its own", "[store]") {
+    TempDb db;
+    store::Store s(db.path());
+    auto work = s.begin_work();
+    std::int64_t kept = 0;
+    {
+        store::Work::Unit outer(work);
+        kept = work.channel_id("tg", "kept");
+        {
+            store::Work::Unit inner(work);
+            work.channel_id("tg", "undone");
+            inner.undo();
+        }
+        outer.keep();
+    }
+    // The undone channel's row is gone, so the next new channel gets its id: had the unit left
+    // the undone id cached, the two would now be one.
+    std::int64_t other = work.channel_id("tg", "other");
+    std::int64_t undone = work.channel_id("tg", "undone");
+    CHECK(undone != other);
+    CHECK(work.channel_id("tg", "kept") == kept);
+    {
+        store::Work::Unit dropped(work);  // neither kept nor undone: rolled back when it goes
+        work.channel_id("tg", "dropped");
+    }
+    CHECK(work.channel_id("tg", "after") != work.channel_id("tg", "dropped"));
+    work.commit();
+}
+
 TEST_CASE("contacts: one identity per transport, and the same phone on another messenger is the same contact", "[store]") {
     TempDb db;
     store::Store s(db.path());
