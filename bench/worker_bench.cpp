@@ -13,6 +13,7 @@
 // starts on its own thread and is woken (as `switchyard serve` does), and the clock stops when
 // the store counts no pending row. Each benchmark has its own storage folder, on disk.
 #include "bench/server_support.hpp"
+#include "common/utf8.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -193,16 +194,6 @@ void BM_Process_long_chat(benchmark::State& state) {
 
 constexpr std::int64_t groups = 20, authors_per_group = 10;
 
-// Length in UTF-16 code units, which Telegram's entity offsets count: one per character but
-// two for those outside the Basic Multilingual Plane (4-byte UTF-8, emoji).
-std::int64_t utf16_units(std::string_view utf8) {
-    std::int64_t units = 0;
-    for (unsigned char c : utf8) {
-        if ((c & 0xC0) == 0x80) continue;  // a continuation byte
-        units += c >= 0xF0 ? 2 : 1;
-    }
-    return units;
-}
 
 // Message text with its `mention` entities, built piece by piece so the offsets stay right.
 struct Text {
@@ -214,7 +205,7 @@ struct Text {
     }
     Text& mention(const std::string& username) {
         std::string m = "@" + username;
-        entities.push_back(json::object{{"offset", utf16_units(text)}, {"length", utf16_units(m)}, {"type", "mention"}});
+        entities.push_back(json::object{{"offset", sy::common::utf16_length(text)}, {"length", sy::common::utf16_length(m)}, {"type", "mention"}});
         text += m;
         return *this;
     }
