@@ -64,8 +64,8 @@ private:
     }
 };
 
-Schema build() {
-    Builder b;
+// The enums: every closed set of values rules can name.
+void declare_enums(Builder& b) {
     b.enumeration("direction", {"inbound", "outbound", "echo"},
                   "which way a message travels; `echo` is our own outbound message reported back by the platform");
     b.enumeration("transport", {"telegram", "whatsapp", "instagram"}, "the messenger");
@@ -85,6 +85,10 @@ Schema build() {
     b.enumeration("alert_route", {"bot_message", "tracker_only"},
                   "how an employee receives a notification: also as a Telegram message from the bot, or in the tracker only");
 
+}
+
+// The records, declared first and filled after, because they refer to each other.
+void declare_records(Builder& b) {
     for (auto [name, doc] : std::vector<std::pair<std::string, std::string>>{
              {"person", "someone who can be mentioned or notified: an employee or a contact"},
              {"chat", "a chat on the messenger's side"},
@@ -189,6 +193,10 @@ Schema build() {
     b.fields("notice", {{"person", "person", "who is notified"}, {"reason", "notice_reason", "why"}});
     b.fields("quick_reply", {{"name", "string", "what the employee picks"}, {"text", "string", "what is inserted"}});
 
+}
+
+// The result variants, their constructors, the built-in functions and the fact queries.
+void declare_functions(Builder& b) {
     b.variant("route", "where an inbound message goes");
     b.variant("file_action", "how a file travels");
     b.variant("delivery", "whether an outbound message may go, and how");
@@ -243,6 +251,10 @@ Schema build() {
     b.function("last_message_with", {b.param("person", "person")}, "message?", R::fact_query,
                "the latest earlier message of this conversation in which the person took part");
 
+}
+
+// The policy kinds with the facts each binds, and the scope dimensions policies are chosen by.
+void declare_kinds(Builder& b) {
     const std::vector<std::string> all_facts = {"integration", "account", "now"};
     auto with = [&](std::vector<std::string> v) {
         v.insert(v.end(), all_facts.begin(), all_facts.end());
@@ -270,6 +282,14 @@ Schema build() {
     b.schema.add_dimension({"for", b.type("direction").decl, "message.direction", "which way the message travels"});
     b.schema.add_dimension({"via", b.type("transport").decl, "message.transport", "the messenger"});
     b.schema.add_dimension({"in", b.type("chat_kind").decl, "message.chat.kind", "the kind of chat"});
+}
+
+Schema build() {
+    Builder b;
+    declare_enums(b);
+    declare_records(b);
+    declare_functions(b);
+    declare_kinds(b);
     return std::move(b.schema);
 }
 
