@@ -151,9 +151,14 @@ void Processor::set_message(const adapters::Message& m, const Actors& a, const r
     r.sent_at = at;
     r.edited = m.edited;
     r.participants = participants_;
+    set_message_facts(r);
+}
+
+// The message and the channel it travels through: every event's case has both.
+void Processor::set_message_facts(const records::Message& message) {
     const auto& w = deciding_.writer();
-    case_.set(Fact::message, w.message(case_.arena(), r));
-    case_.set(Fact::channel, w.channel(case_.arena(), channel));
+    case_.set(Fact::message, w.message(case_.arena(), message));
+    case_.set(Fact::channel, w.channel(case_.arena(), message.channel));
 }
 
 // The facts about where the message went: only those that the policies of `kinds` chosen for
@@ -341,10 +346,8 @@ void Processor::set_reaction_case(const store::CommentRecord& comment, const ada
     message.channel = channel;
     message.sent_at = comment.sent_at;
     message.participants = participants_;
-    const auto& w = deciding_.writer();
-    case_.set(Fact::message, w.message(case_.arena(), message));
-    case_.set(Fact::channel, w.channel(case_.arena(), channel));
-    case_.set(Fact::reaction, w.reaction(case_.arena(), {r.emoji, r.added, r.anonymous, by}));
+    set_message_facts(message);
+    case_.set(Fact::reaction, deciding_.writer().reaction(case_.arena(), {r.emoji, r.added, r.anonymous, by}));
 }
 
 void Processor::reaction(const adapters::Event& e) {

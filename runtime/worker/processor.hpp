@@ -104,6 +104,7 @@ private:
     // ---- the case ----
     void start_case(std::int64_t at);
     void set_message(const adapters::Message& m, const Actors& a, const records::Channel& channel, std::int64_t at);
+    void set_message_facts(const records::Message& message);
     bool known_member(const adapters::Message& m, const Actors& a, const Placed& p) const;
     void set_placed_facts(const adapters::Message& m, const Actors& a, const Placed& p, engine::KindSet kinds);
     const std::vector<engine::Decision>& decide(engine::KindSet kinds, DecisionLog& log);
