@@ -23,22 +23,17 @@ void check_one(const Schema& schema, std::string& out) {
                    std::string(Names::members[i]) + "` here and `" + decl->members[i] + "` in the schema; ";
 }
 
+template <class... Enums>
+void check_all(const Schema& schema, std::string& out) {
+    (check_one<Enums>(schema, out), ...);
+}
+
 }  // namespace
 
 std::string check_enums(const Schema& schema) {
     std::string out;
-    check_one<Direction>(schema, out);
-    check_one<Transport>(schema, out);
-    check_one<ChatKind>(schema, out);
-    check_one<Service>(schema, out);
-    check_one<TaskStatus>(schema, out);
-    check_one<FileKind>(schema, out);
-    check_one<NoticeReason>(schema, out);
-    check_one<Plan>(schema, out);
-    check_one<StartedBy>(schema, out);
-    check_one<ReopenAction>(schema, out);
-    check_one<ReactionAction>(schema, out);
-    check_one<AlertRoute>(schema, out);
+    check_all<Direction, Transport, ChatKind, Service, TaskStatus, FileKind, NoticeReason, Plan, StartedBy, ReopenAction,
+              ReactionAction, AlertRoute>(schema, out);
     if (out.size() >= 2) out.resize(out.size() - 2);
     return out;
 }

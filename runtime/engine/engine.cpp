@@ -52,9 +52,6 @@ void check_fact_and_kind_order(const stdlib::Schema& schema) {
         throw std::logic_error("engine::Fact or engine::Kind no longer match the schema's facts and policy kinds");
 }
 
-// Whether a policy's code can read its input `binding` (the footprint, checked by the verifier).
-bool reads(const bytecode::Function& f, std::size_t binding) { return f.footprint.reads_input(binding); }
-
 }  // namespace
 
 Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)), machine_(*image_) {
@@ -122,7 +119,7 @@ FactSet Engine::facts_read(const Case& c, KindSet kinds) const {
         if (policy < 0) continue;
         const auto& f = image_->module().policies[static_cast<std::size_t>(policy)];
         for (std::size_t b = 0; b < bindings_[k].size(); ++b)
-            if (reads(f, b)) out |= FactSet(1) << bindings_[k][b];
+            if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
     }
     return out;
 }

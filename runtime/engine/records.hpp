@@ -187,6 +187,8 @@ public:
     // Reading back what rules return: a person of a decision (its strings stay in the VM's
     // arena: valid until the next decide).
     static Person read_person(const vm::Value& v);
+    // The `id` of a person, chat, task, contact, employee or conversation: their first field.
+    static std::int64_t read_id(const vm::Value& v) { return v[0].i; }
 };
 
 // Empty when every struct above matches its schema record field for field; else what differs.

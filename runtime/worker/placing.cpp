@@ -75,7 +75,7 @@ std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, c
     v.integration = integration_.id;
     v.key = route.key;
     v.channel = channel_id;
-    v.chat = chat_of(m);
+    v.chat = chat_;
     v.chat_kind = stdlib::name_of(m.chat_kind);
     if (a.contact) v.contact = a.contact->id;
     v.started_by = m.direction == stdlib::Direction::inbound ? "contact" : "employee";
@@ -94,7 +94,7 @@ std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, c
 std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, const engine::LinkedTaskRoute& route,
                                                    const std::string& rule) {
     // The chat in the decision is the message's own in the shipped rules; its id is the key.
-    std::string chat = chat_of(m);
+    std::string chat = chat_;
     if (route.chat_id != chat_number(chat)) chat = std::to_string(route.chat_id);
     auto task = work_.linked_task(integration_.id, chat);
     if (!task) {
@@ -130,9 +130,9 @@ std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, c
 }
 
 std::optional<Processor::Placed> Processor::latest(const adapters::Message& m) {
-    auto v = work_.latest_conversation_of_chat(integration_.id, chat_of(m));
+    auto v = work_.latest_conversation_of_chat(integration_.id, chat_);
     if (!v) {
-        note("no routing decision and no conversation in chat " + chat_of(m) + ": " +
+        note("no routing decision and no conversation in chat " + chat_ + ": " +
              std::string(stdlib::name_of(m.direction)) + " message dropped");
         return std::nullopt;
     }

@@ -6,10 +6,7 @@ namespace switchyard::worker {
 
 namespace {
 
-// person.id and person.is_employee, chat.id, task.id: the records' first fields
-// (records.hpp, checked against the schema).
-std::int64_t id_of(const vm::Value& record) { return record[0].i; }
-bool is_employee(const vm::Value& person) { return person[4].truth(); }
+std::int64_t id_of(const vm::Value& record) { return records::RecordWriter::read_id(record); }
 
 }  // namespace
 
@@ -26,7 +23,8 @@ bool StoreQueries::member_of(const vm::Value& person, const vm::Value& chat) con
     std::string other;
     std::string_view name = scope_.chat;
     if (id_of(chat) != scope_.chat_number) name = other = std::to_string(id_of(chat));
-    return work_.is_chat_member(scope_.integration, name, is_employee(person) ? "employee" : "contact", id);
+    bool employee = records::RecordWriter::read_person(person).is_employee;
+    return work_.is_chat_member(scope_.integration, name, employee ? "employee" : "contact", id);
 }
 
 bool StoreQueries::has_role(const vm::Value& person, const vm::Value& task) const {
