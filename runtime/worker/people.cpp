@@ -47,7 +47,6 @@ Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at)
         if (telegram && is_group(m.chat_kind))
             if (const auto* e = employees_.by_telegram(m.sender)) {
                 a.author = {"employee", e->id, e->name};
-                a.employee = nullptr;
                 return a;
             }
         a.contact = work_.find_or_create_contact(identity(m.transport, m.sender), at);
