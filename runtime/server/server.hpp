@@ -1,4 +1,4 @@
-// The webhook server: the only code that touches Boost.Beast. handle_request() turns one HTTP
+// The webhook server: Boost.Beast inbound (runtime/net/ is the outbound side). handle_request() turns one HTTP
 // request into one response and does no network I/O, so it is tested without sockets; Server
 // runs it on a socket, with a read timeout and a body limit on every request.
 #pragma once
