@@ -139,7 +139,8 @@ std::optional<Failure> connect(Connection::Impl& c, const Origin& origin, Clock:
         }
         if (ec == beast::error::timeout)
             return Failure{FailureKind::connect, "connecting to " + to_string(origin) + " timed out after " +
-                                                     milliseconds(options.connect_timeout) + refusals};
+                                                     milliseconds(options.connect_timeout) +
+                                                     (refusals.empty() ? "" : refusals + ")")};
         refusals += (refusals.empty() ? " (" : "; ") + entry.endpoint().address().to_string() + ": " + ec.message();
         stream.close();  // the next address may be of the other family: the socket is opened afresh
     }

@@ -2,6 +2,11 @@
 // and every way a server can fail a request.
 #include "net_support.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -201,6 +206,59 @@ TEST_CASE("http: connection refused is a `connect` failure naming the address, n
     CHECK_FALSE(failure.sent);
     CHECK_THAT(failure.message, Catch::Contains("cannot connect to 127.0.0.1:" + std::to_string(port)) &&
                                     Catch::Contains("refused"));
+}
+
+namespace {
+
+// A listening socket whose accept queue is full (backlog 0, one connection waiting, none ever
+// accepted): Linux drops further SYNs, so a connect to it neither succeeds nor fails.
+class FullListener {
+public:
+    FullListener() {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof address;
+        REQUIRE(listener_ >= 0);
+        REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), size) == 0);
+        REQUIRE(::listen(listener_, 0) == 0);
+        REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+        port_ = ntohs(address.sin_port);
+        for (int& filler : fillers_) {  // fill the queue; the second may already hang, so don't wait
+            filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            ::connect(filler, reinterpret_cast<sockaddr*>(&address), size);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ~FullListener() {
+        for (int filler : fillers_) ::close(filler);
+        ::close(listener_);
+    }
+    FullListener(const FullListener&) = delete;
+    FullListener& operator=(const FullListener&) = delete;
+    std::uint16_t port() const { return port_; }
+
+private:
+    int listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int fillers_[2] = {-1, -1};
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("http: a connect that hangs is a `connect` failure after connect_timeout", "[net][http]") {
+    FullListener listener;
+    net::ClientOptions options;
+    options.connect_timeout = std::chrono::milliseconds(200);
+    net::Client client(options);
+    auto start = Clock::now();
+    auto failure = failure_of(client.send({false, "127.0.0.1", listener.port()}, post("/", "")));
+    auto elapsed = Clock::now() - start;
+    CHECK(failure.kind == net::FailureKind::connect);
+    CHECK_FALSE(failure.sent);
+    CHECK_THAT(failure.message, Catch::Contains("timed out after 200 ms"));
+    CHECK(elapsed >= std::chrono::milliseconds(180));
+    CHECK(elapsed < std::chrono::milliseconds(2000));
 }
 
 TEST_CASE("http: a name that does not resolve is a `resolve` failure", "[net][http]") {
