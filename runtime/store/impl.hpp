@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchyard::store {
@@ -99,5 +100,23 @@ std::int64_t last_taken(sql::Connection& tracker);
 
 // Times as the API writes them: `2026-11-21T10:00:00Z`, with `.mmm` when there are milliseconds.
 std::string iso_time(std::int64_t ms);
+
+// ---- rows read and written alike by several files (rows.cpp) ----
+
+// JSON text written into `buffer`, whose room is kept from call to call (State::json_text).
+std::string_view json_text(const boost::json::value& v, std::string& buffer);
+// A JSON array column; empty when the text is not one.
+boost::json::array array_from(const std::string& text);
+// An author or assignee from its three columns (kind, id, name); a null id is 0, a null kind
+// an employee the messenger did not name.
+PersonRef person_at(const sql::Query& q, int kind, int id, int name);
+// Person id 0 (not named) is stored as null.
+std::optional<std::int64_t> nonzero(std::int64_t id);
+
+// The columns of a CommentRecord, to be followed by a WHERE clause; comment_record_at reads them.
+inline constexpr std::string_view comment_record_columns =
+    "SELECT id, task, conversation, chat, chat_kind, direction, author_kind, author, author_name, text, external_id,"
+    " number, participants, sent_at, integration, quotes, delivery_status FROM comments ";
+CommentRecord comment_record_at(const sql::Query& q);
 
 }  // namespace switchyard::store

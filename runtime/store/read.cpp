@@ -1,5 +1,6 @@
-// The read side of the HTTP API (docs/api.md): tasks, one task in full, a contact, the decision
-// log. Each call reads one snapshot (a read transaction on the API's own connection).
+// The read side of the HTTP API (docs/api.md): tasks (deleted ones left out), one task in full
+// (deleted or not), a contact, the decision log. Each call reads one snapshot (a read
+// transaction on the API's own connection).
 #include "runtime/store/impl.hpp"
 
 #include <algorithm>
@@ -81,13 +82,17 @@ json::object conversation_of(sql::Connection& c, std::int64_t id) {
 
 json::array files_of(sql::Connection& c, std::int64_t comment) {
     json::array out;
-    Query q(c, "SELECT id, name, ext, mime, size, kind, source, action, reason FROM files WHERE comment = ? ORDER BY position");
+    // Not the blob: the bytes are served through the API, by the comment and the file's position.
+    Query q(c,
+            "SELECT id, name, ext, mime, size, kind, source, action, reason, stored, store_error FROM files"
+            " WHERE comment = ? ORDER BY position");
     q.bind(comment);
     while (q.step())
         out.push_back(json::object{{"id", q.integer(0)},     {"name", q.text(1)},   {"ext", q.text(2)},
                                    {"mime", q.text(3)},      {"size", q.integer(4)}, {"kind", q.text(5)},
                                    {"source", q.text(6)},    {"action", text_or_null(q.optional_text(7))},
-                                   {"reason", text_or_null(q.optional_text(8))}});
+                                   {"reason", text_or_null(q.optional_text(8))},
+                                   {"stored", q.text(9)},    {"store_error", text_or_null(q.optional_text(10))}});
     return out;
 }
 
@@ -111,6 +116,20 @@ json::array likes_of(sql::Connection& c, std::int64_t comment) {
     return out;
 }
 
+// A comment's delivery (C7): its outbox rows' summary or Wazzup's latest status, from the
+// columns delivery_status, delivery_error, delivery_at and external_id, from `first` on; null
+// when nothing was sent. `status` is `state` under the name it had before the outbox, kept for
+// the readers of that shape.
+json::value delivery_at(const Query& q, int first) {
+    auto state = q.optional_text(first);
+    if (!state) return nullptr;
+    return json::object{{"state", *state},
+                        {"status", *state},
+                        {"message_id", text_or_null(q.optional_text(first + 3))},
+                        {"error", text_or_null(q.optional_text(first + 1))},
+                        {"at", time_or_null(q.optional_integer(first + 2))}};
+}
+
 json::object comment_at(const Query& q) {
     json::object o;
     o["id"] = q.integer(0);
@@ -123,11 +142,8 @@ json::object comment_at(const Query& q) {
     o["sent_at"] = iso_time(q.integer(9));
     o["edited_at"] = time_or_null(q.optional_integer(10));
     o["deleted_at"] = time_or_null(q.optional_integer(11));
-    if (auto status = q.optional_text(12))
-        o["delivery"] = json::object{{"status", *status}, {"error", text_or_null(q.optional_text(13))},
-                                     {"at", time_or_null(q.optional_integer(14))}};
-    else
-        o["delivery"] = nullptr;
+    o["quotes"] = int_or_null(q.optional_integer(16));
+    o["delivery"] = delivery_at(q, 12);
     return o;
 }
 
@@ -136,7 +152,8 @@ json::array comments_of(sql::Connection& c, std::int64_t task) {
     {
         Query q(c,
                 "SELECT id, direction, author_kind, author, author_name, text, external_id, number, chat, sent_at,"
-                " edited_at, deleted_at, delivery_status, delivery_error, delivery_at FROM comments WHERE task = ? ORDER BY id");
+                " edited_at, deleted_at, delivery_status, delivery_error, delivery_at, external_id, quotes FROM comments"
+                " WHERE task = ? ORDER BY id");
         q.bind(task);
         while (q.step()) out.push_back(comment_at(q));
     }
@@ -175,6 +192,34 @@ json::array identities_of(sql::Connection& c, std::int64_t contact) {
     return out;
 }
 
+std::optional<std::int64_t> deleted_at(sql::Connection& c, std::int64_t task) {
+    Query q(c, "SELECT deleted_at FROM tasks WHERE id = ?");
+    q.bind(task);
+    return q.step() ? q.optional_integer(0) : std::nullopt;
+}
+
+json::array history_of(sql::Connection& c, std::int64_t task) {
+    json::array out;
+    Query q(c, "SELECT id, actor_kind, actor, actor_name, action, detail, at FROM history WHERE task = ? ORDER BY id");
+    q.bind(task);
+    while (q.step())
+        out.push_back(json::object{{"id", q.integer(0)},
+                                   {"actor", person(q.optional_text(1), q.optional_integer(2), q.text(3))},
+                                   {"action", q.text(4)},
+                                   {"detail", parsed(q.text(5))},
+                                   {"at", iso_time(q.integer(6))}});
+    return out;
+}
+
+json::array chat_links_of(sql::Connection& c, std::int64_t task) {
+    json::array out;
+    Query q(c, "SELECT integration, chat, linked_at FROM chat_links WHERE task = ? ORDER BY linked_at, integration, chat");
+    q.bind(task);
+    while (q.step())
+        out.push_back(json::object{{"integration", q.text(0)}, {"chat", q.text(1)}, {"linked_at", iso_time(q.integer(2))}});
+    return out;
+}
+
 json::object decision_at(const Query& q) {
     return {{"id", q.integer(0)},
             {"inbox", q.integer(1)},
@@ -195,7 +240,7 @@ json::array Store::tasks(std::int64_t limit, std::int64_t after_id) {
     std::lock_guard lock(impl_->reader->mutex);
     auto& c = impl_->reader->connection;
     sql::Transaction snapshot(c, sql::Transaction::Mode::read);
-    return summaries(c, "WHERE t.id > ? ORDER BY t.id LIMIT ?", after_id, std::max<std::int64_t>(limit, 0));
+    return summaries(c, "WHERE t.deleted_at IS NULL AND t.id > ? ORDER BY t.id LIMIT ?", after_id, std::max<std::int64_t>(limit, 0));
 }
 
 std::optional<json::object> Store::task(std::int64_t id) {
@@ -207,6 +252,9 @@ std::optional<json::object> Store::task(std::int64_t id) {
     auto task = std::move(found[0].as_object());
     if (auto conversation = task["conversation"].if_int64()) task["conversation"] = conversation_of(c, *conversation);
     task["comments"] = comments_of(c, id);
+    task["deleted_at"] = time_or_null(deleted_at(c, id));
+    task["chat_links"] = chat_links_of(c, id);
+    task["history"] = history_of(c, id);
     return task;
 }
 
@@ -217,7 +265,7 @@ std::optional<json::object> Store::contact(std::int64_t id) {
     auto contact = contact_at(c, id);
     if (!contact) return std::nullopt;
     (*contact)["identities"] = identities_of(c, id);
-    (*contact)["tasks"] = summaries(c, "WHERE t.contact = ? ORDER BY t.id LIMIT ?", id, std::int64_t{1000});
+    (*contact)["tasks"] = summaries(c, "WHERE t.contact = ? AND t.deleted_at IS NULL ORDER BY t.id LIMIT ?", id, std::int64_t{1000});
     return contact;
 }
 

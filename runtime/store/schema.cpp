@@ -276,13 +276,92 @@ INSERT INTO chat_members (integration, chat, kind, person, since)
 DROP INDEX comments_chat;
 )sql";
 
+// 3: outbound delivery and the employees' desk. The outbox: what is to be sent to the
+// messengers, one row per API call, sent by the dispatcher in id order and retried from here;
+// the comment it carries is summarised in the comment's delivery columns (C7). The history of a
+// task (who did what to it), tasks deleted by an employee, a comment quoting another (I3), the
+// bytes of files in the file store (runtime/files), and quick replies (C8).
+constexpr std::string_view outbound_sql = R"sql(
+-- Who did what to a task: every state-changing call of the API, and the worker's command actions.
+CREATE TABLE history (
+    id         INTEGER PRIMARY KEY,
+    task       INTEGER NOT NULL REFERENCES tasks (id),
+    actor_kind TEXT    NOT NULL CHECK (actor_kind IN ('employee', 'contact', 'system')),
+    actor      INTEGER,          -- null for the system, or an employee the messenger does not name
+    actor_name TEXT    NOT NULL,
+    action     TEXT    NOT NULL,
+    detail     TEXT    NOT NULL DEFAULT '{}',  -- a JSON object
+    at         INTEGER NOT NULL
+);
+CREATE INDEX history_task ON history (task, id);
+
+-- A deleted task is kept (its comments and history stay readable) but left out of the lists.
+ALTER TABLE tasks ADD COLUMN deleted_at INTEGER;
+
+ALTER TABLE comments ADD COLUMN quotes INTEGER REFERENCES comments (id);  -- the comment it quotes
+-- comments.delivery_status now also holds the outbound states, the summary of the comment's
+-- outbox rows: queued, sending, sent, failed (Wazzup's later statuses may turn sent into
+-- delivered or read).
+
+-- The bytes of a file, in the file store: `blob` is their sha-256 in lowercase hex, which names
+-- the file there, so the check keeps a row from ever naming a path outside the store.
+ALTER TABLE files ADD COLUMN blob TEXT
+    CHECK (blob IS NULL OR (length(blob) = 64 AND blob NOT GLOB '*[^0-9a-f]*'));
+-- pending: to download (inbound Telegram files); stored: the bytes are in the store;
+-- too_large, failed: not stored, with the reason in store_error; none: nothing to fetch. The
+-- rows already here get `none` by the default: their bytes were never fetched, and their
+-- sources (Telegram file_ids, Wazzup links) may have expired since.
+ALTER TABLE files ADD COLUMN stored TEXT NOT NULL DEFAULT 'none'
+    CHECK (stored IN ('pending', 'stored', 'too_large', 'failed', 'none'));
+ALTER TABLE files ADD COLUMN store_error TEXT;
+CREATE INDEX files_pending ON files (id) WHERE stored = 'pending';
+
+-- One call to a messenger's API: a Telegram method (sendMessage, sendDocument, sendPhoto,
+-- sendVideo, sendAudio, setMessageReaction) or, later, Wazzup's. A comment may take several
+-- (its text, then each file: `part` 0, 1, ...).
+CREATE TABLE outbox (
+    id                  INTEGER PRIMARY KEY,
+    comment             INTEGER REFERENCES comments (id),
+    task                INTEGER REFERENCES tasks (id),
+    integration         TEXT    NOT NULL,
+    chat                TEXT    NOT NULL,
+    chat_kind           TEXT    NOT NULL,
+    business_connection TEXT,
+    method              TEXT    NOT NULL,
+    params              TEXT    NOT NULL,  -- a JSON object: the method's parameters
+    file                INTEGER REFERENCES files (id),
+    part                INTEGER NOT NULL DEFAULT 0,
+    -- sending: handed to the messenger, no answer recorded yet (a crash leaves it so)
+    state               TEXT    NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    not_before          INTEGER NOT NULL,  -- not to be sent before (retries, rate limits)
+    external_id         TEXT,              -- the messenger's id of what was sent
+    error               TEXT,              -- why the last attempt failed
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (not_before, id) WHERE state IN ('queued', 'sending');
+CREATE INDEX outbox_comment ON outbox (comment);
+
+-- C8: named canned answers.
+CREATE TABLE quick_replies (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT    NOT NULL UNIQUE,
+    text            TEXT    NOT NULL,
+    created_by      INTEGER,  -- the employee
+    created_by_name TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 2> tracker_file = {{
+constexpr std::array<Migration, 3> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
+    {3, "outbound", outbound_sql},
 }};
 
 }  // namespace

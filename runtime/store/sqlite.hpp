@@ -103,6 +103,14 @@ public:
         (stmt_.bind(++index, args), ...);
         return *this;
     }
+    // Binds from parameter `first` on: the parameters a longer text of a statement adds after
+    // those bind() gave.
+    template <class... Args>
+    Query& bind_from(int first, const Args&... args) {
+        int index = first - 1;
+        (stmt_.bind(++index, args), ...);
+        return *this;
+    }
     Query& bind_blob(int index, std::string_view bytes) {
         stmt_.bind_blob(index, bytes);
         return *this;

@@ -1,7 +1,8 @@
 // The store: the only code that touches SQLite. Two database files: the inbox of webhook bodies
 // (`<name>.inbox.db` beside the tracker, inbox_path()), and the tracker database, with what was
 // made of them (contacts, conversations, tasks, comments, files, notifications, likes), which
-// rows are done, and the decision log. Two files because SQLite lets one writer at a time into a
+// rows are done, the decision log, and what employees do (the outbox of messages going out,
+// the tasks' history, quick replies). Two files because SQLite lets one writer at a time into a
 // file: the server's accepts must never wait for the worker's transactions. Each file has its
 // own numbered migrations, applied at open. Safe to use from several threads: the server
 // accepts, the worker processes, the API reads.
@@ -53,6 +54,9 @@ struct SchemaVersion {
 };
 
 class Work;
+struct OutboxRow;
+struct QuickReplyRecord;
+struct FileRecord;
 
 // One inbox row as the worker reads it.
 struct InboxRow {
@@ -69,6 +73,12 @@ struct Counts {
     std::int64_t tasks = 0;
     std::int64_t contacts = 0;
     std::int64_t decisions = 0;
+};
+
+// The outbox's backlog: rows queued or sending.
+struct OutboxStats {
+    std::int64_t depth = 0;
+    std::optional<std::int64_t> oldest_created_at;  // none when the backlog is empty
 };
 
 class Store {
@@ -96,11 +106,20 @@ public:
     // ---- the read side of the HTTP API (docs/api.md) ----
 
     boost::json::array tasks(std::int64_t limit = 100, std::int64_t after_id = 0);
-    std::optional<boost::json::object> task(std::int64_t id);        // with comments, files, notifications, likes
+    // With comments (their files, notifications, likes, delivery), chat links and history; a
+    // deleted task too (tasks() leaves those out).
+    std::optional<boost::json::object> task(std::int64_t id);
     std::optional<boost::json::object> contact(std::int64_t id);     // with its identities and tasks
     // The decision log, newest first: at most `limit` rows, with ids below `before_id` when given.
     boost::json::array decisions(std::optional<std::int64_t> task, std::int64_t limit = 100, std::int64_t before_id = 0);
     Counts counts();
+    OutboxStats outbox_stats();
+    // The outbox rows of a comment, in their order (part, then id), whatever their state.
+    std::vector<OutboxRow> outbox_of_comment(std::int64_t comment);
+    // C8: the quick replies, by name.
+    std::vector<QuickReplyRecord> quick_replies();
+    // A comment's file by its position in the message, for serving its bytes.
+    std::optional<FileRecord> file(std::int64_t comment, int position);
 
     SchemaVersion schema_version();
 

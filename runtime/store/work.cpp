@@ -9,31 +9,6 @@ namespace {
 
 using sql::Query;
 
-// JSON text written into `buffer`, whose room is kept from call to call (State::json_text).
-std::string_view json_text(const boost::json::value& v, std::string& buffer) {
-    boost::json::serializer serializer;
-    serializer.reset(&v);
-    buffer.clear();
-    char chunk[4096];
-    while (!serializer.done()) buffer.append(serializer.read(chunk));
-    return buffer;
-}
-
-boost::json::array array_from(const std::string& text) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_array()) return {};
-    return std::move(v.as_array());
-}
-
-PersonRef person_at(const Query& q, int kind, int id, int name) {
-    PersonRef p;
-    p.kind = q.optional_text(kind).value_or("employee");
-    p.id = q.optional_integer(id).value_or(0);
-    p.name = q.text(name);
-    return p;
-}
-
 ContactRecord contact_at(const Query& q) {
     ContactRecord c;
     c.id = q.integer(0);
@@ -66,27 +41,6 @@ ConversationRecord conversation_at(const Query& q) {
     return v;
 }
 
-constexpr std::string_view comment_columns =
-    "SELECT id, task, conversation, chat, chat_kind, direction, author_kind, author, author_name, text, external_id,"
-    " number, participants, sent_at FROM comments ";
-
-CommentRecord comment_at(const Query& q) {
-    CommentRecord c;
-    c.id = q.integer(0);
-    c.task = q.integer(1);
-    c.conversation = q.optional_integer(2);
-    c.chat = q.text(3);
-    c.chat_kind = q.text(4);
-    c.direction = q.text(5);
-    c.author = person_at(q, 6, 7, 8);
-    c.text = q.text(9);
-    c.external_id = q.optional_text(10);
-    c.number = q.optional_integer(11);
-    c.participants = array_from(q.text(12));
-    c.sent_at = q.integer(13);
-    return c;
-}
-
 // The first inbox rows after `last`: rows are taken strictly in id order, which is the order
 // they were committed in (one writer, ids that only grow).
 // A batch holds at most `limit` rows and, past its first row, at most this many bytes of
@@ -105,8 +59,6 @@ std::vector<InboxRow> rows_after(sql::Connection& inbox, std::int64_t last, std:
     }
     return rows;
 }
-
-std::optional<std::int64_t> nonzero(std::int64_t id) { return id == 0 ? std::nullopt : std::optional(id); }
 
 // A known identity with its contact: what the messenger said of it last, and the contact.
 struct KnownIdentity {
@@ -374,7 +326,9 @@ std::optional<TaskRecord> Work::task(std::int64_t id) {
     auto& c = state_->connection;
     TaskRecord t;
     {
-        Query q(c, "SELECT id, conversation, contact, title, description, status, project, created_at FROM tasks WHERE id = ?");
+        Query q(c,
+                "SELECT id, conversation, contact, title, description, status, project, created_at, deleted_at"
+                " FROM tasks WHERE id = ?");
         q.bind(id);
         if (!q.step()) return std::nullopt;
         t.id = q.integer(0);
@@ -385,6 +339,7 @@ std::optional<TaskRecord> Work::task(std::int64_t id) {
         t.status = q.text(5);
         t.project = q.optional_text(6);
         t.created_at = q.integer(7);
+        t.deleted_at = q.optional_integer(8);
     }
     Query q(c, "SELECT kind, person, name FROM assignees WHERE task = ? ORDER BY rowid");
     q.bind(id);
@@ -428,16 +383,29 @@ void Work::link_chat(std::string_view integration, std::string_view chat, std::i
 
 // ---- comments ----
 
+// The columns of migration 1 come first; an outbound comment's (migration 3) are added only when
+// it has them. Messages coming in have none, so the statement they run is the one they always
+// ran, and a store not yet at migration 3 (the migration tests) can still be written.
+constexpr std::string_view insert_comment =
+    "INSERT INTO comments (task, conversation, integration, chat, chat_kind, direction, author_kind, author,"
+    " author_name, text, external_id, number, participants, sent_at, created_at, inbox)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view insert_outbound_comment =
+    "INSERT INTO comments (task, conversation, integration, chat, chat_kind, direction, author_kind, author,"
+    " author_name, text, external_id, number, participants, sent_at, created_at, inbox, quotes, delivery_status)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 std::int64_t Work::add_comment(const NewComment& m) {
     auto& c = state_->connection;
-    Query(c,
-          "INSERT INTO comments (task, conversation, integration, chat, chat_kind, direction, author_kind, author,"
-          " author_name, text, external_id, number, participants, sent_at, created_at, inbox)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(m.task, m.conversation, m.integration, m.chat, m.chat_kind, m.direction, m.author.kind, nonzero(m.author.id),
-              m.author.name, m.text, m.external_id, m.number, json_text(m.participants, state_->json_text[0]), m.sent_at, m.created_at,
-              m.inbox)
-        .run();
+    bool outbound = m.quotes || m.delivery_status;
+    {
+        Query q(c, outbound ? insert_outbound_comment : insert_comment);
+        q.bind(m.task, m.conversation, m.integration, m.chat, m.chat_kind, m.direction, m.author.kind, nonzero(m.author.id),
+               m.author.name, m.text, m.external_id, m.number, json_text(m.participants, state_->json_text[0]), m.sent_at,
+               m.created_at, m.inbox);
+        if (outbound) q.bind_from(17, m.quotes, m.delivery_status);
+        q.run();
+    }
     std::int64_t id = c.last_insert_id();
     // A task's times are the events' times, as its created_at is (not when the worker ran).
     Query(c, "UPDATE tasks SET updated_at = max(updated_at, ?) WHERE id = ?").bind(m.sent_at, m.task).run();
@@ -445,19 +413,19 @@ std::int64_t Work::add_comment(const NewComment& m) {
 }
 
 std::optional<CommentRecord> Work::comment_by_number(std::string_view integration, std::string_view chat, std::int64_t number) {
-    Query q(state_->connection, std::string(comment_columns) +
+    Query q(state_->connection, std::string(comment_record_columns) +
                                     "WHERE integration = ? AND chat = ? AND number = ? ORDER BY id DESC LIMIT 1");
     q.bind(integration, chat, number);
     if (!q.step()) return std::nullopt;
-    return comment_at(q);
+    return comment_record_at(q);
 }
 
 std::optional<CommentRecord> Work::comment_by_external_id(std::string_view integration, std::string_view external_id) {
     Query q(state_->connection,
-            std::string(comment_columns) + "WHERE integration = ? AND external_id = ? ORDER BY id DESC LIMIT 1");
+            std::string(comment_record_columns) + "WHERE integration = ? AND external_id = ? ORDER BY id DESC LIMIT 1");
     q.bind(integration, external_id);
     if (!q.step()) return std::nullopt;
-    return comment_at(q);
+    return comment_record_at(q);
 }
 
 void Work::edit_comment(std::int64_t comment, std::string_view text, std::int64_t at) {
@@ -489,9 +457,9 @@ bool Work::set_delivery(std::string_view integration, std::string_view external_
 
 std::vector<CommentRecord> Work::history(std::int64_t conversation, std::int64_t limit) {
     std::vector<CommentRecord> out;
-    Query q(state_->connection, std::string(comment_columns) + "WHERE conversation = ? ORDER BY id DESC LIMIT ?");
+    Query q(state_->connection, std::string(comment_record_columns) + "WHERE conversation = ? ORDER BY id DESC LIMIT ?");
     q.bind(conversation, limit);
-    while (q.step()) out.push_back(comment_at(q));
+    while (q.step()) out.push_back(comment_record_at(q));
     return out;
 }
 
@@ -517,12 +485,22 @@ bool Work::is_chat_member(std::string_view integration, std::string_view chat, s
     return q.step();
 }
 
-void Work::add_file(std::int64_t comment, const NewFile& f) {
-    Query(state_->connection,
-          "INSERT INTO files (comment, position, name, ext, mime, size, kind, source, action, reason)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(comment, f.position, f.name, f.ext, f.mime, f.size, f.kind, f.source, f.action, f.reason)
-        .run();
+// As with comments: the columns of migration 3 only for a file that has something in them (a
+// file with nothing to fetch gets `none` by the column's default).
+constexpr std::string_view insert_file =
+    "INSERT INTO files (comment, position, name, ext, mime, size, kind, source, action, reason)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view insert_stored_file =
+    "INSERT INTO files (comment, position, name, ext, mime, size, kind, source, action, reason, blob, stored, store_error)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+std::int64_t Work::add_file(std::int64_t comment, const NewFile& f) {
+    bool stored = f.blob || f.stored != "none" || f.store_error;
+    Query q(state_->connection, stored ? insert_stored_file : insert_file);
+    q.bind(comment, f.position, f.name, f.ext, f.mime, f.size, f.kind, f.source, f.action, f.reason);
+    if (stored) q.bind_from(11, f.blob, f.stored, f.store_error);
+    q.run();
+    return state_->connection.last_insert_id();
 }
 
 void Work::add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,

@@ -53,6 +53,7 @@ struct TaskRecord {
     std::optional<std::string> project;
     std::int64_t created_at = 0;
     std::vector<PersonRef> assignees;
+    std::optional<std::int64_t> deleted_at;  // when an employee deleted it (delete_task)
 };
 
 struct NewTask {
@@ -105,6 +106,9 @@ struct CommentRecord {
     std::optional<std::int64_t> number;
     boost::json::array participants;  // persons as case JSON
     std::int64_t sent_at = 0;
+    std::string integration;
+    std::optional<std::int64_t> quotes;            // the comment it quotes
+    std::optional<std::string> delivery_status;    // the outbox's summary, or Wazzup's latest status
 };
 
 struct NewComment {
@@ -122,6 +126,11 @@ struct NewComment {
     std::int64_t sent_at = 0;
     std::int64_t created_at = 0;
     std::optional<std::int64_t> inbox;
+    // Fields added for outbound delivery have initialisers, so that aggregates written before
+    // them need not name them (-Wmissing-field-initializers); the same in NewFile.
+    std::optional<std::int64_t> quotes = std::nullopt;  // the comment it quotes (I3)
+    // For an employee's comment going out: `queued` until enqueue() summarises its outbox rows.
+    std::optional<std::string> delivery_status = std::nullopt;
 };
 
 struct NewFile {
@@ -134,6 +143,107 @@ struct NewFile {
     std::string source;
     std::optional<std::string> action;  // attach, inline, link, reject; none when no policy decided
     std::optional<std::string> reason;
+    std::optional<std::string> blob = std::nullopt;  // its bytes in the file store (sha-256 hex), when already there
+    // pending (to download: inbound Telegram), stored (with `blob`), too_large, failed (with
+    // `store_error`), none (nothing to fetch)
+    std::string stored = "none";
+    std::optional<std::string> store_error = std::nullopt;
+};
+
+// A file with what the store knows of its bytes: for serving them, and for sending them.
+struct FileRecord {
+    std::int64_t id = 0;
+    std::int64_t comment = 0;
+    int position = 0;
+    std::string name;
+    std::string ext;
+    std::string mime;
+    std::string kind;
+    std::string source;  // how the messenger lets it be fetched
+    std::int64_t size = 0;
+    std::optional<std::string> blob;
+    std::string stored;  // as NewFile::stored
+    std::optional<std::string> store_error;
+    std::optional<std::string> action;
+    std::optional<std::string> reason;
+};
+
+// A file whose bytes are still to be fetched from the messenger (stored = pending).
+struct PendingDownload {
+    std::int64_t file = 0;
+    std::int64_t comment = 0;
+    std::string integration;  // the comment's: whose API to fetch it through
+    std::string source;       // the Telegram file_id
+    std::string name;
+    std::int64_t size = 0;    // as the messenger said (0 when it did not)
+};
+
+// ---- the outbox (runtime/store/outbox.cpp) ----
+
+// One call to a messenger's API, to be made by the dispatcher.
+struct NewOutboxMessage {
+    std::optional<std::int64_t> comment;  // the comment it carries, whose delivery state it sets
+    std::optional<std::int64_t> task;
+    std::string integration;
+    std::string chat;
+    std::string chat_kind;
+    std::optional<std::string> business_connection;  // Telegram Business: the connection to reply through
+    std::string method;  // sendMessage, sendDocument, sendPhoto, sendVideo, sendAudio, setMessageReaction
+    std::string params;  // the method's parameters: JSON object text
+    std::optional<std::int64_t> file;  // the file it uploads
+    int part = 0;                      // its place among the comment's calls; part 0's message id names the comment
+    std::int64_t not_before = 0;
+    std::int64_t at = 0;
+};
+
+// The file an outbox row uploads.
+struct OutboxFile {
+    std::int64_t id = 0;
+    std::string name;
+    std::string mime;
+    std::int64_t size = 0;
+    std::optional<std::string> blob;  // none while the bytes are not in the file store
+};
+
+struct OutboxRow {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> comment;
+    std::optional<std::int64_t> task;
+    std::string integration;
+    std::string chat;
+    std::string chat_kind;
+    std::optional<std::string> business_connection;
+    std::string method;
+    std::string params;
+    std::optional<OutboxFile> file;
+    int part = 0;
+    std::string state;  // queued, sending, sent, failed
+    int attempts = 0;   // how many times it was handed to the messenger
+    std::int64_t not_before = 0;
+    std::int64_t created_at = 0;
+    std::optional<std::string> external_id;  // once sent: the messenger's id of it
+    std::optional<std::string> error;        // why the last attempt failed (kept when retried)
+    std::int64_t updated_at = 0;
+};
+
+// ---- the employees' desk (runtime/store/desk.cpp) ----
+
+// Who did something to a task: an employee (the configuration's id), a contact, or the system
+// (id none).
+struct HistoryActor {
+    std::string kind;  // employee, contact, system
+    std::optional<std::int64_t> id;
+    std::string name;
+};
+
+// C8: a named canned answer.
+struct QuickReplyRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::string text;
+    std::optional<std::int64_t> created_by;  // the employee
+    std::string created_by_name;
+    std::int64_t created_at = 0;
 };
 
 struct BusinessConnectionRecord {
@@ -231,9 +341,19 @@ public:
     void set_task_status(std::int64_t task, std::string_view status, std::int64_t at);
     std::optional<std::int64_t> linked_task(std::string_view integration, std::string_view chat);
     void link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at);
+    // T3: the chat's messages go to no task any more. False when it was linked to none.
+    bool unlink_chat(std::string_view integration, std::string_view chat);
+    // Marks the task deleted (deleted_at): it stays readable by id, and leaves the lists of
+    // tasks. False when it is missing or deleted already.
+    bool delete_task(std::int64_t task, std::int64_t at);
+    // Adds to the task's history: `action` names what was done (`comment`, `status`, `delete`,
+    // ...), `detail` says with what.
+    void record_history(std::int64_t task, const HistoryActor& actor, std::string_view action,
+                        const boost::json::object& detail, std::int64_t at);
 
     // ---- comments and what hangs on them ----
     std::int64_t add_comment(const NewComment& comment);
+    std::optional<CommentRecord> comment(std::int64_t id);
     std::optional<CommentRecord> comment_by_number(std::string_view integration, std::string_view chat, std::int64_t number);
     std::optional<CommentRecord> comment_by_external_id(std::string_view integration, std::string_view external_id);
     void edit_comment(std::int64_t comment, std::string_view text, std::int64_t at);
@@ -253,7 +373,18 @@ public:
     void remove_chat_member(std::string_view integration, std::string_view chat, const PersonRef& person);
     bool is_chat_member(std::string_view integration, std::string_view chat, std::string_view kind, std::int64_t person);
 
-    void add_file(std::int64_t comment, const NewFile& file);
+    // The new file's id.
+    std::int64_t add_file(std::int64_t comment, const NewFile& file);
+    // The comment's files, in their order.
+    std::vector<FileRecord> files_of(std::int64_t comment);
+    // Files to download (stored = pending), oldest first, at most `limit`.
+    std::vector<PendingDownload> pending_downloads(std::size_t limit);
+    // The file's bytes are in the file store as `blob` (`size` bytes: the messenger's size may
+    // have been missing or wrong).
+    void file_stored(std::int64_t file, std::string_view blob, std::int64_t size);
+    // The bytes were not stored: `state` too_large or failed (anything else throws StoreError),
+    // with the reason a person can act on.
+    void file_not_stored(std::int64_t file, std::string_view state, std::string_view reason);
     void add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,
                           std::string_view reason, std::int64_t at);
     void like(std::int64_t comment, const PersonRef& person, std::string_view emoji, std::int64_t at);
@@ -265,6 +396,41 @@ public:
 
     // ---- the decision log ----
     std::int64_t log_decision(const NewDecision& decision);
+
+    // ---- the outbox (runtime/store/outbox.cpp) ----
+    // After every change of an outbox row, its comment (if any) gets the summary of all its
+    // rows in delivery_status, delivery_error and delivery_at: failed if any row failed (with
+    // that row's error), else sending if any is, else queued if any is, else sent (a `delivered`
+    // or `read` that Wazzup reported meanwhile is kept over `sent`). When part 0 is sent, its
+    // external id becomes the comment's external_id, and its number when it is all digits
+    // (Telegram's message_id, which replies and reactions name). Changing a row that is not
+    // there does nothing; the dispatcher owns the order of the states.
+
+    // Queues a call (state queued); its id.
+    std::int64_t enqueue(const NewOutboxMessage& message);
+    // Rows queued or sending with not_before <= now, oldest (id) first, at most `limit`. A row
+    // still `sending` is one whose attempt a crash interrupted (whether it reached the
+    // messenger is unknown: the dispatcher decides what to do), or one the dispatcher is
+    // sending right now: outbox_sending leaves not_before as it was, so a dispatcher that asks
+    // while its own sends are under way gets those too, and must skip them.
+    std::vector<OutboxRow> due_outbox(std::int64_t now, std::size_t limit);
+    // The earliest not_before of the rows queued or sending: when the dispatcher has work next.
+    std::optional<std::int64_t> next_outbox_time();
+    // Being handed to the messenger: state sending, one attempt more.
+    void outbox_sending(std::int64_t id, std::int64_t at);
+    void outbox_sent(std::int64_t id, std::string_view external_id, std::int64_t at);
+    // Back to queued until `not_before`, the error kept for the record.
+    void outbox_retry(std::int64_t id, std::int64_t not_before, std::string_view error, std::int64_t at);
+    // Given up: the reason a person can act on (`Forbidden: bot was blocked by the user`).
+    void outbox_failed(std::int64_t id, std::string_view error, std::int64_t at);
+
+    // ---- quick replies (C8; runtime/store/desk.cpp) ----
+    // The new reply's id; none when the name is taken.
+    std::optional<std::int64_t> add_quick_reply(std::string_view name, std::string_view text, std::optional<std::int64_t> by,
+                                                std::string_view by_name, std::int64_t at);
+    // False when there was none with that id.
+    bool delete_quick_reply(std::int64_t id);
+    std::optional<QuickReplyRecord> quick_reply(std::string_view name);
 
 private:
     friend class Store;
