@@ -3,8 +3,12 @@
 
 #include "bytecode/serialize.hpp"
 #include "cli/cli.hpp"
+#include "runtime/actions/actions.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
+#include "runtime/files/file_store.hpp"
+#include "runtime/outbox/dispatcher.hpp"
+#include "runtime/outbox/downloads.hpp"
 #include "runtime/server/server.hpp"
 #include "runtime/store/store.hpp"
 #include "runtime/worker/worker.hpp"
@@ -14,6 +18,8 @@
 #include <optional>
 #include <ostream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace switchyard::cli {
 
@@ -70,6 +76,15 @@ void reload(engine::RulesetHolder& rulesets, const config::Config& config, std::
         << std::endl;
 }
 
+// The file store's folder: as configured, else beside the database (`var/switchyard.db` ->
+// `var/switchyard.files`); an in-memory database keeps its files in a temporary folder.
+std::filesystem::path files_folder(const config::Config& config) {
+    if (!config.files.path.empty()) return config.files.path;
+    if (config.storage == ":memory:")
+        return std::filesystem::temp_directory_path() / ("switchyard-files-" + std::to_string(::getpid()));
+    return files::files_path(config.storage);
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
@@ -87,15 +102,28 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty())
             std::filesystem::create_directories(folder);
         store::Store store(config.storage);
+        files::FileStore files(files_folder(config), {config.files.max_file, config.files.max_total});
+        // The outbox's threads first: the worker and the API wake them.
+        outbox::Dispatcher dispatcher(config, store, files);
+        outbox::Downloader downloader(config, store, files);
+        actions::Desk desk(config, store, files, rulesets, [&dispatcher] { dispatcher.wake(); });
         worker::Worker worker(store, config, rulesets);
+        worker.on_queued([&] {
+            dispatcher.wake();
+            downloader.wake();
+        });
         worker.start();
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
+        context.desk = &desk;
+        context.more_metrics = [&dispatcher] { return dispatcher.metrics_text(); };
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage
-            << std::endl;
+            << ", files " << files_folder(config).string() << std::endl;
         server.run([&] { reload(rulesets, config, out, err); });
         worker.stop();
+        dispatcher.stop();
+        downloader.stop();
         out << "switchyard serve: stopped" << std::endl;
     } catch (const std::exception& e) {
         err << "switchyard serve: " << e.what() << '\n';

@@ -121,6 +121,13 @@ Checked<std::uint64_t> check_byte_count(std::int64_t bytes) {
     return static_cast<std::uint64_t>(bytes);
 }
 
+Checked<std::int64_t> check_duration(std::string_view text) {
+    auto ms = text.starts_with('-') ? std::nullopt : stdlib::parse_quantity(text, stdlib::duration_units);
+    if (!ms) return cannot_read(text, "write a duration such as \"30 s\" (units ms, s, min, h, d)");
+    if (*ms <= 0) return Fault{Code::E0804, "must be more than 0", {}};
+    return *ms;
+}
+
 Checked<std::string> check_api_token(std::string_view text) {
     if (auto bad = bad_char(text, [](char ch) { return std::isgraph(static_cast<unsigned char>(ch)) != 0; }))
         return not_allowed(*bad, "use printable ASCII without spaces");

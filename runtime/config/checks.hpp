@@ -35,6 +35,8 @@ Checked<ListenAddress> check_listen(std::string_view text);
 Checked<std::uint64_t> check_size(std::string_view text);
 // The same size written as a TOML integer.
 Checked<std::uint64_t> check_byte_count(std::int64_t bytes);
+// `30 s`, `7 d`, `500 ms`: milliseconds, with the units of the rules language; more than 0.
+Checked<std::int64_t> check_duration(std::string_view text);
 Checked<std::string> check_api_token(std::string_view text);
 
 // One of `members` (a plan, a service, a transport), or the closest one as help.

@@ -58,6 +58,12 @@ const Employee* Config::employee(std::int64_t id) const {
     return nullptr;
 }
 
+std::string Config::public_base_url() const {
+    if (!public_url.empty()) return public_url;
+    bool v6 = listen_address.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + listen_address + "]" : listen_address) + ":" + std::to_string(listen_port);
+}
+
 const Employee* Config::owner() const {
     for (const auto& e : employees)
         if (e.owner) return &e;
@@ -86,8 +92,10 @@ public:
         c.sources = report().sources();
         c.file = report().file();
         Section top{&root, ""};
-        allow(top, {"server", "ruleset", "account", "employees", "integrations"});
+        allow(top, {"server", "ruleset", "account", "employees", "integrations", "files", "outbound"});
         read_server(top, c);
+        read_files(top, c);
+        read_outbound(top, c);
         read_ruleset(top, c);
         read_account(top, c);
         read_employees(top, c);
@@ -114,7 +122,7 @@ private:
             if (!top.get("server")) missing_table("server", "add [server] with its required key `api_token`");
             return;
         }
-        allow(*s, {"listen", "storage", "api_token", "body_limit"});
+        allow(*s, {"listen", "storage", "api_token", "body_limit", "public_url"});
         if (auto v = text(*s, "listen")) {
             if (auto listen = accept(*s, "listen", v->at, check_listen(v->value))) {
                 c.listen_address = listen->address;
@@ -130,21 +138,65 @@ private:
         }
         if (auto v = required_text(*s, "api_token", "the Bearer token of the HTTP API"))
             if (auto token = accept(*s, "api_token", v->at, check_api_token(v->value))) c.api_token = *token;
-        read_body_limit(*s, c);
+        if (auto bytes = size_value(*s, "body_limit")) c.body_limit = *bytes;
+        if (auto v = text(*s, "public_url"))
+            if (auto url = accept(*s, "public_url", v->at, check_base_url(v->value))) c.public_url = *url;
     }
 
-    void read_body_limit(const Section& s, Config& c) {
-        const auto* n = s.get("body_limit");
-        if (!n) return;
-        std::optional<std::uint64_t> bytes;
-        if (const auto* i = n->as_integer()) {
-            bytes = accept(s, "body_limit", n->source(), check_byte_count(i->get()));
-        } else if (const auto* str = n->as_string()) {
-            bytes = accept(s, "body_limit", n->source(), check_size(str->get()));
-        } else {
-            wrong_type(s, "body_limit", *n, "bytes (an integer) or a size such as \"10 MiB\"");
+    // A size: bytes as an integer, or a string with a unit.
+    std::optional<std::uint64_t> size_value(const Section& s, std::string_view key) {
+        const auto* n = s.get(key);
+        if (!n) return std::nullopt;
+        if (const auto* i = n->as_integer()) return accept(s, key, n->source(), check_byte_count(i->get()));
+        if (const auto* str = n->as_string()) return accept(s, key, n->source(), check_size(str->get()));
+        wrong_type(s, key, *n, "bytes (an integer) or a size such as \"10 MiB\"");
+        return std::nullopt;
+    }
+
+    std::optional<std::int64_t> duration_value(const Section& s, std::string_view key) {
+        auto v = text(s, key);
+        if (!v) return std::nullopt;
+        return accept(s, key, v->at, check_duration(v->value));
+    }
+
+    // --- [files] and [outbound] --------------------------------------------------------------
+
+    void read_files(const Section& top, Config& c) {
+        auto s = table(top, "files");
+        if (!s) return;
+        allow(*s, {"path", "max_file", "max_total", "link_ttl"});
+        if (auto path = path_value(*s, "path")) c.files.path = *path;
+        if (auto bytes = size_value(*s, "max_file")) c.files.max_file = *bytes;
+        if (auto bytes = size_value(*s, "max_total")) c.files.max_total = *bytes;
+        if (auto ms = duration_value(*s, "link_ttl")) c.files.link_ttl_ms = *ms;
+        if (c.files.max_file > c.files.max_total && s->get("max_file"))
+            problem(Code::E0804, s->get("max_file")->source(), s->key("max_file") + ": is larger than `max_total`",
+                    "a file larger than the whole store could never be kept");
+    }
+
+    void read_outbound(const Section& top, Config& c) {
+        auto s = table(top, "outbound");
+        if (!s) return;
+        allow(*s, {"ca_file", "pacing", "connections", "timeout", "max_attempts", "max_backoff"});
+        if (auto path = path_value(*s, "ca_file")) {
+            check_exists(*s, "ca_file", *path, true);
+            c.outbound.ca_file = *path;
         }
-        if (bytes) c.body_limit = *bytes;
+        if (auto pacing = boolean(*s, "pacing")) c.outbound.pacing = *pacing;
+        if (auto n = bounded(*s, "connections", 1, 64)) c.outbound.connections = static_cast<std::uint32_t>(*n);
+        if (auto n = bounded(*s, "max_attempts", 1, 1000)) c.outbound.max_attempts = static_cast<std::uint32_t>(*n);
+        if (auto ms = duration_value(*s, "timeout")) c.outbound.timeout_ms = *ms;
+        if (auto ms = duration_value(*s, "max_backoff")) c.outbound.max_backoff_ms = *ms;
+    }
+
+    std::optional<std::int64_t> bounded(const Section& s, std::string_view key, std::int64_t low, std::int64_t high) {
+        auto v = integer(s, key, "an integer");
+        if (!v) return std::nullopt;
+        if (v->value >= low && v->value <= high) return v->value;
+        problem(Code::E0804, v->at,
+                s.key(key) + ": expected " + std::to_string(low) + " to " + std::to_string(high) + ", found " +
+                    std::to_string(v->value));
+        return std::nullopt;
     }
 
     // --- [ruleset] ---------------------------------------------------------------------------

@@ -87,6 +87,24 @@ struct Integration {
     std::map<std::string, common::Span> setting_spans;  // setting name -> its key in the file
 };
 
+// [files]: the file store, where the bytes of attached and received files are kept.
+struct Files {
+    std::string path;                         // a folder; empty: beside `storage`, `<name>.files`
+    std::uint64_t max_file = 50ull << 20;     // one file above it is refused
+    std::uint64_t max_total = 10ull << 30;    // a file that would take the store above it is refused
+    std::int64_t link_ttl_ms = 7 * 86400000;  // how long a download link in a message stays valid
+};
+
+// [outbound]: how the outbox delivers to the messengers' APIs.
+struct Outbound {
+    std::string ca_file;               // more certificate authorities to trust (PEM), besides the system's
+    bool pacing = true;                // keep to the platforms' rates per chat, group and bot
+    std::uint32_t connections = 4;     // requests in flight at once
+    std::int64_t timeout_ms = 30000;   // one request, connecting included
+    std::uint32_t max_attempts = 10;   // a message still failing after these is failed
+    std::int64_t max_backoff_ms = 300000;  // the longest wait between two attempts (before jitter)
+};
+
 // The stand-in text of a Config built in code (tests, benchmarks): an empty file, so that a
 // problem found in such a Config still renders.
 std::shared_ptr<const common::SourceMap> unwritten_sources();
@@ -105,10 +123,17 @@ struct Config {
     std::string compiled;                    // a compiled ruleset file; exactly one of the two
     std::string api_token;                   // Bearer token of /api/v1
     std::uint64_t body_limit = 10u << 20;    // webhook bodies above it get 413
+    std::string public_url;                  // where customers reach this server (download links);
+                                             // empty: http:// and the listen address
     std::string account_name;
     std::string plan = "paid";               // a `plan` member: free, paid, premium, trial
     std::vector<Employee> employees;
     std::vector<Integration> integrations;
+    Files files;
+    Outbound outbound;
+
+    // public_url, or the listen address as an http:// URL; without a trailing `/`.
+    std::string public_base_url() const;
 
     const Integration* integration(std::string_view id) const;
     const Employee* employee(std::int64_t id) const;

@@ -55,7 +55,15 @@ DecisionReader::DecisionReader(const stdlib::Schema& schema)
       attach_(ctor(schema, "attach")),
       inline_(ctor(schema, "inline")),
       link_(ctor(schema, "link")),
-      reject_(ctor(schema, "reject")) {}
+      reject_(ctor(schema, "reject")),
+      send_(ctor(schema, "send")),
+      internal_(ctor(schema, "internal")),
+      refuse_(ctor(schema, "refuse")),
+      reply_(ctor(schema, "reply")),
+      create_task_(ctor(schema, "create_task")),
+      show_open_tasks_(ctor(schema, "show_open_tasks")),
+      add_contact_(ctor(schema, "add_contact")),
+      pass_(ctor(schema, "pass")) {}
 
 Route DecisionReader::route(const Value& v) const {
     if (v.ctor == thread_) {
@@ -83,6 +91,33 @@ FileDecision DecisionReader::file_action(const Value& v) const {
     if (v.ctor == reject_) return {FileAction::reject, text_or_empty(v[0])};
     throw std::logic_error("attachment: a `file_action` constructor the engine does not read (function " +
                            std::to_string(v.ctor) + ")");
+}
+
+Delivery DecisionReader::delivery(const Value& v) const {
+    if (v.ctor == send_) {
+        // send(signature, reply_to): both optional, none when not given.
+        SendDelivery s;
+        if (v[0].tag == Tag::string) s.signature = v[0].text();
+        if (v[1].tag == Tag::integer) s.reply_to = v[1].i;
+        return s;
+    }
+    if (v.ctor == internal_) return InternalDelivery{};
+    if (v.ctor == refuse_) return RefuseDelivery{text_or_empty(v[0])};
+    throw std::logic_error("delivery: a `delivery` constructor the engine does not read (function " + std::to_string(v.ctor) + ")");
+}
+
+CommandAction DecisionReader::command(const Value& v) const {
+    if (v.ctor == reply_) return ReplyCommand{text_or_empty(v[0])};
+    if (v.ctor == create_task_) return CreateTaskCommand{};
+    if (v.ctor == show_open_tasks_) return ShowOpenTasksCommand{};
+    if (v.ctor == add_contact_) return AddContactCommand{};
+    if (v.ctor == pass_) return PassCommand{};
+    throw std::logic_error("command: a `command_action` constructor the engine does not read (function " +
+                           std::to_string(v.ctor) + ")");
+}
+
+void DecisionReader::quick_replies(const Value& v, std::vector<QuickReply>& out) {
+    for (const auto& q : v) out.push_back({text_or_empty(q[0]), text_or_empty(q[1])});
 }
 
 void DecisionReader::notices(const Value& v, std::vector<Notice>& out) {

@@ -48,6 +48,33 @@ struct FileDecision {
     std::string_view reason;  // reject only
 };
 
+// delivery: send(signature:, reply_to:), internal, refuse(reason)
+struct SendDelivery {
+    std::optional<std::string_view> signature;  // TB3: the employee's name, when the rules sign
+    std::optional<std::int64_t> reply_to;       // the messenger's id of the message to quote
+};
+struct InternalDelivery {};
+struct RefuseDelivery {
+    std::string_view reason;
+};
+using Delivery = std::variant<SendDelivery, InternalDelivery, RefuseDelivery>;
+
+// command: reply(text), create_task, show_open_tasks, add_contact, pass
+struct ReplyCommand {
+    std::string_view text;
+};
+struct CreateTaskCommand {};
+struct ShowOpenTasksCommand {};
+struct AddContactCommand {};
+struct PassCommand {};
+using CommandAction = std::variant<ReplyCommand, CreateTaskCommand, ShowOpenTasksCommand, AddContactCommand, PassCommand>;
+
+// quick_replies: one `quick_reply(name, text)` of the list.
+struct QuickReply {
+    std::string_view name;
+    std::string_view text;
+};
+
 struct Notice {
     records::Person person;
     stdlib::NoticeReason reason = stdlib::NoticeReason::mentioned;
@@ -62,6 +89,11 @@ public:
     FileDecision file_action(const vm::Value& v) const;
     static stdlib::ReopenAction reopen(const vm::Value& v) { return static_cast<stdlib::ReopenAction>(v.i); }
     static stdlib::ReactionAction reaction(const vm::Value& v) { return static_cast<stdlib::ReactionAction>(v.i); }
+    static stdlib::AlertRoute alert(const vm::Value& v) { return static_cast<stdlib::AlertRoute>(v.i); }
+    Delivery delivery(const vm::Value& v) const;
+    CommandAction command(const vm::Value& v) const;
+    // A `list<quick_reply>`, appended to `out`.
+    static void quick_replies(const vm::Value& v, std::vector<QuickReply>& out);
     // A `list<notice>`, appended to `out` (kept by the caller, so that its room is reused).
     static void notices(const vm::Value& v, std::vector<Notice>& out);
 
@@ -70,6 +102,8 @@ private:
 
     std::uint16_t thread_, linked_task_, ignore_;
     std::uint16_t attach_, inline_, link_, reject_;
+    std::uint16_t send_, internal_, refuse_;
+    std::uint16_t reply_, create_task_, show_open_tasks_, add_contact_, pass_;
 };
 
 }  // namespace switchyard::engine

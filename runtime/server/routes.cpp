@@ -1,6 +1,8 @@
 // handle_request: the routes of docs/api.md. No network I/O here.
 #include "runtime/server/server.hpp"
 
+#include "runtime/server/routes_impl.hpp"
+
 #include "common/clock.hpp"
 #include "runtime/engine/engine.hpp"
 #include "runtime/engine/ruleset.hpp"
@@ -13,10 +15,7 @@
 
 namespace switchyard::server {
 
-namespace {
-
-Response reply(const Request& request, http::status status, std::string body,
-               std::string_view content_type = "application/json") {
+Response reply(const Request& request, http::status status, std::string body, std::string_view content_type) {
     Response r{status, request.version()};
     r.set(http::field::server, "switchyard");
     r.set(http::field::content_type, content_type);
@@ -35,6 +34,12 @@ Response error(const Request& request, http::status status, std::string message)
     o["error"] = std::move(message);
     return json_reply(request, status, o);
 }
+
+Response answer(const Request& request, const actions::Answer& a) {
+    return json_reply(request, static_cast<http::status>(a.status), a.body);
+}
+
+namespace {
 
 // Compares secrets in time that does not depend on where they differ.
 bool same_secret(std::string_view given, std::string_view expected) {
@@ -57,6 +62,8 @@ std::string_view bearer(const Request& request) {
     return value.starts_with(prefix) ? value.substr(prefix.size()) : std::string_view();
 }
 
+}  // namespace
+
 std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
     auto params = url.params();
     auto it = params.find(name);
@@ -70,6 +77,8 @@ std::optional<std::int64_t> to_id(std::string_view text) {
     if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
     return id;
 }
+
+namespace {
 
 // Telegram: the secret token header; Wazzup: `Authorization: Bearer <crm key>`, or `?secret=`.
 bool authenticated(const Request& request, const boost::urls::url_view& url, const config::Integration& integration) {
@@ -121,6 +130,7 @@ std::string metrics_text(Context& ctx) {
     metric("switchyard_ruleset_refusals_total", "counter", "rulesets refused", ctx.metrics.ruleset_refusals.load());
     out << "# HELP switchyard_ruleset_info the ruleset being served\n# TYPE switchyard_ruleset_info gauge\n"
         << "switchyard_ruleset_info{version=\"" << (ruleset ? ruleset->version : "") << "\"} 1\n";
+    if (ctx.more_metrics) out << ctx.more_metrics();
     return out.str();
 }
 
@@ -146,7 +156,8 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
         if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset");
         return ruleset_reply(request, engine::swap_ruleset(ctx.rulesets, vm::load(request.body()), ctx.config), ctx);
     }
-    if (!get) return error(request, http::status::method_not_allowed, "the API is read with GET");
+    if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
+    if (!get) return error(request, http::status::method_not_allowed, "no " + std::string(request.method_string()) + " /api/v1/" + std::string(path));
     if (path == "tasks") {
         auto limit = to_id(query_param(url, "limit").value_or("100")).value_or(100);
         auto after = query_param(url, "after");
@@ -196,6 +207,8 @@ Response handle_request(const Request& request, Context& ctx) {
         if (path.starts_with(webhooks)) return webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
         constexpr std::string_view api_prefix = "/api/v1/";
         if (path.starts_with(api_prefix)) return api(request, url, std::string_view(path).substr(api_prefix.size()), ctx);
+        // Download links from messages: the signature in the link is the credential.
+        if (path.starts_with("/files/") && ctx.desk) return download(request, url, std::string_view(path).substr(7), ctx);
         return error(request, http::status::not_found, "no route " + path);
     } catch (const store::StoreError& e) {
         // Nothing was acknowledged: the messenger will deliver again.

@@ -3,6 +3,7 @@
 // runs it on a socket, with a read timeout and a body limit on every request.
 #pragma once
 
+#include "runtime/actions/actions.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
 #include "runtime/store/store.hpp"
@@ -41,6 +42,8 @@ struct Context {
     store::Store& store;
     engine::RulesetHolder& rulesets;
     std::function<void()> wake_worker;  // after a webhook is stored
+    actions::Desk* desk = nullptr;      // the write API; null: the API is read-only (405)
+    std::function<std::string()> more_metrics;  // appended to /metrics (the outbox's)
     Metrics metrics;
 };
 

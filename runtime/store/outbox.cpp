@@ -111,6 +111,20 @@ std::vector<OutboxRow> Work::due_outbox(std::int64_t now, std::size_t limit) {
     return out;
 }
 
+std::vector<OutboxRow> Work::outbox_heads(std::int64_t now, std::size_t limit) {
+    // Walked in id order through outbox_waiting, each row checked for an earlier waiting row of
+    // its chat through outbox_chat (migration 4): the scan stops after `limit` heads.
+    std::vector<OutboxRow> out;
+    Query q(state_->connection,
+            std::string(outbox_columns) +
+                "WHERE o.state IN ('queued', 'sending') AND o.not_before <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.integration = o.integration AND e.chat = o.chat"
+                " AND e.state IN ('queued', 'sending') AND e.id < o.id) ORDER BY o.id LIMIT ?");
+    q.bind(now, static_cast<std::int64_t>(limit));
+    while (q.step()) out.push_back(outbox_at(q));
+    return out;
+}
+
 std::optional<std::int64_t> Work::next_outbox_time() {
     // The same condition as the partial index outbox_due, so that this is one step into it.
     Query q(state_->connection, "SELECT min(not_before) FROM outbox WHERE state IN ('queued', 'sending')");

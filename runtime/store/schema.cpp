@@ -354,14 +354,32 @@ CREATE TABLE quick_replies (
 );
 )sql";
 
+// 4: what the bot says back and how the dispatcher finds its work. The Business connection a
+// conversation's customer last wrote through (its replies must carry it, TB1); the private chat
+// each employee opened with a bot, where their notifications go (T8); and the indexes behind
+// the dispatcher's question, "the first waiting row of each chat, if due" (outbox_heads).
+constexpr std::string_view replies_sql = R"sql(
+ALTER TABLE conversations ADD COLUMN business_connection TEXT;
+CREATE TABLE employee_chats (
+    integration TEXT    NOT NULL,
+    employee    INTEGER NOT NULL,  -- the configuration's id
+    chat        TEXT    NOT NULL,  -- the private chat with the bot: the employee's Telegram user id
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (integration, employee)
+) WITHOUT ROWID;
+CREATE INDEX outbox_waiting ON outbox (id) WHERE state IN ('queued', 'sending');
+CREATE INDEX outbox_chat ON outbox (integration, chat, id) WHERE state IN ('queued', 'sending');
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 3> tracker_file = {{
+constexpr std::array<Migration, 4> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
+    {4, "replies", replies_sql},
 }};
 
 }  // namespace

@@ -20,7 +20,7 @@ ContactRecord contact_at(const Query& q) {
 
 constexpr std::string_view conversation_columns =
     "SELECT v.id, v.integration, v.key, v.channel, coalesce(ch.external_id, ''), v.chat, v.chat_kind, v.contact,"
-    " v.started_by, v.task, v.last_inbound_at, v.last_direction, v.first_comment_id"
+    " v.started_by, v.task, v.last_inbound_at, v.last_direction, v.first_comment_id, v.business_connection"
     " FROM conversations v LEFT JOIN channels ch ON ch.id = v.channel ";
 
 ConversationRecord conversation_at(const Query& q) {
@@ -38,6 +38,7 @@ ConversationRecord conversation_at(const Query& q) {
     v.last_inbound_at = q.optional_integer(10);
     v.last_direction = q.optional_text(11);
     v.first_comment_id = q.optional_integer(12);
+    v.business_connection = q.optional_text(13);
     return v;
 }
 

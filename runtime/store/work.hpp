@@ -80,6 +80,7 @@ struct ConversationRecord {
     std::optional<std::int64_t> last_inbound_at;
     std::optional<std::string> last_direction;
     std::optional<std::int64_t> first_comment_id;
+    std::optional<std::string> business_connection;  // Telegram Business: the one its customer last wrote through
 };
 
 struct NewConversation {
@@ -431,6 +432,22 @@ public:
     // False when there was none with that id.
     bool delete_quick_reply(std::int64_t id);
     std::optional<QuickReplyRecord> quick_reply(std::string_view name);
+
+    // ---- replies and the dispatcher (runtime/store/replies.cpp; outbox_heads in outbox.cpp) ----
+    // The first row of each chat that is queued or sending, when it is due (not_before <= now),
+    // oldest first, at most `limit`: a chat's rows go strictly in order, so a later row never
+    // passes one that waits for its retry.
+    std::vector<OutboxRow> outbox_heads(std::int64_t now, std::size_t limit);
+    // TB1: the Business connection the conversation's customer last wrote through.
+    void set_conversation_business(std::int64_t conversation, std::string_view connection);
+    // T6: whether `person` likes the comment (any emoji); how many employees do.
+    bool liked_by(std::int64_t comment, const PersonRef& person);
+    std::int64_t employee_likes(std::int64_t comment);
+    // T7: the contact's active tasks that are not deleted, oldest first.
+    std::vector<TaskRecord> open_tasks_of(std::int64_t contact);
+    // T8: the private chat an employee opened with the integration's bot (their user id).
+    void set_employee_chat(std::string_view integration, std::int64_t employee, std::string_view chat, std::int64_t at);
+    std::optional<std::string> employee_chat(std::string_view integration, std::int64_t employee);
 
 private:
     friend class Store;

@@ -262,6 +262,11 @@ std::int64_t Processor::record_comment(const adapters::Message& m, const Actors&
         store::NewFile file{static_cast<std::int64_t>(i), f.name, f.ext, f.mime, f.size, std::string(stdlib::name_of(f.kind)),
                             f.source, std::nullopt, std::nullopt};
         file.action = file_action(i, decisions, file.reason);
+        // The bytes are fetched in the background (runtime/outbox/downloads.hpp), not here.
+        if (!f.source.empty()) {
+            file.stored = "pending";
+            ++queued_;
+        }
         work_.add_file(comment, file);
     }
     for (const auto& n : notices_) {
@@ -324,7 +329,16 @@ void Processor::message(const adapters::Event& e) {
     // (notification, reopen) or for inbound and outbound (attachment): an echo triggers none (W9).
     auto rest = engine::all_kinds & ~bit(Kind::routing) & ~bit(Kind::reopen);
     set_placed_facts(m, a, *placed, rest);
-    auto comment = record_comment(m, a, *placed, decide(rest, decisions), &resource, at);
+    if (!m.business_connection.empty() && placed->conversation.business_connection != m.business_connection)
+        work_.set_conversation_business(placed->conversation.id, m.business_connection);
+    const auto& decided = decide(rest, decisions);
+    bool inbound = m.direction == stdlib::Direction::inbound;
+    if (inbound && creates_task(decided)) open_new_task(m, a, *placed, at);
+    auto comment = record_comment(m, a, *placed, decided, &resource, at);
+    remember_employee_chat(m, at);
+    // Before the alerts: their decisions replace these.
+    if (inbound) act_on_command(m, a, *placed, decided, at);
+    alert_employees(m, *placed, decisions, at);
     unit.keep();
     log(decisions, e.dedup_key, placed->task.id, comment, notes_since(first_note));
 }
@@ -382,10 +396,14 @@ void Processor::reaction(const adapters::Event& e) {
     if (d && d->outcome.ok()) action = engine::DecisionReader::reaction(d->outcome.value);
     else if (d) cannot_apply(*d, "no like is set or removed");
     // T6: a like names who liked; a reaction nobody can be named for has no like to set.
-    if (action == stdlib::ReactionAction::like && by) work_.like(comment->id, *by, r.emoji, at);
-    else if (action == stdlib::ReactionAction::unlike && by) work_.unlike(comment->id, *by);
-    else if (action != stdlib::ReactionAction::skip)
+    if ((action == stdlib::ReactionAction::like || action == stdlib::ReactionAction::unlike) && by) {
+        if (action == stdlib::ReactionAction::like) work_.like(comment->id, *by, r.emoji, at);
+        else work_.unlike(comment->id, *by);
+        work_.record_history(comment->task, {by->kind, by->id, by->name}, stdlib::name_of(action),
+                             {{"comment", comment->id}, {"emoji", r.emoji}, {"from", "telegram"}}, at);
+    } else if (action != stdlib::ReactionAction::skip) {
         cannot_apply(*d, "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action)));
+    }
     log(decisions, e.dedup_key, comment->task, comment->id, notes_since(first_note));
 }
 

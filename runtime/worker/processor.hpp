@@ -63,6 +63,9 @@ public:
 
     // Applies every event of the body; what was skipped or dropped, and why, for the row's note.
     std::string apply(const adapters::Parsed& parsed);
+    // Outbox rows and file downloads this row queued: the worker wakes their threads after the
+    // commit.
+    std::size_t queued() const { return queued_; }
 
 private:
     // The people of a message: who wrote it and the external person it is with.
@@ -129,6 +132,21 @@ private:
     std::optional<std::string> file_action(std::size_t file, const std::vector<engine::Decision>& decisions,
                                            std::optional<std::string>& reason);
 
+    // ---- what the bot says and does back (replies.cpp) ----
+    struct Target {
+        std::string chat;
+        std::string chat_kind;
+        std::optional<std::string> business_connection;
+    };
+    void queue_text(const Target& to, std::optional<std::int64_t> task, std::string_view text,
+                    std::optional<std::int64_t> reply_to, std::int64_t at);
+    bool creates_task(const std::vector<engine::Decision>& decisions) const;
+    void open_new_task(const adapters::Message& m, const Actors& a, Placed& p, std::int64_t at);
+    void act_on_command(const adapters::Message& m, const Actors& a, const Placed& p,
+                        const std::vector<engine::Decision>& decisions, std::int64_t at);
+    void remember_employee_chat(const adapters::Message& m, std::int64_t at);
+    void alert_employees(const adapters::Message& m, const Placed& p, DecisionLog& log, std::int64_t at);
+
     void log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
              std::optional<std::int64_t> comment, std::optional<std::string> note);
     std::int64_t time_of(std::int64_t event_ms) const { return event_ms != 0 ? event_ms : row_.received_at_ms; }
@@ -161,6 +179,7 @@ private:
     std::vector<records::Person> mentions_, participants_, integration_people_, task_people_;
     std::vector<records::File> files_;
     std::vector<engine::Notice> notices_;
+    std::size_t queued_ = 0;
 };
 
 }  // namespace switchyard::worker

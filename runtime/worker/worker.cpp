@@ -43,6 +43,8 @@ struct Worker::Impl {
     engine::RulesetHolder& rulesets;
     Parser parser;
     Employees employees;
+    std::function<void()> on_queued;  // after a commit that queued outbox rows or downloads
+    std::size_t queued = 0;           // in the batch in hand
 
     // What deciding needs, per ruleset: made again only when a new ruleset is swapped in (R3).
     std::unique_ptr<Deciding> deciding;
@@ -66,7 +68,9 @@ std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, D
     if (!integration) throw std::runtime_error("no integration `" + row.integration + "` in the configuration");
     auto parsed = parser(*integration, row.body);
     Processor processor(work, config, *integration, employees, deciding, row, now);
-    return processor.apply(parsed);
+    auto note = processor.apply(parsed);
+    queued += processor.queued();
+    return note;
 }
 
 // One row inside the batch's transaction, in a savepoint of its own: its effects and its new
@@ -102,8 +106,10 @@ std::size_t Worker::Impl::process_batch() {
     if (!rulesets.current()) return 0;
     auto work = store.begin_work();
     auto rows = work.next_pending(batch_rows);
+    queued = 0;
     for (const auto& row : rows) process_row(work, row);
     if (!rows.empty()) work.commit();
+    if (queued > 0 && on_queued) on_queued();
     return rows.size();
 }
 
@@ -156,6 +162,8 @@ void Worker::stop() {
     impl_->signal.notify_all();
     if (impl_->thread.joinable()) impl_->thread.join();
 }
+
+void Worker::on_queued(std::function<void()> callback) { impl_->on_queued = std::move(callback); }
 
 void Worker::wake() {
     {

@@ -41,6 +41,9 @@ public:
     void start();  // a thread that processes pending inbox rows, oldest first
     void stop();   // waits for the batch in hand to be committed
     void wake();   // the server calls this after accept()
+    // Called after a batch's commit that queued outbox rows or file downloads (the outbox's
+    // threads are woken with it). Set before start().
+    void on_queued(std::function<void()> callback);
 
     // Synchronous, for tests and tools: processes every pending row now; the number processed.
     // Nothing is processed while no ruleset is loaded. Throws store::StoreError when the store

@@ -424,13 +424,14 @@ TEST_CASE("R2: every decision-log row names the ruleset version, the rules that 
     CHECK(row.at("event") == "tg:tg:update:1");
     CHECK(row.at("task") == task);
     auto rules = row.at("rules").as_array();
-    REQUIRE(rules.size() == 2);
+    REQUIRE(rules.size() == 3);
     CHECK(rules[0].at("kind") == "routing");
     CHECK(str(rules[0].at("policy")).starts_with("rules/telegram.rules:"));
     CHECK(str(rules[0].at("rule")).starts_with("rules/telegram.rules:"));
     CHECK(rules[1].at("kind") == "notification");
+    CHECK(rules[2].at("kind") == "alert");  // T8: Olga, notified, linked a Telegram account
     auto trace = row.at("trace").as_array();
-    REQUIRE(trace.size() == 2);
+    REQUIRE(trace.size() == 3);
     CHECK_FALSE(trace[0].at("trace").as_array().empty());
     CHECK(row.at("decisions").at("ruleset") == "planfix");
     CHECK(row.at("decisions").at("decisions").as_array()[0].at("value").as_object().contains("thread"));

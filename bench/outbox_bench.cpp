@@ -1,0 +1,112 @@
+// The outbox's dispatcher delivering to a fake Bot API on loopback (bench/README.md,
+// "The outbox"):
+//   BM_Dispatch/pacing:0  messages per second with pacing off, over kept-alive connections:
+//                         rows queued in the store (1,000 chats), the dispatcher started, the
+//                         time until the outbox is empty. Target: 5,000/s or more.
+//   BM_Dispatch/pacing:1  the same with pacing on: 30 chats, 3 messages each; the counters say
+//                         the smallest gap the fake saw between two messages to one chat
+//                         (`min_gap_ms`, which must be at least 1000) and how many gaps were
+//                         shorter (`violations`, which must be 0).
+// The fake API is the test suite's (tests/support/fake_telegram.hpp): a real HTTP server.
+#include "bench/server_support.hpp"
+#include "common/clock.hpp"
+#include "runtime/files/file_store.hpp"
+#include "runtime/outbox/dispatcher.hpp"
+#include "runtime/outbox/outgoing.hpp"
+#include "tests/support/fake_telegram.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <thread>
+
+namespace sy = switchyard;
+
+namespace {
+
+sy::config::Config outbox_config(const std::string& api, bool pacing, std::uint32_t connections) {
+    sy::config::Config c;
+    c.outbound.pacing = pacing;
+    c.outbound.connections = connections;
+    sy::config::Integration tg;
+    tg.id = "tg";
+    tg.service = sy::config::Service::telegram;
+    tg.bot_token = "1:bench";
+    tg.bot_username = "bench_bot";
+    tg.api_base_url = api;
+    c.integrations.push_back(tg);
+    return c;
+}
+
+void enqueue(sy::store::Store& store, int chats, int per_chat) {
+    auto now = sy::common::wall_clock_ms();
+    auto work = store.begin_work();
+    for (int m = 0; m < per_chat; ++m) {
+        for (int chat = 0; chat < chats; ++chat) {
+            sy::outbox::Outgoing o;
+            o.text = "message " + std::to_string(m) + " to chat " + std::to_string(chat);
+            sy::store::NewOutboxMessage row;
+            row.integration = "tg";
+            row.chat = std::to_string(100000 + chat);
+            row.chat_kind = "private";
+            row.method = "sendMessage";
+            row.params = sy::outbox::params_json(o);
+            row.part = 0;
+            row.not_before = now;
+            row.at = now;
+            work.enqueue(row);
+        }
+    }
+    work.commit();
+}
+
+// Runs the dispatcher until the outbox is empty; the seconds it took.
+double drain(sy::store::Store& store, const sy::config::Config& config, sy::files::FileStore& files) {
+    auto start = std::chrono::steady_clock::now();
+    sy::outbox::Dispatcher dispatcher(config, store, files);
+    dispatcher.wake();
+    while (store.outbox_stats().depth > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void BM_Dispatch(benchmark::State& state) {
+    bool pacing = state.range(0) != 0;
+    int chats = pacing ? 30 : 1000;
+    int per_chat = pacing ? 3 : 20;
+    sy::testing::FakeTelegram fake;
+    double seconds = 0;
+    std::int64_t messages = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        sy::bench::TempDir dir;
+        sy::store::Store store((dir.path() / "bench.db").string());
+        sy::files::FileStore files(dir.path() / "files");
+        auto config = outbox_config(fake.base_url(), pacing, 4);
+        enqueue(store, chats, per_chat);
+        state.ResumeTiming();
+        seconds += drain(store, config, files);
+        messages += static_cast<std::int64_t>(chats) * per_chat;
+    }
+    state.counters["messages_per_s"] = static_cast<double>(messages) / seconds;
+    state.counters["connections"] = static_cast<double>(fake.connections());
+    if (pacing) {
+        // Each chat's messages as the fake received them: the gaps between consecutive ones.
+        std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> by_chat;
+        for (const auto& c : fake.calls("sendMessage")) by_chat[c.chat_id].push_back(c.at);
+        double min_gap = 1e9;
+        int violations = 0;
+        for (auto& [chat, times] : by_chat) {
+            std::sort(times.begin(), times.end());
+            for (std::size_t i = 1; i < times.size(); ++i) {
+                double gap = std::chrono::duration<double, std::milli>(times[i] - times[i - 1]).count();
+                min_gap = std::min(min_gap, gap);
+                if (gap < 1000) ++violations;
+            }
+        }
+        state.counters["min_gap_ms"] = min_gap;
+        state.counters["violations"] = violations;
+    }
+}
+BENCHMARK(BM_Dispatch)->ArgName("pacing")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+}  // namespace

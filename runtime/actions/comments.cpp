@@ -1,0 +1,293 @@
+// Posting a comment (C5-C8, T2, T5, TB3, TB4) and liking one (T6): what the rules decide and
+// the outbox rows that carry it, written in one transaction with the comment.
+#include "runtime/actions/desk_impl.hpp"
+
+#include "common/clock.hpp"
+#include "runtime/outbox/outgoing.hpp"
+#include "runtime/outbox/plan.hpp"
+#include "runtime/worker/outbound.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+namespace switchyard::actions {
+
+namespace {
+
+std::string ext_of(std::string_view name) {
+    auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot + 1 == name.size()) return {};
+    std::string ext(name.substr(dot + 1));
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+stdlib::FileKind kind_of(std::string_view mime) {
+    if (mime.starts_with("image/")) return stdlib::FileKind::image;
+    if (mime.starts_with("video/")) return stdlib::FileKind::video;
+    if (mime.starts_with("audio/")) return stdlib::FileKind::audio;
+    return stdlib::FileKind::document;
+}
+
+outbox::Carry carry_of(engine::FileAction action) {
+    switch (action) {
+    case engine::FileAction::inline_media: return outbox::Carry::media;
+    case engine::FileAction::link: return outbox::Carry::link;
+    default: return outbox::Carry::file;
+    }
+}
+
+// What the comment becomes after the rules: the parts of the decision the writing needs.
+struct Verdict {
+    bool send = false;
+    std::optional<std::string> signature;
+    std::optional<std::int64_t> reply_to;
+    std::vector<worker::FileVerdict> files;
+};
+
+}  // namespace
+
+// Bytes for each file of the request: an earlier upload, or fetched from its URL now, before
+// the transaction, so that a slow server holds no lock.
+std::vector<GivenFile> Desk::Impl::gather_files(const Input& in) {
+    auto& d = *this;
+    std::vector<GivenFile> out;
+    for (const auto& f : in.objects("files")) {
+        GivenFile g;
+        g.name = f.required_text("name");
+        g.mime = f.text("mime").value_or("");
+        if (auto blob = f.text("upload")) {
+            if (!files::is_blob(*blob) || !d.files.contains(*blob))
+                refuse(422, f.name() + ".upload: no upload `" + *blob + "`: POST the bytes to /api/v1/uploads first", f.name() + ".upload");
+            g.blob = *blob;
+            g.size = static_cast<std::int64_t>(std::filesystem::file_size(d.files.path_of(g.blob)));
+            g.source = "upload";
+        } else if (auto url = f.text("url")) {
+            auto result = d.fetcher.get(*url);
+            if (const auto* failure = std::get_if<net::Failure>(&result))
+                refuse(422, f.name() + ".url: cannot fetch " + *url + ": " + failure->message, f.name() + ".url");
+            const auto& response = std::get<net::Response>(result);
+            if (response.status != 200)
+                refuse(422, f.name() + ".url: " + *url + " answered HTTP " + std::to_string(response.status), f.name() + ".url");
+            auto stored = d.files.put(response.body);
+            if (const auto* no = std::get_if<files::Refused>(&stored)) refuse(413, f.name() + ": " + no->reason, f.name());
+            g.blob = std::get<files::Stored>(stored).blob;
+            g.size = static_cast<std::int64_t>(response.body.size());
+            if (g.mime.empty()) g.mime = response.content_type.substr(0, response.content_type.find(';'));
+            g.source = *url;
+        } else {
+            refuse(400, f.name() + ": give `upload` (from POST /api/v1/uploads) or `url`", f.name());
+        }
+        if (auto declared = f.optional_id("size"); declared && *declared != g.size)
+            refuse(422, f.name() + ".size: " + std::to_string(*declared) + " given, but the file has " + std::to_string(g.size) + " bytes",
+                   f.name() + ".size");
+        if (g.mime.empty()) g.mime = "application/octet-stream";
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
+    return guarded([&] {
+        Input in(body);
+        auto& d = *impl_;
+        const auto& by = d.actor(in);
+        auto text = in.text("text").value_or("");
+        if (auto name = in.text("quick_reply")) text = d.quick_reply_text(*name, by) + (text.empty() ? "" : "\n\n" + text);
+        bool notify_contact = false;
+        std::vector<std::int64_t> notify_employees;
+        if (auto notify = in.object("notify")) {
+            notify_contact = notify->flag("contact", false);
+            notify_employees = notify->ids("employees");
+            for (auto id : notify_employees)
+                if (!d.config.employee(id)) refuse(422, "notify.employees: no employee has id " + std::to_string(id), "notify.employees");
+        }
+        auto quotes = in.optional_id("quotes");
+        auto given = d.gather_files(in);
+        if (text.empty() && given.empty()) refuse(400, "text: a comment needs a text, a quick reply or a file", "text");
+
+        auto now = common::wall_clock_ms();
+        std::lock_guard lock(d.deciding_mutex);
+        auto& deciding = d.deciding();
+        auto work = d.store.begin_work();
+        auto task = d.task(work, task_id);
+        std::optional<store::CommentRecord> quoted;
+        if (quotes) {
+            quoted = work.comment(*quotes);
+            if (!quoted || quoted->task != task_id)
+                refuse(422, "quotes: comment " + std::to_string(*quotes) + " is not on task " + std::to_string(task_id), "quotes");
+        }
+        std::optional<store::ConversationRecord> conversation;
+        if (task.conversation) conversation = work.conversation(*task.conversation);
+        const config::Integration* integration = conversation ? d.config.integration(conversation->integration) : nullptr;
+
+        Verdict verdict;
+        if (!conversation || !integration) {
+            // A task no messenger conversation belongs to: its comments stay in the tracker.
+            if (notify_contact)
+                refuse(422, "notify.contact: task " + std::to_string(task_id) + " has no messenger conversation to send to", "notify.contact");
+        } else {
+            worker::OutboundComment c;
+            c.author = &by;
+            c.task = &task;
+            c.conversation = &*conversation;
+            c.text = text;
+            for (const auto& g : given) c.files.push_back({g.name, ext_of(g.name), g.mime, g.size, kind_of(g.mime)});
+            c.notified_employees = notify_employees;
+            c.notifies_contact = notify_contact;
+            if (quoted && quoted->number) c.reply_to = quoted->number;
+            c.now = now;
+            auto decided = worker::decide_outbound(work, d.config, *integration, d.employees, deciding, c);
+            if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery))
+                throw Refusal{422, no->reason, {}, decided.rule};
+            if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
+                if (integration->service == config::Service::wazzup)
+                    refuse(422, "sending to WhatsApp and Instagram through Wazzup is not supported by this version");
+                verdict.send = true;
+                verdict.signature = send->signature;
+                verdict.reply_to = send->reply_to ? send->reply_to : c.reply_to;
+                verdict.files = std::move(decided.files);
+            }
+        }
+
+        store::NewComment nc;
+        nc.task = task_id;
+        if (conversation) {
+            nc.conversation = conversation->id;
+            nc.integration = conversation->integration;
+            nc.chat = conversation->chat;
+            nc.chat_kind = conversation->chat_kind;
+        }
+        nc.direction = "outbound";
+        nc.author = {"employee", by.id, by.name};
+        nc.text = text;
+        boost::json::array participants;
+        participants.push_back(json::object{{"id", by.id}, {"name", by.name}, {"is_employee", true}, {"has_access", true}});
+        for (auto id : notify_employees) {
+            const auto* e = d.config.employee(id);
+            participants.push_back(json::object{{"id", id}, {"name", e->name}, {"is_employee", true}, {"has_access", true}});
+        }
+        nc.participants = std::move(participants);
+        nc.sent_at = now;
+        nc.created_at = now;
+        nc.quotes = quotes;
+        auto comment = work.add_comment(nc);
+
+        std::vector<outbox::FilePlan> plans;
+        json::array files_out;
+        for (std::size_t i = 0; i < given.size(); ++i) {
+            const auto& g = given[i];
+            store::NewFile f;
+            f.position = static_cast<std::int64_t>(i);
+            f.name = g.name;
+            f.ext = ext_of(g.name);
+            f.mime = g.mime;
+            f.size = g.size;
+            f.kind = std::string(stdlib::name_of(kind_of(g.mime)));
+            f.source = g.source;
+            f.blob = g.blob;
+            f.stored = "stored";
+            json::object shown{{"position", f.position}, {"name", g.name}};
+            if (verdict.send) {
+                const auto& v = verdict.files[i];
+                f.action = std::string(engine::name_of(v.action));
+                if (v.action == engine::FileAction::reject) f.reason = v.reason;
+                shown["action"] = *f.action;
+                if (f.reason) shown["reason"] = *f.reason;
+            }
+            auto file_id = work.add_file(comment, f);
+            files_out.push_back(std::move(shown));
+            if (!verdict.send || verdict.files[i].action == engine::FileAction::reject) continue;
+            outbox::FilePlan plan{file_id, g.name, kind_of(g.mime), carry_of(verdict.files[i].action), {}};
+            if (plan.carry == outbox::Carry::link) plan.link = download_link(g.blob, g.name);
+            plans.push_back(std::move(plan));
+        }
+
+        if (notify_contact && conversation && conversation->contact)
+            if (auto contact = work.contact(*conversation->contact))
+                work.add_notification(task_id, comment, {"contact", contact->id, contact->name}, "mentioned", now);
+        for (auto id : notify_employees)
+            work.add_notification(task_id, comment, {"employee", id, d.config.employee(id)->name}, "mentioned", now);
+
+        std::size_t messages = 0;
+        if (verdict.send) {
+            auto pieces = outbox::plan_telegram(text, plans, verdict.signature.value_or(""), verdict.reply_to);
+            if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
+            for (std::size_t i = 0; i < pieces.size(); ++i) {
+                store::NewOutboxMessage m;
+                m.comment = comment;
+                m.task = task_id;
+                m.integration = conversation->integration;
+                m.chat = conversation->chat;
+                m.chat_kind = conversation->chat_kind;
+                m.business_connection = conversation->business_connection;
+                m.method = std::string(outbox::method_name(pieces[i].outgoing.method));
+                m.params = outbox::params_json(pieces[i].outgoing);
+                m.file = pieces[i].file;
+                m.part = static_cast<int>(i);
+                m.not_before = now;
+                m.at = now;
+                work.enqueue(m);
+            }
+            messages = pieces.size();
+            work.note_comment(conversation->id, "outbound", comment, now);
+        }
+        std::string_view delivery = verdict.send ? "queued" : "internal";
+        work.record_history(task_id, d.history_actor(by), "comment",
+                            {{"comment", comment}, {"delivery", delivery}, {"messages", messages}}, now);
+        work.commit();
+        if (messages > 0) d.wake();
+        return Answer{201, json::object{{"comment", comment}, {"delivery", delivery}, {"messages", messages}, {"files", std::move(files_out)}}};
+    });
+}
+
+Answer Desk::like(std::int64_t comment_id, bool on, const json::value& body) {
+    return guarded([&] {
+        Input in(body);
+        auto& d = *impl_;
+        const auto& by = d.actor(in);
+        auto emoji = in.text("emoji").value_or("👍");
+        auto now = common::wall_clock_ms();
+        auto work = d.store.begin_work();
+        auto comment = work.comment(comment_id);
+        if (!comment) refuse(404, "no comment " + std::to_string(comment_id));
+        d.task(work, comment->task);
+        store::PersonRef me{"employee", by.id, by.name};
+        bool liked = work.liked_by(comment_id, me);
+        if (on == liked) refuse(409, std::string("comment ") + std::to_string(comment_id) + (on ? " is liked by " : " is not liked by ") + by.name + " already");
+        if (on) work.like(comment_id, me, emoji, now);
+        else work.unlike(comment_id, me);
+
+        // T6: one reaction of the bot stands for the employees' likes: set with the first,
+        // removed with the last. Telegram's setMessageReaction takes no business connection,
+        // so a like in a Business chat stays in the tracker.
+        const auto* integration = d.config.integration(comment->integration);
+        bool from_telegram = integration && integration->service == config::Service::telegram &&
+                             comment->direction == "inbound" && comment->number.has_value();
+        auto likes = work.employee_likes(comment_id);
+        bool queued = from_telegram && ((on && likes == 1) || (!on && likes == 0));
+        if (queued) {
+            outbox::Outgoing o;
+            o.method = outbox::Method::set_message_reaction;
+            o.message_id = comment->number;
+            o.emoji = on ? emoji : "";
+            store::NewOutboxMessage m;
+            m.task = comment->task;
+            m.integration = comment->integration;
+            m.chat = comment->chat;
+            m.chat_kind = comment->chat_kind;
+            m.method = std::string(outbox::method_name(o.method));
+            m.params = outbox::params_json(o);
+            m.not_before = now;
+            m.at = now;
+            work.enqueue(m);
+        }
+        work.record_history(comment->task, d.history_actor(by), on ? "like" : "unlike", {{"comment", comment_id}, {"emoji", emoji}}, now);
+        work.commit();
+        if (queued) d.wake();
+        return Answer{200, json::object{{"comment", comment_id}, {"liked", on}, {"reaction", queued ? json::value("queued") : json::value(nullptr)}}};
+    });
+}
+
+}  // namespace switchyard::actions

@@ -1,0 +1,53 @@
+// What replies and the write API need of the tracker beyond the outbox's rows: a
+// conversation's Business connection, likes, a contact's open tasks, and the chats employees
+// opened with the bot (T8).
+#include "runtime/store/impl.hpp"
+
+namespace switchyard::store {
+
+using sql::Query;
+
+void Work::set_conversation_business(std::int64_t conversation, std::string_view connection) {
+    Query(state_->connection, "UPDATE conversations SET business_connection = ? WHERE id = ?").bind(connection, conversation).run();
+}
+
+bool Work::liked_by(std::int64_t comment, const PersonRef& person) {
+    Query q(state_->connection, "SELECT 1 FROM likes WHERE comment = ? AND kind = ? AND person = ? LIMIT 1");
+    q.bind(comment, person.kind, person.id);
+    return q.step();
+}
+
+std::int64_t Work::employee_likes(std::int64_t comment) {
+    Query q(state_->connection, "SELECT count(DISTINCT person) FROM likes WHERE comment = ? AND kind = 'employee'");
+    q.bind(comment).step();
+    return q.integer(0);
+}
+
+std::vector<TaskRecord> Work::open_tasks_of(std::int64_t contact) {
+    Query q(state_->connection,
+            "SELECT id FROM tasks WHERE contact = ? AND status = 'active' AND deleted_at IS NULL ORDER BY id");
+    q.bind(contact);
+    std::vector<std::int64_t> ids;
+    while (q.step()) ids.push_back(q.integer(0));
+    std::vector<TaskRecord> out;
+    for (auto id : ids)
+        if (auto t = task(id)) out.push_back(std::move(*t));
+    return out;
+}
+
+void Work::set_employee_chat(std::string_view integration, std::int64_t employee, std::string_view chat, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO employee_chats (integration, employee, chat, at) VALUES (?, ?, ?, ?)"
+          " ON CONFLICT (integration, employee) DO UPDATE SET chat = excluded.chat, at = excluded.at WHERE chat <> excluded.chat")
+        .bind(integration, employee, chat, at)
+        .run();
+}
+
+std::optional<std::string> Work::employee_chat(std::string_view integration, std::int64_t employee) {
+    Query q(state_->connection, "SELECT chat FROM employee_chats WHERE integration = ? AND employee = ?");
+    q.bind(integration, employee);
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+}
+
+}  // namespace switchyard::store

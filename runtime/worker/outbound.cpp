@@ -1,0 +1,174 @@
+#include "runtime/worker/outbound.hpp"
+
+#include "runtime/worker/queries.hpp"
+
+namespace switchyard::worker {
+
+using engine::bit;
+using engine::Fact;
+using engine::Kind;
+
+namespace {
+
+DeliveryVerdict copied(const engine::Delivery& d) {
+    if (const auto* s = std::get_if<engine::SendDelivery>(&d)) {
+        Send out;
+        if (s->signature) out.signature = std::string(*s->signature);
+        out.reply_to = s->reply_to;
+        return out;
+    }
+    if (std::holds_alternative<engine::InternalDelivery>(d)) return Internal{};
+    return Refuse{std::string(std::get<engine::RefuseDelivery>(d).reason)};
+}
+
+// The outbound comment's `message`: from the employee, in the conversation's chat.
+class OutboundCase {
+public:
+    OutboundCase(store::Work& work, const config::Config& config, const config::Integration& integration,
+                 const Employees& employees, Deciding& deciding, const OutboundComment& comment)
+        : work_(work), integration_(integration), employees_(employees), deciding_(deciding), comment_(comment),
+          facts_(config, integration, employees, work),
+          queries_(work, facts_, deciding.writer(), deciding.kase().arena()) {
+        deciding_.kase().set_settings(deciding_.settings_for(integration));
+        deciding_.kase().set_queries(&queries_);
+    }
+    ~OutboundCase() { deciding_.kase().set_queries(nullptr); }
+    OutboundCase(const OutboundCase&) = delete;
+    OutboundCase& operator=(const OutboundCase&) = delete;
+
+    OutboundDecision decide();
+
+private:
+    void fill();
+    DeliveryVerdict delivery(const std::vector<engine::Decision>& decisions, std::string& rule);
+    FileVerdict file(std::size_t index, const std::vector<engine::Decision>& decisions);
+
+    store::Work& work_;
+    const config::Integration& integration_;
+    const Employees& employees_;
+    Deciding& deciding_;
+    const OutboundComment& comment_;
+    Facts facts_;
+    StoreQueries queries_;
+    std::vector<records::Person> notified_, participants_, integration_people_, task_people_;
+    std::vector<records::File> files_;
+};
+
+void OutboundCase::fill() {
+    auto& c = deciding_.kase();
+    const auto& w = deciding_.writer();
+    auto& arena = c.arena();
+    const auto& v = *comment_.conversation;
+    auto transport = transport_of(integration_, v);
+    c.clear();
+    c.set(Fact::integration, w.integration(arena, facts_.integration(integration_people_)));
+    c.set(Fact::account, w.account(arena, facts_.account()));
+    c.set(Fact::now, vm::Value::integer(comment_.now));
+
+    auto sender = employees_.person(*comment_.author);
+    participants_.push_back(sender);
+    employees_.people(comment_.notified_employees, notified_);
+    participants_.insert(participants_.end(), notified_.begin(), notified_.end());
+    for (const auto& f : comment_.files) files_.push_back({f.name, f.ext, f.mime, f.size, f.kind});
+
+    std::optional<store::ContactRecord> contact;
+    if (v.contact) contact = work_.contact(*v.contact);
+    records::Message m;
+    m.direction = stdlib::Direction::outbound;
+    m.transport = transport;
+    m.chat = {chat_number(v.chat), stdlib::parse_enum<stdlib::ChatKind>(v.chat_kind).value_or(stdlib::ChatKind::private_chat),
+              contact ? std::string_view(contact->name) : std::string_view(), std::nullopt};
+    m.sender = sender;
+    m.text = comment_.text;
+    m.files = files_;
+    m.reply_to = comment_.reply_to;
+    m.channel = facts_.channel(v.channel_external_id.empty() ? "bot" : v.channel_external_id, transport);
+    m.sent_at = comment_.now;
+    m.participants = participants_;
+    m.notified = notified_;
+    m.notifies_contact = comment_.notifies_contact;
+    c.set(Fact::message, w.message(arena, m));
+    c.set(Fact::channel, w.channel(arena, m.channel));
+    c.set(Fact::task, w.task(arena, facts_.task(*comment_.task, task_people_)));
+    c.set(Fact::conversation, w.conversation(arena, facts_.conversation(v, false, transport, v.business_connection.value_or(""))));
+    if (contact) c.set(Fact::contact, w.contact(arena, facts_.contact(*contact, false)));
+    const auto& e = *comment_.author;
+    c.set(Fact::employee, w.employee(arena, {e.id, e.name, e.owner, e.telegram.has_value()}));
+    queries_.start({integration_.id, v.chat, m.chat.id, v.id, comment_.task, transport});
+}
+
+DeliveryVerdict OutboundCase::delivery(const std::vector<engine::Decision>& decisions, std::string& rule) {
+    auto& engine = deciding_.engine();
+    for (const auto& d : decisions) {
+        if (d.kind != static_cast<std::size_t>(Kind::delivery)) continue;
+        rule = engine.rule_of(d);
+        if (!d.outcome.ok()) return Refuse{"the delivery policy failed: " + engine.failure_text(d)};
+        return copied(deciding_.reader().delivery(d.outcome.value));
+    }
+    return Refuse{"no delivery policy applies to this message"};
+}
+
+FileVerdict OutboundCase::file(std::size_t index, const std::vector<engine::Decision>& decisions) {
+    auto& engine = deciding_.engine();
+    for (const auto& d : decisions) {
+        if (d.kind != static_cast<std::size_t>(Kind::attachment) || d.file != index) continue;
+        if (!d.outcome.ok()) return {engine::FileAction::reject, "the attachment policy failed: " + engine.failure_text(d)};
+        auto decided = deciding_.reader().file_action(d.outcome.value);
+        return {decided.action, std::string(decided.reason)};
+    }
+    return {engine::FileAction::reject, "no attachment policy applies to this file"};
+}
+
+OutboundDecision OutboundCase::decide() {
+    fill();
+    engine::Options options;
+    options.kinds = bit(Kind::delivery) | bit(Kind::attachment);
+    const auto& decisions = deciding_.engine().decide(deciding_.kase(), options);
+    OutboundDecision out;
+    out.delivery = delivery(decisions, out.rule);
+    for (std::size_t i = 0; i < comment_.files.size(); ++i) out.files.push_back(file(i, decisions));
+    return out;
+}
+
+}  // namespace
+
+stdlib::Transport transport_of(const config::Integration& integration, const store::ConversationRecord& conversation) {
+    if (integration.service != config::Service::wazzup) return stdlib::Transport::telegram;
+    for (const auto& ch : integration.channels)
+        if (ch.id == conversation.channel_external_id)
+            if (auto t = stdlib::parse_enum<stdlib::Transport>(ch.transport)) return *t;
+    return conversation.chat_kind == "direct" || conversation.chat_kind == "comment" ? stdlib::Transport::instagram
+                                                                                     : stdlib::Transport::whatsapp;
+}
+
+std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& deciding, const Employees& employees,
+                                                                     const config::Employee& employee, std::int64_t now) {
+    auto& c = deciding.kase();
+    const auto& w = deciding.writer();
+    c.clear();
+    c.set(Fact::now, vm::Value::integer(now));
+    records::Message m;
+    m.direction = stdlib::Direction::outbound;
+    m.sender = employees.person(employee);
+    m.sent_at = now;
+    c.set(Fact::message, w.message(c.arena(), m));
+    c.set(Fact::employee, w.employee(c.arena(), {employee.id, employee.name, employee.owner, employee.telegram.has_value()}));
+    engine::Options options;
+    options.kinds = bit(Kind::quick_replies);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& d : deciding.engine().decide(c, options)) {
+        if (d.kind != static_cast<std::size_t>(Kind::quick_replies) || !d.outcome.ok()) continue;
+        std::vector<engine::QuickReply> replies;
+        engine::DecisionReader::quick_replies(d.outcome.value, replies);
+        for (const auto& q : replies) out.emplace_back(std::string(q.name), std::string(q.text));
+    }
+    return out;
+}
+
+OutboundDecision decide_outbound(store::Work& work, const config::Config& config, const config::Integration& integration,
+                                 const Employees& employees, Deciding& deciding, const OutboundComment& comment) {
+    OutboundCase c(work, config, integration, employees, deciding, comment);
+    return c.decide();
+}
+
+}  // namespace switchyard::worker

@@ -1,0 +1,79 @@
+// An employee's comment before it is written: what the delivery and attachment policies decide
+// about it (docs/outbound.md). The write API (runtime/actions) asks this inside the transaction
+// that then writes the comment, so that the facts the rules read are the ones it commits on.
+#pragma once
+
+#include "runtime/config/config.hpp"
+#include "runtime/engine/typed.hpp"
+#include "runtime/store/store.hpp"
+#include "runtime/worker/facts.hpp"
+#include "runtime/worker/processor.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace switchyard::worker {
+
+struct OutboundFile {
+    std::string name;
+    std::string ext;
+    std::string mime;
+    std::int64_t size = 0;
+    stdlib::FileKind kind = stdlib::FileKind::document;
+};
+
+// The comment as the policies see it: `message` (outbound), with the task, its conversation
+// and contact, the channel and the sending employee.
+struct OutboundComment {
+    const config::Employee* author = nullptr;
+    const store::TaskRecord* task = nullptr;
+    const store::ConversationRecord* conversation = nullptr;
+    std::string_view text;
+    std::vector<OutboundFile> files;
+    std::vector<std::int64_t> notified_employees;
+    bool notifies_contact = false;
+    std::optional<std::int64_t> reply_to;  // the quoted message's id on the messenger
+    std::int64_t now = 0;
+};
+
+// What the delivery policy decided, with texts copied out of the VM.
+struct Send {
+    std::optional<std::string> signature;
+    std::optional<std::int64_t> reply_to;
+};
+struct Internal {};
+struct Refuse {
+    std::string reason;
+};
+using DeliveryVerdict = std::variant<Send, Internal, Refuse>;
+
+struct FileVerdict {
+    engine::FileAction action = engine::FileAction::reject;
+    std::string reason;  // reject: why
+};
+
+struct OutboundDecision {
+    DeliveryVerdict delivery;
+    std::string rule;                // where the delivery was decided (`telegram.rules:38`)
+    std::vector<FileVerdict> files;  // one per OutboundComment::files
+};
+
+// Runs the delivery policy and the attachment policy of every file. A policy that fails, or
+// no policy for the message, refuses (delivery) or rejects (a file) with the reason: nothing
+// leaves the tracker that no rule let go.
+OutboundDecision decide_outbound(store::Work& work, const config::Config& config, const config::Integration& integration,
+                                 const Employees& employees, Deciding& deciding, const OutboundComment& comment);
+
+// C8: the quick replies the `quick_replies` policy offers `employee` (name, text), in order.
+std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& deciding, const Employees& employees,
+                                                                     const config::Employee& employee, std::int64_t now);
+
+// The transport of a conversation's messages: Telegram for the Telegram services, else the
+// channel's (WhatsApp or Instagram).
+stdlib::Transport transport_of(const config::Integration& integration, const store::ConversationRecord& conversation);
+
+}  // namespace switchyard::worker

@@ -1,0 +1,131 @@
+// What the bot says and does back (docs/outbound.md): the `command` decisions acted on (T7) and
+// employees' notifications sent by the bot as the `alert` decisions say (T8). Both are outbox
+// rows, written in the row's transaction: sent once the row commits, never lost with it.
+#include "runtime/worker/processor.hpp"
+
+#include "runtime/outbox/outgoing.hpp"
+#include "runtime/outbox/plan.hpp"
+
+namespace switchyard::worker {
+
+using engine::bit;
+using engine::Fact;
+using engine::Kind;
+
+namespace {
+
+bool bot_integration(const config::Integration& i) { return i.service != config::Service::wazzup; }
+
+// The list `show_open_tasks` answers with.
+std::string open_tasks_text(const std::vector<store::TaskRecord>& tasks) {
+    if (tasks.empty()) return "You have no open tasks.";
+    std::string text = "Your open tasks:";
+    for (const auto& t : tasks) text += "\n#" + std::to_string(t.id) + " " + t.title;
+    return text;
+}
+
+}  // namespace
+
+void Processor::queue_text(const Target& to, std::optional<std::int64_t> task, std::string_view text,
+                           std::optional<std::int64_t> reply_to, std::int64_t at) {
+    // A long text (a long list of tasks, a long message alerted) goes as many messages as it takes.
+    auto parts = outbox::split_text(text, outbox::telegram_text_limit);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        outbox::Outgoing o;
+        o.text = std::move(parts[i]);
+        if (i == 0) o.reply_to = reply_to;
+        store::NewOutboxMessage row;
+        row.task = task;
+        row.integration = integration_.id;
+        row.chat = to.chat;
+        row.chat_kind = to.chat_kind;
+        row.business_connection = to.business_connection;
+        row.method = std::string(outbox::method_name(o.method));
+        row.params = outbox::params_json(o);
+        row.part = static_cast<int>(i);
+        row.not_before = now_;
+        row.at = at;
+        work_.enqueue(row);
+    }
+    queued_ += parts.size();
+}
+
+// T7: `create_task` is acted on before the comment is written (the message opens the new task);
+// the other actions after, answering in the chat.
+bool Processor::creates_task(const std::vector<engine::Decision>& decisions) const {
+    const auto* d = find(decisions, Kind::command);
+    return d && d->outcome.ok() &&
+           std::holds_alternative<engine::CreateTaskCommand>(deciding_.reader().command(d->outcome.value));
+}
+
+void Processor::open_new_task(const adapters::Message& m, const Actors& a, Placed& p, std::int64_t at) {
+    auto task = work_.create_task(task_from(p, a.contact, m, at));
+    work_.set_conversation_task(p.conversation.id, task);
+    p.task = *work_.task(task);
+    work_.record_history(task, {a.author.kind, a.author.id, a.author.name}, "create_task", {{"command", "create_task"}}, at);
+    note("command: a new task " + std::to_string(task));
+}
+
+void Processor::act_on_command(const adapters::Message& m, const Actors& a, const Placed& p,
+                               const std::vector<engine::Decision>& decisions, std::int64_t at) {
+    const auto* d = find(decisions, Kind::command);
+    if (!d || !bot_integration(integration_)) return;
+    if (!d->outcome.ok()) {
+        cannot_apply(*d, "the command is not answered");
+        return;
+    }
+    auto action = deciding_.reader().command(d->outcome.value);
+    Target here{chat_, std::string(stdlib::name_of(m.chat_kind)),
+                m.business_connection.empty() ? std::nullopt : std::optional(m.business_connection)};
+    std::optional<std::int64_t> quote = m.number != 0 ? std::optional(m.number) : std::nullopt;
+    if (const auto* reply = std::get_if<engine::ReplyCommand>(&action)) {
+        queue_text(here, p.task.id, reply->text, quote, at);
+    } else if (std::holds_alternative<engine::ShowOpenTasksCommand>(action)) {
+        std::vector<store::TaskRecord> tasks;
+        if (a.contact) tasks = work_.open_tasks_of(a.contact->id);
+        queue_text(here, p.task.id, open_tasks_text(tasks), quote, at);
+    } else if (std::holds_alternative<engine::AddContactCommand>(action)) {
+        // Whoever writes is a contact here already (identities): the request is what is recorded.
+        work_.record_history(p.task.id, {a.author.kind, a.author.id, a.author.name}, "add_contact",
+                             {{"contact", a.contact ? boost::json::value(a.contact->id) : boost::json::value(nullptr)}}, at);
+    }
+}
+
+// An employee writing to the bot in a private chat links their Telegram account: the chat
+// their notifications go to (T8). The message itself is taken as any other (a contact's).
+void Processor::remember_employee_chat(const adapters::Message& m, std::int64_t at) {
+    if (m.direction != stdlib::Direction::inbound || m.chat_kind != stdlib::ChatKind::private_chat ||
+        !bot_integration(integration_))
+        return;
+    if (const auto* e = employees_.by_telegram(m.sender)) work_.set_employee_chat(integration_.id, e->id, chat_, at);
+}
+
+// T8: each notified employee whose `alert` decision is bot_message gets the message from the
+// bot, in the private chat they opened with it.
+void Processor::alert_employees(const adapters::Message& m, const Placed& p, DecisionLog& log, std::int64_t at) {
+    if (!bot_integration(integration_) || notices_.empty()) return;
+    // Copied first: the notices' people point into the VM's arena, which each decide reuses.
+    // Nobody is alerted of their own message.
+    const auto* author = employees_.by_telegram(m.sender);
+    std::vector<std::pair<const config::Employee*, stdlib::NoticeReason>> linked;
+    for (const auto& n : notices_)
+        if (const auto* e = n.person.is_employee ? employees_.by_id(n.person.id) : nullptr; e && e->telegram && e != author)
+            linked.emplace_back(e, n.reason);
+    for (const auto& [e, reason] : linked) {
+        auto& arena = case_.arena();
+        auto person = employees_.person(*e);
+        case_.set(Fact::employee, deciding_.writer().employee(arena, {e->id, e->name, e->owner, true}));
+        case_.set(Fact::notice, deciding_.writer().notice(arena, {person, reason}));
+        const auto* d = find(decide(bit(Kind::alert), log), Kind::alert);
+        if (!d || !d->outcome.ok() || engine::DecisionReader::alert(d->outcome.value) != stdlib::AlertRoute::bot_message) continue;
+        auto chat = work_.employee_chat(integration_.id, e->id);
+        if (!chat) {
+            note("alert: " + e->name + " has not written to the bot yet; the notification stays in the tracker");
+            continue;
+        }
+        auto text = p.task.title + " (#" + std::to_string(p.task.id) + ")\n" + std::string(m.sender.name) + ": " + m.text;
+        queue_text({*chat, "private", std::nullopt}, p.task.id, text, std::nullopt, at);
+    }
+}
+
+}  // namespace switchyard::worker

@@ -1,0 +1,212 @@
+// End to end, the rest of the write API and what the bot does by itself: completing, reopening
+// and deleting tasks with their history; likes as reactions (T6); linking a group (T3); quick
+// replies (C8); commands answered (T7); employees alerted by the bot (T8); customers' files
+// downloaded in the background and served.
+#include "tests/server/outbound_support.hpp"
+
+using namespace switchyard;
+using namespace switchyard::testing;
+namespace json = boost::json;
+
+namespace {
+
+struct Desk {
+    explicit Desk(FakeTelegram& fake) : server(outbound_toml(fake), "desk") { server.start(); }
+    std::string task_path(std::int64_t id, const std::string& rest = "") const { return "/api/v1/tasks/" + std::to_string(id) + rest; }
+    json::array history(std::int64_t id) { return get_json(server, task_path(id)).at("history").as_array(); }
+    ServerProcess server;
+};
+
+json::object by(std::int64_t employee) { return {{"by", employee}}; }
+
+}  // namespace
+
+TEST_CASE("tasks are completed, reopened and deleted, each recorded in the history with who did it", "[e2e][desk]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "Hello", 41));
+    auto task = first_task(d.server);
+
+    CHECK(call(d.server, "POST", d.task_path(task, "/complete"), by(2)).status == 200);
+    CHECK(get_json(d.server, d.task_path(task)).at("status") == "completed");
+    auto again = call(d.server, "POST", d.task_path(task, "/complete"), by(2));
+    CHECK(again.status == 409);
+    CHECK(call(d.server, "POST", d.task_path(task, "/reopen"), by(1)).status == 200);
+    CHECK(call(d.server, "POST", d.task_path(task, "/complete"), json::object{}).status == 400);  // who?
+
+    auto history = d.history(task);
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].at("action") == "complete");
+    CHECK(history[0].at("actor").at("name") == "Ivan Support");
+    CHECK(history[1].at("action") == "reopen");
+    CHECK(history[1].at("actor").at("id") == 1);
+
+    CHECK(http_request(d.server.port(), "DELETE", d.task_path(task) + "?by=1", "", api_auth()).status == 200);
+    CHECK(get_json(d.server, "/api/v1/tasks").at("tasks").as_array().empty());
+    CHECK(call(d.server, "POST", d.task_path(task, "/comments"), reply_to_contact("x")).status == 409);
+    CHECK(d.history(task).back().at("action") == "delete");
+}
+
+TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's message; the unlike removes it",
+          "[e2e][desk][T6]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "Thanks!", 41));
+    auto task = first_task(d.server);
+    auto comment = get_json(d.server, d.task_path(task)).at("comments").as_array().at(0).at("id").as_int64();
+    auto like = "/api/v1/comments/" + std::to_string(comment) + "/like";
+
+    auto r = call(d.server, "POST", like, by(2));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body).at("reaction") == "queued");
+    REQUIRE(fake.wait_for(1, "setMessageReaction"));
+    auto set = fake.calls("setMessageReaction").at(0);
+    CHECK(set.chat_id == "555");
+    CHECK(set.message_id == 41);
+    CHECK(set.reaction == std::vector<std::string>{"👍"});
+
+    CHECK(call(d.server, "POST", like, by(2)).status == 409);  // liked already
+    // A second employee's like changes nothing on Telegram; the last unlike removes the reaction.
+    CHECK(json::parse(call(d.server, "POST", like, by(1)).body).at("reaction").is_null());
+    CHECK(json::parse(http_request(d.server.port(), "DELETE", like + "?by=1", "", api_auth()).body).at("reaction").is_null());
+    CHECK(http_request(d.server.port(), "DELETE", like + "?by=2", "", api_auth()).status == 200);
+    REQUIRE(fake.wait_for(2, "setMessageReaction"));
+    CHECK(fake.calls("setMessageReaction").at(1).reaction.empty());
+    auto actions = d.history(task);
+    CHECK(actions.size() == 4);
+    CHECK(actions[0].at("action") == "like");
+}
+
+TEST_CASE("T3: a group linked to a task writes into it; unlinked, its messages are dropped again", "[e2e][desk][T3]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "Hello", 41));
+    auto task = first_task(d.server);
+    auto link = call(d.server, "POST", d.task_path(task, "/chats"), json::object{{"by", 2}, {"integration", "tg"}, {"chat", "-100777"}});
+    INFO(link.body);
+    REQUIRE(link.status == 201);
+    auto group_message = [](std::int64_t update, std::int64_t id, const std::string& text) {
+        json::object chat{{"id", -100777}, {"type", "supergroup"}, {"title", "Partners"}};
+        json::object from{{"id", 901}, {"is_bot", false}, {"first_name", "Petr"}};
+        return json::serialize(json::object{{"update_id", update},
+                                            {"message", json::object{{"message_id", id}, {"date", unix_now()}, {"chat", chat}, {"from", from}, {"text", text}}}});
+    };
+    post_webhook(d.server, "tg", group_message(2, 7, "From the group"));
+    REQUIRE(d.server.wait_until_processed());
+    auto comments = get_json(d.server, d.task_path(task)).at("comments").as_array();
+    REQUIRE(comments.size() == 2);
+    CHECK(comments[1].at("text") == "From the group");
+    CHECK(get_json(d.server, d.task_path(task)).at("chat_links").as_array().size() == 1);
+
+    CHECK(http_request(d.server.port(), "DELETE", d.task_path(task, "/chats/tg/-100777") + "?by=2", "", api_auth()).status == 200);
+    post_webhook(d.server, "tg", group_message(3, 8, "After the unlink"));
+    REQUIRE(d.server.wait_until_processed());
+    CHECK(get_json(d.server, d.task_path(task)).at("comments").as_array().size() == 2);
+    auto history = d.history(task);
+    CHECK(history.at(0).at("action") == "link_chat");
+    CHECK(history.at(1).at("action") == "unlink_chat");
+    CHECK(call(d.server, "POST", d.task_path(task, "/chats"), json::object{{"by", 2}, {"integration", "tg"}, {"chat", "555"}}).status == 422);
+}
+
+TEST_CASE("C8: quick replies from the rules and the API are listed, created, used and deleted", "[e2e][desk][C8]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    auto list = [&] { return get_json(d.server, "/api/v1/quick-replies?employee=2").at("quick_replies").as_array(); };
+    CHECK(list().size() == 3);
+    auto made = call(d.server, "POST", "/api/v1/quick-replies", json::object{{"by", 1}, {"name", "bye"}, {"text", "Goodbye!"}});
+    REQUIRE(made.status == 201);
+    CHECK(list().size() == 4);
+    CHECK(call(d.server, "POST", "/api/v1/quick-replies", json::object{{"by", 1}, {"name", "bye"}, {"text", "again"}}).status == 409);
+    CHECK(call(d.server, "POST", "/api/v1/quick-replies", json::object{{"by", 1}, {"name", "greeting"}, {"text", "x"}}).status == 409);
+
+    post_webhook(d.server, "tg", private_text(1, 555, "Hello", 41));
+    auto task = first_task(d.server);
+    json::object body = reply_to_contact("");
+    body.erase("text");
+    body["quick_reply"] = "bye";
+    posted(call(d.server, "POST", d.task_path(task, "/comments"), body));
+    REQUIRE(fake.wait_for(1, "sendMessage"));
+    CHECK(fake.calls("sendMessage").at(0).text == "Goodbye!");
+    body["quick_reply"] = "nope";
+    CHECK(call(d.server, "POST", d.task_path(task, "/comments"), body).status == 422);
+
+    auto id = json::parse(made.body).at("id").as_int64();
+    CHECK(http_request(d.server.port(), "DELETE", "/api/v1/quick-replies/" + std::to_string(id) + "?by=1", "", api_auth()).status == 200);
+    CHECK(list().size() == 3);
+}
+
+TEST_CASE("T7: /start is answered with the rules' greeting; /tasks lists the user's open tasks", "[e2e][desk][T7]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "/start", 41));
+    REQUIRE(fake.wait_for(1, "sendMessage"));
+    auto greeting = fake.calls("sendMessage").at(0);
+    CHECK(greeting.chat_id == "555");
+    CHECK(greeting.text == "Hello! Write your question here and we will answer.");
+    CHECK(greeting.reply_to == 41);
+
+    post_webhook(d.server, "tg", private_text(2, 555, "/tasks", 42));
+    REQUIRE(fake.wait_for(2, "sendMessage"));
+    auto task = first_task(d.server);
+    CHECK(fake.calls("sendMessage").at(1).text.starts_with("Your open tasks:\n#" + std::to_string(task) + " "));
+}
+
+TEST_CASE("T8: an employee who wrote to the bot gets the notifications the alert policy routes to it", "[e2e][desk][T8]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    // Ivan (employee 2, telegram = "@ivan_support") opens a chat with the bot.
+    post_webhook(d.server, "tg", private_text(1, 777, "/start", 5, "ivan_support", "Ivan"));
+    REQUIRE(d.server.wait_until_processed());
+    // Anna writes: the shipped notification policy notifies the assignees, Ivan among them.
+    post_webhook(d.server, "tg", private_text(2, 555, "Where is my order?", 41));
+    REQUIRE(fake.wait_for(2, "sendMessage"));  // the greeting for /start, then the alert
+    auto calls = fake.calls("sendMessage");
+    REQUIRE(calls.size() == 2);
+    CHECK(calls[1].chat_id == "777");
+    CHECK(calls[1].text.find("\nAnna: Where is my order?") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(fake.calls("sendMessage").size() == 2);  // Ivan is not alerted of his own /start
+}
+
+TEST_CASE("files customers send are downloaded in the background with getFile and served to employees", "[e2e][desk][files]") {
+    FakeTelegram fake;
+    fake.add_file("FILE-1", "the invoice bytes");
+    fake.add_file("FILE-BIG", "x", 25'000'000);
+    Desk d(fake);
+    auto document = [](std::int64_t update, const std::string& file_id, std::int64_t size) {
+        json::object user{{"id", 555}, {"is_bot", false}, {"first_name", "Anna"}};
+        json::object doc{{"file_id", file_id}, {"file_unique_id", file_id + "u"}, {"file_name", "invoice.pdf"},
+                         {"mime_type", "application/pdf"}, {"file_size", size}};
+        json::object message{{"message_id", update + 40}, {"date", unix_now()}, {"chat", json::object{{"id", 555}, {"type", "private"}}},
+                             {"from", user}, {"document", doc}, {"caption", "invoice"}};
+        return json::serialize(json::object{{"update_id", update}, {"message", message}});
+    };
+    post_webhook(d.server, "tg", document(1, "FILE-1", 17));
+    post_webhook(d.server, "tg", document(2, "FILE-BIG", 25'000'000));
+    auto task = first_task(d.server);
+    auto comments = get_json(d.server, d.task_path(task)).at("comments").as_array();
+    REQUIRE(comments.size() == 2);
+    auto first = std::to_string(comments[0].at("id").as_int64());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    HttpResult got;
+    while (std::chrono::steady_clock::now() < deadline) {
+        got = http_request(d.server.port(), "GET", "/api/v1/comments/" + first + "/files/0", "", api_auth());
+        if (got.status != 409) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    CHECK(got.status == 200);
+    CHECK(got.body == "the invoice bytes");
+    CHECK(fake.calls("getFile").size() >= 1);
+
+    json::value big;
+    while (std::chrono::steady_clock::now() < deadline) {
+        big = get_json(d.server, d.task_path(task)).at("comments").as_array().at(1).at("files").as_array().at(0);
+        if (big.at("stored") != "pending") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    CHECK(big.at("stored") == "too_large");
+    CHECK(std::string(big.at("store_error").as_string()).find("20 MB") != std::string::npos);
+    CHECK(http_request(d.server.port(), "GET", "/api/v1/comments/" + std::to_string(comments[1].at("id").as_int64()) + "/files/0", "",
+                       api_auth()).status == 409);
+}
