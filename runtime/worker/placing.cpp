@@ -68,6 +68,12 @@ std::optional<Processor::Placed> Processor::thread(const adapters::Message& m, c
         }
         Placed p = placed_in(std::move(*v), false);
         p.thread = std::move(route);
+        // An employee deleted the conversation's task: the next message opens a new one.
+        if (p.task.deleted_at) {
+            auto task = work_.create_task(task_from(p, a.contact, m, at));
+            work_.set_conversation_task(p.conversation.id, task);
+            p.task = *work_.task(task);
+        }
         return p;
     }
     // C1, C2: the first message of a conversation opens it with a new task, authored by the contact.
@@ -101,10 +107,17 @@ std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, c
         note("no task is linked to chat " + chat + " (routing by " + rule + "): message dropped");
         return std::nullopt;
     }
+
     std::string key = json::serialize(json::array{"linked_task", chat});
     auto v = work_.conversation(integration_.id, key);
+    auto deleted = [&](const Placed& p) {
+        if (!p.task.deleted_at) return false;
+        note("chat " + chat + " is linked to task " + std::to_string(p.task.id) + ", which is deleted: message dropped");
+        return true;
+    };
     if (v && v->task == *task) {
         Placed p = placed_in(std::move(*v), false);
+        if (deleted(p)) return std::nullopt;
         p.linked_chat = chat;
         return p;
     }
@@ -125,6 +138,7 @@ std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, c
         work_.set_conversation_task(id, *task);
     }
     Placed p = placed_in(id, !v);
+    if (deleted(p)) return std::nullopt;
     p.linked_chat = chat;
     return p;
 }

@@ -45,6 +45,13 @@ TEST_CASE("tasks are completed, reopened and deleted, each recorded in the histo
     CHECK(get_json(d.server, "/api/v1/tasks").at("tasks").as_array().empty());
     CHECK(call(d.server, "POST", d.task_path(task, "/comments"), reply_to_contact("x")).status == 409);
     CHECK(d.history(task).back().at("action") == "delete");
+    // The customer writes again: a new task, not the deleted one.
+    post_webhook(d.server, "tg", private_text(2, 555, "Hello again", 42));
+    REQUIRE(d.server.wait_until_processed());
+    auto tasks = get_json(d.server, "/api/v1/tasks").at("tasks").as_array();
+    REQUIRE(tasks.size() == 1);
+    CHECK(tasks[0].at("id").as_int64() != task);
+    CHECK(get_json(d.server, d.task_path(task)).at("comments").as_array().size() == 1);
 }
 
 TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's message; the unlike removes it",
