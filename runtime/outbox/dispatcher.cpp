@@ -189,7 +189,8 @@ void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t
     } else if (const auto* again = std::get_if<TryAgain>(&f.outcome)) {
         auto attempts = static_cast<std::uint32_t>(row.attempts) + 1;
         if (attempts >= config.outbound.max_attempts) {
-            work.outbox_failed(row.id, "gave up after " + std::to_string(attempts) + " attempts; the last: " + again->reason, now);
+            auto tries = std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
+            work.outbox_failed(row.id, "gave up after " + tries + "; the last: " + again->reason, now);
             count(row.integration, &IntegrationCounts::failed);
             return;
         }

@@ -176,6 +176,10 @@ std::optional<Processor::Placed> Processor::place(const adapters::Message& m, co
 // ---- C4: a message to a completed or cancelled task ----
 
 void Processor::reopen(const adapters::Message& m, const Actors& a, Placed& p, DecisionLog& log, std::int64_t at) {
+    // The task a `new_task` would open, made first: the routing's arguments in `p.thread` point
+    // into the VM's arena, which the reopen decision reuses.
+    auto contact = p.conversation.contact ? work_.contact(*p.conversation.contact) : std::nullopt;
+    auto fresh = task_from(p, contact, m, at);
     set_placed_facts(m, a, p, engine::bit(engine::Kind::reopen));
     const auto* d = find(decide(engine::bit(engine::Kind::reopen), log), engine::Kind::reopen);
     auto action = stdlib::ReopenAction::append;
@@ -184,16 +188,13 @@ void Processor::reopen(const adapters::Message& m, const Actors& a, Placed& p, D
     if (action == stdlib::ReopenAction::reopen) {
         work_.set_task_status(p.task.id, "active", at);
     } else if (action == stdlib::ReopenAction::new_task) {
-        auto contact = p.conversation.contact ? work_.contact(*p.conversation.contact) : std::nullopt;
-        auto task = work_.create_task(task_from(p, contact, m, at));
+        auto task = work_.create_task(fresh);
         work_.set_conversation_task(p.conversation.id, task);
         if (p.linked_chat) work_.link_chat(integration_.id, *p.linked_chat, task, at);
     }
-    auto thread = std::move(p.thread);
     auto linked_chat = std::move(p.linked_chat);
     p = placed_in(p.conversation.id, p.new_conversation);
-    p.thread = std::move(thread);
-    p.linked_chat = std::move(linked_chat);
+    p.linked_chat = std::move(linked_chat);  // (the routing's arguments are stale now: not kept)
 }
 
 }  // namespace switchyard::worker

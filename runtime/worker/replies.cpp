@@ -59,6 +59,9 @@ bool Processor::creates_task(const std::vector<engine::Decision>& decisions) con
 }
 
 void Processor::open_new_task(const adapters::Message& m, const Actors& a, Placed& p, std::int64_t at) {
+    // The new task is made like the conversation's current one: the routing's arguments point
+    // into the VM's arena, which the decisions made since have reused.
+    p.thread.reset();
     auto task = work_.create_task(task_from(p, a.contact, m, at));
     work_.set_conversation_task(p.conversation.id, task);
     p.task = *work_.task(task);

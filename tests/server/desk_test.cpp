@@ -157,6 +157,17 @@ TEST_CASE("T7: /start is answered with the rules' greeting; /tasks lists the use
     REQUIRE(fake.wait_for(2, "sendMessage"));
     auto task = first_task(d.server);
     CHECK(fake.calls("sendMessage").at(1).text.starts_with("Your open tasks:\n#" + std::to_string(task) + " "));
+
+    // /new opens a new task with the command as its first comment, recorded in its history.
+    post_webhook(d.server, "tg", private_text(3, 555, "/new the second order", 43));
+    REQUIRE(d.server.wait_until_processed());
+    auto tasks = get_json(d.server, "/api/v1/tasks").at("tasks").as_array();
+    REQUIRE(tasks.size() == 2);
+    auto second = tasks[1].at("id").as_int64();
+    auto comments = get_json(d.server, d.task_path(second)).at("comments").as_array();
+    REQUIRE(comments.size() == 1);
+    CHECK(comments[0].at("text") == "/new the second order");
+    CHECK(d.history(second).at(0).at("action") == "create_task");
 }
 
 TEST_CASE("T8: an employee who wrote to the bot gets the notifications the alert policy routes to it", "[e2e][desk][T8]") {

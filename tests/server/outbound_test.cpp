@@ -198,6 +198,7 @@ TEST_CASE("a connection closed in the middle of the answer is retried", "[e2e][o
     CHECK(settled_delivery(c.server, c.task, comment).at("state") == "sent");
     // The platform got the first request too: Telegram gives no way to tell (docs/outbound.md).
     CHECK(fake.calls("sendMessage").size() == 2);
+    CHECK(labeled_metric(c.server.port(), "switchyard_outbox_uncertain_total", "tg") == 1);
 }
 
 TEST_CASE("retries end: after max_attempts the message fails with the last reason", "[e2e][outbound][retry]") {
