@@ -120,6 +120,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage
             << ", files " << files_folder(config).string() << std::endl;
+        if (config.public_url.empty())
+            out << "switchyard serve: [server] public_url is not set: download links in messages point at "
+                << config.public_base_url() << ", which customers may not reach" << std::endl;
         server.run([&] { reload(rulesets, config, out, err); });
         worker.stop();
         dispatcher.stop();
