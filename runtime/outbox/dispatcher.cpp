@@ -138,27 +138,34 @@ std::int64_t Dispatcher::Impl::step(std::vector<Finished>& done) {
         auto work = store.begin_work();
         for (const auto& f : done) record(work, f, now);
         if (in_flight.size() < capacity) {
-            // The first row of each chat that has one due: a chat's rows go in order, one at a time.
-            for (auto& row : work.outbox_heads(now, capacity)) {
-                if (in_flight.size() >= capacity) break;
-                if (in_flight.contains(row.id)) continue;
-                std::pair<std::string, std::string> chat{row.integration, row.chat};
-                if (busy_chats.contains(chat)) continue;
+            // The first row of each chat that has one due: a chat's rows go in order, one at a
+            // time. More heads than there is room for, so that chats the pacer holds (with
+            // pacing on, the chats just served: often the oldest rows) do not hide the chats
+            // behind them; with pacing off only a 429 holds a chat, and fewer will do.
+            auto heads = capacity * (pacer.enabled() ? 16 : 2);
+            for (auto& row : work.outbox_heads(now, heads)) {
+                if (in_flight.size() + chosen.size() >= capacity) break;
+                if (in_flight.contains(row.id) || busy_chats.contains({row.integration, row.chat})) continue;
                 auto at = pacer.earliest(row.integration, row.chat, is_group(row.chat_kind), now);
                 if (at > now) {
                     wake_at = std::min(wake_at, at);
                     continue;
                 }
-                if (row.state == "sending") ++resent;  // left by a process that stopped mid-request
                 work.outbox_sending(row.id, now);
+                // Counted now, so that the bot's rate holds within the round too (a round that
+                // fails then counts a few starts too many: the pacer errs on the slow side).
                 pacer.started(row.integration, row.chat, now);
-                in_flight.insert(row.id);
-                busy_chats.insert(std::move(chat));
                 chosen.push_back(std::move(row));
             }
         }
         if (auto next = work.next_outbox_time(); next && *next > now) wake_at = std::min(wake_at, *next);
         work.commit();
+    }
+    // Only what is committed is in flight: a round that failed chose nothing.
+    for (const auto& row : chosen) {
+        if (row.state == "sending") ++resent;  // left by a process that stopped mid-request
+        in_flight.insert(row.id);
+        busy_chats.insert({row.integration, row.chat});
     }
     if (now - last_forget > 60000) {
         pacer.forget_idle(now);

@@ -175,7 +175,9 @@ void Downloader::Impl::record(const store::PendingDownload& file, Fetched fetche
             work.file_stored(file.file, s->blob, static_cast<std::int64_t>(s->size));
             ++done;
         } else {
-            work.file_not_stored(file.file, "too_large", std::get<files::Refused>(stored).reason);
+            // Over a limit of the store is `too_large`; a disk that failed is `failed`: the reason says which.
+            bool too_large = got->bytes.size() > config.files.max_file;
+            work.file_not_stored(file.file, too_large ? "too_large" : "failed", std::get<files::Refused>(stored).reason);
         }
     } else {
         const auto& no = std::get<NotKept>(fetched);
