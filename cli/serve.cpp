@@ -115,7 +115,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         worker.start();
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
         context.desk = &desk;
-        context.more_metrics = [&dispatcher] { return dispatcher.metrics_text(); };
+        context.more_metrics = [&dispatcher, &worker] {
+            return dispatcher.metrics_text() +
+                   "# HELP switchyard_unknown_channel_messages_total Wazzup messages on channels the configuration does not list\n"
+                   "# TYPE switchyard_unknown_channel_messages_total counter\nswitchyard_unknown_channel_messages_total " +
+                   std::to_string(worker.unknown_channel_messages()) + "\n";
+        };
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage

@@ -46,6 +46,24 @@ struct Verdict {
     std::vector<worker::FileVerdict> files;
 };
 
+// The messages through Wazzup. `reply_to` of the rules names a comment of the task there (I5:
+// `conversation.first_comment_id`), quoted by its Wazzup message id; else the comment the
+// employee quotes.
+std::vector<outbox::Piece> wazzup_pieces(store::Work& work, const config::Integration& integration, std::int64_t task,
+                                         const store::ConversationRecord& conversation, std::string_view text,
+                                         const std::vector<outbox::FilePlan>& plans, const Verdict& verdict,
+                                         const std::optional<store::CommentRecord>& quoted, const config::Employee& by) {
+    auto transport = worker::transport_of(integration, conversation);
+    bool instagram = transport == stdlib::Transport::instagram;
+    outbox::WazzupTarget target{conversation.channel_external_id, instagram ? "instagram" : "whatsapp", std::to_string(by.id),
+                                instagram ? outbox::instagram_text_limit : outbox::whatsapp_text_limit};
+    std::string ref;
+    if (verdict.reply_to)
+        if (auto c = work.comment(*verdict.reply_to); c && c->task == task && c->external_id) ref = *c->external_id;
+    if (ref.empty() && quoted && quoted->external_id) ref = *quoted->external_id;
+    return outbox::plan_wazzup(text, plans, verdict.signature.value_or(""), ref, target);
+}
+
 }  // namespace
 
 // Bytes for each file of the request: an earlier upload, or fetched from its URL now, before
@@ -142,8 +160,6 @@ Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
             if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery))
                 throw Refusal{422, no->reason, {}, decided.rule};
             if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
-                if (integration->service == config::Service::wazzup)
-                    refuse(422, "sending to WhatsApp and Instagram through Wazzup is not supported by this version");
                 verdict.send = true;
                 verdict.signature = send->signature;
                 verdict.reply_to = send->reply_to ? send->reply_to : c.reply_to;
@@ -200,7 +216,9 @@ Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
             files_out.push_back(std::move(shown));
             if (!verdict.send || verdict.files[i].action == engine::FileAction::reject) continue;
             outbox::FilePlan plan{file_id, g.name, kind_of(g.mime), carry_of(verdict.files[i].action), {}};
-            if (plan.carry == outbox::Carry::link) plan.link = download_link(g.blob, g.name);
+            // Wazzup fetches every file by its URL, at once, without redirects: the same link.
+            if (plan.carry == outbox::Carry::link || integration->service == config::Service::wazzup)
+                plan.link = download_link(g.blob, g.name);
             plans.push_back(std::move(plan));
         }
 
@@ -212,7 +230,9 @@ Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
 
         std::size_t messages = 0;
         if (verdict.send) {
-            auto pieces = outbox::plan_telegram(text, plans, verdict.signature.value_or(""), verdict.reply_to);
+            auto pieces = integration->service == config::Service::wazzup
+                              ? wazzup_pieces(work, *integration, task_id, *conversation, text, plans, verdict, quoted, by)
+                              : outbox::plan_telegram(text, plans, verdict.signature.value_or(""), verdict.reply_to);
             if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
             for (std::size_t i = 0; i < pieces.size(); ++i) {
                 store::NewOutboxMessage m;

@@ -57,6 +57,7 @@ struct Message {
     std::optional<Post> post;              // Instagram comments (Wazzup `instPost`)
     std::string channel;                   // Wazzup channelId; Telegram: empty (the integration's bot)
     std::string business_connection;       // Telegram Business: business_connection_id
+    std::string crm_message_id;            // Wazzup echoes: the crmMessageId we sent it with, if we did
     std::int64_t sent_at_ms = 0;
     bool edited = false;
     std::int64_t edited_at_ms = 0;  // an edit: when it was edited (Telegram edit_date); 0 when not said

@@ -98,6 +98,7 @@ Message read_message(const Node& item, stdlib::Transport transport, const Wazzup
     const bool echo = item.find_boolean("isEcho", false);
     out.direction = echo ? stdlib::Direction::echo : stdlib::Direction::inbound;
     out.sender = echo ? our_person(item, out.transport, out.channel, context) : std::move(contact);
+    if (echo) out.crm_message_id = item.find_string("crmMessageId").value_or("");
     out.text = item.find_string("text").value_or("");
     out.files = read_files(item, item.find_string("type").value_or("text"));
     out.sent_at_ms = iso_time(item.at("dateTime"));

@@ -4,6 +4,7 @@
 #include "runtime/net/client.hpp"
 #include "runtime/outbox/pacing.hpp"
 #include "runtime/outbox/telegram.hpp"
+#include "runtime/outbox/wazzup.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -32,8 +33,14 @@ struct Finished {
 // Where an integration's messages go; the reason when they cannot go anywhere.
 struct Route {
     const config::Integration* integration = nullptr;
-    std::variant<BotEndpoint, std::string> endpoint;
+    std::variant<BotEndpoint, WazzupEndpoint, std::string> endpoint;
 };
+
+std::variant<BotEndpoint, WazzupEndpoint, std::string> endpoint_of(const config::Integration& i) {
+    auto pick = [](auto&& e) -> std::variant<BotEndpoint, WazzupEndpoint, std::string> { return e; };
+    if (i.service == config::Service::wazzup) return std::visit(pick, wazzup_endpoint(i.api_base_url, i.api_key));
+    return std::visit(pick, bot_endpoint(i.api_base_url, i.bot_token));
+}
 
 bool is_group(std::string_view chat_kind) { return chat_kind == "group" || chat_kind == "channel"; }
 
@@ -55,9 +62,8 @@ struct Dispatcher::Impl {
         : config(c), store(s), files(f), client(client_options(c.outbound)), pacer(c.outbound.pacing),
           capacity(std::size_t{c.outbound.connections} * 4), rng(std::random_device{}()) {
         for (const auto& i : c.integrations) {
-            Route r{&i, std::string("sending through Wazzup is not supported by this version")};
-            if (i.service != config::Service::wazzup) r.endpoint = bot_endpoint(i.api_base_url, i.bot_token);
-            routes.emplace(i.id, std::move(r));
+            routes.emplace(i.id, Route{&i, endpoint_of(i)});
+            if (i.service == config::Service::wazzup) pacer.set_limits(i.id, wazzup_limits);
             counts[i.id];
         }
     }
@@ -203,7 +209,8 @@ void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t
         }
         std::uniform_real_distribution<double> jitter(0.0, 1.0);
         auto delay = again->after_ms ? *again->after_ms + 1 : backoff_ms(attempts, config.outbound.max_backoff_ms, jitter(rng));
-        if (again->after_ms) pacer.hold(row.integration, row.chat, now + delay);
+        if (again->after_ms && again->account_wide) pacer.hold_bot(row.integration, now + delay);
+        else if (again->after_ms) pacer.hold(row.integration, row.chat, now + delay);
         work.outbox_retry(row.id, now + delay, again->reason, now);
         count(row.integration, &IntegrationCounts::retried);
         if (again->maybe_delivered) count(row.integration, &IntegrationCounts::uncertain);
@@ -237,9 +244,14 @@ Outcome Dispatcher::Impl::deliver(const store::OutboxRow& row) {
     auto route = routes.find(row.integration);
     if (route == routes.end()) return Refused{"the integration `" + row.integration + "` is not in the configuration any more"};
     if (const auto* why = std::get_if<std::string>(&route->second.endpoint)) return Refused{*why};
-    const auto& endpoint = std::get<BotEndpoint>(route->second.endpoint);
     auto outgoing = read_outgoing(row.method, row.params);
     if (!outgoing) return Refused{"this version cannot read the outbox row (method `" + row.method + "`)"};
+    if (const auto* wazzup = std::get_if<WazzupEndpoint>(&route->second.endpoint)) {
+        if (outgoing->method != Method::wazzup_message) return Refused{"Wazzup takes no `" + row.method + "`"};
+        return wazzup_outcome(client.send(wazzup->origin, wazzup_request(*wazzup, row.chat, *outgoing, row.id)));
+    }
+    const auto& endpoint = std::get<BotEndpoint>(route->second.endpoint);
+    if (outgoing->method == Method::wazzup_message) return Refused{"the Bot API takes no `" + row.method + "`"};
     std::optional<Upload> upload;
     if (uploads_file(outgoing->method)) {
         std::optional<std::string> bytes;

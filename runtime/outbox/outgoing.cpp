@@ -9,13 +9,14 @@ namespace switchyard::outbox {
 
 namespace {
 
-constexpr std::array<std::pair<Method, std::string_view>, 6> names = {{
+constexpr std::array<std::pair<Method, std::string_view>, 7> names = {{
     {Method::send_message, "sendMessage"},
     {Method::send_document, "sendDocument"},
     {Method::send_photo, "sendPhoto"},
     {Method::send_video, "sendVideo"},
     {Method::send_audio, "sendAudio"},
     {Method::set_message_reaction, "setMessageReaction"},
+    {Method::wazzup_message, "wazzup.message"},
 }};
 
 }  // namespace
@@ -42,6 +43,13 @@ std::string params_json(const Outgoing& o) {
     if (o.method == Method::set_message_reaction) {
         p["message_id"] = o.message_id.value_or(0);
         p["emoji"] = o.emoji;
+    } else if (o.method == Method::wazzup_message) {
+        p["channel_id"] = o.channel_id;
+        p["chat_type"] = o.chat_type;
+        if (o.content_uri.empty()) p["text"] = o.text;
+        else p["content_uri"] = o.content_uri;
+        if (!o.ref_message_id.empty()) p["ref_message_id"] = o.ref_message_id;
+        if (!o.crm_user_id.empty()) p["crm_user_id"] = o.crm_user_id;
     } else {
         p["text"] = o.text;
         if (o.reply_to) p["reply_to"] = *o.reply_to;
@@ -71,6 +79,14 @@ std::optional<Outgoing> read_outgoing(std::string_view method, std::string_view 
         o.message_id = integer("message_id");
         o.emoji = text("emoji");
         if (!o.message_id) return std::nullopt;
+    } else if (o.method == Method::wazzup_message) {
+        o.channel_id = text("channel_id");
+        o.chat_type = text("chat_type");
+        o.text = text("text");
+        o.content_uri = text("content_uri");
+        o.ref_message_id = text("ref_message_id");
+        o.crm_user_id = text("crm_user_id");
+        if (o.channel_id.empty() || o.chat_type.empty()) return std::nullopt;
     } else {
         o.text = text("text");
         o.reply_to = integer("reply_to");

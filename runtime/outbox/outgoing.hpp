@@ -10,7 +10,8 @@
 
 namespace switchyard::outbox {
 
-// The Telegram Bot API methods the outbox calls (../shared/reference/outbound.md).
+// The calls the outbox makes (../shared/reference/outbound.md): the Telegram Bot API's methods,
+// and Wazzup's one way to send.
 enum class Method : std::uint8_t {
     send_message,          // text
     send_document,         // a file sent as a file (attachment policy: attach)
@@ -18,9 +19,10 @@ enum class Method : std::uint8_t {
     send_video,
     send_audio,
     set_message_reaction,  // T6: a like on a comment sets a reaction; an unlike removes it
+    wazzup_message,        // Wazzup's POST /v3/message: a text, or one file by `contentUri`
 };
 
-// The Bot API's name: `sendMessage`, `sendDocument`, ...
+// The name rows keep: the Bot API's (`sendMessage`, `sendDocument`, ...), `wazzup.message`.
 std::string_view method_name(Method method);
 std::optional<Method> parse_method(std::string_view name);
 // The methods that upload a file (multipart/form-data).
@@ -33,6 +35,14 @@ struct Outgoing {
     std::optional<std::int64_t> reply_to;   // the messenger's id of the message it quotes
     std::optional<std::int64_t> message_id; // setMessageReaction: the message reacted to
     std::string emoji;                      // setMessageReaction: empty removes the bot's reaction
+    // Wazzup: where the message goes (the channel and the kind of chat), the file it carries as
+    // a URL Wazzup fetches (never with a text: one or the other), the message it quotes, and
+    // the employee who writes.
+    std::string channel_id;
+    std::string chat_type;                  // whatsapp, instagram
+    std::string content_uri;
+    std::string ref_message_id;
+    std::string crm_user_id;
 };
 
 // As the store keeps it: a JSON object (`{"text":"…","reply_to":12}`).

@@ -17,6 +17,13 @@ void drop_before(std::deque<std::int64_t>& times, std::int64_t cutoff) {
 
 Pacer::Pacer(bool enabled, PacingLimits limits) : enabled_(enabled), limits_(limits) {}
 
+void Pacer::set_limits(std::string_view bot, PacingLimits limits) { own_limits_.insert_or_assign(std::string(bot), limits); }
+
+const PacingLimits& Pacer::limits_of(std::string_view bot) const {
+    auto it = own_limits_.find(bot);
+    return it == own_limits_.end() ? limits_ : it->second;
+}
+
 std::string Pacer::key(std::string_view bot, std::string_view chat) {
     std::string k;
     k.reserve(bot.size() + 1 + chat.size());
@@ -39,15 +46,17 @@ std::int64_t Pacer::earliest(std::string_view bot, std::string_view chat, bool g
     std::int64_t at = now;
     const auto* c = find(bot, chat);
     if (c) at = std::max(at, c->hold_until);
+    if (auto h = bot_holds_.find(bot); h != bot_holds_.end()) at = std::max(at, h->second);
     if (!enabled_) return at;
-    if (c && c->last_end > 0) at = std::max(at, c->last_end + limits_.chat_interval_ms);
-    if (c && group && c->minute.size() >= limits_.group_per_minute) {
+    const auto& limits = limits_of(bot);
+    if (c && c->last_end > 0) at = std::max(at, c->last_end + limits.chat_interval_ms);
+    if (c && group && c->minute.size() >= limits.group_per_minute) {
         // The oldest of the last `group_per_minute` must leave the minute first.
-        at = std::max(at, c->minute[c->minute.size() - limits_.group_per_minute] + minute_ms + 1);
+        at = std::max(at, c->minute[c->minute.size() - limits.group_per_minute] + minute_ms + 1);
     }
-    if (auto b = bots_.find(bot); b != bots_.end() && b->second.size() >= limits_.bot_per_second) {
+    if (auto b = bots_.find(bot); b != bots_.end() && b->second.size() >= limits.bot_per_second) {
         const auto& starts = b->second;
-        auto oldest_counted = starts[starts.size() - limits_.bot_per_second];
+        auto oldest_counted = starts[starts.size() - limits.bot_per_second];
         if (oldest_counted + second_ms > now) at = std::max(at, oldest_counted + second_ms);
     }
     return at;
@@ -78,7 +87,14 @@ void Pacer::hold(std::string_view bot, std::string_view chat, std::int64_t until
     c->hold_until = std::max(c->hold_until, until);
 }
 
+void Pacer::hold_bot(std::string_view bot, std::int64_t until) {
+    auto it = bot_holds_.find(bot);
+    if (it == bot_holds_.end()) bot_holds_.emplace(std::string(bot), until);
+    else it->second = std::max(it->second, until);
+}
+
 void Pacer::forget_idle(std::int64_t now) {
+    std::erase_if(bot_holds_, [&](const auto& entry) { return entry.second < now; });
     std::erase_if(chats_, [&](const auto& entry) {
         const auto& c = entry.second;
         return c.hold_until < now && c.last_end + minute_ms < now;

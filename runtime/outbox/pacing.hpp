@@ -18,10 +18,15 @@ struct PacingLimits {
     std::size_t bot_per_second = 30;
 };
 
+// Wazzup's: 500 requests in 5 seconds per API key, and no rate per chat of its own.
+inline constexpr PacingLimits wazzup_limits{0, 1000000, 100};
+
 class Pacer {
 public:
-    // A disabled pacer lets everything go at once, except a chat a 429 holds.
+    // A disabled pacer lets everything go at once, except a chat a 429 holds. `limits` are every
+    // bot's but those given their own with set_limits.
     explicit Pacer(bool enabled, PacingLimits limits = {});
+    void set_limits(std::string_view bot, PacingLimits limits);
 
     // The earliest time (ms) at which the next message to `chat` of `bot` may start; `now` or later.
     std::int64_t earliest(std::string_view bot, std::string_view chat, bool group, std::int64_t now) const;
@@ -30,8 +35,9 @@ public:
     // The message ended at `at` (answered or not): the chat's interval counts from here, so that
     // the next message never reaches the platform within the interval of this one.
     void finished(std::string_view bot, std::string_view chat, bool group, std::int64_t at);
-    // A 429: nothing goes to the chat before `until`.
+    // A 429: nothing goes to the chat before `until`; or, for hold_bot, nothing of the bot.
     void hold(std::string_view bot, std::string_view chat, std::int64_t until);
+    void hold_bot(std::string_view bot, std::int64_t until);
     // Forgets chats idle for longer than every window, so that memory follows the active chats.
     void forget_idle(std::int64_t now);
 
@@ -49,10 +55,14 @@ private:
     ChatState* find(std::string_view bot, std::string_view chat);
     const ChatState* find(std::string_view bot, std::string_view chat) const;
 
+    const PacingLimits& limits_of(std::string_view bot) const;
+
     bool enabled_;
     PacingLimits limits_;
+    std::map<std::string, PacingLimits, std::less<>> own_limits_;
     std::map<std::string, ChatState, std::less<>> chats_;
     std::map<std::string, std::deque<std::int64_t>, std::less<>> bots_;  // the starts of the last second
+    std::map<std::string, std::int64_t, std::less<>> bot_holds_;         // a 429 for the whole account
 };
 
 // The wait before attempt `attempt` + 1 after a failure that may pass (a network error, a 5xx):

@@ -110,4 +110,29 @@ std::vector<Piece> plan_telegram(std::string_view text, const std::vector<FilePl
     return pieces;
 }
 
+std::vector<Piece> plan_wazzup(std::string_view text, const std::vector<FilePlan>& files, std::string_view signature,
+                               const std::string& ref_message_id, const WazzupTarget& target) {
+    auto message = [&] {
+        Piece p;
+        p.outgoing.method = Method::wazzup_message;
+        p.outgoing.channel_id = target.channel_id;
+        p.outgoing.chat_type = target.chat_type;
+        p.outgoing.crm_user_id = target.crm_user_id;
+        return p;
+    };
+    std::vector<Piece> pieces;
+    for (auto& part : split_text(full_text(text, files, signature), target.text_limit)) {
+        pieces.push_back(message());
+        pieces.back().outgoing.text = std::move(part);
+    }
+    for (const auto& f : files) {
+        if (f.carry == Carry::link) continue;
+        pieces.push_back(message());
+        pieces.back().outgoing.content_uri = f.link;
+        pieces.back().file = f.file;
+    }
+    if (!pieces.empty()) pieces.front().outgoing.ref_message_id = ref_message_id;
+    return pieces;
+}
+
 }  // namespace switchyard::outbox

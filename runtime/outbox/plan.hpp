@@ -34,7 +34,7 @@ struct FilePlan {
     std::string name;
     stdlib::FileKind kind = stdlib::FileKind::document;
     Carry carry = Carry::file;
-    std::string link;  // Carry::link: the download URL
+    std::string link;  // the download URL: for Carry::link, and for every file sent through Wazzup
 };
 
 // One message to send, in order; `file` is the store's file id it uploads.
@@ -47,5 +47,24 @@ struct Piece {
 // `— Name`; `reply_to` quotes a message with the first piece. Nothing when there is nothing to send.
 std::vector<Piece> plan_telegram(std::string_view text, const std::vector<FilePlan>& files, std::string_view signature,
                                  std::optional<std::int64_t> reply_to);
+
+// Wazzup's text limits (characters; ../shared/reference/outbound.md).
+inline constexpr std::int64_t whatsapp_text_limit = 10000;
+inline constexpr std::int64_t instagram_text_limit = 1000;
+
+// Where a Wazzup message goes, and who writes it.
+struct WazzupTarget {
+    std::string channel_id;
+    std::string chat_type;  // whatsapp, instagram
+    std::string crm_user_id;
+    std::int64_t text_limit = whatsapp_text_limit;
+};
+
+// The messages for a comment through Wazzup: the text (with the signature and the links) split
+// at the channel's limit, then one message per file as a URL Wazzup fetches (`FilePlan::link`:
+// Wazzup takes a text or a file, never both, so files never carry a caption). The first
+// message quotes `ref_message_id` when given.
+std::vector<Piece> plan_wazzup(std::string_view text, const std::vector<FilePlan>& files, std::string_view signature,
+                               const std::string& ref_message_id, const WazzupTarget& target);
 
 }  // namespace switchyard::outbox

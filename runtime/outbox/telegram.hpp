@@ -46,6 +46,8 @@ struct TryAgain {
     // The request was written before the failure (a timeout, a connection closed mid-answer):
     // the platform may have taken it, and the next attempt may deliver it twice.
     bool maybe_delivered = false;
+    // The wait is the account's (Wazzup's 429: too many requests for the API key), not the chat's.
+    bool account_wide = false;
 };
 struct Refused {
     std::string reason;           // the platform's description, as the comment shows it (C7)

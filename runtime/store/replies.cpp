@@ -7,6 +7,22 @@ namespace switchyard::store {
 
 using sql::Query;
 
+bool Work::outbox_echo(std::int64_t row, std::string_view message_id) {
+    auto& c = state_->connection;
+    std::optional<std::int64_t> comment;
+    std::int64_t part = 0;
+    {
+        Query q(c, "UPDATE outbox SET external_id = coalesce(external_id, ?) WHERE id = ? RETURNING comment, part");
+        q.bind(message_id, row);
+        if (!q.step()) return false;
+        comment = q.optional_integer(0);
+        part = q.integer(1);
+    }
+    if (comment && part == 0)
+        Query(c, "UPDATE comments SET external_id = coalesce(external_id, ?) WHERE id = ?").bind(message_id, *comment).run();
+    return true;
+}
+
 void Work::set_conversation_business(std::int64_t conversation, std::string_view connection) {
     Query(state_->connection, "UPDATE conversations SET business_connection = ? WHERE id = ?").bind(connection, conversation).run();
 }

@@ -438,6 +438,10 @@ public:
     // oldest first, at most `limit`: a chat's rows go strictly in order, so a later row never
     // passes one that waits for its retry.
     std::vector<OutboxRow> outbox_heads(std::int64_t now, std::size_t limit);
+    // W9: Wazzup's echo of a message the outbox sent names it: its message id is kept on the
+    // row (and on its comment, for part 0) when the send's answer did not give it
+    // (`repeatedCrmMessageId`). False when there is no such row.
+    bool outbox_echo(std::int64_t row, std::string_view message_id);
     // TB1: the Business connection the conversation's customer last wrote through.
     void set_conversation_business(std::int64_t conversation, std::string_view connection);
     // T6: whether `person` likes the comment (any emoji); how many employees do.

@@ -304,6 +304,10 @@ void Processor::message(const adapters::Event& e) {
     std::size_t first_note = notes_.size();
     std::int64_t at = time_of(m.sent_at_ms);
     if (m.edited && edit(m)) return;
+    if (!known_channel(m) || own_echo(m)) {
+        log_skipped(e, first_note);
+        return;
+    }
     // What routing creates is undone when the message is dropped (`ignore` creates nothing).
     store::Work::Unit unit(work_);
     Actors a = actors(m, at);

@@ -66,6 +66,8 @@ public:
     // Outbox rows and file downloads this row queued: the worker wakes their threads after the
     // commit.
     std::size_t queued() const { return queued_; }
+    // Messages on a Wazzup channel the configuration does not list: recorded, nothing created.
+    std::size_t unknown_channel_messages() const { return unknown_channels_; }
 
 private:
     // The people of a message: who wrote it and the external person it is with.
@@ -145,6 +147,9 @@ private:
     void act_on_command(const adapters::Message& m, const Actors& a, const Placed& p,
                         const std::vector<engine::Decision>& decisions, std::int64_t at);
     void remember_employee_chat(const adapters::Message& m, std::int64_t at);
+    bool known_channel(const adapters::Message& m);
+    bool own_echo(const adapters::Message& m);
+    void log_skipped(const adapters::Event& e, std::size_t first_note);
     void alert_employees(const adapters::Message& m, const Placed& p, DecisionLog& log, std::int64_t at);
 
     void log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
@@ -180,6 +185,7 @@ private:
     std::vector<records::File> files_;
     std::vector<engine::Notice> notices_;
     std::size_t queued_ = 0;
+    std::size_t unknown_channels_ = 0;
 };
 
 }  // namespace switchyard::worker

@@ -6,6 +6,8 @@
 #include "runtime/outbox/outgoing.hpp"
 #include "runtime/outbox/plan.hpp"
 
+#include <charconv>
+
 namespace switchyard::worker {
 
 using engine::bit;
@@ -101,6 +103,44 @@ void Processor::remember_employee_chat(const adapters::Message& m, std::int64_t 
         !bot_integration(integration_))
         return;
     if (const auto* e = employees_.by_telegram(m.sender)) work_.set_employee_chat(integration_.id, e->id, chat_, at);
+}
+
+// A Wazzup message on a channel the configuration does not list creates nothing: no channel
+// named after an id, no task for a number nobody set up.
+bool Processor::known_channel(const adapters::Message& m) {
+    if (integration_.service != config::Service::wazzup) return true;
+    for (const auto& ch : integration_.channels)
+        if (ch.id == m.channel) return true;
+    note("channel " + m.channel + " is not in the configuration: nothing is created");
+    ++unknown_channels_;
+    return false;
+}
+
+// W9: the echo of a message Switchyard sent is its comment already: it names the outbox row
+// (crmMessageId), or its message id is a comment's.
+bool Processor::own_echo(const adapters::Message& m) {
+    if (m.direction != stdlib::Direction::echo || integration_.service != config::Service::wazzup) return false;
+    constexpr std::string_view ours = "switchyard-outbox-";
+    if (m.crm_message_id.starts_with(ours)) {
+        std::int64_t row = 0;
+        auto digits = std::string_view(m.crm_message_id).substr(ours.size());
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), row);
+        if (ec == std::errc() && end == digits.data() + digits.size() && work_.outbox_echo(row, m.id)) {
+            note("echo of outbox row " + std::to_string(row) + ": recorded when it was sent");
+            return true;
+        }
+    }
+    if (!m.id.empty() && work_.comment_by_external_id(integration_.id, m.id)) {
+        note("echo of message " + m.id + ": recorded already");
+        return true;
+    }
+    return false;
+}
+
+void Processor::log_skipped(const adapters::Event& e, std::size_t first_note) {
+    json::monotonic_resource resource(deciding_.log_buffer().data(), deciding_.log_buffer().size());
+    DecisionLog decisions(&resource);
+    log(decisions, e.dedup_key, std::nullopt, std::nullopt, notes_since(first_note));
 }
 
 // T8: each notified employee whose `alert` decision is bot_message gets the message from the

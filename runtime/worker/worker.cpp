@@ -7,6 +7,7 @@
 #include "runtime/worker/processor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -45,6 +46,7 @@ struct Worker::Impl {
     Employees employees;
     std::function<void()> on_queued;  // after a commit that queued outbox rows or downloads
     std::size_t queued = 0;           // in the batch in hand
+    std::atomic<std::uint64_t> unknown_channels{0};  // since start (an undone row's included)
 
     // What deciding needs, per ruleset: made again only when a new ruleset is swapped in (R3).
     std::unique_ptr<Deciding> deciding;
@@ -70,6 +72,7 @@ std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, D
     Processor processor(work, config, *integration, employees, deciding, row, now);
     auto note = processor.apply(parsed);
     queued += processor.queued();
+    unknown_channels += processor.unknown_channel_messages();
     return note;
 }
 
@@ -162,6 +165,8 @@ void Worker::stop() {
     impl_->signal.notify_all();
     if (impl_->thread.joinable()) impl_->thread.join();
 }
+
+std::uint64_t Worker::unknown_channel_messages() const { return impl_->unknown_channels.load(); }
 
 void Worker::on_queued(std::function<void()> callback) { impl_->on_queued = std::move(callback); }
 

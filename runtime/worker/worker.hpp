@@ -15,6 +15,7 @@
 #include "runtime/store/store.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -44,6 +45,8 @@ public:
     // Called after a batch's commit that queued outbox rows or file downloads (the outbox's
     // threads are woken with it). Set before start().
     void on_queued(std::function<void()> callback);
+    // Wazzup messages on channels the configuration does not list, since start (for /metrics).
+    std::uint64_t unknown_channel_messages() const;
 
     // Synchronous, for tests and tools: processes every pending row now; the number processed.
     // Nothing is processed while no ruleset is loaded. Throws store::StoreError when the store
