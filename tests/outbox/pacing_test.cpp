@@ -60,3 +60,14 @@ TEST_CASE("backoff doubles from a second, stays under its cap, and half of it is
     CHECK(backoff_ms(30, 300000, 0.999) <= 300000);
     CHECK(backoff_ms(30, 300000, 0.0) == 150000);
 }
+
+TEST_CASE("a bot with limits of its own, and a hold of the whole bot") {
+    Pacer p(true);
+    p.set_limits("wz", switchyard::outbox::wazzup_limits);
+    p.started("wz", "1", 0);
+    p.finished("wz", "1", false, 0);
+    CHECK(p.earliest("wz", "1", false, 0) == 0);  // Wazzup has no rate per chat
+    p.hold_bot("wz", 5000);
+    CHECK(p.earliest("wz", "2", false, 10) == 5000);
+    CHECK(p.earliest("tg", "2", false, 10) == 10);
+}

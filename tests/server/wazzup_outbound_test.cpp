@@ -1,0 +1,243 @@
+// End to end, outbound through Wazzup (WhatsApp and Instagram): a customer writes, an employee
+// answers, and the fake Wazzup API receives exactly what Wazzup would; statuses and echoes come
+// back as webhooks. Behaviour ids in the names.
+#include "tests/server/outbound_support.hpp"
+#include "tests/support/fake_wazzup.hpp"
+
+using namespace switchyard;
+using namespace switchyard::testing;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* wazzup_config = R"(
+[server]
+listen = "127.0.0.1:0"
+storage = "{{dir}}/var/switchyard.db"
+api_token = "e2e-api-token-0123456789"
+public_url = "{{public}}"
+
+[ruleset]
+rules = "{{source}}/rules"
+
+[outbound]
+timeout = "500 ms"
+max_backoff = "300 ms"
+max_attempts = 3
+pacing = false
+
+[[employees]]
+id = 1
+name = "Olga Owner"
+owner = true
+
+[[employees]]
+id = 2
+name = "Ivan Support"
+
+[[integrations]]
+id = "wz"
+name = "Wazzup"
+service = "wazzup"
+api_key = "wazzup-api-key"
+crm_key = "wz-crm-key"
+api_base_url = "{{wazzup}}"
+assignees = [2]
+
+[[integrations.channels]]
+id = "wa-channel"
+number = "+7 999 000-00-01"
+transport = "whatsapp"
+
+[[integrations.channels]]
+id = "ig-channel"
+number = "@shop.example"
+transport = "instagram"
+)";
+
+std::string iso_now() {
+    auto t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+    return buf;
+}
+
+json::object wazzup_message(const std::string& id, const std::string& channel, const std::string& chat_type,
+                            const std::string& chat, const std::string& text) {
+    return {{"messageId", id}, {"dateTime", iso_now()}, {"channelId", channel}, {"chatType", chat_type}, {"chatId", chat},
+            {"type", "text"}, {"isEcho", false}, {"contact", json::object{{"name", "Anna"}}}, {"text", text}, {"status", "inbound"}};
+}
+
+void post(ServerProcess& server, const json::value& body) {
+    auto r = http_request(server.port(), "POST", "/webhooks/wz", json::serialize(body), {{"Authorization", "Bearer wz-crm-key"}});
+    REQUIRE(r.status == 200);
+}
+
+struct WazzupChat {
+    explicit WazzupChat(FakeWazzup& fake, const std::string& public_url = "https://switchyard.example.com")
+        : server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", public_url), "wazzup") {
+        server.start();
+        post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567",
+                                                                           "Hello, where is my order?")}}});
+        task = first_task(server);
+    }
+    std::string comments() const { return "/api/v1/tasks/" + std::to_string(task) + "/comments"; }
+    ServerProcess server;
+    std::int64_t task = 0;
+};
+
+}  // namespace
+
+TEST_CASE("W1, C7: a reply to a WhatsApp customer is one POST /v3/message, and Wazzup's statuses move its state",
+          "[e2e][wazzup][W1][C7]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    auto comment = posted(call(c.server, "POST", c.comments(), reply_to_contact("Shipped today")));
+    REQUIRE(fake.wait_for(1));
+    auto sent = fake.calls().at(0);
+    CHECK(sent.authorization == "Bearer wazzup-api-key");
+    CHECK(sent.channel_id == "wa-channel");
+    CHECK(sent.chat_type == "whatsapp");
+    CHECK(sent.chat_id == "79991234567");
+    CHECK(sent.text == "Shipped today");
+    CHECK_FALSE(sent.has_content_uri);
+    CHECK(sent.crm_user_id == "2");
+    CHECK(sent.crm_message_id.starts_with("switchyard-outbox-"));
+    auto d = settled_delivery(c.server, c.task, comment);
+    CHECK(d.at("state") == "sent");
+    CHECK(d.at("message_id") == "wz-msg-1");
+
+    post(c.server, json::object{{"statuses", json::array{json::object{{"messageId", "wz-msg-1"}, {"timestamp", iso_now()}, {"status", "read"}}}}});
+    REQUIRE(c.server.wait_until_processed());
+    CHECK(comment_of(c.server, c.task, comment).at("delivery").at("state") == "read");
+}
+
+TEST_CASE("W2: a file goes as its own message with a contentUri that Switchyard serves; never with a text", "[e2e][wazzup][W2]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    auto up = http_request(c.server.port(), "POST", "/api/v1/uploads?name=invoice.pdf", "%PDF the invoice",
+                           {{"Authorization", "Bearer e2e-api-token-0123456789"}, {"Content-Type", "application/pdf"}});
+    REQUIRE(up.status == 201);
+    json::object body = reply_to_contact("The invoice");
+    body["files"] = json::array{json::object{{"name", "invoice.pdf"}, {"upload", json::parse(up.body).at("upload")}}};
+    auto r = call(c.server, "POST", c.comments(), body);
+    posted(r);
+    CHECK(json::parse(r.body).at("messages") == 2);
+    REQUIRE(fake.wait_for(2));
+    auto calls = fake.calls();
+    CHECK(calls[0].text == "The invoice");
+    CHECK_FALSE(calls[0].has_content_uri);
+    CHECK_FALSE(calls[1].has_text);
+    REQUIRE(calls[1].content_uri.starts_with("https://switchyard.example.com/files/"));
+    auto path = calls[1].content_uri.substr(std::string("https://switchyard.example.com").size());
+    auto got = http_request(c.server.port(), "GET", path);
+    CHECK(got.status == 200);
+    CHECK(got.body == "%PDF the invoice");
+}
+
+TEST_CASE("a send whose answer was lost is sent again with the same crmMessageId, and Wazzup's repeat refusal counts as sent",
+          "[e2e][wazzup][retry]") {
+    FakeWazzup fake;
+    Reply cut{201, R"({"messageId":"wz-msg-lost","chatId":"79991234567"})"};
+    cut.action = Reply::Action::close_mid_body;
+    fake.misbehave({cut});
+    WazzupChat c(fake);
+    auto comment = posted(call(c.server, "POST", c.comments(), reply_to_contact("once only")));
+    CHECK(settled_delivery(c.server, c.task, comment).at("state") == "sent");
+    auto calls = fake.calls();
+    REQUIRE(calls.size() == 2);
+    CHECK(calls[0].crm_message_id == calls[1].crm_message_id);
+    CHECK(calls[1].answered_message_id.empty());  // answered repeatedCrmMessageId: not sent twice
+}
+
+TEST_CASE("Wazzup's 500 and timeouts are retried; 429 waits; a refusal fails with Wazzup's description", "[e2e][wazzup][retry][C7]") {
+    FakeWazzup fake;
+    Reply stall;
+    stall.action = Reply::Action::stall;
+    fake.misbehave({FakeWazzup::error(500, "internalError", "try later"), stall});
+    WazzupChat c(fake);
+    auto comment = posted(call(c.server, "POST", c.comments(), reply_to_contact("eventually")));
+    CHECK(settled_delivery(c.server, c.task, comment).at("state") == "sent");
+    CHECK(fake.calls().size() == 3);
+
+    fake.misbehave({FakeWazzup::error(429, "tooManyRequests", "500 requests in 5 seconds")});
+    auto slow = posted(call(c.server, "POST", c.comments(), reply_to_contact("after the limit")));
+    CHECK(settled_delivery(c.server, c.task, slow, 15).at("state") == "sent");
+    auto calls = fake.calls();
+    REQUIRE(calls.size() == 5);
+    CHECK(calls[4].at - calls[3].at >= std::chrono::milliseconds(5000));
+
+    fake.misbehave({FakeWazzup::error(400, "chatNotFound", "the chat does not exist in the channel")});
+    auto refused = posted(call(c.server, "POST", c.comments(), reply_to_contact("nobody there")));
+    auto d = settled_delivery(c.server, c.task, refused);
+    CHECK(d.at("state") == "failed");
+    CHECK(d.at("error") == "the chat does not exist in the channel");
+}
+
+TEST_CASE("W9: the echo of a message Switchyard sent is not recorded a second time", "[e2e][wazzup][W9]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    posted(call(c.server, "POST", c.comments(), reply_to_contact("one comment")));
+    REQUIRE(fake.wait_for(1));
+    auto sent = fake.calls().at(0);
+    auto echo = wazzup_message("wz-msg-1", "wa-channel", "whatsapp", "79991234567", "one comment");
+    echo["isEcho"] = true;
+    echo["crmMessageId"] = sent.crm_message_id;
+    post(c.server, json::object{{"messages", json::array{echo}}});
+    REQUIRE(c.server.wait_until_processed());
+    CHECK(get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array().size() == 2);
+}
+
+TEST_CASE("a Wazzup message on a channel the configuration does not list creates nothing, and is counted", "[e2e][wazzup]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    post(c.server, json::object{{"messages", json::array{wazzup_message("in-9", "no-such-channel", "whatsapp", "79990000009", "hi")}}});
+    REQUIRE(c.server.wait_until_processed());
+    CHECK(get_json(c.server, "/api/v1/tasks").at("tasks").as_array().size() == 1);
+    CHECK(metric(c.server.port(), "switchyard_unknown_channel_messages_total") == 1);
+}
+
+TEST_CASE("I5: a reply in a comment thread quotes the user's first comment; Instagram takes 1,000 characters a message",
+          "[e2e][wazzup][I5]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    auto comment = wazzup_message("ig-comment-1", "ig-channel", "instagram", "some.customer", "How much is this?");
+    comment["instPost"] = json::object{{"id", "post-1"}, {"src", "https://www.instagram.com/p/X"}, {"description", "A lamp"}};
+    post(c.server, json::object{{"messages", json::array{comment}}});
+    REQUIRE(c.server.wait_until_processed());
+    auto tasks = get_json(c.server, "/api/v1/tasks").at("tasks").as_array();
+    REQUIRE(tasks.size() == 2);
+    auto task = tasks[1].at("id").as_int64();
+    std::string text = std::string(900, 'a') + "\n\n" + std::string(900, 'b');
+    posted(call(c.server, "POST", "/api/v1/tasks/" + std::to_string(task) + "/comments", reply_to_contact(text)));
+    REQUIRE(fake.wait_for(2));
+    auto calls = fake.calls();
+    CHECK(calls[0].chat_type == "instagram");
+    CHECK(calls[0].channel_id == "ig-channel");
+    CHECK(calls[0].ref_message_id == "ig-comment-1");
+    CHECK(calls[0].text == std::string(900, 'a'));
+    CHECK(calls[1].text == std::string(900, 'b'));
+}
+
+TEST_CASE("W2: a customer's file is downloaded from its contentUri in the background and served to employees", "[e2e][wazzup][W2]") {
+    FakeWazzup fake;
+    fake.add_file("photo.jpg", "JPEG bytes of the photo");
+    WazzupChat c(fake);
+    auto image = wazzup_message("in-2", "wa-channel", "whatsapp", "79991234567", "");
+    image["type"] = "image";
+    image["contentUri"] = fake.base_url() + "/files/photo.jpg";
+    post(c.server, json::object{{"messages", json::array{image}}});
+    REQUIRE(c.server.wait_until_processed());
+    auto comments = get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array();
+    REQUIRE(comments.size() == 2);
+    auto path = "/api/v1/comments/" + std::to_string(comments[1].at("id").as_int64()) + "/files/0";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    HttpResult got;
+    do {
+        got = http_request(c.server.port(), "GET", path, "", api_auth());
+        if (got.status != 409) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    } while (std::chrono::steady_clock::now() < deadline);
+    CHECK(got.status == 200);
+    CHECK(got.body == "JPEG bytes of the photo");
+}
