@@ -21,7 +21,7 @@ Outcome response_outcome(const net::Response& r) {
     if (r.status == 200 || r.status == 201) {
         auto id = text_of(o, "messageId");
         if (!id.empty()) return Delivered{id};
-        return TryAgain{"Wazzup answered " + std::to_string(r.status) + " without a messageId", std::nullopt, true};
+        return TryAgain{"Wazzup answered " + std::to_string(r.status) + " without a messageId", std::nullopt};
     }
     auto error = text_of(o, "error");
     auto description = text_of(o, "description");
@@ -74,7 +74,9 @@ Outcome wazzup_outcome(const net::Result& result) {
     if (const auto* response = std::get_if<net::Response>(&result)) return response_outcome(*response);
     const auto& failure = std::get<net::Failure>(result);
     if (failure.kind == net::FailureKind::certificate) return Refused{failure.message, false};
-    return TryAgain{std::string(net::name_of(failure.kind)) + ": " + failure.message, std::nullopt, failure.sent};
+    // Never `maybe_delivered`: the retry carries the same crmMessageId, which Wazzup refuses
+    // as a repeat if the first attempt got through.
+    return TryAgain{std::string(net::name_of(failure.kind)) + ": " + failure.message, std::nullopt};
 }
 
 }  // namespace switchyard::outbox
