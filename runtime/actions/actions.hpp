@@ -78,8 +78,10 @@ public:
     // The download link of a stored file, valid for `[files] link_ttl`.
     std::string download_link(std::string_view blob, std::string_view name) const;
 
-private:
+    // The desk's state (runtime/actions/desk_impl.hpp), named here for the desk's own files.
     struct Impl;
+
+private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -106,159 +106,201 @@ std::vector<GivenFile> Desk::Impl::gather_files(const Input& in) {
     return out;
 }
 
+CommentRequest Desk::Impl::read_comment(const Input& in) {
+    CommentRequest c;
+    c.by = &actor(in);
+    c.text = in.text("text").value_or("");
+    if (auto name = in.text("quick_reply")) c.text = quick_reply_text(*name, *c.by) + (c.text.empty() ? "" : "\n\n" + c.text);
+    if (auto notify = in.object("notify")) {
+        c.notify_contact = notify->flag("contact", false);
+        c.notify_employees = notify->ids("employees");
+        for (auto id : c.notify_employees)
+            if (!config.employee(id)) refuse(422, "notify.employees: no employee has id " + std::to_string(id), "notify.employees");
+    }
+    c.quotes = in.optional_id("quotes");
+    c.files = gather_files(in);
+    if (c.text.empty() && c.files.empty()) refuse(400, "text: a comment needs a text, a quick reply or a file", "text");
+    return c;
+}
+
+namespace {
+
+// Where a comment is written: its task, the task's conversation and integration (none for a
+// task no messenger conversation belongs to), and the comment it quotes.
+struct Place {
+    store::TaskRecord task;
+    std::optional<store::ConversationRecord> conversation;
+    const config::Integration* integration = nullptr;
+    std::optional<store::CommentRecord> quoted;
+};
+
+boost::json::object participant(std::int64_t id, const std::string& name) {
+    return {{"id", id}, {"name", name}, {"is_employee", true}, {"has_access", true}};
+}
+
+// What the rules make of the comment: sent (how), or internal; a refusal throws.
+Verdict decide(Desk::Impl& d, store::Work& work, const Place& at, const CommentRequest& c, bool first,
+                      std::int64_t now) {
+    Verdict verdict;
+    if (!at.conversation || !at.integration) {
+        // A task no messenger conversation belongs to: its comments stay in the tracker.
+        if (c.notify_contact)
+            refuse(422, "notify.contact: task " + std::to_string(at.task.id) + " has no messenger conversation to send to",
+                   "notify.contact");
+        return verdict;
+    }
+    worker::OutboundComment o;
+    o.author = c.by;
+    o.task = &at.task;
+    o.conversation = &*at.conversation;
+    o.text = c.text;
+    for (const auto& g : c.files) o.files.push_back({g.name, ext_of(g.name), g.mime, g.size, kind_of(g.mime)});
+    o.notified_employees = c.notify_employees;
+    o.notifies_contact = c.notify_contact;
+    if (at.quoted && at.quoted->number) o.reply_to = at.quoted->number;
+    o.first = first;
+    o.now = now;
+    auto decided = worker::decide_outbound(work, d.config, *at.integration, d.employees, d.deciding(), o);
+    if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery)) throw Refusal{422, no->reason, {}, decided.rule};
+    if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
+        verdict.send = true;
+        verdict.signature = send->signature;
+        verdict.reply_to = send->reply_to ? send->reply_to : o.reply_to;
+        verdict.files = std::move(decided.files);
+    }
+    return verdict;
+}
+
+std::int64_t add_comment_row(store::Work& work, const Place& at, const CommentRequest& c, const config::Config& config,
+                                    std::int64_t now) {
+    store::NewComment nc;
+    nc.task = at.task.id;
+    if (at.conversation) {
+        nc.conversation = at.conversation->id;
+        nc.integration = at.conversation->integration;
+        nc.chat = at.conversation->chat;
+        nc.chat_kind = at.conversation->chat_kind;
+    }
+    nc.direction = "outbound";
+    nc.author = {"employee", c.by->id, c.by->name};
+    nc.text = c.text;
+    nc.participants.push_back(participant(c.by->id, c.by->name));
+    for (auto id : c.notify_employees) nc.participants.push_back(participant(id, config.employee(id)->name));
+    nc.sent_at = now;
+    nc.created_at = now;
+    nc.quotes = c.quotes;
+    return work.add_comment(nc);
+}
+
+// The comment's files, with what the rules decided for each; the plans of those that travel.
+std::vector<outbox::FilePlan> add_files(Desk::Impl& d, store::Work& work, std::int64_t comment, const Place& at,
+                                               const CommentRequest& c, const Verdict& verdict, json::array& shown) {
+    std::vector<outbox::FilePlan> plans;
+    for (std::size_t i = 0; i < c.files.size(); ++i) {
+        const auto& g = c.files[i];
+        store::NewFile f;
+        f.position = static_cast<std::int64_t>(i);
+        f.name = g.name;
+        f.ext = ext_of(g.name);
+        f.mime = g.mime;
+        f.size = g.size;
+        f.kind = std::string(stdlib::name_of(kind_of(g.mime)));
+        f.source = g.source;
+        f.blob = g.blob;
+        f.stored = "stored";
+        json::object one{{"position", f.position}, {"name", g.name}};
+        if (verdict.send) {
+            const auto& v = verdict.files[i];
+            f.action = std::string(engine::name_of(v.action));
+            if (v.action == engine::FileAction::reject) f.reason = v.reason;
+            one["action"] = *f.action;
+            if (f.reason) one["reason"] = *f.reason;
+        }
+        auto file_id = work.add_file(comment, f);
+        shown.push_back(std::move(one));
+        if (!verdict.send || verdict.files[i].action == engine::FileAction::reject) continue;
+        outbox::FilePlan plan{file_id, g.name, kind_of(g.mime), carry_of(verdict.files[i].action), {}};
+        // Wazzup fetches every file by its URL, at once, without redirects: the same link.
+        if (plan.carry == outbox::Carry::link || at.integration->service == config::Service::wazzup)
+            plan.link = d.download_link(g.blob, g.name);
+        plans.push_back(std::move(plan));
+    }
+    return plans;
+}
+
+// The outbox rows of a comment that is sent; how many.
+std::size_t enqueue(store::Work& work, std::int64_t comment, const Place& at, const CommentRequest& c,
+                           const Verdict& verdict, const std::vector<outbox::FilePlan>& plans, std::int64_t now) {
+    const auto& v = *at.conversation;
+    auto pieces = at.integration->service == config::Service::wazzup
+                      ? wazzup_pieces(work, *at.integration, at.task.id, v, c.text, plans, verdict, at.quoted, *c.by)
+                      : outbox::plan_telegram(c.text, plans, verdict.signature.value_or(""), verdict.reply_to);
+    if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        store::NewOutboxMessage m;
+        m.comment = comment;
+        m.task = at.task.id;
+        m.integration = v.integration;
+        m.chat = v.chat;
+        m.chat_kind = v.chat_kind;
+        m.business_connection = v.business_connection;
+        m.method = std::string(outbox::method_name(pieces[i].outgoing.method));
+        m.params = outbox::params_json(pieces[i].outgoing);
+        m.file = pieces[i].file;
+        m.part = static_cast<int>(i);
+        m.not_before = now;
+        m.at = now;
+        work.enqueue(m);
+    }
+    work.note_comment(v.id, "outbound", comment, now);
+    return pieces.size();
+}
+
+}  // namespace
+
+json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, const CommentRequest& c, bool first,
+                                       std::size_t& messages) {
+    auto now = common::wall_clock_ms();
+    Place at{task(work, task_id), std::nullopt, nullptr, std::nullopt};
+    if (c.quotes) {
+        at.quoted = work.comment(*c.quotes);
+        if (!at.quoted || at.quoted->task != task_id)
+            refuse(422, "quotes: comment " + std::to_string(*c.quotes) + " is not on task " + std::to_string(task_id), "quotes");
+    }
+    if (at.task.conversation) at.conversation = work.conversation(*at.task.conversation);
+    if (at.conversation) at.integration = config.integration(at.conversation->integration);
+
+    auto verdict = decide(*this, work, at, c, first, now);
+    auto comment = add_comment_row(work, at, c, config, now);
+    json::array files_out;
+    auto plans = add_files(*this, work, comment, at, c, verdict, files_out);
+    if (c.notify_contact && at.conversation && at.conversation->contact)
+        if (auto contact = work.contact(*at.conversation->contact))
+            work.add_notification(task_id, comment, {"contact", contact->id, contact->name}, "mentioned", now);
+    for (auto id : c.notify_employees)
+        work.add_notification(task_id, comment, {"employee", id, config.employee(id)->name}, "mentioned", now);
+    messages = verdict.send ? enqueue(work, comment, at, c, verdict, plans, now) : 0;
+    std::string_view delivery = verdict.send ? "queued" : "internal";
+    work.record_history(task_id, history_actor(*c.by), "comment", {{"comment", comment}, {"delivery", delivery}, {"messages", messages}},
+                        now);
+    return {{"comment", comment}, {"delivery", delivery}, {"messages", messages}, {"files", std::move(files_out)}};
+}
+
 Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
     return guarded([&] {
         Input in(body);
         auto& d = *impl_;
-        const auto& by = d.actor(in);
-        auto text = in.text("text").value_or("");
-        if (auto name = in.text("quick_reply")) text = d.quick_reply_text(*name, by) + (text.empty() ? "" : "\n\n" + text);
-        bool notify_contact = false;
-        std::vector<std::int64_t> notify_employees;
-        if (auto notify = in.object("notify")) {
-            notify_contact = notify->flag("contact", false);
-            notify_employees = notify->ids("employees");
-            for (auto id : notify_employees)
-                if (!d.config.employee(id)) refuse(422, "notify.employees: no employee has id " + std::to_string(id), "notify.employees");
-        }
-        auto quotes = in.optional_id("quotes");
-        auto given = d.gather_files(in);
-        if (text.empty() && given.empty()) refuse(400, "text: a comment needs a text, a quick reply or a file", "text");
-
-        auto now = common::wall_clock_ms();
-        std::lock_guard lock(d.deciding_mutex);
-        auto& deciding = d.deciding();
-        auto work = d.store.begin_work();
-        auto task = d.task(work, task_id);
-        std::optional<store::CommentRecord> quoted;
-        if (quotes) {
-            quoted = work.comment(*quotes);
-            if (!quoted || quoted->task != task_id)
-                refuse(422, "quotes: comment " + std::to_string(*quotes) + " is not on task " + std::to_string(task_id), "quotes");
-        }
-        std::optional<store::ConversationRecord> conversation;
-        if (task.conversation) conversation = work.conversation(*task.conversation);
-        const config::Integration* integration = conversation ? d.config.integration(conversation->integration) : nullptr;
-
-        Verdict verdict;
-        if (!conversation || !integration) {
-            // A task no messenger conversation belongs to: its comments stay in the tracker.
-            if (notify_contact)
-                refuse(422, "notify.contact: task " + std::to_string(task_id) + " has no messenger conversation to send to", "notify.contact");
-        } else {
-            worker::OutboundComment c;
-            c.author = &by;
-            c.task = &task;
-            c.conversation = &*conversation;
-            c.text = text;
-            for (const auto& g : given) c.files.push_back({g.name, ext_of(g.name), g.mime, g.size, kind_of(g.mime)});
-            c.notified_employees = notify_employees;
-            c.notifies_contact = notify_contact;
-            if (quoted && quoted->number) c.reply_to = quoted->number;
-            c.now = now;
-            auto decided = worker::decide_outbound(work, d.config, *integration, d.employees, deciding, c);
-            if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery))
-                throw Refusal{422, no->reason, {}, decided.rule};
-            if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
-                verdict.send = true;
-                verdict.signature = send->signature;
-                verdict.reply_to = send->reply_to ? send->reply_to : c.reply_to;
-                verdict.files = std::move(decided.files);
-            }
-        }
-
-        store::NewComment nc;
-        nc.task = task_id;
-        if (conversation) {
-            nc.conversation = conversation->id;
-            nc.integration = conversation->integration;
-            nc.chat = conversation->chat;
-            nc.chat_kind = conversation->chat_kind;
-        }
-        nc.direction = "outbound";
-        nc.author = {"employee", by.id, by.name};
-        nc.text = text;
-        boost::json::array participants;
-        participants.push_back(json::object{{"id", by.id}, {"name", by.name}, {"is_employee", true}, {"has_access", true}});
-        for (auto id : notify_employees) {
-            const auto* e = d.config.employee(id);
-            participants.push_back(json::object{{"id", id}, {"name", e->name}, {"is_employee", true}, {"has_access", true}});
-        }
-        nc.participants = std::move(participants);
-        nc.sent_at = now;
-        nc.created_at = now;
-        nc.quotes = quotes;
-        auto comment = work.add_comment(nc);
-
-        std::vector<outbox::FilePlan> plans;
-        json::array files_out;
-        for (std::size_t i = 0; i < given.size(); ++i) {
-            const auto& g = given[i];
-            store::NewFile f;
-            f.position = static_cast<std::int64_t>(i);
-            f.name = g.name;
-            f.ext = ext_of(g.name);
-            f.mime = g.mime;
-            f.size = g.size;
-            f.kind = std::string(stdlib::name_of(kind_of(g.mime)));
-            f.source = g.source;
-            f.blob = g.blob;
-            f.stored = "stored";
-            json::object shown{{"position", f.position}, {"name", g.name}};
-            if (verdict.send) {
-                const auto& v = verdict.files[i];
-                f.action = std::string(engine::name_of(v.action));
-                if (v.action == engine::FileAction::reject) f.reason = v.reason;
-                shown["action"] = *f.action;
-                if (f.reason) shown["reason"] = *f.reason;
-            }
-            auto file_id = work.add_file(comment, f);
-            files_out.push_back(std::move(shown));
-            if (!verdict.send || verdict.files[i].action == engine::FileAction::reject) continue;
-            outbox::FilePlan plan{file_id, g.name, kind_of(g.mime), carry_of(verdict.files[i].action), {}};
-            // Wazzup fetches every file by its URL, at once, without redirects: the same link.
-            if (plan.carry == outbox::Carry::link || integration->service == config::Service::wazzup)
-                plan.link = download_link(g.blob, g.name);
-            plans.push_back(std::move(plan));
-        }
-
-        if (notify_contact && conversation && conversation->contact)
-            if (auto contact = work.contact(*conversation->contact))
-                work.add_notification(task_id, comment, {"contact", contact->id, contact->name}, "mentioned", now);
-        for (auto id : notify_employees)
-            work.add_notification(task_id, comment, {"employee", id, d.config.employee(id)->name}, "mentioned", now);
-
+        auto request = d.read_comment(in);  // files fetched before any lock
         std::size_t messages = 0;
-        if (verdict.send) {
-            auto pieces = integration->service == config::Service::wazzup
-                              ? wazzup_pieces(work, *integration, task_id, *conversation, text, plans, verdict, quoted, by)
-                              : outbox::plan_telegram(text, plans, verdict.signature.value_or(""), verdict.reply_to);
-            if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
-            for (std::size_t i = 0; i < pieces.size(); ++i) {
-                store::NewOutboxMessage m;
-                m.comment = comment;
-                m.task = task_id;
-                m.integration = conversation->integration;
-                m.chat = conversation->chat;
-                m.chat_kind = conversation->chat_kind;
-                m.business_connection = conversation->business_connection;
-                m.method = std::string(outbox::method_name(pieces[i].outgoing.method));
-                m.params = outbox::params_json(pieces[i].outgoing);
-                m.file = pieces[i].file;
-                m.part = static_cast<int>(i);
-                m.not_before = now;
-                m.at = now;
-                work.enqueue(m);
-            }
-            messages = pieces.size();
-            work.note_comment(conversation->id, "outbound", comment, now);
+        json::object made;
+        {
+            std::lock_guard lock(d.deciding_mutex);
+            auto work = d.store.begin_work();
+            made = d.write_comment(work, task_id, request, false, messages);
+            work.commit();
         }
-        std::string_view delivery = verdict.send ? "queued" : "internal";
-        work.record_history(task_id, d.history_actor(by), "comment",
-                            {{"comment", comment}, {"delivery", delivery}, {"messages", messages}}, now);
-        work.commit();
         if (messages > 0) d.wake();
-        return Answer{201, json::object{{"comment", comment}, {"delivery", delivery}, {"messages", messages}, {"files", std::move(files_out)}}};
+        return Answer{201, std::move(made)};
     });
 }
 

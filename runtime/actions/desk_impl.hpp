@@ -71,6 +71,16 @@ struct GivenFile {
     std::string source;  // `upload`, or the URL it was fetched from
 };
 
+// A comment as a request asks for it: read, its files fetched.
+struct CommentRequest {
+    const config::Employee* by = nullptr;
+    std::string text;  // with the quick reply's text first, when one is used
+    bool notify_contact = false;
+    std::vector<std::int64_t> notify_employees;
+    std::optional<std::int64_t> quotes;
+    std::vector<GivenFile> files;
+};
+
 struct Desk::Impl {
     Impl(const config::Config& c, store::Store& s, files::FileStore& f, engine::RulesetHolder& r, std::function<void()> w);
 
@@ -82,6 +92,15 @@ struct Desk::Impl {
     // The bytes of each file of a comment's request: an earlier upload, or fetched from its URL
     // now (before the transaction, so that a slow server holds no lock).
     std::vector<GivenFile> gather_files(const Input& in);
+    // A comment request's fields, checked, and its files' bytes (before any lock).
+    CommentRequest read_comment(const Input& in);
+    // Decides the comment by the rules and writes it, its files, notifications, outbox rows and
+    // history in `work` (with `deciding_mutex` held); the answer's body, and how many messages
+    // were queued. `first`: the message that opens a conversation an employee starts (W4).
+    boost::json::object write_comment(store::Work& work, std::int64_t task, const CommentRequest& c, bool first,
+                                      std::size_t& messages);
+    // The download link of a stored file, valid for `[files] link_ttl`.
+    std::string download_link(std::string_view blob, std::string_view name) const;
     // The task, refusing a missing one (404) and, unless `deleted_ok`, a deleted one (409).
     store::TaskRecord task(store::Work& work, std::int64_t id, bool deleted_ok = false) const;
     // The deciding state of the ruleset now serving (made again after a swap). Call with

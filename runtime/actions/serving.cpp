@@ -65,11 +65,13 @@ std::variant<Download, Answer> Desk::linked_file(std::string_view blob, std::str
     return Download{std::move(*bytes), std::string(name), mime_by_extension(name)};
 }
 
-std::string Desk::download_link(std::string_view blob, std::string_view name) const {
-    auto expires = (common::wall_clock_ms() + impl_->config.files.link_ttl_ms) / 1000;
-    auto signature = impl_->links.sign(blob, name, expires);
-    return impl_->config.public_base_url() + "/files/" + std::string(blob) + "/" +
-           boost::urls::encode(name, boost::urls::pchars) + "?expires=" + std::to_string(expires) + "&sig=" + signature;
+std::string Desk::Impl::download_link(std::string_view blob, std::string_view name) const {
+    auto expires = (common::wall_clock_ms() + config.files.link_ttl_ms) / 1000;
+    auto signature = links.sign(blob, name, expires);
+    return config.public_base_url() + "/files/" + std::string(blob) + "/" + boost::urls::encode(name, boost::urls::pchars) +
+           "?expires=" + std::to_string(expires) + "&sig=" + signature;
 }
+
+std::string Desk::download_link(std::string_view blob, std::string_view name) const { return impl_->download_link(blob, name); }
 
 }  // namespace switchyard::actions

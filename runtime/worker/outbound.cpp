@@ -89,8 +89,11 @@ void OutboundCase::fill() {
     m.notifies_contact = comment_.notifies_contact;
     c.set(Fact::message, w.message(arena, m));
     c.set(Fact::channel, w.channel(arena, m.channel));
-    c.set(Fact::task, w.task(arena, facts_.task(*comment_.task, task_people_)));
-    c.set(Fact::conversation, w.conversation(arena, facts_.conversation(v, false, transport, v.business_connection.value_or(""))));
+    auto task = facts_.task(*comment_.task, task_people_);
+    task.is_new = comment_.first;
+    c.set(Fact::task, w.task(arena, task));
+    c.set(Fact::conversation,
+          w.conversation(arena, facts_.conversation(v, comment_.first, transport, v.business_connection.value_or(""))));
     if (contact) c.set(Fact::contact, w.contact(arena, facts_.contact(*contact, false)));
     const auto& e = *comment_.author;
     c.set(Fact::employee, w.employee(arena, {e.id, e.name, e.owner, e.telegram.has_value()}));

@@ -37,6 +37,7 @@ struct OutboundComment {
     std::vector<std::int64_t> notified_employees;
     bool notifies_contact = false;
     std::optional<std::int64_t> reply_to;  // the quoted message's id on the messenger
+    bool first = false;  // W4: the message that opens a conversation an employee starts (task and conversation new)
     std::int64_t now = 0;
 };
 
