@@ -91,7 +91,7 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     bool writes = request.method() != Verb::get;
     bool quick = s[0] == "quick-replies";
     bool ours = (s[0] == "tasks" && s.size() >= 2 && (writes || s.size() > 2)) || (s[0] == "comments" && s.size() >= 3) ||
-                quick || s[0] == "uploads";
+                quick || s[0] == "uploads" || s[0] == "conversations";
     if (!ours) return std::nullopt;
     if (!ctx.desk) return error(request, http::status::method_not_allowed, "this server's API is read-only");
     auto& desk = *ctx.desk;
@@ -112,7 +112,8 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     if (auto* refused = std::get_if<Response>(&in)) return std::move(*refused);
     const auto& body = std::get<boost::json::value>(in);
     std::optional<Response> r;
-    if (s[0] == "tasks") r = task_routes(request, s, body, desk);
+    if (s[0] == "conversations" && s.size() == 1 && request.method() == Verb::post) r = answer(request, desk.start_conversation(body));
+    else if (s[0] == "tasks") r = task_routes(request, s, body, desk);
     else if (s[0] == "comments") r = comment_routes(request, s, body, desk);
     else if (quick && s.size() == 1 && request.method() == Verb::post) r = answer(request, desk.add_quick_reply(body));
     else if (quick && s.size() == 2 && request.method() == Verb::delete_) {

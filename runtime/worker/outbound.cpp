@@ -10,6 +10,18 @@ using engine::Kind;
 
 namespace {
 
+// The store's fact queries answer the case's while it is in scope, and nothing after.
+class QueriesInCase {
+public:
+    QueriesInCase(engine::Case& c, const vm::FactQueries& queries) : case_(c) { case_.set_queries(&queries); }
+    ~QueriesInCase() { case_.set_queries(nullptr); }
+    QueriesInCase(const QueriesInCase&) = delete;
+    QueriesInCase& operator=(const QueriesInCase&) = delete;
+
+private:
+    engine::Case& case_;
+};
+
 DeliveryVerdict copied(const engine::Delivery& d) {
     if (const auto* s = std::get_if<engine::SendDelivery>(&d)) {
         Send out;
@@ -28,11 +40,10 @@ public:
                  const Employees& employees, Deciding& deciding, const OutboundComment& comment)
         : work_(work), integration_(integration), employees_(employees), deciding_(deciding), comment_(comment),
           facts_(config, integration, employees, work),
-          queries_(work, facts_, deciding.writer(), deciding.kase().arena()) {
+          queries_(work, facts_, deciding.writer(), deciding.kase().arena()),
+          in_case_(deciding.kase(), queries_) {
         deciding_.kase().set_settings(deciding_.settings_for(integration));
-        deciding_.kase().set_queries(&queries_);
     }
-    ~OutboundCase() { deciding_.kase().set_queries(nullptr); }
     OutboundCase(const OutboundCase&) = delete;
     OutboundCase& operator=(const OutboundCase&) = delete;
 
@@ -50,6 +61,7 @@ private:
     const OutboundComment& comment_;
     Facts facts_;
     StoreQueries queries_;
+    QueriesInCase in_case_;
     std::vector<records::Person> notified_, participants_, integration_people_, task_people_;
     std::vector<records::File> files_;
 };
@@ -164,6 +176,54 @@ std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& d
         std::vector<engine::QuickReply> replies;
         engine::DecisionReader::quick_replies(d.outcome.value, replies);
         for (const auto& q : replies) out.emplace_back(std::string(q.name), std::string(q.text));
+    }
+    return out;
+}
+
+std::variant<FirstRoute, std::string> route_first_message(store::Work& work, const config::Config& config,
+                                                          const config::Integration& integration, const Employees& employees,
+                                                          Deciding& deciding, const FirstMessage& first) {
+    Facts facts(config, integration, employees, work);
+    StoreQueries queries(work, facts, deciding.writer(), deciding.kase().arena());
+    auto& c = deciding.kase();
+    const auto& w = deciding.writer();
+    c.set_settings(deciding.settings_for(integration));
+    QueriesInCase in_case(c, queries);
+    c.clear();
+    std::vector<records::Person> integration_people;
+    c.set(Fact::integration, w.integration(c.arena(), facts.integration(integration_people)));
+    c.set(Fact::account, w.account(c.arena(), facts.account()));
+    c.set(Fact::now, vm::Value::integer(first.now));
+    records::Message m;
+    m.direction = stdlib::Direction::echo;
+    m.transport = first.transport;
+    auto kind = first.transport == stdlib::Transport::instagram ? stdlib::ChatKind::direct : stdlib::ChatKind::private_chat;
+    m.chat = {chat_number(first.chat), kind, first.contact->name, std::nullopt};
+    m.sender = employees.person(*first.author);
+    m.text = first.text;
+    m.channel = facts.channel(first.channel_key, first.transport);
+    m.sent_at = first.now;
+    c.set(Fact::message, w.message(c.arena(), m));
+    c.set(Fact::channel, w.channel(c.arena(), m.channel));
+    queries.start({integration.id, first.chat, m.chat.id, 0, nullptr, first.transport});
+    engine::Options options;
+    options.kinds = bit(Kind::routing);
+    std::variant<FirstRoute, std::string> out = std::string("no routing policy applies to this message");
+    for (const auto& d : deciding.engine().decide(c, options)) {
+        if (d.kind != static_cast<std::size_t>(Kind::routing)) continue;
+        if (!d.outcome.ok()) {
+            out = "the routing policy failed: " + deciding.engine().failure_text(d);
+            break;
+        }
+        auto route = deciding.reader().route(d.outcome.value);
+        if (const auto* t = std::get_if<engine::ThreadRoute>(&route)) {
+            FirstRoute r{t->key, {}, t->project ? std::optional<std::string>(*t->project) : std::nullopt};
+            for (const auto& p : t->assignees)
+                if (auto ref = ref_of(p)) r.assignees.push_back(*ref);
+            out = std::move(r);
+        } else {
+            out = "the rules (" + deciding.engine().rule_of(d) + ") put this message in no conversation of its own";
+        }
     }
     return out;
 }

@@ -73,6 +73,28 @@ OutboundDecision decide_outbound(store::Work& work, const config::Config& config
 std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& deciding, const Employees& employees,
                                                                      const config::Employee& employee, std::int64_t now);
 
+// W4: where a conversation an employee starts goes, as the routing policy puts the message
+// (decided as the echo Wazzup will report of it, so that the customer's reply, routed the same
+// way, finds it): the conversation key, and the task's assignees and project.
+struct FirstRoute {
+    std::string key;
+    std::vector<store::PersonRef> assignees;
+    std::optional<std::string> project;
+};
+struct FirstMessage {
+    const config::Employee* author = nullptr;
+    std::string channel_key;  // Wazzup's channelId
+    stdlib::Transport transport = stdlib::Transport::whatsapp;
+    std::string chat;         // the customer: a phone number (digits) or an Instagram account
+    const store::ContactRecord* contact = nullptr;
+    std::string_view text;
+    std::int64_t now = 0;
+};
+// The route, or why the rules give none (`ignore`, a linked task).
+std::variant<FirstRoute, std::string> route_first_message(store::Work& work, const config::Config& config,
+                                                          const config::Integration& integration, const Employees& employees,
+                                                          Deciding& deciding, const FirstMessage& first);
+
 // The transport of a conversation's messages: Telegram for the Telegram services, else the
 // channel's (WhatsApp or Instagram).
 stdlib::Transport transport_of(const config::Integration& integration, const store::ConversationRecord& conversation);

@@ -241,3 +241,57 @@ TEST_CASE("W2: a customer's file is downloaded from its contentUri in the backgr
     CHECK(got.status == 200);
     CHECK(got.body == "JPEG bytes of the photo");
 }
+
+TEST_CASE("W4, W5: an employee writes first through a chosen channel; the description is the first message and the reply joins the task",
+          "[e2e][wazzup][W4][W5]") {
+    FakeWazzup fake;
+    ServerProcess server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "w4");
+    server.start();
+    auto start = [&](json::object body) { return call(server, "POST", "/api/v1/conversations", body); };
+    json::object first{{"by", 2}, {"integration", "wz"}, {"channel", "wa-channel"}, {"chat", "8 (999) 765-43-21"},
+                       {"title", "Order 1182"}, {"description", "Hello! Your order 1182 is ready."}};
+
+    auto untitled = first;
+    untitled.erase("title");
+    auto refused = start(untitled);
+    CHECK(refused.status == 422);
+    CHECK(std::string(json::parse(refused.body).at("error").as_string()).starts_with("a new conversation needs a task title"));
+    CHECK(get_json(server, "/api/v1/tasks").at("tasks").as_array().empty());  // nothing written
+
+    auto made = start(first);
+    INFO(made.body);
+    REQUIRE(made.status == 201);
+    auto task = json::parse(made.body).at("task").as_int64();
+    REQUIRE(fake.wait_for(1));
+    auto sent = fake.calls().at(0);
+    CHECK(sent.chat_id == "79997654321");
+    CHECK(sent.channel_id == "wa-channel");
+    CHECK(sent.text == "Hello! Your order 1182 is ready.");
+    auto t = get_json(server, "/api/v1/tasks/" + std::to_string(task));
+    CHECK(t.at("title") == "Order 1182");
+    CHECK(t.at("conversation").at("started_by") == "employee");
+
+    CHECK(start(first).status == 409);  // W5: one conversation per contact and channel
+
+    post(server, json::object{{"messages", json::array{wazzup_message("in-r", "wa-channel", "whatsapp", "79997654321", "Thanks!")}}});
+    REQUIRE(server.wait_until_processed());
+    auto tasks = get_json(server, "/api/v1/tasks").at("tasks").as_array();
+    REQUIRE(tasks.size() == 1);
+    auto comments = get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array();
+    REQUIRE(comments.size() == 2);
+    CHECK(comments[1].at("text") == "Thanks!");
+}
+
+TEST_CASE("I7: nobody writes first on Instagram; an integration that does not exist is refused", "[e2e][wazzup][I7]") {
+    FakeWazzup fake;
+    ServerProcess server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "i7");
+    server.start();
+    auto r = call(server, "POST", "/api/v1/conversations",
+                  json::object{{"by", 2}, {"integration", "wz"}, {"channel", "ig-channel"}, {"chat", "@some.customer"},
+                               {"title", "Lamp"}, {"description", "Hello!"}});
+    CHECK(r.status == 422);
+    CHECK(json::parse(r.body).at("error") == "Instagram is reply-only: nobody can write first");
+    CHECK(call(server, "POST", "/api/v1/conversations", json::object{{"by", 2}, {"integration", "nope"}, {"channel", "x"}, {"chat", "1"}})
+              .status == 422);
+    CHECK(fake.calls().empty());
+}

@@ -1,0 +1,96 @@
+// W4: an employee writes first to a customer with no dialogue yet, through a Wazzup channel they
+// choose (W5: only for this first message; afterwards the conversation keeps it). The rules
+// decide as for any comment, with the task and the conversation new: the shipped WhatsApp
+// rules want a title and a description, the description being the first message; Instagram's
+// refuse (I7: nobody writes first there).
+#include "runtime/actions/desk_impl.hpp"
+
+#include "common/clock.hpp"
+#include "runtime/worker/outbound.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace switchyard::actions {
+
+namespace {
+
+// A WhatsApp number as Wazzup names the chat: digits, with the country code; `8…` of eleven
+// digits is Russia's `7…`, as in the configuration's channel numbers (W3).
+std::string phone_chat(std::string_view text) {
+    std::string digits;
+    for (char c : text)
+        if (std::isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+        else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')')
+            refuse(422, "chat: `" + std::string(text) + "` is not a phone number", "chat");
+    if (digits.size() == 11 && digits.front() == '8') digits.front() = '7';
+    if (digits.size() < 10 || digits.size() > 15)
+        refuse(422, "chat: `" + std::string(text) + "` is not a phone number with its country code", "chat");
+    return digits;
+}
+
+const config::Channel& chosen_channel(const config::Integration& integration, const std::string& id) {
+    auto it = std::find_if(integration.channels.begin(), integration.channels.end(), [&](const auto& c) { return c.id == id; });
+    if (it == integration.channels.end())
+        refuse(422, "channel: no channel `" + id + "` in integration `" + integration.id + "`", "channel");
+    return *it;
+}
+
+}  // namespace
+
+Answer Desk::start_conversation(const json::value& body) {
+    return guarded([&] {
+        Input in(body);
+        auto& d = *impl_;
+        CommentRequest request;
+        request.by = &d.actor(in);
+        auto integration_id = in.required_text("integration");
+        const auto* integration = d.config.integration(integration_id);
+        if (!integration) refuse(422, "integration: no integration `" + integration_id + "`", "integration");
+        if (integration->service != config::Service::wazzup)
+            refuse(422, "integration: Telegram does not let bots write first (T2): the customer writes to the bot first",
+                   "integration");
+        const auto& channel = chosen_channel(*integration, in.required_text("channel"));
+        auto transport = stdlib::parse_enum<stdlib::Transport>(channel.transport).value_or(stdlib::Transport::whatsapp);
+        auto chat_text = in.required_text("chat");
+        std::string chat = transport == stdlib::Transport::whatsapp ? phone_chat(chat_text)
+                                                                    : std::string(chat_text.starts_with('@') ? chat_text.substr(1) : chat_text);
+        auto title = in.text("title").value_or("");
+        request.text = in.text("description").value_or("");
+        request.notify_contact = true;
+
+        auto now = common::wall_clock_ms();
+        std::size_t messages = 0;
+        json::object made;
+        {
+            std::lock_guard lock(d.deciding_mutex);
+            auto work = d.store.begin_work();
+            store::IdentityInput identity{std::string(stdlib::name_of(transport)), chat, in.text("name").value_or(chat), std::nullopt,
+                                          std::nullopt};
+            if (transport == stdlib::Transport::whatsapp) identity.phone = chat;
+            else identity.username = chat;
+            auto contact = work.find_or_create_contact(identity, now);
+            worker::FirstMessage first{request.by, channel.id, transport, chat, &contact, request.text, now};
+            auto routed = worker::route_first_message(work, d.config, *integration, d.employees, d.deciding(), first);
+            if (const auto* why = std::get_if<std::string>(&routed)) refuse(422, *why);
+            const auto& route = std::get<worker::FirstRoute>(routed);
+            if (auto existing = work.conversation(integration->id, route.key))
+                refuse(409, "a conversation with " + chat + " on this channel exists (task " +
+                                std::to_string(existing->task.value_or(0)) + "): write in it");
+            store::NewConversation nv{integration->id, route.key, work.channel_id(integration->id, channel.id), chat,
+                                      transport == stdlib::Transport::instagram ? "direct" : "private", contact.id, "employee", now};
+            auto conversation = work.create_conversation(nv);
+            auto task = work.create_task({conversation, contact.id, title, request.text, route.project, route.assignees, now});
+            work.set_conversation_task(conversation, task);
+            work.record_history(task, d.history_actor(*request.by), "create_task", {{"channel", channel.id}, {"chat", chat}}, now);
+            made = d.write_comment(work, task, request, true, messages);
+            made["task"] = task;
+            made["conversation"] = conversation;
+            work.commit();
+        }
+        if (messages > 0) d.wake();
+        return Answer{201, std::move(made)};
+    });
+}
+
+}  // namespace switchyard::actions
