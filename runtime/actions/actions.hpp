@@ -54,6 +54,9 @@ public:
     Answer post_comment(std::int64_t task, const boost::json::value& input);
     // POST /api/v1/conversations (W4): an employee writes first through a Wazzup channel.
     Answer start_conversation(const boost::json::value& input);
+    // POST /api/v1/tasks/{id}/private-reply (I6): answers an Instagram comment in Direct, opening
+    // a Direct task whose first message is its description and first comment.
+    Answer private_reply(std::int64_t task, const boost::json::value& input);
     // POST /api/v1/tasks/{id}/complete, /reopen
     Answer change_task(std::int64_t task, TaskChange change, const boost::json::value& input);
     // DELETE /api/v1/tasks/{id}

@@ -46,19 +46,20 @@ struct Verdict {
     std::vector<worker::FileVerdict> files;
 };
 
-// The messages through Wazzup. `reply_to` of the rules names a comment of the task there (I5:
-// `conversation.first_comment_id`), quoted by its Wazzup message id; else the comment the
-// employee quotes.
+// The messages through Wazzup. A private reply quotes the comment it answers (I6); else
+// `reply_to` of the rules names a comment of the task (I5: `conversation.first_comment_id`),
+// quoted by its Wazzup message id; else the comment the employee quotes.
 std::vector<outbox::Piece> wazzup_pieces(store::Work& work, const config::Integration& integration, std::int64_t task,
                                          const store::ConversationRecord& conversation, std::string_view text,
                                          const std::vector<outbox::FilePlan>& plans, const Verdict& verdict,
-                                         const std::optional<store::CommentRecord>& quoted, const config::Employee& by) {
+                                         const std::optional<store::CommentRecord>& quoted, const config::Employee& by,
+                                         const std::string& answers_message_id) {
     auto transport = worker::transport_of(integration, conversation);
     bool instagram = transport == stdlib::Transport::instagram;
     outbox::WazzupTarget target{conversation.channel_external_id, instagram ? "instagram" : "whatsapp", std::to_string(by.id),
                                 instagram ? outbox::instagram_text_limit : outbox::whatsapp_text_limit};
-    std::string ref;
-    if (verdict.reply_to)
+    std::string ref = answers_message_id;
+    if (ref.empty() && verdict.reply_to)
         if (auto c = work.comment(*verdict.reply_to); c && c->task == task && c->external_id) ref = *c->external_id;
     if (ref.empty() && quoted && quoted->external_id) ref = *quoted->external_id;
     return outbox::plan_wazzup(text, plans, verdict.signature.value_or(""), ref, target);
@@ -158,6 +159,7 @@ Verdict decide(Desk::Impl& d, store::Work& work, const Place& at, const CommentR
     o.notified_employees = c.notify_employees;
     o.notifies_contact = c.notify_contact;
     if (at.quoted && at.quoted->number) o.reply_to = at.quoted->number;
+    if (c.answers) o.reply_to = c.answers;
     o.first = first;
     o.now = now;
     auto decided = worker::decide_outbound(work, d.config, *at.integration, d.employees, d.deciding(), o);
@@ -233,7 +235,7 @@ std::size_t enqueue(store::Work& work, std::int64_t comment, const Place& at, co
                            const Verdict& verdict, const std::vector<outbox::FilePlan>& plans, std::int64_t now) {
     const auto& v = *at.conversation;
     auto pieces = at.integration->service == config::Service::wazzup
-                      ? wazzup_pieces(work, *at.integration, at.task.id, v, c.text, plans, verdict, at.quoted, *c.by)
+                      ? wazzup_pieces(work, *at.integration, at.task.id, v, c.text, plans, verdict, at.quoted, *c.by, c.answers_message_id)
                       : outbox::plan_telegram(c.text, plans, verdict.signature.value_or(""), verdict.reply_to);
     if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
     for (std::size_t i = 0; i < pieces.size(); ++i) {

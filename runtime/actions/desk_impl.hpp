@@ -79,6 +79,10 @@ struct CommentRequest {
     std::vector<std::int64_t> notify_employees;
     std::optional<std::int64_t> quotes;
     std::vector<GivenFile> files;
+    // I6: a private reply answers a comment of another task (its id: the rules' message.reply_to),
+    // quoted on Wazzup by its message id.
+    std::optional<std::int64_t> answers;
+    std::string answers_message_id;
 };
 
 struct Desk::Impl {

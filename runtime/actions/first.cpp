@@ -93,4 +93,53 @@ Answer Desk::start_conversation(const json::value& body) {
     });
 }
 
+Answer Desk::private_reply(std::int64_t task_id, const json::value& body) {
+    return guarded([&] {
+        Input in(body);
+        auto& d = *impl_;
+        CommentRequest request;
+        request.by = &d.actor(in);
+        request.text = in.required_text("text");
+        request.notify_contact = true;
+        auto now = common::wall_clock_ms();
+        std::size_t messages = 0;
+        json::object made;
+        {
+            std::lock_guard lock(d.deciding_mutex);
+            auto work = d.store.begin_work();
+            auto thread_task = d.task(work, task_id);
+            auto thread = thread_task.conversation ? work.conversation(*thread_task.conversation) : std::nullopt;
+            if (!thread || thread->chat_kind != "comment" || !thread->contact)
+                refuse(422, "task " + std::to_string(task_id) + " holds no Instagram comments to answer privately (I6)");
+            const auto* integration = d.config.integration(thread->integration);
+            if (!integration) refuse(422, "the task's integration `" + thread->integration + "` is not in the configuration");
+            auto answered = thread->first_comment_id ? work.comment(*thread->first_comment_id) : std::nullopt;
+            if (!answered || !answered->external_id) refuse(422, "the user's comment has no Instagram id to answer");
+            request.answers = answered->id;
+            request.answers_message_id = *answered->external_id;
+            auto contact = *work.contact(*thread->contact);
+            worker::FirstMessage first{request.by, thread->channel_external_id, stdlib::Transport::instagram, thread->chat, &contact,
+                                       request.text, now};
+            auto routed = worker::route_first_message(work, d.config, *integration, d.employees, d.deciding(), first);
+            if (const auto* why = std::get_if<std::string>(&routed)) refuse(422, *why);
+            const auto& route = std::get<worker::FirstRoute>(routed);
+            if (auto existing = work.conversation(integration->id, route.key))
+                refuse(409, "a Direct conversation with " + thread->chat + " exists (task " + std::to_string(existing->task.value_or(0)) +
+                                "): write in it");
+            store::NewConversation nv{integration->id, route.key, thread->channel, thread->chat, "direct", contact.id, "employee", now};
+            auto conversation = work.create_conversation(nv);
+            auto title = contact.username.value_or(contact.name);
+            auto task = work.create_task({conversation, contact.id, title, request.text, route.project, route.assignees, now});
+            work.set_conversation_task(conversation, task);
+            work.record_history(task_id, d.history_actor(*request.by), "private_reply", {{"task", task}}, now);
+            made = d.write_comment(work, task, request, true, messages);
+            made["task"] = task;
+            made["conversation"] = conversation;
+            work.commit();
+        }
+        if (messages > 0) d.wake();
+        return Answer{201, std::move(made)};
+    });
+}
+
 }  // namespace switchyard::actions

@@ -62,6 +62,7 @@ std::optional<Response> task_routes(const Request& request, const std::vector<st
         if (s[2] == "complete") return answer(request, desk.change_task(*id, actions::TaskChange::complete, in));
         if (s[2] == "reopen") return answer(request, desk.change_task(*id, actions::TaskChange::reopen, in));
         if (s[2] == "chats") return answer(request, desk.link_chat(*id, in));
+        if (s[2] == "private-reply") return answer(request, desk.private_reply(*id, in));
     }
     if (s.size() == 5 && s[2] == "chats" && verb == Verb::delete_) return answer(request, desk.unlink_chat(*id, s[3], s[4], in));
     return std::nullopt;

@@ -295,3 +295,32 @@ TEST_CASE("I7: nobody writes first on Instagram; an integration that does not ex
               .status == 422);
     CHECK(fake.calls().empty());
 }
+
+TEST_CASE("I6: a private reply to a post comment opens a Direct task whose first message is its description", "[e2e][wazzup][I6]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    auto comment = wazzup_message("ig-comment-7", "ig-channel", "instagram", "some.customer", "Is it in stock?");
+    comment["instPost"] = json::object{{"id", "post-7"}, {"src", "https://www.instagram.com/p/Y"}, {"description", "A chair"}};
+    post(c.server, json::object{{"messages", json::array{comment}}});
+    REQUIRE(c.server.wait_until_processed());
+    auto thread_task = get_json(c.server, "/api/v1/tasks").at("tasks").as_array().at(1).at("id").as_int64();
+    auto path = "/api/v1/tasks/" + std::to_string(thread_task) + "/private-reply";
+    auto r = call(c.server, "POST", path, json::object{{"by", 2}, {"text", "It is: shall I reserve one for you?"}});
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    auto direct = json::parse(r.body).at("task").as_int64();
+    REQUIRE(fake.wait_for(1));
+    auto sent = fake.calls().at(0);
+    CHECK(sent.chat_type == "instagram");
+    CHECK(sent.chat_id == "some.customer");
+    CHECK(sent.ref_message_id == "ig-comment-7");
+    CHECK(sent.text == "It is: shall I reserve one for you?");
+    auto t = get_json(c.server, "/api/v1/tasks/" + std::to_string(direct));
+    CHECK(t.at("description") == "It is: shall I reserve one for you?");
+    CHECK(t.at("conversation").at("chat_kind") == "direct");
+    CHECK(t.at("comments").as_array().size() == 1);
+    CHECK(get_json(c.server, "/api/v1/tasks/" + std::to_string(thread_task)).at("history").as_array().at(0).at("action") == "private_reply");
+    CHECK(call(c.server, "POST", path, json::object{{"by", 2}, {"text", "again"}}).status == 409);
+    CHECK(call(c.server, "POST", "/api/v1/tasks/" + std::to_string(c.task) + "/private-reply", json::object{{"by", 2}, {"text", "x"}}).status ==
+          422);  // a WhatsApp task has no comments to answer privately
+}
