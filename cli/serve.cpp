@@ -11,6 +11,7 @@
 #include "runtime/outbox/downloads.hpp"
 #include "runtime/server/server.hpp"
 #include "runtime/store/store.hpp"
+#include "runtime/worker/channels.hpp"
 #include "runtime/worker/worker.hpp"
 
 #include <filesystem>
@@ -106,8 +107,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         // The outbox's threads first: the worker and the API wake them.
         outbox::Dispatcher dispatcher(config, store, files);
         outbox::Downloader downloader(config, store, files);
-        actions::Desk desk(config, store, files, rulesets, [&dispatcher] { dispatcher.wake(); });
+        worker::ChannelBook channels(config, store);
+        actions::Desk desk(config, store, files, rulesets, channels, [&dispatcher] { dispatcher.wake(); });
         worker::Worker worker(store, config, rulesets);
+        worker.use_channels(&channels);
         worker.on_queued([&] {
             dispatcher.wake();
             downloader.wake();

@@ -22,6 +22,10 @@
 #include <string_view>
 #include <variant>
 
+namespace switchyard::worker {
+class ChannelBook;
+}
+
 namespace switchyard::actions {
 
 // An answer: the HTTP status and its JSON body (`{"error": "…", "field": "…"}` for a refusal).
@@ -41,9 +45,10 @@ enum class TaskChange : std::uint8_t { complete, reopen };
 
 class Desk {
 public:
-    // `wake_outbox` is called after a commit that queued messages.
+    // `wake_outbox` is called after a commit that queued messages. `channels`: the Wazzup
+    // channels as the configuration and the API make them, shared with the worker.
     Desk(const config::Config& config, store::Store& store, files::FileStore& files, engine::RulesetHolder& rulesets,
-         std::function<void()> wake_outbox);
+         worker::ChannelBook& channels, std::function<void()> wake_outbox);
     ~Desk();
     Desk(const Desk&) = delete;
     Desk& operator=(const Desk&) = delete;
@@ -57,6 +62,10 @@ public:
     // POST /api/v1/tasks/{id}/private-reply (I6): answers an Instagram comment in Direct, opening
     // a Direct task whose first message is its description and first comment.
     Answer private_reply(std::int64_t task, const boost::json::value& input);
+    // GET, POST /api/v1/integrations/{id}/channels; DELETE …/channels/{channel} (W3-W7)
+    Answer channels(std::string_view integration);
+    Answer add_channel(std::string_view integration, const boost::json::value& input);
+    Answer delete_channel(std::string_view integration, std::string_view channel, const boost::json::value& input);
     // POST /api/v1/tasks/{id}/complete, /reopen
     Answer change_task(std::int64_t task, TaskChange change, const boost::json::value& input);
     // DELETE /api/v1/tasks/{id}

@@ -131,7 +131,7 @@ namespace {
 struct Place {
     store::TaskRecord task;
     std::optional<store::ConversationRecord> conversation;
-    const config::Integration* integration = nullptr;
+    std::shared_ptr<const config::Integration> integration;  // as it is now, its channels included
     std::optional<store::CommentRecord> quoted;
 };
 
@@ -270,7 +270,7 @@ json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, 
             refuse(422, "quotes: comment " + std::to_string(*c.quotes) + " is not on task " + std::to_string(task_id), "quotes");
     }
     if (at.task.conversation) at.conversation = work.conversation(*at.task.conversation);
-    if (at.conversation) at.integration = config.integration(at.conversation->integration);
+    if (at.conversation) at.integration = channels.integration(at.conversation->integration);
 
     auto verdict = decide(*this, work, at, c, first, now);
     auto comment = add_comment_row(work, at, c, config, now);

@@ -110,8 +110,8 @@ net::ClientOptions fetch_options(const config::Config& config) {
 }  // namespace
 
 Desk::Impl::Impl(const config::Config& c, store::Store& s, files::FileStore& f, engine::RulesetHolder& r,
-                 std::function<void()> w)
-    : config(c), store(s), files(f), rulesets(r), wake_outbox(std::move(w)), employees(c), links(link_key(c)),
+                 worker::ChannelBook& ch, std::function<void()> w)
+    : config(c), store(s), files(f), rulesets(r), channels(ch), wake_outbox(std::move(w)), employees(c), links(link_key(c)),
       fetcher(fetch_options(c)) {}
 
 const config::Employee& Desk::Impl::actor(const Input& in) const {
@@ -147,8 +147,8 @@ worker::Deciding& Desk::Impl::deciding() {
 }
 
 Desk::Desk(const config::Config& config, store::Store& store, files::FileStore& files, engine::RulesetHolder& rulesets,
-           std::function<void()> wake_outbox)
-    : impl_(std::make_unique<Impl>(config, store, files, rulesets, std::move(wake_outbox))) {}
+           worker::ChannelBook& channels, std::function<void()> wake_outbox)
+    : impl_(std::make_unique<Impl>(config, store, files, rulesets, channels, std::move(wake_outbox))) {}
 
 Desk::~Desk() = default;
 

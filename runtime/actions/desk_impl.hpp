@@ -5,6 +5,7 @@
 #include "runtime/actions/actions.hpp"
 #include "runtime/files/links.hpp"
 #include "runtime/net/client.hpp"
+#include "runtime/worker/channels.hpp"
 #include "runtime/worker/facts.hpp"
 #include "runtime/worker/processor.hpp"
 
@@ -86,7 +87,8 @@ struct CommentRequest {
 };
 
 struct Desk::Impl {
-    Impl(const config::Config& c, store::Store& s, files::FileStore& f, engine::RulesetHolder& r, std::function<void()> w);
+    Impl(const config::Config& c, store::Store& s, files::FileStore& f, engine::RulesetHolder& r, worker::ChannelBook& ch,
+         std::function<void()> w);
 
     // The employee `by` names.
     const config::Employee& actor(const Input& in) const;
@@ -118,6 +120,7 @@ struct Desk::Impl {
     store::Store& store;
     files::FileStore& files;
     engine::RulesetHolder& rulesets;
+    worker::ChannelBook& channels;
     std::function<void()> wake_outbox;
     worker::Employees employees;
     files::LinkSigner links;

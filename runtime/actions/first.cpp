@@ -45,12 +45,13 @@ Answer Desk::start_conversation(const json::value& body) {
         CommentRequest request;
         request.by = &d.actor(in);
         auto integration_id = in.required_text("integration");
-        const auto* integration = d.config.integration(integration_id);
+        auto integration = d.channels.integration(integration_id);
         if (!integration) refuse(422, "integration: no integration `" + integration_id + "`", "integration");
         if (integration->service != config::Service::wazzup)
             refuse(422, "integration: Telegram does not let bots write first (T2): the customer writes to the bot first",
                    "integration");
         const auto& channel = chosen_channel(*integration, in.required_text("channel"));
+        if (channel.deleted) refuse(422, "channel: `" + channel.id + "` was deleted", "channel");
         auto transport = stdlib::parse_enum<stdlib::Transport>(channel.transport).value_or(stdlib::Transport::whatsapp);
         auto chat_text = in.required_text("chat");
         std::string chat = transport == stdlib::Transport::whatsapp ? phone_chat(chat_text)
@@ -111,7 +112,7 @@ Answer Desk::private_reply(std::int64_t task_id, const json::value& body) {
             auto thread = thread_task.conversation ? work.conversation(*thread_task.conversation) : std::nullopt;
             if (!thread || thread->chat_kind != "comment" || !thread->contact)
                 refuse(422, "task " + std::to_string(task_id) + " holds no Instagram comments to answer privately (I6)");
-            const auto* integration = d.config.integration(thread->integration);
+            auto integration = d.channels.integration(thread->integration);
             if (!integration) refuse(422, "the task's integration `" + thread->integration + "` is not in the configuration");
             auto answered = thread->first_comment_id ? work.comment(*thread->first_comment_id) : std::nullopt;
             if (!answered || !answered->external_id) refuse(422, "the user's comment has no Instagram id to answer");

@@ -527,6 +527,13 @@ Config read_config(std::string_view text, const std::string& path, bool check_fi
 
 Config parse(std::string_view text, const std::string& path) { return read_config(text, path, false); }
 
+std::variant<std::string, BadValue> channel_number(std::string_view transport, std::string_view text) {
+    auto checked = check_channel_number(transport, text);
+    if (auto* number = std::get_if<std::string>(&checked)) return std::move(*number);
+    auto& fault = std::get<Fault>(checked);
+    return BadValue{std::move(fault.message), std::move(fault.help)};
+}
+
 Config load(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) throw ConfigError(path + ": cannot read the configuration: it is a folder");

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace switchyard::config {
@@ -139,6 +140,15 @@ struct Config {
     const Employee* employee(std::int64_t id) const;
     const Employee* owner() const;
 };
+
+// Why a value given outside the file (through the API) is not one the configuration takes.
+struct BadValue {
+    std::string message;
+    std::string help;
+};
+// A channel's number as the configuration keeps it (W3: `+7…`, `7…` and `8…` are one WhatsApp
+// number; an Instagram account without `@`).
+std::variant<std::string, BadValue> channel_number(std::string_view transport, std::string_view text);
 
 // Reads and checks a configuration file. Relative paths in it (storage, rules, compiled) are
 // made relative to the file's folder (the results are absolute). Every problem of the file is

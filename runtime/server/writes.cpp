@@ -92,7 +92,7 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     bool writes = request.method() != Verb::get;
     bool quick = s[0] == "quick-replies";
     bool ours = (s[0] == "tasks" && s.size() >= 2 && (writes || s.size() > 2)) || (s[0] == "comments" && s.size() >= 3) ||
-                quick || s[0] == "uploads" || s[0] == "conversations";
+                quick || s[0] == "uploads" || s[0] == "conversations" || (s[0] == "integrations" && s.size() >= 3);
     if (!ours) return std::nullopt;
     if (!ctx.desk) return error(request, http::status::method_not_allowed, "this server's API is read-only");
     auto& desk = *ctx.desk;
@@ -101,6 +101,8 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
         return answer(request, desk.upload(request.body(), query_param(url, "name").value_or(""),
                                            mime == request.end() ? std::string_view() : std::string_view(mime->value())));
     }
+    if (s[0] == "integrations" && s.size() == 3 && s[2] == "channels" && request.method() == Verb::get)
+        return answer(request, desk.channels(s[1]));
     if (quick && s.size() == 1 && request.method() == Verb::get) {
         std::optional<std::int64_t> employee;
         if (auto e = query_param(url, "employee")) {
@@ -114,6 +116,10 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     const auto& body = std::get<boost::json::value>(in);
     std::optional<Response> r;
     if (s[0] == "conversations" && s.size() == 1 && request.method() == Verb::post) r = answer(request, desk.start_conversation(body));
+    else if (s[0] == "integrations" && s.size() == 3 && s[2] == "channels" && request.method() == Verb::post)
+        r = answer(request, desk.add_channel(s[1], body));
+    else if (s[0] == "integrations" && s.size() == 4 && s[2] == "channels" && request.method() == Verb::delete_)
+        r = answer(request, desk.delete_channel(s[1], s[3], body));
     else if (s[0] == "tasks") r = task_routes(request, s, body, desk);
     else if (s[0] == "comments") r = comment_routes(request, s, body, desk);
     else if (quick && s.size() == 1 && request.method() == Verb::post) r = answer(request, desk.add_quick_reply(body));

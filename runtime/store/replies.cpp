@@ -66,4 +66,23 @@ std::optional<std::string> Work::employee_chat(std::string_view integration, std
     return q.text(0);
 }
 
+void Work::save_channel(const ChannelRow& ch) {
+    Query(state_->connection,
+          "INSERT INTO api_channels (integration, id, number, transport, name, deleted, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          " ON CONFLICT (integration, id) DO UPDATE SET number = excluded.number, transport = excluded.transport,"
+          " name = excluded.name, deleted = excluded.deleted, at = excluded.at")
+        .bind(ch.integration, ch.id, ch.number, ch.transport, ch.name, ch.deleted, ch.at)
+        .run();
+}
+
+std::vector<ChannelRow> Store::saved_channels() {
+    std::lock_guard lock(impl_->reader->mutex);
+    Query q(impl_->reader->connection,
+            "SELECT integration, id, number, transport, name, deleted, at FROM api_channels ORDER BY integration, at, id");
+    std::vector<ChannelRow> out;
+    while (q.step())
+        out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.integer(5) != 0, q.integer(6)});
+    return out;
+}
+
 }  // namespace switchyard::store

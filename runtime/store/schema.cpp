@@ -371,15 +371,32 @@ CREATE INDEX outbox_waiting ON outbox (id) WHERE state IN ('queued', 'sending');
 CREATE INDEX outbox_chat ON outbox (integration, chat, id) WHERE state IN ('queued', 'sending');
 )sql";
 
+// 5: Wazzup channels added and deleted through the API (W3-W7), over those of the
+// configuration: a row here names a channel the file does not list, or marks one it lists
+// deleted.
+constexpr std::string_view channels_sql = R"sql(
+CREATE TABLE api_channels (
+    integration TEXT    NOT NULL,
+    id          TEXT    NOT NULL,  -- Wazzup's channelId
+    number      TEXT    NOT NULL,  -- normalised as the configuration's (digits; an account without @)
+    transport   TEXT    NOT NULL CHECK (transport IN ('whatsapp', 'instagram')),
+    name        TEXT    NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (integration, id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 4> tracker_file = {{
+constexpr std::array<Migration, 5> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
     {4, "replies", replies_sql},
+    {5, "channels", channels_sql},
 }};
 
 }  // namespace

@@ -54,6 +54,18 @@ struct SchemaVersion {
 };
 
 class Work;
+
+// W3-W7: a Wazzup channel added or deleted through the API (api_channels).
+struct ChannelRow {
+    std::string integration;
+    std::string id;
+    std::string number;
+    std::string transport;  // whatsapp, instagram
+    std::string name;
+    bool deleted = false;
+    std::int64_t at = 0;
+};
+
 struct OutboxRow;
 struct QuickReplyRecord;
 struct FileRecord;
@@ -113,6 +125,8 @@ public:
     // The decision log, newest first: at most `limit` rows, with ids below `before_id` when given.
     boost::json::array decisions(std::optional<std::int64_t> task, std::int64_t limit = 100, std::int64_t before_id = 0);
     Counts counts();
+    // W3-W7: the channels added and deleted through the API, by integration and id.
+    std::vector<ChannelRow> saved_channels();
     OutboxStats outbox_stats();
     // The outbox rows of a comment, in their order (part, then id), whatever their state.
     std::vector<OutboxRow> outbox_of_comment(std::int64_t comment);

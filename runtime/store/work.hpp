@@ -442,6 +442,8 @@ public:
     // row (and on its comment, for part 0) when the send's answer did not give it
     // (`repeatedCrmMessageId`). False when there is no such row.
     bool outbox_echo(std::int64_t row, std::string_view message_id);
+    // W3-W7: records a channel added or deleted through the API (replacing what was recorded).
+    void save_channel(const ChannelRow& channel);
     // TB1: the Business connection the conversation's customer last wrote through.
     void set_conversation_business(std::int64_t conversation, std::string_view connection);
     // T6: whether `person` likes the comment (any emoji); how many employees do.

@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "runtime/adapters/adapters.hpp"
 #include "runtime/engine/engine.hpp"
+#include "runtime/worker/channels.hpp"
 #include "runtime/worker/facts.hpp"
 #include "runtime/worker/processor.hpp"
 
@@ -45,6 +46,7 @@ struct Worker::Impl {
     Parser parser;
     Employees employees;
     std::function<void()> on_queued;  // after a commit that queued outbox rows or downloads
+    const ChannelBook* channels = nullptr;
     std::size_t queued = 0;           // in the batch in hand
     std::atomic<std::uint64_t> unknown_channels{0};  // since start (an undone row's included)
 
@@ -66,7 +68,10 @@ Deciding& Worker::Impl::deciding_for(const std::shared_ptr<const engine::Ruleset
 }
 
 std::string Worker::Impl::apply(store::Work& work, const store::InboxRow& row, Deciding& deciding, std::int64_t now) {
-    const auto* integration = find_integration(config, row.integration);
+    // The integration as it is now, its channels included; kept alive for the row.
+    std::shared_ptr<const config::Integration> current;
+    if (channels) current = channels->integration(row.integration);
+    const auto* integration = current ? current.get() : find_integration(config, row.integration);
     if (!integration) throw std::runtime_error("no integration `" + row.integration + "` in the configuration");
     auto parsed = parser(*integration, row.body);
     Processor processor(work, config, *integration, employees, deciding, row, now);
@@ -167,6 +172,8 @@ void Worker::stop() {
 }
 
 std::uint64_t Worker::unknown_channel_messages() const { return impl_->unknown_channels.load(); }
+
+void Worker::use_channels(const ChannelBook* channels) { impl_->channels = channels; }
 
 void Worker::on_queued(std::function<void()> callback) { impl_->on_queued = std::move(callback); }
 

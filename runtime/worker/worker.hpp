@@ -22,6 +22,8 @@
 
 namespace switchyard::worker {
 
+class ChannelBook;
+
 // What a body holds, for the integration it was posted to. Throws adapters::ParseError for a
 // body that is not what the messenger sends.
 using Parser = std::function<adapters::Parsed(const config::Integration& integration, std::string_view body)>;
@@ -45,6 +47,8 @@ public:
     // Called after a batch's commit that queued outbox rows or file downloads (the outbox's
     // threads are woken with it). Set before start().
     void on_queued(std::function<void()> callback);
+    // The channels as the API changed them (W3-W7); without, the configuration's. Set before start().
+    void use_channels(const ChannelBook* channels);
     // Wazzup messages on channels the configuration does not list, since start (for /metrics).
     std::uint64_t unknown_channel_messages() const;
 

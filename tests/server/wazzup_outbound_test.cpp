@@ -4,6 +4,8 @@
 #include "tests/server/outbound_support.hpp"
 #include "tests/support/fake_wazzup.hpp"
 
+#include <csignal>
+
 using namespace switchyard;
 using namespace switchyard::testing;
 namespace json = boost::json;
@@ -323,4 +325,53 @@ TEST_CASE("I6: a private reply to a post comment opens a Direct task whose first
     CHECK(call(c.server, "POST", path, json::object{{"by", 2}, {"text", "again"}}).status == 409);
     CHECK(call(c.server, "POST", "/api/v1/tasks/" + std::to_string(c.task) + "/private-reply", json::object{{"by", 2}, {"text", "x"}}).status ==
           422);  // a WhatsApp task has no comments to answer privately
+}
+
+TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new channel with the number takes the tasks over",
+          "[e2e][wazzup][W3][W6][W7]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);  // the customer 79991234567 wrote on wa-channel (+7 999 000-00-01)
+    auto channels = [&] { return get_json(c.server, "/api/v1/integrations/wz/channels").at("channels").as_array(); };
+    CHECK(channels().size() == 2);
+    auto add = [&](json::object body) { return call(c.server, "POST", "/api/v1/integrations/wz/channels", body); };
+
+    // W3: `8…` is the same number as `+7…`; a second channel with a number taken is refused.
+    auto second = add({{"by", 1}, {"id", "wa-2"}, {"number", "8 (999) 000-00-02"}, {"transport", "whatsapp"}});
+    INFO(second.body);
+    REQUIRE(second.status == 201);
+    CHECK(json::parse(second.body).at("number") == "79990000002");
+    CHECK(add({{"by", 1}, {"id", "wa-3"}, {"number", "+7 999 000-00-02"}, {"transport", "whatsapp"}}).status == 409);
+    CHECK(add({{"by", 1}, {"id", "wa-4"}, {"number", "not a number"}, {"transport", "whatsapp"}}).status == 422);
+
+    // W6: the same customer on the other channel is another task, each with its own channel.
+    post(c.server, json::object{{"messages", json::array{wazzup_message("in-w6", "wa-2", "whatsapp", "79991234567", "me again")}}});
+    REQUIRE(c.server.wait_until_processed());
+    auto tasks = get_json(c.server, "/api/v1/tasks").at("tasks").as_array();
+    REQUIRE(tasks.size() == 2);
+    posted(call(c.server, "POST", "/api/v1/tasks/" + std::to_string(tasks[1].at("id").as_int64()) + "/comments",
+                reply_to_contact("on the second number")));
+    REQUIRE(fake.wait_for(1));
+    CHECK(fake.calls().at(0).channel_id == "wa-2");
+
+    // W7: the first channel deleted, its task cannot send...
+    CHECK(http_request(c.server.port(), "DELETE", "/api/v1/integrations/wz/channels/wa-channel?by=1", "", api_auth()).status == 200);
+    auto closed = call(c.server, "POST", c.comments(), reply_to_contact("hello?"));
+    CHECK(closed.status == 422);
+    CHECK(std::string(json::parse(closed.body).at("error").as_string()).starts_with("the channel of this conversation was deleted"));
+    // ...until a new channel with the same number takes it over, inbound and outbound.
+    REQUIRE(add({{"by", 1}, {"id", "wa-new"}, {"number", "79990000001"}, {"transport", "whatsapp"}}).status == 201);
+    post(c.server, json::object{{"messages", json::array{wazzup_message("in-w7", "wa-new", "whatsapp", "79991234567", "still there?")}}});
+    REQUIRE(c.server.wait_until_processed());
+    CHECK(get_json(c.server, "/api/v1/tasks").at("tasks").as_array().size() == 2);
+    CHECK(get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array().size() == 2);
+    posted(call(c.server, "POST", c.comments(), reply_to_contact("yes, here")));
+    REQUIRE(fake.wait_for(2));
+    CHECK(fake.calls().at(1).channel_id == "wa-new");
+
+    // The API's channels outlive a restart.
+    c.server.kill(SIGTERM);
+    c.server.start();
+    auto after = channels();
+    REQUIRE(after.size() == 4);
+    CHECK(after[0].at("deleted") == true);
 }
