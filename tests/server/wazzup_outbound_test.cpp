@@ -375,3 +375,35 @@ TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new cha
     REQUIRE(after.size() == 4);
     CHECK(after[0].at("deleted") == true);
 }
+
+TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a link; a reply quotes the message chosen",
+          "[e2e][wazzup][I2][I3]") {
+    FakeWazzup fake;
+    WazzupChat c(fake);
+    post(c.server, json::object{{"messages", json::array{wazzup_message("ig-dm-1", "ig-channel", "instagram", "some.customer",
+                                                                         "Do you ship abroad?")}}});
+    REQUIRE(c.server.wait_until_processed());
+    auto task = get_json(c.server, "/api/v1/tasks").at("tasks").as_array().at(1).at("id").as_int64();
+    auto task_path = "/api/v1/tasks/" + std::to_string(task);
+    auto quoted = get_json(c.server, task_path).at("comments").as_array().at(0).at("id").as_int64();
+    auto upload = [&](const std::string& name, const std::string& mime) {
+        auto up = http_request(c.server.port(), "POST", "/api/v1/uploads?name=" + name, "bytes of " + name,
+                               {{"Authorization", "Bearer e2e-api-token-0123456789"}, {"Content-Type", mime}});
+        REQUIRE(up.status == 201);
+        return json::parse(up.body).at("upload");
+    };
+    json::object body = reply_to_contact("Yes: here are the terms");
+    body["quotes"] = quoted;
+    body["files"] = json::array{json::object{{"name", "map.png"}, {"mime", "image/png"}, {"upload", upload("map.png", "image/png")}},
+                                json::object{{"name", "terms.pdf"}, {"mime", "application/pdf"}, {"upload", upload("terms.pdf", "application/pdf")}}};
+    auto r = call(c.server, "POST", task_path + "/comments", body);
+    posted(r);
+    auto files = json::parse(r.body).at("files").as_array();
+    CHECK(files[0].at("action") == "inline");
+    CHECK(files[1].at("action") == "link");
+    REQUIRE(fake.wait_for(2));
+    auto calls = fake.calls();
+    CHECK(calls[0].ref_message_id == "ig-dm-1");  // I3
+    CHECK(calls[0].text.find("terms.pdf: https://switchyard.example.com/files/") != std::string::npos);
+    CHECK(calls[1].content_uri.find("/map.png?") != std::string::npos);
+}
