@@ -36,6 +36,41 @@ const config::Channel& chosen_channel(const config::Integration& integration, co
     return *it;
 }
 
+// Where a conversation an employee opens goes, with whom, and its task's title.
+struct Opening {
+    const config::Integration* integration = nullptr;
+    std::string channel_key;  // Wazzup's channelId
+    std::optional<std::int64_t> channel;  // its row in the store
+    stdlib::Transport transport = stdlib::Transport::whatsapp;
+    std::string chat;
+    std::string_view chat_kind;  // private (WhatsApp), direct (Instagram)
+    const store::ContactRecord* contact = nullptr;
+    std::string title;
+};
+
+// Routes the first message as the rules will route the reply, refuses a conversation that
+// exists, makes the conversation and its task, and writes the message in them: the answer's
+// body, with `task` and `conversation`.
+json::object open_conversation(Desk::Impl& d, store::Work& work, const Opening& o, const CommentRequest& request,
+                               std::size_t& messages, std::int64_t now) {
+    worker::FirstMessage first{request.by, o.channel_key, o.transport, o.chat, o.contact, request.text, now};
+    auto routed = worker::route_first_message(work, d.config, *o.integration, d.employees, d.deciding(), first);
+    if (const auto* why = std::get_if<std::string>(&routed)) refuse(422, *why);
+    const auto& route = std::get<worker::FirstRoute>(routed);
+    if (auto existing = work.conversation(o.integration->id, route.key))
+        refuse(409, "a conversation with " + o.chat + " on this channel exists (task " + std::to_string(existing->task.value_or(0)) +
+                        "): write in it");
+    auto conversation = work.create_conversation(
+        {o.integration->id, route.key, o.channel, o.chat, std::string(o.chat_kind), o.contact->id, "employee", now});
+    auto task = work.create_task({conversation, o.contact->id, o.title, request.text, route.project, route.assignees, now});
+    work.set_conversation_task(conversation, task);
+    work.record_history(task, d.history_actor(*request.by), "create_task", {{"channel", o.channel_key}, {"chat", o.chat}}, now);
+    auto made = d.write_comment(work, task, request, true, messages);
+    made["task"] = task;
+    made["conversation"] = conversation;
+    return made;
+}
+
 }  // namespace
 
 Answer Desk::start_conversation(const json::value& body) {
@@ -71,22 +106,9 @@ Answer Desk::start_conversation(const json::value& body) {
             if (transport == stdlib::Transport::whatsapp) identity.phone = chat;
             else identity.username = chat;
             auto contact = work.find_or_create_contact(identity, now);
-            worker::FirstMessage first{request.by, channel.id, transport, chat, &contact, request.text, now};
-            auto routed = worker::route_first_message(work, d.config, *integration, d.employees, d.deciding(), first);
-            if (const auto* why = std::get_if<std::string>(&routed)) refuse(422, *why);
-            const auto& route = std::get<worker::FirstRoute>(routed);
-            if (auto existing = work.conversation(integration->id, route.key))
-                refuse(409, "a conversation with " + chat + " on this channel exists (task " +
-                                std::to_string(existing->task.value_or(0)) + "): write in it");
-            store::NewConversation nv{integration->id, route.key, work.channel_id(integration->id, channel.id), chat,
-                                      transport == stdlib::Transport::instagram ? "direct" : "private", contact.id, "employee", now};
-            auto conversation = work.create_conversation(nv);
-            auto task = work.create_task({conversation, contact.id, title, request.text, route.project, route.assignees, now});
-            work.set_conversation_task(conversation, task);
-            work.record_history(task, d.history_actor(*request.by), "create_task", {{"channel", channel.id}, {"chat", chat}}, now);
-            made = d.write_comment(work, task, request, true, messages);
-            made["task"] = task;
-            made["conversation"] = conversation;
+            Opening o{integration.get(), channel.id, work.channel_id(integration->id, channel.id), transport, chat,
+                      transport == stdlib::Transport::instagram ? "direct" : "private", &contact, title};
+            made = open_conversation(d, work, o, request, messages, now);
             work.commit();
         }
         if (messages > 0) d.wake();
@@ -119,23 +141,10 @@ Answer Desk::private_reply(std::int64_t task_id, const json::value& body) {
             request.answers = answered->id;
             request.answers_message_id = *answered->external_id;
             auto contact = *work.contact(*thread->contact);
-            worker::FirstMessage first{request.by, thread->channel_external_id, stdlib::Transport::instagram, thread->chat, &contact,
-                                       request.text, now};
-            auto routed = worker::route_first_message(work, d.config, *integration, d.employees, d.deciding(), first);
-            if (const auto* why = std::get_if<std::string>(&routed)) refuse(422, *why);
-            const auto& route = std::get<worker::FirstRoute>(routed);
-            if (auto existing = work.conversation(integration->id, route.key))
-                refuse(409, "a Direct conversation with " + thread->chat + " exists (task " + std::to_string(existing->task.value_or(0)) +
-                                "): write in it");
-            store::NewConversation nv{integration->id, route.key, thread->channel, thread->chat, "direct", contact.id, "employee", now};
-            auto conversation = work.create_conversation(nv);
-            auto title = contact.username.value_or(contact.name);
-            auto task = work.create_task({conversation, contact.id, title, request.text, route.project, route.assignees, now});
-            work.set_conversation_task(conversation, task);
-            work.record_history(task_id, d.history_actor(*request.by), "private_reply", {{"task", task}}, now);
-            made = d.write_comment(work, task, request, true, messages);
-            made["task"] = task;
-            made["conversation"] = conversation;
+            Opening o{integration.get(), thread->channel_external_id, thread->channel, stdlib::Transport::instagram, thread->chat,
+                      "direct", &contact, contact.username.value_or(contact.name)};
+            made = open_conversation(d, work, o, request, messages, now);
+            work.record_history(task_id, d.history_actor(*request.by), "private_reply", {{"task", made["task"]}}, now);
             work.commit();
         }
         if (messages > 0) d.wake();

@@ -108,17 +108,21 @@ Outcome response_outcome(const net::Response& response) {
 
 }  // namespace
 
-std::variant<BotEndpoint, std::string> bot_endpoint(std::string_view api_base_url, std::string_view token) {
+std::variant<BaseUrl, std::string> base_url(std::string_view api_base_url) {
     auto parsed = net::parse_url(api_base_url);
     if (const auto* why = std::get_if<std::string>(&parsed)) return "api_base_url " + std::string(api_base_url) + ": " + *why;
     const auto& url = std::get<net::Url>(parsed);
-    BotEndpoint e;
-    e.origin = url.origin;
-    e.path_prefix = url.target;
-    if (auto q = e.path_prefix.find('?'); q != std::string::npos) e.path_prefix.erase(q);
-    while (!e.path_prefix.empty() && e.path_prefix.back() == '/') e.path_prefix.pop_back();
-    e.token = token;
-    return e;
+    BaseUrl b{url.origin, url.target};
+    if (auto q = b.path_prefix.find('?'); q != std::string::npos) b.path_prefix.erase(q);
+    while (!b.path_prefix.empty() && b.path_prefix.back() == '/') b.path_prefix.pop_back();
+    return b;
+}
+
+std::variant<BotEndpoint, std::string> bot_endpoint(std::string_view api_base_url, std::string_view token) {
+    auto base = base_url(api_base_url);
+    if (auto* why = std::get_if<std::string>(&base)) return std::move(*why);
+    auto& b = std::get<BaseUrl>(base);
+    return BotEndpoint{b.origin, std::move(b.path_prefix), std::string(token)};
 }
 
 net::Request telegram_request(const BotEndpoint& endpoint, std::string_view chat,

@@ -13,10 +13,19 @@
 
 namespace switchyard::outbox {
 
-// Where a bot's calls go: the configuration's `api_base_url`, parsed once.
+// A messenger API's base URL (the configuration's `api_base_url`), parsed once: where to
+// connect, and the path its calls start with (without a trailing `/`).
+struct BaseUrl {
+    net::Origin origin;
+    std::string path_prefix;
+};
+// Nothing, with the reason, when it is not a URL the client can call.
+std::variant<BaseUrl, std::string> base_url(std::string_view api_base_url);
+
+// Where a bot's calls go: `/bot<token>/<method>` after the base URL's path.
 struct BotEndpoint {
     net::Origin origin;
-    std::string path_prefix;  // the base URL's path, without a trailing `/`; then `/bot<token>/<method>`
+    std::string path_prefix;
     std::string token;
 };
 // Nothing, with the reason, when the base URL is not one the client can call.

@@ -37,16 +37,10 @@ Outcome response_outcome(const net::Response& r) {
 }  // namespace
 
 std::variant<WazzupEndpoint, std::string> wazzup_endpoint(std::string_view api_base_url, std::string_view api_key) {
-    auto parsed = net::parse_url(api_base_url);
-    if (const auto* why = std::get_if<std::string>(&parsed)) return "api_base_url " + std::string(api_base_url) + ": " + *why;
-    const auto& url = std::get<net::Url>(parsed);
-    WazzupEndpoint e;
-    e.origin = url.origin;
-    e.path_prefix = url.target;
-    if (auto q = e.path_prefix.find('?'); q != std::string::npos) e.path_prefix.erase(q);
-    while (!e.path_prefix.empty() && e.path_prefix.back() == '/') e.path_prefix.pop_back();
-    e.api_key = api_key;
-    return e;
+    auto base = base_url(api_base_url);
+    if (auto* why = std::get_if<std::string>(&base)) return std::move(*why);
+    auto& b = std::get<BaseUrl>(base);
+    return WazzupEndpoint{b.origin, std::move(b.path_prefix), std::string(api_key)};
 }
 
 std::string crm_message_id(std::int64_t outbox_row) { return "switchyard-outbox-" + std::to_string(outbox_row); }
