@@ -2,8 +2,10 @@
 // large installation might grow to), and the shipped rules (what `switchyard check rules/` does).
 #include "common/diagnostic.hpp"
 #include "compiler/checker.hpp"
+#include "compiler/lower.hpp"
 #include "compiler/workspace.hpp"
 #include "dsl/parser.hpp"
+#include "runtime/vm/image.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -23,6 +25,7 @@ namespace {
 namespace common = switchyard::common;
 namespace compiler = switchyard::compiler;
 namespace dsl = switchyard::dsl;
+namespace vm = switchyard::vm;
 
 constexpr std::size_t target_lines = 100'000;
 
@@ -345,5 +348,50 @@ void BM_CheckShippedRules(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(lines * state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_CheckShippedRules)->Unit(benchmark::kMillisecond);
+
+
+// Large literal data in rules (issue: "Scale of rule files"): a policy testing membership in a
+// set of 100,000 strings, and a setting holding 200,000 strings. Each checked, and compiled and
+// loaded (lowered, verified, prepared), in one iteration: both must stay linear.
+std::string large_set_rules(std::size_t strings, bool as_setting) {
+    std::string items;
+    items.reserve(strings * 10);
+    for (std::size_t i = 0; i < strings; ++i) items += (i ? ", \"w" : "\"w") + std::to_string(i) + "\"";
+    if (as_setting)
+        return "setting blocked: list<string> = [" + items + "]\n    \"blocked words\"\n"
+               "policy routing for inbound {\n    when message.text in setting.blocked -> ignore(\"spam\")\n"
+               "    otherwise -> ignore(\"x\")\n}\n";
+    return "policy routing for inbound {\n    when message.text in {" + items + "} -> ignore(\"spam\")\n"
+           "    otherwise -> ignore(\"x\")\n}\n";
+}
+
+void large_set(benchmark::State& state, std::size_t strings, bool as_setting, bool compile_too) {
+    const std::string text = large_set_rules(strings, as_setting);
+    for (auto _ : state) {
+        common::DiagnosticBag bag;
+        auto ws = compiler::workspace_from_text("large.rules", text, bag);
+        if (!compile_too) {
+            benchmark::DoNotOptimize(compiler::check(ws, bag));
+            continue;
+        }
+        auto module = compiler::compile(ws, bag);
+        if (!module) {
+            state.SkipWithError("the large rules do not compile");
+            return;
+        }
+        auto image = vm::load_module(std::move(*module));
+        benchmark::DoNotOptimize(image);
+    }
+    state.counters["strings"] = static_cast<double>(strings);
+}
+
+void BM_LargeSetCheck(benchmark::State& state) { large_set(state, 100000, false, false); }
+void BM_LargeSetCompile(benchmark::State& state) { large_set(state, 100000, false, true); }
+void BM_LargeSettingCheck(benchmark::State& state) { large_set(state, 200000, true, false); }
+void BM_LargeSettingCompile(benchmark::State& state) { large_set(state, 200000, true, true); }
+BENCHMARK(BM_LargeSetCheck)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LargeSetCompile)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LargeSettingCheck)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LargeSettingCompile)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -260,6 +260,9 @@ std::optional<Region> CoverageAnalysis::comparison(const dsl::Binary& b, bool ne
     }
     Domain d;
     d.kind = dim_info->kind;
+    // A set's strings are gathered and sorted once: a union per member would copy the set so
+    // far for each one, quadratic in the set's size (40,000 strings took a minute).
+    std::vector<std::string> strings;
     for (const Expr* v : values) {
         auto c = constant_of(*v);
         if (!c) return std::nullopt;
@@ -268,9 +271,21 @@ std::optional<Region> CoverageAnalysis::comparison(const dsl::Binary& b, bool ne
             d.none = true;
             continue;
         }
+        if (d.kind == Domain::Kind::strings && op == BinaryOp::eq && c->kind == Constant::Kind::string) {
+            strings.push_back(std::move(c->text));
+            continue;
+        }
         auto part = domain_of(dim_info->kind, op, *c);
         if (!part) return std::nullopt;
         d = union_of(d, *part);
+    }
+    if (!strings.empty()) {
+        std::sort(strings.begin(), strings.end());
+        strings.erase(std::unique(strings.begin(), strings.end()), strings.end());
+        Domain set;
+        set.kind = Domain::Kind::strings;
+        set.strings = std::move(strings);
+        d = union_of(d, set);
     }
     std::uint32_t dim = dimension(dsl::print_expr(*path), *dim_info);
     return single(dim, std::move(d), negate_result);

@@ -3,6 +3,7 @@
 #include "compiler/lower_impl.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace switchyard::compiler {
 
@@ -61,6 +62,23 @@ bool Constants::same(std::uint32_t a, std::uint32_t b) const {
     for (std::size_t i = 0; i < x.parts.size(); ++i)
         if (!same(x.parts[i], y.parts[i])) return false;
     return true;
+}
+
+std::string Constants::identity(std::uint32_t k) const {
+    const auto& c = at(k);
+    std::string id;
+    auto put = [&](std::uint64_t v) { id.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(static_cast<std::uint64_t>(c.kind));
+    put(static_cast<std::uint64_t>(c.number));
+    put(c.text.size());
+    id += c.text;
+    put(c.parts.size());
+    for (auto p : c.parts) {
+        auto part = identity(p);
+        put(part.size());
+        id += part;
+    }
+    return id;
 }
 
 std::string Constants::key_of(const Constant& c) {
@@ -216,12 +234,11 @@ std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::IfEl
 std::optional<std::uint32_t> ModuleState::fold_items(const Expr& e, const std::vector<dsl::ExprPtr>& items,
                                                      ConstKind kind) {
     std::vector<std::uint32_t> parts;
+    std::unordered_set<std::string> members;  // a set's, by identity: a scan per member would be quadratic
     for (const auto& item : items) {
         auto k = fold(*item);
         if (!k) return std::nullopt;
-        if (kind == ConstKind::set &&
-            std::any_of(parts.begin(), parts.end(), [&](std::uint32_t p) { return constants.same(p, *k); }))
-            continue;
+        if (kind == ConstKind::set && !members.insert(constants.identity(*k)).second) continue;
         parts.push_back(*k);
     }
     return constants.compound(type_of(e), kind, parts);

@@ -72,6 +72,9 @@ public:
 
     // Structural equality of two constants, ignoring their static types (`[]` is `[]`).
     bool same(std::uint32_t a, std::uint32_t b) const;
+    // A text equal for two constants exactly when same() says they are: what a set literal's
+    // members are deduplicated by, in linear time.
+    std::string identity(std::uint32_t k) const;
 
 private:
     static std::string key_of(const Constant& c);

@@ -265,6 +265,24 @@ bool equal(const Value& a, const Value& b) {
     return false;
 }
 
+std::size_t hash_of(const Value& v) {
+    auto mix = [](std::size_t h, std::size_t x) { return h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)); };
+    std::size_t h = static_cast<std::size_t>(v.tag);
+    switch (v.tag) {
+        case Tag::none: return h;
+        case Tag::boolean:
+        case Tag::integer: return mix(h, std::hash<std::int64_t>{}(v.i));
+        case Tag::string: return mix(h, std::hash<std::string_view>{}(v.text()));
+        case Tag::variant: h = mix(h, v.ctor); [[fallthrough]];
+        case Tag::record:
+        case Tag::list:
+            for (std::uint32_t k = 0; k < v.len; ++k) h = mix(h, hash_of(v[k]));
+            return h;
+        case Tag::builder: return mix(h, std::hash<const void*>{}(v.builder));
+    }
+    return h;
+}
+
 std::string_view Arena::copy(std::string_view text) {
     char* p = chars(text.size());
     if (!text.empty()) std::memcpy(p, text.data(), text.size());

@@ -3,6 +3,7 @@
 #include "bytecode/serialize.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace switchyard::vm {
 
@@ -30,15 +31,17 @@ Value Image::materialize(const bytecode::Constant& c) {
         case bytecode::ConstKind::string: return Value::string(c.text);
         default: break;
     }
-    // Sets drop duplicates here too, so that a set constant written by hand behaves as one.
+    // Sets drop duplicates here too, so that a set constant written by hand behaves as one; by
+    // hash, so that a set of 100,000 strings loads in linear time (a file could be hostile).
     auto parts = std::make_unique<Value[]>(c.parts.size() + 1);
     std::size_t n = 0;
+    auto hash = [](const Value* v) { return hash_of(*v); };
+    auto same = [](const Value* a, const Value* b) { return equal(*a, *b); };
+    std::unordered_set<const Value*, decltype(hash), decltype(same)> seen(c.kind == bytecode::ConstKind::set ? c.parts.size() : 0,
+                                                                         hash, same);
     for (auto p : c.parts) {
-        const Value& v = constants_[p];
-        bool seen = false;
-        if (c.kind == bytecode::ConstKind::set)
-            for (std::size_t k = 0; k < n && !seen; ++k) seen = equal(parts[k], v);
-        if (!seen) parts[n++] = v;
+        parts[n] = constants_[p];
+        if (c.kind != bytecode::ConstKind::set || seen.insert(&parts[n]).second) ++n;
     }
     const Value* items = parts.get();
     parts_.push_back(std::move(parts));

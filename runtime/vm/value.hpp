@@ -83,6 +83,8 @@ static_assert(sizeof(Value) == 16);
 
 // Structural equality (docs/cases.md): records field by field, lists item by item.
 bool equal(const Value& a, const Value& b);
+// A hash that agrees with equal(): equal values hash alike.
+std::size_t hash_of(const Value& v);
 
 // A bump allocator for one evaluation at a time. `reset` keeps the blocks, so in steady state
 // an evaluation allocates nothing from the heap.
