@@ -82,7 +82,8 @@ std::string render_text_string(const std::vector<Diagnostic>& diagnostics, const
 // A one-line summary such as "2 errors, 1 warning", or empty when there is nothing.
 std::string summarize(const std::vector<Diagnostic>& diagnostics);
 
-// The closest candidate by edit distance, for "did you mean" help; empty when none is close.
+// The closest candidate by edit distance, case ignored, for "did you mean" help; empty when
+// none is close.
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace switchyard::common

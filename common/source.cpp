@@ -48,6 +48,10 @@ std::string_view SourceFile::slice(Span span) const {
 }
 
 FileId SourceMap::add(std::string path, std::string text) {
+    // A UTF-8 byte order mark, as some Windows editors write, is no part of the text: columns
+    // count from the first character, and the parser never sees it.
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    if (std::string_view(text).starts_with(bom)) text.erase(0, bom.size());
     files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
     return static_cast<FileId>(files_.size() - 1);
 }

@@ -57,6 +57,7 @@ private:
 // All files of one run; FileId indexes into it. Files never move once added.
 class SourceMap {
 public:
+    // A leading UTF-8 byte order mark is dropped from `text`.
     FileId add(std::string path, std::string text);
     const SourceFile& file(FileId id) const { return *files_.at(id); }
     std::size_t size() const { return files_.size(); }

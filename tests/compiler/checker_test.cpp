@@ -171,3 +171,10 @@ policy routing {
     CHECK(routing.rules[0].result->annotation.argument_params ==
           std::vector<std::uint32_t>{0, dsl::unbound_argument, dsl::unbound_argument});
 }
+
+TEST_CASE("a rule file that starts with a UTF-8 byte order mark checks as without", "[checker]") {
+    common::DiagnosticBag bag;
+    auto ws = compiler::workspace_from_text("bom.rules", "\xEF\xBB\xBFpolicy reopen {\n    otherwise -> reopen\n}\n", bag);
+    compiler::check(ws, bag);
+    CHECK_FALSE(bag.has_errors());
+}
