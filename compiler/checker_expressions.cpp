@@ -196,6 +196,20 @@ std::pair<Type, Type> ExprChecker::operands(const dsl::Binary& b, bool rhs_is_co
     return {l, r};
 }
 
+// An enum compared with a string literal that names one of its values: the value is a name.
+std::string ExprChecker::enum_as_string_help(const dsl::Binary& b, Type l, Type r) const {
+    auto one = [&](const Expr& literal, Type enum_side) -> std::string {
+        const auto* s = literal.as<dsl::StringLit>();
+        auto t = enum_side.without_optional();
+        if (!s || t.base != TypeKind::enumeration || t.depth != 0) return {};
+        const auto& en = schema_.enum_of(t);
+        if (!en.find(s->value)) return {};
+        return "write `" + s->value + "` without quotes: `" + en.name + "` values are names, not strings";
+    };
+    auto help = one(*b.rhs, l);
+    return help.empty() ? one(*b.lhs, r) : help;
+}
+
 Type ExprChecker::visit(const Expr& e, const dsl::Binary& b, std::optional<Type> expected) {
     using Op = dsl::BinaryOp;
     std::string op(dsl::to_string(b.op));
@@ -210,7 +224,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Binary& b, std::optional<Type>
             auto [l, r] = operands(b, false);
             if (l.is_error() || r.is_error()) return types::boolean;
             if (!join(l, r)) {
-                error(Code::E0300, e.span, "cannot compare `" + name(l) + "` with `" + name(r) + "`");
+                error(Code::E0300, e.span, "cannot compare `" + name(l) + "` with `" + name(r) + "`", enum_as_string_help(b, l, r));
             } else if (l.without_optional().is_collection()) {
                 error(Code::E0305, b.op_span, "`" + op + "` does not compare lists or sets",
                       "compare `count(...)`, or test membership with `in`");

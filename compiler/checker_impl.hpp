@@ -87,6 +87,7 @@ public:
     void report_unknown_field(const stdlib::RecordDecl& record, const std::string& field, Span span);
     void error(Code code, Span span, std::string message, std::string help = {});
     std::string name(Type t) const;
+    std::string enum_as_string_help(const dsl::Binary& b, Type l, Type r) const;
 
 private:
     // ---- literals, operators, collections, `where`, `if` (checker_expressions.cpp) ----

@@ -3,6 +3,8 @@
 // function's parameters, and the binding recorded for lowering.
 #include "compiler/checker_impl.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 
 namespace switchyard::compiler {
@@ -154,7 +156,13 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
         error(Code::E0200, e.span, ticked(id) + " is a function", "call it: `" + std::string(id) + "(...)`");
         return;
     }
-    error(Code::E0200, e.span, "unknown name " + ticked(id), did_you_mean(id, name_candidates(hint)));
+    auto help = did_you_mean(id, name_candidates(hint));
+    // Where an enum's value is expected, its values are the answer: say them all.
+    if (hint && hint->base == TypeKind::enumeration) {
+        const auto& en = schema_.enum_of(*hint);
+        help += (help.empty() ? "" : " ") + ticked(en.name) + " is one of " + common::join(en.members, ", ");
+    }
+    error(Code::E0200, e.span, "unknown name " + ticked(id), help);
 }
 
 Type ExprChecker::visit(const Expr& e, const dsl::Field& f, std::optional<Type>) {
