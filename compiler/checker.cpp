@@ -358,6 +358,15 @@ private:
     void check_test(ExprChecker& ec, const dsl::TestDecl& t, std::size_t f, const std::vector<Global*>& settings) {
         std::map<std::string, Span> given;
         FileId file = ws_.files[f].id;
+        // `switchyard test` reports tests by name: two with one name could not be told apart.
+        if (auto [first, fresh] = test_names_.emplace(t.name, std::pair{file, t.name_span}); !fresh) {
+            auto& d = diagnostics_.report(Code::E0400, file, t.name_span, "test " + quoted(t.name) + " is declared twice",
+                                          "name each test after what it shows");
+            d.notes.push_back({first->second.first, first->second.second, "first declared here"});
+        }
+        if (std::none_of(t.items.begin(), t.items.end(), [](const auto& item) { return std::holds_alternative<dsl::Expect>(item.item); }))
+            diagnostics_.report(Code::E0405, file, t.name_span, "test " + quoted(t.name) + " expects nothing: it cannot fail",
+                                "add what the rules must decide: `expect KIND == VALUE`");
         for (const auto& item : t.items) {
             if (const auto* g = std::get_if<dsl::Given>(&item.item)) {
                 if (auto [it, fresh] = given.emplace(g->fact.name, g->fact.span); !fresh) {
@@ -377,6 +386,8 @@ private:
         tests_.push_back({&t, file});
         test_file_.push_back(f);
     }
+
+    static std::string quoted(const std::string& name) { return "\"" + name + "\""; }
 
     void check_given(ExprChecker& ec, const dsl::Given& g, const std::vector<Global*>& settings, FileId file) {
         if (g.fact.name == "setting") {
@@ -540,6 +551,7 @@ private:
     std::vector<CheckedPolicy> policies_;
     std::vector<std::size_t> policy_file_;
     std::vector<CheckedTest> tests_;
+    std::map<std::string, std::pair<FileId, Span>> test_names_;  // every test of the run, by name: the first
     std::vector<std::size_t> test_file_;
 };
 
