@@ -13,6 +13,7 @@
 #include "runtime/files/file_store.hpp"
 #include "runtime/outbox/dispatcher.hpp"
 #include "runtime/outbox/outgoing.hpp"
+#include "runtime/outbox/telegram.hpp"
 #include "tests/support/fake_telegram.hpp"
 #include "tests/support/fake_wazzup.hpp"
 
@@ -161,6 +162,40 @@ void BM_DispatchWazzup(benchmark::State& state) {
 }
 BENCHMARK(BM_DispatchWazzup)->ArgName("pacing")->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK(BM_DispatchWazzup)->ArgName("pacing")->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// The baseline of BM_Dispatch/pacing:0: the same 20,000 sendMessage requests to the same fake,
+// sent by 4 threads over one net::Client with no store, no pacing and no outbox. The ratio of
+// the two is what the outbox's durability costs (bench/README.md).
+void BM_BareClient(benchmark::State& state) {
+    constexpr int messages = 20000, threads = 4;
+    double seconds = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        {
+            sy::testing::FakeTelegram fake;
+            auto endpoint = std::get<sy::outbox::BotEndpoint>(sy::outbox::bot_endpoint(fake.base_url(), "1:bench"));
+            sy::net::Client client;
+            state.ResumeTiming();
+            auto start = std::chrono::steady_clock::now();
+            std::vector<std::thread> senders;
+            for (int t = 0; t < threads; ++t)
+                senders.emplace_back([&, t] {
+                    for (int i = t; i < messages; i += threads) {
+                        sy::outbox::Outgoing o;
+                        o.text = "message " + std::to_string(i);
+                        auto request = sy::outbox::telegram_request(endpoint, std::to_string(100000 + i % 1000), std::nullopt, o, nullptr);
+                        benchmark::DoNotOptimize(client.send(endpoint.origin, request));
+                    }
+                });
+            for (auto& t : senders) t.join();
+            seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            state.PauseTiming();
+        }
+        state.ResumeTiming();
+    }
+    state.counters["messages_per_s"] = static_cast<double>(messages) * static_cast<double>(state.iterations()) / seconds;
+}
+BENCHMARK(BM_BareClient)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 BENCHMARK(BM_Dispatch)->ArgName("pacing")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 

@@ -3,6 +3,7 @@
 #include "runtime/actions/desk_impl.hpp"
 
 #include "common/clock.hpp"
+#include "runtime/outbox/dispatcher.hpp"
 #include "runtime/worker/outbound.hpp"
 
 namespace switchyard::actions {
@@ -99,20 +100,12 @@ namespace {
 // nowhere else, and the same after a restart (a new token ends the links made with the old).
 std::string link_key(const config::Config& config) { return files::sha256_hex("switchyard download links\n" + config.api_token); }
 
-net::ClientOptions fetch_options(const config::Config& config) {
-    net::ClientOptions o;
-    o.ca_file = config.outbound.ca_file;
-    o.request_timeout = std::chrono::milliseconds(config.outbound.timeout_ms);
-    o.max_response_bytes = config.files.max_file;
-    return o;
-}
-
 }  // namespace
 
 Desk::Impl::Impl(const config::Config& c, store::Store& s, files::FileStore& f, engine::RulesetHolder& r,
                  worker::ChannelBook& ch, std::function<void()> w)
     : config(c), store(s), files(f), rulesets(r), channels(ch), wake_outbox(std::move(w)), employees(c), links(link_key(c)),
-      fetcher(fetch_options(c)) {}
+      fetcher(outbox::client_options(c, static_cast<std::size_t>(c.files.max_file))) {}
 
 const config::Employee& Desk::Impl::actor(const Input& in) const {
     auto id = in.id("by");

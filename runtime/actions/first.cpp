@@ -9,24 +9,17 @@
 #include "runtime/worker/outbound.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace switchyard::actions {
 
 namespace {
 
-// A WhatsApp number as Wazzup names the chat: digits, with the country code; `8…` of eleven
-// digits is Russia's `7…`, as in the configuration's channel numbers (W3).
-std::string phone_chat(std::string_view text) {
-    std::string digits;
-    for (char c : text)
-        if (std::isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
-        else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')')
-            refuse(422, "chat: `" + std::string(text) + "` is not a phone number", "chat");
-    if (digits.size() == 11 && digits.front() == '8') digits.front() = '7';
-    if (digits.size() < 10 || digits.size() > 15)
-        refuse(422, "chat: `" + std::string(text) + "` is not a phone number with its country code", "chat");
-    return digits;
+// The customer as Wazzup names the chat: read as the configuration reads a channel's number
+// (W3: `+7…`, `7…` and `8…` are one WhatsApp number; an Instagram account without `@`).
+std::string customer_chat(std::string_view transport, std::string_view text) {
+    auto read = config::channel_number(transport, text);
+    if (const auto* bad = std::get_if<config::BadValue>(&read)) refuse(422, "chat: " + bad->message + ": " + bad->help, "chat");
+    return std::get<std::string>(read);
 }
 
 const config::Channel& chosen_channel(const config::Integration& integration, const std::string& id) {
@@ -88,9 +81,7 @@ Answer Desk::start_conversation(const json::value& body) {
         const auto& channel = chosen_channel(*integration, in.required_text("channel"));
         if (channel.deleted) refuse(422, "channel: `" + channel.id + "` was deleted", "channel");
         auto transport = stdlib::parse_enum<stdlib::Transport>(channel.transport).value_or(stdlib::Transport::whatsapp);
-        auto chat_text = in.required_text("chat");
-        std::string chat = transport == stdlib::Transport::whatsapp ? phone_chat(chat_text)
-                                                                    : std::string(chat_text.starts_with('@') ? chat_text.substr(1) : chat_text);
+        auto chat = customer_chat(channel.transport, in.required_text("chat"));
         auto title = in.text("title").value_or("");
         request.text = in.text("description").value_or("");
         request.notify_contact = true;

@@ -46,20 +46,22 @@ bool is_group(std::string_view chat_kind) { return chat_kind == "group" || chat_
 
 Clock::time_point at_ms(std::int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); }
 
-net::ClientOptions client_options(const config::Outbound& o) {
+}  // namespace
+
+net::ClientOptions client_options(const config::Config& config, std::size_t max_response_bytes) {
+    const auto& o = config.outbound;
     net::ClientOptions options;
     options.ca_file = o.ca_file;
     options.connect_timeout = std::chrono::milliseconds(std::min<std::int64_t>(o.timeout_ms, 10000));
     options.request_timeout = std::chrono::milliseconds(o.timeout_ms);
     options.max_idle_per_origin = o.connections;
+    options.max_response_bytes = max_response_bytes;
     return options;
 }
 
-}  // namespace
-
 struct Dispatcher::Impl {
     Impl(const config::Config& c, store::Store& s, files::FileStore& f)
-        : config(c), store(s), files(f), client(client_options(c.outbound)), pacer(c.outbound.pacing),
+        : config(c), store(s), files(f), client(client_options(c)), pacer(c.outbound.pacing),
           capacity(std::size_t{c.outbound.connections} * 4), rng(std::random_device{}()) {
         for (const auto& i : c.integrations) {
             routes.emplace(i.id, Route{&i, endpoint_of(i)});

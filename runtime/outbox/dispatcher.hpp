@@ -12,6 +12,7 @@
 
 #include "runtime/config/config.hpp"
 #include "runtime/files/file_store.hpp"
+#include "runtime/net/client.hpp"
 #include "runtime/store/store.hpp"
 
 #include <atomic>
@@ -21,6 +22,11 @@
 #include <string>
 
 namespace switchyard::outbox {
+
+// The HTTP client's options for `[outbound]`, for every client that calls out (the dispatcher,
+// the downloads, the files fetched for a comment): trust, timeouts, kept-alive connections;
+// responses up to `max_response_bytes`.
+net::ClientOptions client_options(const config::Config& config, std::size_t max_response_bytes = 64u << 20);
 
 // Counts per integration, for /metrics.
 struct IntegrationCounts {

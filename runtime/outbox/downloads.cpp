@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "runtime/net/client.hpp"
+#include "runtime/outbox/dispatcher.hpp"
 #include "runtime/outbox/pacing.hpp"
 #include "runtime/outbox/telegram.hpp"
 
@@ -53,11 +54,7 @@ Fetched from_response(const net::Result& result, std::string_view what) {
 
 struct Downloader::Impl {
     Impl(const config::Config& c, store::Store& s, files::FileStore& f) : config(c), store(s), files(f) {
-        net::ClientOptions o;
-        o.ca_file = c.outbound.ca_file;
-        o.request_timeout = std::chrono::milliseconds(c.outbound.timeout_ms);
-        o.max_response_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(c.files.max_file, 64ull << 20));
-        client = std::make_unique<net::Client>(o);
+        client = std::make_unique<net::Client>(client_options(c, static_cast<std::size_t>(c.files.max_file)));
         thread = std::thread([this] { loop(); });
     }
 

@@ -72,13 +72,11 @@ std::int64_t metric(std::uint16_t port, const std::string& name) {
     return std::stoll(m[2]);
 }
 
-namespace {
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
     return text;
 }
-}  // namespace
 
 ServerProcess::ServerProcess(const std::string& config_toml, const std::string& name) {
     auto root = source_dir();

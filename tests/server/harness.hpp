@@ -50,7 +50,9 @@ private:
     std::uint16_t port_ = 0;
 };
 
-std::string read_fixture(const std::string& name);  // ../shared/fixtures/NAME
+std::string read_fixture(const std::string& name);
+// `text` with every `from` replaced by `to` (a configuration's `{{placeholders}}`).
+std::string replace_all(std::string text, const std::string& from, const std::string& to);  // ../shared/fixtures/NAME
 std::int64_t metric(std::uint16_t port, const std::string& name);
 
 }  // namespace switchyard::testing

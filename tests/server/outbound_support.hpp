@@ -71,13 +71,8 @@ api_base_url = "{{telegram}}"
 assignees = [2]
 )";
 
-inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
-    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
-    return text;
-}
-
 inline std::string outbound_toml(const FakeTelegram& fake, const std::string& outbound_keys = "") {
-    return replaced(replaced(outbound_config, "{{telegram}}", fake.base_url()), "{{outbound}}", outbound_keys);
+    return replace_all(replace_all(outbound_config, "{{telegram}}", fake.base_url()), "{{outbound}}", outbound_keys);
 }
 
 inline const std::map<std::string, std::string>& api_auth() {

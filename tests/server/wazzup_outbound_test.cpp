@@ -77,7 +77,7 @@ void post(ServerProcess& server, const json::value& body) {
 
 struct WazzupChat {
     explicit WazzupChat(FakeWazzup& fake, const std::string& public_url = "https://switchyard.example.com")
-        : server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", public_url), "wazzup") {
+        : server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", public_url), "wazzup") {
         server.start();
         post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567",
                                                                            "Hello, where is my order?")}}});
@@ -247,7 +247,7 @@ TEST_CASE("W2: a customer's file is downloaded from its contentUri in the backgr
 TEST_CASE("W4, W5: an employee writes first through a chosen channel; the description is the first message and the reply joins the task",
           "[e2e][wazzup][W4][W5]") {
     FakeWazzup fake;
-    ServerProcess server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "w4");
+    ServerProcess server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "w4");
     server.start();
     auto start = [&](json::object body) { return call(server, "POST", "/api/v1/conversations", body); };
     json::object first{{"by", 2}, {"integration", "wz"}, {"channel", "wa-channel"}, {"chat", "8 (999) 765-43-21"},
@@ -286,7 +286,7 @@ TEST_CASE("W4, W5: an employee writes first through a chosen channel; the descri
 
 TEST_CASE("I7: nobody writes first on Instagram; an integration that does not exist is refused", "[e2e][wazzup][I7]") {
     FakeWazzup fake;
-    ServerProcess server(replaced(replaced(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "i7");
+    ServerProcess server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "i7");
     server.start();
     auto r = call(server, "POST", "/api/v1/conversations",
                   json::object{{"by", 2}, {"integration", "wz"}, {"channel", "ig-channel"}, {"chat", "@some.customer"},
