@@ -156,7 +156,22 @@ struct Test {
 };
 
 inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
-inline constexpr std::uint32_t format_version = 2;  // 2: functions carry their footprint
+inline constexpr std::uint32_t format_version = 3;  // 2: functions carry their footprint; 3: time zones
+
+// From `from_ms` on (milliseconds since 1970 UTC), local time is UTC + `offset_s` seconds.
+struct ZoneShift {
+    std::int64_t from_ms;
+    std::int32_t offset_s;
+    friend bool operator==(const ZoneShift&, const ZoneShift&) = default;
+};
+
+// A time zone of the tz database as the compiler read it: the ruleset carries it, so a decision
+// never depends on the tzdata of the machine that runs it. The first shift starts at the
+// smallest int64 (the offset before the first transition); shifts are sorted by `from_ms`.
+struct Zone {
+    std::string name;  // `Europe/Moscow`
+    std::vector<ZoneShift> shifts;
+};
 
 struct Module {
     std::string name;
@@ -169,6 +184,7 @@ struct Module {
     std::vector<Function> policies;
     std::vector<Function> expectations;
     std::vector<Test> tests;
+    std::vector<Zone> zones;  // sorted by name, unique
 };
 
 // 64-bit FNV-1a: the content hashes of the header.

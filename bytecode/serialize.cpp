@@ -258,6 +258,17 @@ Module read_module(Reader& r) {
         t.expects = r.vec("test expectations", 4, [&] { return r.u32("test expectation"); });
         return t;
     });
+    m.zones = r.vec("zones", 8, [&] {
+        Zone z;
+        z.name = r.str("zone name");
+        z.shifts = r.vec("zone shifts", 12, [&] {
+            ZoneShift s;
+            s.from_ms = r.i64("zone shift start");
+            s.offset_s = static_cast<std::int32_t>(r.u32("zone offset"));
+            return s;
+        });
+        return z;
+    });
     if (!r.at_end()) r.fail("unexpected bytes after the last section");
     return m;
 }
@@ -316,6 +327,13 @@ std::string write(const Module& m) {
         w.u32(t.line);
         w.str(t.case_json);
         w.vec(t.expects, [&](std::uint32_t e) { w.u32(e); });
+    });
+    w.vec(m.zones, [&](const Zone& z) {
+        w.str(z.name);
+        w.vec(z.shifts, [&](const ZoneShift& s) {
+            w.i64(s.from_ms);
+            w.u32(static_cast<std::uint32_t>(s.offset_s));
+        });
     });
     reseal(w.out);
     return std::move(w.out);

@@ -315,14 +315,30 @@ private:
         std::vector<const engine::Decision*> by_kind(image_->schema().kinds().size(), nullptr);
         for (const auto& d : decisions)
             if (!by_kind[d.kind] || (!d.file && by_kind[d.kind]->file)) by_kind[d.kind] = &d;
-        std::string failure;
+        std::string failure = unset_now(kase, decisions);
         for (auto e : t.expects) {
-            failure = check(image_->module().expectations[e], by_kind, kase.settings());
             if (!failure.empty()) break;
+            failure = check(image_->module().expectations[e], by_kind, kase.settings());
         }
         out_ << (failure.empty() ? "PASS  " : "FAIL  ") << where(t.file, t.line) << "  " << t.name << '\n';
         if (!failure.empty() || verbose) explain(failure, decisions);
         return failure.empty();
+    }
+
+    // A policy that reads `now` in a test that does not set it would decide at 1970-01-01 and
+    // could pass for the wrong reason: the test fails instead, naming the policy.
+    std::string unset_now(const engine::Case& kase, const std::vector<engine::Decision>& decisions) const {
+        const auto& schema = image_->schema();
+        if (kase.given(engine::fact_index(schema, "now"))) return {};
+        for (const auto& d : decisions) {
+            const auto& kind = schema.kinds()[d.kind];
+            const auto& policy = image_->module().policies[d.policy];
+            for (std::size_t b = 0; b < kind.bindings.size(); ++b)
+                if (kind.bindings[b].name == "now" && policy.footprint.reads_input(b))
+                    return "the `" + kind.name + "` policy (" + image_->location(policy) +
+                           ") reads `now`, which this test does not set: add `given now = 2026-12-07T10:00+03:00`";
+        }
+        return {};
     }
 
     // Empty when the expectation holds; otherwise what went wrong.

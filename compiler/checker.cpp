@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace switchyard::compiler {
 
@@ -48,7 +49,7 @@ std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& sche
 class Checker {
 public:
     Checker(Workspace& ws, common::DiagnosticBag& diagnostics, const Schema& schema)
-        : ws_(ws), diagnostics_(diagnostics), schema_(schema), file_globals_(ws.files.size()) {}
+        : ws_(ws), diagnostics_(diagnostics), schema_(schema), file_globals_(ws.files.size()), zones_by_file_(ws.files.size()) {}
 
     CheckResult run() {
         collect_globals();
@@ -153,6 +154,7 @@ private:
             else if (const auto* p = decl.as<dsl::PolicyDecl>()) check_policy(ec, *p, f);
             else if (const auto* t = decl.as<dsl::TestDecl>()) check_test(ec, *t, f, settings);
         }
+        zones_by_file_[f] = std::move(ec.zones);
     }
 
     Global* global_of(std::size_t f, const void* decl) {
@@ -420,12 +422,22 @@ private:
                                 did_you_mean(g.fact.name, names));
             return;
         }
-        if (fact->is_wrapped() || fact->base != TypeKind::record) {
+        bool is_record = !fact->is_wrapped() && fact->base == TypeKind::record;
+        if (is_record && g.assigned) {
             diagnostics_.report(Code::E0206, file, g.fact.span,
-                                ticked(g.fact.name) + " is a `" + schema_.type_name(*fact) + "`, not a record that can be given");
+                                ticked(g.fact.name) + " is a record: give its fields in braces",
+                                "write `given " + g.fact.name + " { field: value }`");
             return;
         }
-        ec.check_record_literal(*g.value, *fact);
+        if (!is_record && !g.assigned) {
+            diagnostics_.report(Code::E0206, file, g.fact.span,
+                                ticked(g.fact.name) + " is a `" + schema_.type_name(*fact) + "`, not a record with fields",
+                                "give its value: `given " + g.fact.name + " = " +
+                                    (*fact == types::time ? std::string("2026-12-07T10:00+03:00") : std::string("…")) + "`");
+            return;
+        }
+        if (g.assigned) ec.check_given_value(*g.value, *fact);
+        else ec.check_record_literal(*g.value, *fact);
     }
 
     // ---- whole programs ----
@@ -481,6 +493,9 @@ private:
             }
         }
         prog.name = named ? named->name.name : std::filesystem::path(ws_.files[root].path).stem().string();
+        std::set<std::string> zones;
+        for (std::size_t c : closure) zones.insert(zones_by_file_[c].begin(), zones_by_file_[c].end());
+        prog.zones.assign(zones.begin(), zones.end());
         for (std::size_t i = 0; i < policies_.size(); ++i)
             if (in[policy_file_[i]]) prog.policies.push_back(policies_[i]);
         for (std::size_t i = 0; i < tests_.size(); ++i)
@@ -548,6 +563,7 @@ private:
     const Schema& schema_;
     std::deque<Global> globals_;
     std::vector<std::vector<Global*>> file_globals_;
+    std::vector<std::set<std::string>> zones_by_file_;  // the time zones each file names
     std::vector<CheckedPolicy> policies_;
     std::vector<std::size_t> policy_file_;
     std::vector<CheckedTest> tests_;

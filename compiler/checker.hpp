@@ -45,6 +45,7 @@ struct Program {
     std::vector<CheckedLet> lets;  // in dependency order
     std::vector<CheckedPolicy> policies;
     std::vector<CheckedTest> tests;
+    std::vector<std::string> zones;  // the time zones its rules name, sorted
 };
 
 struct CheckResult {

@@ -16,6 +16,8 @@ bool is_ordered(Type t) {
         case TypeKind::size:
         case TypeKind::duration:
         case TypeKind::time:
+        case TypeKind::date:
+        case TypeKind::time_of_day:
         case TypeKind::string: return true;
         default: return false;
     }
@@ -63,7 +65,8 @@ std::optional<Type> base_hint(std::optional<Type> expected) {
 
 bool is_constant(const Expr& e) {
     if (e.as<dsl::IntLit>() || e.as<dsl::StringLit>() || e.as<dsl::BoolLit>() || e.as<dsl::NoneLit>() ||
-        e.as<dsl::SizeLit>() || e.as<dsl::DurationLit>())
+        e.as<dsl::SizeLit>() || e.as<dsl::DurationLit>() || e.as<dsl::DateLit>() || e.as<dsl::TimeOfDayLit>() ||
+        e.as<dsl::TimeLit>())
         return true;
     if (auto* u = e.as<dsl::Unary>()) return u->op == dsl::UnaryOp::negate && is_constant(*u->operand);
     if (e.annotation.ref == dsl::RefKind::enum_member) return true;
@@ -161,6 +164,9 @@ Type ExprChecker::visit(const Expr&, const dsl::BoolLit&, std::optional<Type>) {
 Type ExprChecker::visit(const Expr&, const dsl::NoneLit&, std::optional<Type>) { return types::none; }
 Type ExprChecker::visit(const Expr&, const dsl::SizeLit&, std::optional<Type>) { return types::size; }
 Type ExprChecker::visit(const Expr&, const dsl::DurationLit&, std::optional<Type>) { return types::duration; }
+Type ExprChecker::visit(const Expr&, const dsl::DateLit&, std::optional<Type>) { return types::date; }
+Type ExprChecker::visit(const Expr&, const dsl::TimeOfDayLit&, std::optional<Type>) { return types::time_of_day; }
+Type ExprChecker::visit(const Expr&, const dsl::TimeLit&, std::optional<Type>) { return types::time; }
 
 Type ExprChecker::visit(const Expr& e, const dsl::Unary& u, std::optional<Type>) {
     if (u.op == dsl::UnaryOp::logical_not) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,7 @@ public:
     std::size_t file_index = 0;
     std::size_t decl_order = 0;  // globals of this file declared at or after this are not visible yet
     std::vector<Local> locals;
+    std::set<std::string> zones;  // the time zones named so far (checked to exist)
 
     // ---- checking, and what the declarations use (checker_expressions.cpp) ----
     Type check(const Expr& e, std::optional<Type> expected = std::nullopt);
@@ -97,6 +99,9 @@ private:
     Type visit(const Expr&, const dsl::NoneLit&, std::optional<Type>);
     Type visit(const Expr&, const dsl::SizeLit&, std::optional<Type>);
     Type visit(const Expr&, const dsl::DurationLit&, std::optional<Type>);
+    Type visit(const Expr&, const dsl::DateLit&, std::optional<Type>);
+    Type visit(const Expr&, const dsl::TimeOfDayLit&, std::optional<Type>);
+    Type visit(const Expr&, const dsl::TimeLit&, std::optional<Type>);
     Type visit(const Expr& e, const dsl::Unary& u, std::optional<Type>);
     std::pair<Type, Type> operands(const dsl::Binary& b, bool rhs_is_collection);
     Type visit(const Expr& e, const dsl::Binary& b, std::optional<Type> expected);
@@ -124,6 +129,7 @@ private:
     bool matches(Type param, Type arg, std::optional<Type>& bound) const;
     Type visit(const Expr& e, const dsl::Call& c, std::optional<Type>);
     void bind_arguments(const Expr& e, const dsl::Call& c, const stdlib::FunctionDecl& fn);
+    void check_time_zone(const Expr& arg);
 
     const Schema& schema_;
     common::DiagnosticBag& diagnostics_;

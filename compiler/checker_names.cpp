@@ -2,6 +2,7 @@
 // members and constructors are resolved in that order; a call's arguments are bound to the
 // function's parameters, and the binding recorded for lowering.
 #include "compiler/checker_impl.hpp"
+#include "compiler/timezones.hpp"
 
 #include "common/text.hpp"
 
@@ -321,12 +322,37 @@ void ExprChecker::bind_arguments(const Expr& e, const dsl::Call& c, const stdlib
                   "argument " + ticked(param.name) + " of " + ticked(fn.name) + " must be `" + name(param.type) +
                       "`, found `" + name(t) + "`",
                   "the signature is `" + signature() + "`");
+        else if (param.time_zone)
+            check_time_zone(*arg.value);
     }
     for (std::size_t i = 0; i < fn.params.size(); ++i) {
         if (!given[i] && !fn.params[i].optional)
             error(Code::E0301, e.span, "missing argument " + ticked(fn.params[i].name) + " of " + ticked(fn.name),
                   "the signature is `" + signature() + "`");
     }
+}
+
+// The compiler puts the zone into the compiled ruleset, so it must be known now: a string
+// written in the rules, directly or through lets.
+void ExprChecker::check_time_zone(const Expr& arg) {
+    const Expr* e = &arg;
+    for (int hops = 0; hops < 32 && e->annotation.ref == dsl::RefKind::let && e->annotation.target; ++hops)
+        e = static_cast<const dsl::LetDecl*>(e->annotation.target)->value.get();
+    const auto* literal = e->as<dsl::StringLit>();
+    if (!literal) {
+        error(Code::E0207, arg.span, "the time zone must be written in the rules",
+              "write its name, such as \"Europe/Moscow\", or a `let` that holds one: the compiled ruleset carries the "
+              "zone's rules");
+        return;
+    }
+    auto zone = read_zone(literal->value);
+    if (const auto* why = std::get_if<std::string>(&zone)) {
+        const auto& all = zone_names();
+        std::vector<std::string_view> names(all.begin(), all.end());
+        error(Code::E0207, arg.span, *why, did_you_mean(literal->value, names));
+        return;
+    }
+    zones.insert(literal->value);
 }
 
 }  // namespace switchyard::compiler

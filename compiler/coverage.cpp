@@ -68,6 +68,9 @@ std::optional<Constant> constant_of(const Expr& e) {
     if (auto* s = e.as<dsl::SizeLit>()) return Constant{Constant::Kind::integer, s->amount * dsl::unit_factor(s->unit), {}};
     if (auto* d = e.as<dsl::DurationLit>())
         return Constant{Constant::Kind::integer, d->amount * dsl::unit_factor(d->unit), {}};
+    if (auto* d = e.as<dsl::DateLit>()) return Constant{Constant::Kind::integer, d->days, {}};
+    if (auto* t = e.as<dsl::TimeOfDayLit>()) return Constant{Constant::Kind::integer, t->ms, {}};
+    if (auto* t = e.as<dsl::TimeLit>()) return Constant{Constant::Kind::integer, t->ms, {}};
     if (auto* s = e.as<dsl::StringLit>()) return Constant{Constant::Kind::string, 0, s->value};
     if (auto* b = e.as<dsl::BoolLit>()) return Constant{Constant::Kind::member, b->value ? 1 : 0, {}};
     if (e.as<dsl::NoneLit>()) return Constant{Constant::Kind::none, 0, {}};
@@ -97,7 +100,9 @@ std::optional<Dimension> dimension_for(Type t, const stdlib::Schema& schema) {
         case TypeKind::integer:
         case TypeKind::size:
         case TypeKind::duration:
-        case TypeKind::time: return Dimension{Domain::Kind::integers, 0, optional};
+        case TypeKind::time:
+        case TypeKind::date:
+        case TypeKind::time_of_day: return Dimension{Domain::Kind::integers, 0, optional};
         case TypeKind::string: return Dimension{Domain::Kind::strings, 0, optional};
         default: return std::nullopt;
     }

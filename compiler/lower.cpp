@@ -4,6 +4,7 @@
 
 #include "bytecode/footprint.hpp"
 #include "compiler/lower_impl.hpp"
+#include "compiler/timezones.hpp"
 
 #include <boost/json.hpp>
 
@@ -24,6 +25,7 @@ public:
         for (const auto& p : program_.policies) guarded(p.file, p.decl->kind.span, [&] { policy(p); });
         if (options.include_tests)
             for (const auto& t : program_.tests) guarded(t.file, t.decl->name_span, [&] { test(t); });
+        zones();
         if (failed_) return std::nullopt;
         return std::move(module_);
     }
@@ -82,6 +84,12 @@ private:
             module_.settings.push_back({s.decl->name.name, s.type, k ? *k : state_.constants.none(s.type.optional()),
                                         s.decl->description.value_or("")});
         }
+    }
+
+    // The zones the rules name, as the checker read them: the ruleset carries them.
+    void zones() {
+        for (const auto& name : program_.zones)
+            if (auto zone = read_zone(name); auto* z = std::get_if<bytecode::Zone>(&zone)) module_.zones.push_back(std::move(*z));
     }
 
     void policy(const CheckedPolicy& p) {

@@ -36,7 +36,7 @@ Type type_of(const Expr& e) { return normalize(e.annotation.type); }
 
 bool is_numeric(Type t) {
     return t.depth == 0 && (t.base == TypeKind::integer || t.base == TypeKind::size || t.base == TypeKind::duration ||
-                            t.base == TypeKind::time);
+                            t.base == TypeKind::time || t.base == TypeKind::date || t.base == TypeKind::time_of_day);
 }
 bool is_integer_like(Type t) {
     return is_numeric(t) || (t.depth == 0 && (t.base == TypeKind::enumeration || t.base == TypeKind::boolean));
@@ -117,6 +117,16 @@ std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::Size
 
 std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::DurationLit& n) {
     return constants.integer(types::duration, wrap_mul(n.amount, dsl::unit_factor(n.unit)));
+}
+
+std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::DateLit& n) {
+    return constants.integer(types::date, n.days);
+}
+std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::TimeOfDayLit& n) {
+    return constants.integer(types::time_of_day, n.ms);
+}
+std::optional<std::uint32_t> ModuleState::fold_node(const Expr&, const dsl::TimeLit& n) {
+    return constants.integer(types::time, n.ms);
 }
 
 std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Name&) {

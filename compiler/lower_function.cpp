@@ -174,6 +174,9 @@ Val FunctionLowering::lower(const Expr& e, const dsl::BoolLit&, Dst) { return un
 Val FunctionLowering::lower(const Expr& e, const dsl::NoneLit&, Dst) { return unreachable(e); }
 Val FunctionLowering::lower(const Expr& e, const dsl::SizeLit&, Dst) { return unreachable(e); }
 Val FunctionLowering::lower(const Expr& e, const dsl::DurationLit&, Dst) { return unreachable(e); }
+Val FunctionLowering::lower(const Expr& e, const dsl::DateLit&, Dst) { return unreachable(e); }
+Val FunctionLowering::lower(const Expr& e, const dsl::TimeOfDayLit&, Dst) { return unreachable(e); }
+Val FunctionLowering::lower(const Expr& e, const dsl::TimeLit&, Dst) { return unreachable(e); }
 Val FunctionLowering::lower(const Expr& e, const dsl::RecordLit&, Dst) { return unreachable(e); }
 Val FunctionLowering::unreachable(const Expr& e) { throw TooLarge{e.span, "internal error: a constant did not fold"}; }
 
@@ -219,10 +222,16 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Call& c, Dst dst) {
     auto params = arguments_by_parameter(e, c, fn);
     auto index = static_cast<std::uint16_t>(e.annotation.index);
     if (fn.role == stdlib::FunctionRole::constructor) return construct(e, fn, index, params, dst);
+    // An optional parameter left out is `none` (`calendar` without `holidays`).
     std::vector<Type> types;
-    for (std::size_t p = 0; p < fn.params.size(); ++p) types.push_back(type_of(*params[p].front()));
+    for (std::size_t p = 0; p < fn.params.size(); ++p)
+        types.push_back(params[p].empty() ? fn.params[p].type.optional() : type_of(*params[p].front()));
     std::uint16_t first = out.window(types);
-    for (std::size_t p = 0; p < fn.params.size(); ++p) into(*params[p].front(), static_cast<std::uint16_t>(first + p));
+    for (std::size_t p = 0; p < fn.params.size(); ++p) {
+        auto slot = static_cast<std::uint16_t>(first + p);
+        if (params[p].empty()) out.emit(Op::load_none, slot);
+        else into(*params[p].front(), slot);
+    }
     Val v = result(e, dst);
     out.emit(Op::call, v.reg, index, first);
     release_window(first, fn.params.size());

@@ -106,6 +106,9 @@ struct ModuleState {
     std::optional<std::uint32_t> fold_node(const Expr&, const dsl::NoneLit&);
     std::optional<std::uint32_t> fold_node(const Expr&, const dsl::SizeLit& n);
     std::optional<std::uint32_t> fold_node(const Expr&, const dsl::DurationLit& n);
+    std::optional<std::uint32_t> fold_node(const Expr&, const dsl::DateLit& n);
+    std::optional<std::uint32_t> fold_node(const Expr&, const dsl::TimeOfDayLit& n);
+    std::optional<std::uint32_t> fold_node(const Expr&, const dsl::TimeLit& n);
     std::optional<std::uint32_t> fold_node(const Expr& e, const dsl::Name&);
     std::optional<std::uint32_t> fold_node(const Expr& e, const dsl::Field&);
     std::optional<std::uint32_t> fold_node(const Expr& e, const dsl::Call& c);
@@ -204,6 +207,9 @@ private:
     Val lower(const Expr& e, const dsl::NoneLit&, Dst);
     Val lower(const Expr& e, const dsl::SizeLit&, Dst);
     Val lower(const Expr& e, const dsl::DurationLit&, Dst);
+    Val lower(const Expr& e, const dsl::DateLit&, Dst);
+    Val lower(const Expr& e, const dsl::TimeOfDayLit&, Dst);
+    Val lower(const Expr& e, const dsl::TimeLit&, Dst);
     Val lower(const Expr& e, const dsl::RecordLit&, Dst);
     Val unreachable(const Expr& e);
 

@@ -30,6 +30,12 @@ struct ExprEq {
         const auto& b = std::get<DurationLit>(other);
         return a.amount == b.amount && a.unit == b.unit;
     }
+    bool operator()(const DateLit& a) const { return a.days == std::get<DateLit>(other).days; }
+    bool operator()(const TimeOfDayLit& a) const { return a.ms == std::get<TimeOfDayLit>(other).ms; }
+    bool operator()(const TimeLit& a) const {
+        const auto& b = std::get<TimeLit>(other);
+        return a.ms == b.ms && a.offset_minutes == b.offset_minutes;
+    }
     bool operator()(const Name& a) const { return a.id == std::get<Name>(other).id; }
     bool operator()(const Field& a) const {
         const auto& b = std::get<Field>(other);
@@ -112,7 +118,7 @@ struct DeclEq {
             if (x.index() != y.index()) return false;
             if (auto* g = std::get_if<Given>(&x)) {
                 const auto& h = std::get<Given>(y);
-                if (g->fact.name != h.fact.name || !same(g->value, h.value)) return false;
+                if (g->fact.name != h.fact.name || g->assigned != h.assigned || !same(g->value, h.value)) return false;
             } else if (!same(std::get<Expect>(x).condition, std::get<Expect>(y).condition)) {
                 return false;
             }

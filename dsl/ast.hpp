@@ -35,6 +35,9 @@ struct BoolLit { bool value; };
 struct NoneLit {};
 struct SizeLit { std::int64_t amount; SizeUnit unit; };          // bytes = amount * unit
 struct DurationLit { std::int64_t amount; DurationUnit unit; };  // ms = amount * unit
+struct DateLit { std::int64_t days; };          // `2027-01-01`: days since 1970-01-01
+struct TimeOfDayLit { std::int64_t ms; };       // `09:00`: milliseconds since midnight
+struct TimeLit { std::int64_t ms; int offset_minutes; };  // `2026-12-07T10:00+03:00`: UTC ms, offset as written
 struct Name { std::string id; };
 struct Field {
     ExprPtr object;
@@ -98,8 +101,8 @@ struct Annotation {
 };
 
 struct Expr {
-    using Node = std::variant<IntLit, StringLit, BoolLit, NoneLit, SizeLit, DurationLit, Name, Field, Call, Unary, Binary,
-                              ListLit, SetLit, RecordLit, Where, IfElse>;
+    using Node = std::variant<IntLit, StringLit, BoolLit, NoneLit, SizeLit, DurationLit, DateLit, TimeOfDayLit, TimeLit,
+                              Name, Field, Call, Unary, Binary, ListLit, SetLit, RecordLit, Where, IfElse>;
     Span span;
     Node node;
     std::uint32_t depth = 1;  // INVARIANT: 1 + the largest depth of the children, at most max_expression_depth
@@ -162,7 +165,8 @@ struct PolicyDecl {
 
 struct Given {
     Ident fact;
-    ExprPtr value;  // a RecordLit
+    ExprPtr value;          // a RecordLit, or for `given now = …` any constant
+    bool assigned = false;  // written `given fact = value`
 };
 struct Expect { ExprPtr condition; };
 struct TestItem {

@@ -274,7 +274,8 @@ std::string policy_header(const PolicyDecl& policy) {
 
 std::vector<TextLine> test_item_lines(const TestItem& item) {
     if (const auto* given = std::get_if<Given>(&item.item))
-        return statement_lines(indent_width, {text_part("given " + given->fact.name + " "), expr_part(*given->value)});
+        return statement_lines(indent_width, {text_part("given " + given->fact.name + (given->assigned ? " = " : " ")),
+                                              expr_part(*given->value)});
     return statement_lines(indent_width, {text_part("expect "), expr_part(*std::get<Expect>(item.item).condition)});
 }
 

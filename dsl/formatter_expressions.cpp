@@ -3,6 +3,7 @@
 // expressions outermost first. The layout rules are listed at the top of formatter.cpp.
 #include "dsl/formatter.hpp"
 
+#include "common/civil.hpp"
 #include "dsl/formatter_impl.hpp"
 #include "dsl/parser.hpp"
 
@@ -50,6 +51,9 @@ private:
     void write(const NoneLit&) { out_ += "none"; }
     void write(const SizeLit& n) { write_amount(n.amount, to_string(n.unit)); }
     void write(const DurationLit& n) { write_amount(n.amount, to_string(n.unit)); }
+    void write(const DateLit& n) { out_ += common::format_date(n.days); }
+    void write(const TimeOfDayLit& n) { out_ += common::format_time_of_day(n.ms); }
+    void write(const TimeLit& n) { out_ += common::format_instant(n.ms, n.offset_minutes); }
     void write(const Name& n) { out_ += n.id; }
 
     void write(const Field& n) {

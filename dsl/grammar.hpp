@@ -75,6 +75,19 @@ struct duration_unit : p::sor<TAO_PEGTL_KEYWORD("ms"), TAO_PEGTL_KEYWORD("min"),
 struct unit : p::sor<size_unit, duration_unit> {};
 struct number_lit : p::seq<integer, p::opt<blanks, unit>, p::not_at<ident_other>> {};
 
+// Dates and times as in ISO 8601 (and TOML): `2027-01-01`, `09:00`, `2026-12-07T10:00+03:00`.
+// Tried before numbers, so `2027-01-01` is a date; subtraction is written with spaces. The
+// parser checks the fields (E0107: month 13, a missing offset, ...).
+struct date_part : p::seq<p::rep<4, p::digit>, p::one<'-'>, p::rep<2, p::digit>, p::one<'-'>, p::rep<2, p::digit>> {};
+struct clock_part : p::seq<p::rep<2, p::digit>, p::one<':'>, p::rep<2, p::digit>,
+                           p::opt<p::one<':'>, p::rep<2, p::digit>, p::opt<p::one<'.'>, p::rep<3, p::digit>>>> {};
+struct offset_part : p::sor<p::one<'Z'>, p::seq<p::one<'+', '-'>, p::rep<2, p::digit>, p::one<':'>, p::rep<2, p::digit>>> {};
+struct time_lit : p::seq<date_part, p::one<'T'>, clock_part, p::opt<offset_part>, p::not_at<ident_other>> {};
+struct date_lit : p::seq<date_part, p::not_at<ident_other>> {};
+struct time_of_day_lit : p::seq<clock_part, p::not_at<ident_other>> {};
+// `9:00`: refused with a hint (E0107) rather than read as the number 9 followed by a stray `:`.
+struct short_clock : p::seq<p::digit, p::one<':'>, p::rep<2, p::digit>> {};
+
 // ---- expressions -------------------------------------------------------------------------
 struct expr;
 
@@ -106,8 +119,8 @@ struct brace_lit : p::seq<brace_open, ws, p::sor<record_tail, set_tail>> {};
 
 struct paren_expr : p::seq<p::one<'('>, ws, p::must<expr>, ws, p::must<close_paren>> {};
 
-struct primary : p::sor<paren_expr, list_lit, brace_lit, expr_string, number_lit, true_lit, false_lit, none_lit,
-                        name_or_call> {};
+struct primary : p::sor<paren_expr, list_lit, brace_lit, expr_string, time_lit, date_lit, time_of_day_lit, short_clock, number_lit,
+                        true_lit, false_lit, none_lit, name_or_call> {};
 
 struct field_name : identifier {};
 struct member_suffix : p::seq<p::one<'.'>, ws, p::must<field_name>> {};
@@ -199,7 +212,10 @@ struct test_head : p::seq<kw_test, ws, p::must<test_name>> {};
 struct fact_name : p::sor<kw_setting, identifier> {};
 struct given_open : p::one<'{'> {};
 struct given_record : p::seq<given_open, ws, p::opt<record_fields, ws>, p::must<close_brace>> {};
-struct given_item : p::seq<kw_given, ws, p::must<fact_name>, ws, p::must<given_record>> {};
+// `given now = 2026-12-07T10:00+03:00`: a fact that is not a record is given a value.
+struct given_assign : p::seq<equals, ws, p::must<expr>> {};
+struct given_value : p::sor<given_record, given_assign> {};
+struct given_item : p::seq<kw_given, ws, p::must<fact_name>, ws, p::must<given_value>> {};
 struct expect_item : p::seq<kw_expect, ws, p::must<expr>> {};
 struct test_close : p::one<'}'> {};
 struct test_decl : p::seq<test_head, ws, p::must<open_brace>, ws, p::star<p::sor<given_item, expect_item>, ws>,

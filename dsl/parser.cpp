@@ -3,6 +3,7 @@
 // The text of tokens (numbers, escapes, error carets, resuming) is in parser_text.cpp.
 #include "dsl/parser.hpp"
 
+#include "common/civil.hpp"
 #include "dsl/grammar.hpp"
 #include "dsl/parser_impl.hpp"
 
@@ -55,6 +56,7 @@ SY_EXPECTS(test_name, E0100, "expected the test's name in quotes")
 SY_EXPECTS(import_path, E0100, "expected the file to import, in quotes")
 SY_EXPECTS(fact_name, E0100, "expected a fact name such as `message`")
 SY_EXPECTS(given_record, E0100, "expected `{` and the fields of the fact")
+SY_EXPECTS(given_value, E0100, "expected `{` and the fields of the fact, or `=` and a value (`given now = 2026-12-07T10:00Z`)")
 SY_EXPECTS(type_ref, E0100, "expected a type such as `bool` or `list<string>`")
 SY_EXPECTS(string_close, E0103, "unterminated string: expected `\"` before the end of the line")
 SY_EXPECTS(escape_char, E0104, "invalid escape: use `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`")
@@ -171,6 +173,43 @@ template <> struct Action<g::number_lit> {
             check_unit_range(amount, *du, span);
             st.push(span, DurationLit{amount, *du});
         }
+    }
+};
+
+// A date or time literal: its fields checked, E0107 naming the one that is wrong.
+template <typename Literal>
+void push_time_literal(State& st, Span span, const common::ParsedTime& parsed, Literal literal) {
+    if (!parsed.ok()) throw SyntaxFailure{Code::E0107, parsed.error, span.begin, span.end};
+    st.push(span, std::move(literal));
+}
+
+template <> struct Action<g::date_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        auto parsed = common::parse_date(in.string_view());
+        push_time_literal(st, st.span(in), parsed, DateLit{parsed.value});
+    }
+};
+template <> struct Action<g::time_of_day_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        auto parsed = common::parse_time_of_day(in.string_view());
+        push_time_literal(st, st.span(in), parsed, TimeOfDayLit{parsed.value});
+    }
+};
+template <> struct Action<g::short_clock> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        Span span = st.span(in);
+        throw SyntaxFailure{Code::E0107, "a time of day has two digits for the hour: write `0" + in.string() + "`",
+                            span.begin, span.end};
+    }
+};
+template <> struct Action<g::time_lit> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        auto parsed = common::parse_instant(in.string_view());
+        push_time_literal(st, st.span(in), parsed, TimeLit{parsed.value, parsed.offset_minutes});
     }
 };
 
@@ -493,11 +532,16 @@ template <> struct Action<g::test_name> {
         st.test->name_span = st.span(in);
     }
 };
+template <> struct Action<g::given_assign> {
+    template <typename Input>
+    static void apply(const Input&, State& st) { st.given_assigned = true; }
+};
 template <> struct Action<g::given_item> {
     template <typename Input>
     static void apply(const Input& in, State& st) {
         auto& item = st.test->items.emplace_back();
-        item.item.emplace<Given>(Given{st.name, st.pop()});
+        item.item.emplace<Given>(Given{st.name, st.pop(), st.given_assigned});
+        st.given_assigned = false;
         item.span = st.span(in);
     }
 };

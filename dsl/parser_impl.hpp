@@ -58,6 +58,7 @@ struct State {
     std::optional<PolicyDecl> policy;
     std::optional<TestDecl> test;
     std::uint32_t nesting = 0;
+    bool given_assigned = false;  // the `given` being read has the `= value` form
 
     std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
     template <typename Input>
@@ -75,6 +76,7 @@ struct State {
         test.reset();
         text.reset();
         nesting = 0;
+        given_assigned = false;
     }
     ExprPtr pop() {
         ExprPtr e = std::move(exprs.back());

@@ -253,6 +253,39 @@ void declare_functions(Builder& b) {
 
 }
 
+// Time zones and calendars: local dates, times of day and weekdays, and opening hours.
+void declare_calendars(Builder& b) {
+    b.enumeration("weekday", {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+                  "a day of the week");
+    b.declare_record("opening_hours", "the hours a calendar is open on some days of the week");
+    b.declare_record("calendar", "working hours and holidays in a time zone");
+    b.fields("opening_hours", {{"days", "set<weekday>", "the days of the week these hours apply to"},
+                               {"from", "time_of_day", "opening time, local"},
+                               {"to", "time_of_day", "closing time, local; earlier than `from` runs past midnight"}});
+    b.fields("calendar", {{"zone", "string", "the time zone, an IANA name such as `Europe/Moscow`"},
+                          {"hours", "list<opening_hours>", "when it is open"},
+                          {"holidays", "set<date>", "days it is closed, whatever the hours say"}});
+
+    using R = FunctionRole;
+    auto zone = [&] {
+        auto p = b.param("zone", "string");
+        p.time_zone = true;
+        return p;
+    };
+    b.function("weekday_in", {b.param("time", "time"), zone()}, "weekday", R::builtin,
+               "the day of the week at this time in the zone");
+    b.function("time_of_day_in", {b.param("time", "time"), zone()}, "time_of_day", R::builtin,
+               "the local time of day at this time in the zone");
+    b.function("date_in", {b.param("time", "time"), zone()}, "date", R::builtin, "the local date at this time in the zone");
+    b.function("hours", {b.param("days", "set<weekday>"), b.param("from", "time_of_day"), b.param("to", "time_of_day")},
+               "opening_hours", R::builtin, "open from `from` to `to` on these days");
+    b.function("calendar",
+               {zone(), b.param("hours", "list<opening_hours>"), b.param("holidays", "set<date>", true)},
+               "calendar", R::builtin, "working hours in a zone, closed on the holidays");
+    b.function("open_at", {b.param("calendar", "calendar"), b.param("time", "time")}, "bool", R::builtin,
+               "true when the calendar is open at this time: not a holiday, and within some opening hours");
+}
+
 // The policy kinds with the facts each binds, and the scope dimensions policies are chosen by.
 void declare_kinds(Builder& b) {
     const std::vector<std::string> all_facts = {"integration", "account", "now"};
@@ -289,6 +322,7 @@ Schema build() {
     declare_enums(b);
     declare_records(b);
     declare_functions(b);
+    declare_calendars(b);
     declare_kinds(b);
     return std::move(b.schema);
 }

@@ -29,6 +29,7 @@ std::string FunctionDecl::signature(const Schema& schema) const {
         if (i) s += ", ";
         s += params[i].name + ": " + schema.type_name(params[i].optional ? params[i].type.optional() : params[i].type);
         if (i == 0 && variadic_first) s += "...";
+        if (params[i].time_zone) s += " (a time zone)";
         if (params[i].optional) s += " = none";
     }
     return s + ") -> " + schema.type_name(result);
@@ -62,6 +63,7 @@ std::optional<Type> Schema::named_type(std::string_view name) const {
     static const std::pair<std::string_view, Type> primitives[] = {
         {"bool", types::boolean}, {"int", types::integer},       {"string", types::string},
         {"size", types::size},    {"duration", types::duration}, {"time", types::time},
+        {"date", types::date}, {"time_of_day", types::time_of_day},
         {"T", Type::of(TypeKind::type_var)}, {"any", Type::of(TypeKind::any)},
     };
     for (const auto& [n, t] : primitives)
@@ -115,6 +117,8 @@ std::string Schema::type_name(Type t) const {
         case TypeKind::size: s = "size"; break;
         case TypeKind::duration: s = "duration"; break;
         case TypeKind::time: s = "time"; break;
+        case TypeKind::date: s = "date"; break;
+        case TypeKind::time_of_day: s = "time_of_day"; break;
         case TypeKind::enumeration: s = enums_.at(t.decl).name; break;
         case TypeKind::record: s = records_.at(t.decl).name; break;
         case TypeKind::variant: s = variants_.at(t.decl).name; break;

@@ -44,6 +44,9 @@ struct ParamDecl {
     Type type;
     // An optional parameter is passed by name (`title: "..."`) and is `none` when left out.
     bool optional = false;
+    // The argument must be a constant naming a zone of the tz database (`"Europe/Moscow"`): the
+    // compiler checks the name and puts that zone's rules into the compiled ruleset.
+    bool time_zone = false;
 };
 
 enum class FunctionRole : std::uint8_t { builtin, fact_query, constructor };

@@ -18,6 +18,8 @@ enum class TypeKind : std::uint8_t {
     size,      // bytes
     duration,  // milliseconds
     time,      // milliseconds since the Unix epoch, UTC
+    date,      // a calendar day: days since 1970-01-01
+    time_of_day,  // milliseconds since midnight, 0 to 24 h (24:00 is the end of a day)
     enumeration,
     record,
     variant,   // a policy result built by constructors (`reject("too big")`, `send`)
@@ -79,6 +81,8 @@ inline constexpr Type string = Type::of(TypeKind::string);
 inline constexpr Type size = Type::of(TypeKind::size);
 inline constexpr Type duration = Type::of(TypeKind::duration);
 inline constexpr Type time = Type::of(TypeKind::time);
+inline constexpr Type date = Type::of(TypeKind::date);
+inline constexpr Type time_of_day = Type::of(TypeKind::time_of_day);
 }  // namespace types
 
 }  // namespace switchyard::stdlib

@@ -1,6 +1,8 @@
 // Reading a case file into VM values, with defaults for everything left out.
-#include "common/diagnostic.hpp"
 #include "runtime/engine/engine.hpp"
+
+#include "common/civil.hpp"
+#include "common/diagnostic.hpp"
 #include "stdlib/units.hpp"
 
 #include <algorithm>
@@ -35,43 +37,6 @@ namespace {
 std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
     auto t = schema.named_type(record);
     return *schema.record_of(*t).find(field);
-}
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-// `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
-std::optional<std::int64_t> parse_time(std::string_view s) {
-    auto digits = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
-        if (at + n > s.size()) return std::nullopt;
-        unsigned v = 0;
-        for (std::size_t i = at; i < at + n; ++i) {
-            if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-            v = v * 10 + unsigned(s[i] - '0');
-        }
-        return v;
-    };
-    if (s.size() < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
-    auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), se = digits(17, 2);
-    if (!y || !mo || !d || !h || !mi || !se || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *se > 60)
-        return std::nullopt;
-    std::size_t at = 19;
-    unsigned ms = 0;
-    if (s[at] == '.') {
-        auto frac = digits(at + 1, 3);
-        if (!frac) return std::nullopt;
-        ms = *frac;
-        at += 4;
-    }
-    if (at + 1 != s.size() || s[at] != 'Z') return std::nullopt;
-    std::int64_t days = days_from_civil(*y, *mo, *d);
-    return ((days * 24 + *h) * 60 + *mi) * 60000 + std::int64_t(*se) * 1000 + ms;
 }
 
 }  // namespace
@@ -131,7 +96,12 @@ private:
             case TypeKind::size: return Value::integer(unit_value(*v, path, stdlib::size_units, "bytes, or a size such as \"5 MB\""));
             case TypeKind::duration:
                 return Value::integer(unit_value(*v, path, stdlib::duration_units, "milliseconds, or a duration such as \"24 h\""));
-            case TypeKind::time: return Value::integer(time(*v, path));
+            case TypeKind::time:
+                return Value::integer(written_time(*v, path, common::parse_instant, "milliseconds since 1970, or a time such as \"2026-11-21T10:00:00Z\""));
+            case TypeKind::date:
+                return Value::integer(written_time(*v, path, common::parse_date, "days since 1970-01-01, or a date such as \"2027-01-01\""));
+            case TypeKind::time_of_day:
+                return Value::integer(written_time(*v, path, common::parse_time_of_day, "milliseconds since midnight, or a time of day such as \"09:00\""));
             case TypeKind::enumeration: return enumeration(t, *v, path);
             case TypeKind::record: return record(t, v, path);
             default: fail(path, "a value of type `" + schema_.type_name(t) + "` cannot be given");
@@ -211,13 +181,16 @@ private:
         fail(path, std::string("expected ") + expected);
     }
 
-    static std::int64_t time(const boost::json::value& v, const std::string& path) {
+    // A time, date or time of day: its number, or its text as the rules write it.
+    static std::int64_t written_time(const boost::json::value& v, const std::string& path,
+                                     common::ParsedTime (*parse)(std::string_view), const char* expected) {
         if (v.is_string()) {
-            if (auto t = parse_time(v.get_string())) return *t;
-            fail(path, "cannot read \"" + std::string(v.get_string()) + "\": expected a time such as \"2026-11-21T10:00:00Z\"");
+            auto parsed = parse(v.get_string());
+            if (parsed.ok()) return parsed.value;
+            fail(path, "cannot read \"" + std::string(v.get_string()) + "\": " + parsed.error + "; expected " + expected);
         }
         if (v.is_int64() || v.is_uint64()) return integer(v, path);
-        fail(path, "expected milliseconds since 1970, or a time such as \"2026-11-21T10:00:00Z\"");
+        fail(path, std::string("expected ") + expected);
     }
 
     void read_settings(const boost::json::value* v) {

@@ -1,6 +1,8 @@
 // Values as JSON: the decisions that `switchyard eval` prints and the server stores.
 #include "runtime/engine/engine.hpp"
 
+#include "common/civil.hpp"
+
 namespace switchyard::engine {
 
 using stdlib::Type;
@@ -37,6 +39,8 @@ boost::json::value value_to_json(const Value& v, Type type, const stdlib::Schema
         case TypeKind::size:
         case TypeKind::duration:
         case TypeKind::time: return boost::json::value(v.i, sp);
+        case TypeKind::date: return boost::json::string(common::format_date(v.i), sp);
+        case TypeKind::time_of_day: return boost::json::string(common::format_time_of_day(v.i), sp);
         case TypeKind::string: return boost::json::string(v.text(), sp);
         case TypeKind::enumeration: return boost::json::string(schema.enum_of(t).members.at(static_cast<std::size_t>(v.i)), sp);
         case TypeKind::record: {

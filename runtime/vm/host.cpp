@@ -1,5 +1,6 @@
 #include "runtime/vm/host.hpp"
 
+#include "common/civil.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 
@@ -50,20 +51,6 @@ std::string with_unit(std::int64_t amount, const std::array<std::pair<std::int64
     for (const auto& [factor, name] : units)
         if (amount != 0 && amount % factor == 0) return std::to_string(amount / factor) + " " + name;
     return std::to_string(amount) + " " + units.back().second;
-}
-
-// Days since 1970-01-01 to a civil date (the proleptic Gregorian calendar).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
 }
 
 std::string two(unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); }
@@ -148,7 +135,7 @@ constexpr Entry host_functions[] = {
 HostFn find_host_function(std::string_view name) {
     for (const auto& e : host_functions)
         if (e.name == name) return e.fn;
-    return nullptr;
+    return find_time_function(name);
 }
 
 std::string format_size(std::int64_t bytes) {
@@ -170,9 +157,7 @@ std::string format_time(std::int64_t ms) {
         rest += 86400000;
         --days;
     }
-    std::int64_t y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
+    auto [y, m, d] = common::civil_from_days(days);
     auto secs = static_cast<unsigned>(rest / 1000);
     auto millis = static_cast<unsigned>(rest % 1000);
     std::string out = std::to_string(y) + "-" + two(m) + "-" + two(d) + "T" + two(secs / 3600) + ":" +
@@ -202,6 +187,8 @@ void append_text(std::string& out, const Value& v, Type type, const stdlib::Sche
         case TypeKind::size: out += format_size(v.i); return;
         case TypeKind::duration: out += format_duration(v.i); return;
         case TypeKind::time: out += format_time(v.i); return;
+        case TypeKind::date: out += common::format_date(v.i); return;
+        case TypeKind::time_of_day: out += common::format_time_of_day(v.i); return;
         case TypeKind::string: out += v.text(); return;
         case TypeKind::enumeration: out += schema.enum_of(t).members.at(static_cast<std::size_t>(v.i)); return;
         case TypeKind::record: {

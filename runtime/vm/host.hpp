@@ -35,6 +35,7 @@ struct HostContext {
     Arena& arena;
     const FactQueries& facts;
     const stdlib::Schema& schema;
+    const std::vector<bytecode::Zone>& zones;  // the ruleset's, sorted by name
 };
 
 // `types` are the static types of the argument registers: `str` formats by them.
@@ -42,6 +43,12 @@ using HostFn = Value (*)(HostContext& ctx, const Value* args, const bytecode::Re
 
 // The implementation of a schema function, by name; null when there is none.
 HostFn find_host_function(std::string_view name);
+// The same for the time-zone and calendar functions (host_time.cpp).
+HostFn find_time_function(std::string_view name);
+
+// UTC + this many milliseconds is local time in the zone at `utc_ms`; 0 for a zone the ruleset
+// does not carry (the compiler puts in every zone its rules name).
+std::int64_t zone_offset_ms(const std::vector<bytecode::Zone>& zones, std::string_view zone, std::int64_t utc_ms);
 
 // Text as `str(...)` writes it (docs/cases.md), also used by the disassembler and traces.
 void append_text(std::string& out, const Value& v, stdlib::Type type, const stdlib::Schema& schema);

@@ -97,7 +97,7 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
     const Instr* ip = code;
     const Instr* i = ip;
     NoFacts no_facts;
-    HostContext host{arena_, in.queries ? *in.queries : no_facts, image_.schema()};
+    HostContext host{arena_, in.queries ? *in.queries : no_facts, image_.schema(), image_.module().zones};
     auto rule_at = [&](const Instr* at) { return f.lines[std::size_t(at - code)].rule; };
     auto finish = [&](Failure failure) {
         Outcome out;

@@ -6,6 +6,7 @@
 #include "runtime/vm/host.hpp"
 #include "runtime/vm/image.hpp"
 
+#include <limits>
 #include <algorithm>
 #include <map>
 
@@ -38,8 +39,13 @@ bool is_numeric(Type t) {
     }
 }
 
+// What `less_int` compares: numbers, and dates and times of day (integers with no arithmetic).
+bool is_ordered(Type t) {
+    return is_numeric(t) || (t.depth == 0 && (t.base == TypeKind::date || t.base == TypeKind::time_of_day));
+}
+
 bool is_integer_like(Type t) {
-    return is_numeric(t) || (t.depth == 0 && (t.base == TypeKind::enumeration || t.base == TypeKind::boolean));
+    return is_ordered(t) || (t.depth == 0 && (t.base == TypeKind::enumeration || t.base == TypeKind::boolean));
 }
 
 bool is_sequence(Type t) { return t.is(Wrap::list) || t.is(Wrap::set); }
@@ -71,6 +77,8 @@ bool valid_type(Type t, const stdlib::Schema& schema) {
         case TypeKind::size:
         case TypeKind::duration:
         case TypeKind::time:
+        case TypeKind::date:
+        case TypeKind::time_of_day:
         case TypeKind::nothing:
         case TypeKind::any: return true;
         default: return false;
@@ -299,7 +307,7 @@ private:
                 return stores(i.a, boolean);
             case Op::less_int:
             case Op::less_equal_int:
-                if (!is_numeric(value(i.b)) || !is_numeric(value(i.c))) fail("needs two numbers");
+                if (!is_ordered(value(i.b)) || !is_ordered(value(i.c))) fail("needs two numbers, dates or times of day");
                 return stores(i.a, boolean);
             case Op::equal_str:
             case Op::not_equal_str:
@@ -375,7 +383,7 @@ private:
     Effect call(const Instr& i) const {
         const auto& fn = schema_.functions()[i.b];
         for (std::size_t p = 0; p < fn.params.size(); ++p)
-            if (!matches(fn.params[p].type, value(std::size_t(i.c) + p)))
+            if (!matches(fn.params[p].optional ? fn.params[p].type.optional() : fn.params[p].type, value(std::size_t(i.c) + p)))
                 fail("argument " + std::to_string(p + 1) + " of `" + fn.name + "` has the wrong type");
         return stores(i.a, fn.result);
     }
@@ -403,7 +411,7 @@ private:
     static bool is_key_list(Type t) {
         if (!t.is(Wrap::list)) return false;
         Type k = t.inner().without_optional();
-        return k.depth == 0 && (k.base == TypeKind::string || k.base == TypeKind::any || is_numeric(k));
+        return k.depth == 0 && (k.base == TypeKind::string || k.base == TypeKind::any || is_ordered(k));
     }
 
     Effect make_collection(const Instr& i) const {
@@ -444,9 +452,26 @@ public:
         for (std::size_t p = 0; p < m_.policies.size(); ++p) policy(p);
         for (std::size_t e = 0; e < m_.expectations.size(); ++e) expectation(e);
         for (const auto& t : m_.tests) test(t);
+        zones();
     }
 
 private:
+    // The time functions look zones up by binary search and their offsets by the shift in force.
+    void zones() const {
+        for (std::size_t z = 0; z < m_.zones.size(); ++z) {
+            const auto& zone = m_.zones[z];
+            auto bad = [&](const std::string& why) { reject("zone `" + zone.name + "`: " + why); };
+            if (z > 0 && !(m_.zones[z - 1].name < zone.name)) bad("zones are not sorted by name, or one is repeated");
+            if (zone.shifts.empty() || zone.shifts.front().from_ms != std::numeric_limits<std::int64_t>::min())
+                bad("its first shift must start at the smallest time");
+            for (std::size_t i = 0; i < zone.shifts.size(); ++i) {
+                if (i > 0 && zone.shifts[i].from_ms <= zone.shifts[i - 1].from_ms) bad("its shifts are not in time order");
+                if (zone.shifts[i].offset_s < -24 * 3600 || zone.shifts[i].offset_s > 24 * 3600)
+                    bad("an offset is more than a day");
+            }
+        }
+    }
+
     void constant(std::size_t k) {
         const auto& c = m_.constants[k];
         auto bad = [&](const std::string& why) { reject("constant " + std::to_string(k) + ": " + why); };

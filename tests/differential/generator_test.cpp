@@ -54,6 +54,9 @@ private:
     void visit(const dsl::Expr&, const dsl::NoneLit&) { ++seen["none"]; }
     void visit(const dsl::Expr&, const dsl::SizeLit&) { ++seen["size literal"]; }
     void visit(const dsl::Expr&, const dsl::DurationLit&) { ++seen["duration literal"]; }
+    void visit(const dsl::Expr&, const dsl::DateLit&) { ++seen["date literal"]; }
+    void visit(const dsl::Expr&, const dsl::TimeOfDayLit&) { ++seen["time of day literal"]; }
+    void visit(const dsl::Expr&, const dsl::TimeLit&) { ++seen["time literal"]; }
     void visit(const dsl::Expr&, const dsl::RecordLit&) { ++seen["record literal"]; }
     void visit(const dsl::Expr& e, const dsl::Name& n) {
         static const char* refs[] = {"unresolved", "local", "let", "setting", "binding", "enum member", "function", "field"};
@@ -173,7 +176,7 @@ TEST_CASE("generated rules use every expression form, kind and function", "[diff
     for (const auto& kind : schema.kinds()) CHECK(counter.seen["kind " + kind.name] > 0);
     for (const char* form :
          {"int literal", "string literal", "empty string literal", "cyrillic string literal", "bool literal", "none",
-          "size literal", "duration literal", "name: local", "name: let", "name: binding", "name: enum member",
+          "size literal", "duration literal", "date literal", "time of day literal", "name: local", "name: let", "name: binding", "name: enum member",
           "name: function", "it", "setting.x", "ENUM.member", "field", "field through optional", "named argument",
           "thread with several keys", "not", "negate", "op ??", "op or", "op and", "op ==", "op !=", "op <", "op <=",
           "op >", "op >=", "op in", "op not in", "op +", "op -", "op time + duration", "op time - duration",

@@ -80,6 +80,15 @@ const std::vector<Amount> times = {{1795255200000, "2026-11-21T10:00:00Z"},     
                                    {-1000, "1969-12-31T23:59:59Z"},             {951868800001, "2000-03-01T00:00:00.001Z"},
                                    {1795341600250, "2026-11-22T10:00:00.250Z"}, {-2208988800000, "1900-01-01T00:00:00Z"}};
 
+// Dates and times of day that the fact times above fall on, in some zone, and their edges.
+const std::vector<std::string> date_literals = {"2026-11-21", "2026-11-20", "2024-02-29", "1970-01-01",
+                                                "1969-12-31", "2000-03-01", "1900-01-01", "2027-01-01"};
+const std::vector<std::string> time_of_day_literals = {"00:00", "09:00", "10:00", "13:00", "18:00",
+                                                       "23:59:59.999", "24:00", "12:30:15.250", "03:00"};
+// Zones with summer time in either hemisphere, half-hour offsets, and none at all.
+const std::vector<std::string> zone_names = {"Europe/Moscow", "Europe/Berlin",    "America/New_York", "Asia/Kolkata",
+                                             "UTC",           "Australia/Lord_Howe", "America/Sao_Paulo", "Europe/Kyiv"};
+
 // `-5` is the negation of the literal 5; the smallest integer has no literal of its own.
 std::string int_literal(std::int64_t n, bool constant = false) {
     if (n >= 0) return std::to_string(n);
@@ -275,6 +284,8 @@ private:
             case TypeKind::string: return dsl::quote(rng_.pick(texts));
             case TypeKind::size: return rng_.pick(size_literals);
             case TypeKind::duration: return rng_.pick(duration_literals);
+            case TypeKind::date: return rng_.pick(date_literals);
+            case TypeKind::time_of_day: return rng_.pick(time_of_day_literals);
             case TypeKind::enumeration: return literal_of_enum(t);
             case TypeKind::record:
                 if (t == named("quick_reply")) return call("quick_reply", {stdlib::types::string, stdlib::types::string}, 1);
@@ -314,6 +325,11 @@ private:
                 add([&] { return binary(t, "+", stdlib::types::duration, depth); });
                 add([&] { return binary(t, "-", stdlib::types::duration, depth); });
                 break;
+            case TypeKind::date: add([&] { return zone_call("date_in", depth); }); break;
+            case TypeKind::time_of_day: add([&] { return zone_call("time_of_day_in", depth); }); break;
+            case TypeKind::enumeration:
+                if (t == named("weekday")) add([&] { return zone_call("weekday_in", depth); });
+                break;
             case TypeKind::record:
                 if (t == named("quick_reply")) add([&] { return call("quick_reply", {stdlib::types::string, stdlib::types::string}, depth); });
                 break;
@@ -342,6 +358,7 @@ private:
             return call(rng_.pick(fns), {s, s}, depth);
         });
         ps.push_back([this, depth] { return call("member_of", {named("person"), named("chat")}, depth); });
+        ps.push_back([this, depth] { return open_at(depth); });
         ps.push_back([this, depth] { return call("has_role", {named("person"), named("task")}, depth); });
     }
 
@@ -358,8 +375,9 @@ private:
     }
 
     std::optional<std::string> ordering(int depth) {
-        static const std::vector<Type> menu = {stdlib::types::integer, stdlib::types::string, stdlib::types::size,
-                                               stdlib::types::duration, stdlib::types::time};
+        static const std::vector<Type> menu = {stdlib::types::integer,  stdlib::types::string, stdlib::types::size,
+                                               stdlib::types::duration, stdlib::types::time,   stdlib::types::date,
+                                               stdlib::types::time_of_day};
         static const char* ops[] = {"<", "<=", ">", ">="};
         Type t = rng_.pick(menu);
         return binary(t, rng_.pick(ops), t, depth);
@@ -386,7 +404,8 @@ private:
 
     static std::vector<Type> comparable_types() {
         using namespace stdlib::types;
-        return {boolean, integer, integer, string, string, size, duration, time, named("chat_kind"),
+        return {boolean, integer, integer, string, string, size, duration, time, date, time_of_day, named("weekday"),
+                named("chat_kind"),
                 named("direction"), named("started_by"), named("notice_reason"), integer.optional(),
                 string.optional(), time.optional(), named("chat_kind").optional(), named("person"),
                 named("chat"), named("file"), named("post").optional(), named("message").optional(),
@@ -398,7 +417,8 @@ private:
     std::optional<std::string> str_call(int depth) {
         using namespace stdlib::types;
         static const std::vector<Type> menu = {
-            boolean, integer, string, size, size, duration, duration, time, named("chat_kind"), named("plan"),
+            boolean, integer, string, size, size, duration, duration, time, date, time_of_day, named("weekday"),
+            named("chat_kind"), named("plan"),
             named("person"), named("chat"), named("file"), named("message"), named("notice"), named("quick_reply"),
             integer.optional(), string.optional(), time.optional(), named("post").optional(),
             named("route"), named("file_action"), named("delivery"), named("command_action"), none};
@@ -408,6 +428,41 @@ private:
         plain_times_ = saved;
         if (!arg) return std::nullopt;
         return "str(" + arg->text + ")";
+    }
+
+    // ---- time zones and calendars
+
+    // The zone is a name written in the rules; the time comes from the facts (between 1900 and
+    // 2100: the compiled zones end in 2100).
+    std::optional<std::string> zone_call(std::string_view fn, int depth) {
+        auto t = fact_time(depth);
+        if (!t) return std::nullopt;
+        return std::string(fn) + "(" + *t + ", " + dsl::quote(rng_.pick(zone_names)) + ")";
+    }
+
+    std::optional<std::string> fact_time(int depth) {
+        bool saved = plain_times_;
+        plain_times_ = true;
+        auto t = gen(stdlib::types::time, depth - 1);
+        plain_times_ = saved;
+        return t;
+    }
+
+    std::optional<std::string> open_at(int depth) {
+        auto t = fact_time(depth);
+        if (!t) return std::nullopt;
+        std::string hours;
+        for (std::size_t i = 0, n = 1 + rng_.below(3); i < n; ++i) {
+            std::string days;
+            for (const auto& d : schema().enum_of(named("weekday")).members)
+                if (rng_.chance(45)) days += (days.empty() ? "" : ", ") + d;
+            auto from = gen(stdlib::types::time_of_day, depth - 1), to = gen(stdlib::types::time_of_day, depth - 1);
+            if (!from || !to) return std::nullopt;
+            hours += (i ? ", " : "") + std::string("hours({") + days + "}, " + *from + ", " + *to + ")";
+        }
+        std::string holidays;
+        if (rng_.chance(50)) holidays = ", holidays: {" + rng_.pick(date_literals) + ", " + rng_.pick(date_literals) + "}";
+        return "open_at(calendar(" + dsl::quote(rng_.pick(zone_names)) + ", [" + hours + "]" + holidays + "), " + *t + ")";
     }
 
     // ---- optionals

@@ -6,6 +6,8 @@
 #include <array>
 #include <bit>
 #include <charconv>
+#include <cstdlib>
+#include <ctime>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -283,6 +285,44 @@ std::string format_time(std::int64_t ms) {
     return text + "Z";
 }
 
+// A time as seen in a zone. The reference reads zones through the C library (TZ and
+// localtime_r): a second reading of the tzdata, independent of the compiler's TZif reader.
+struct Local {
+    std::int64_t days;  // since 1970-01-01, local
+    std::int64_t ms;    // since local midnight
+    int weekday;        // 0 = Monday
+};
+
+Local local_time(std::int64_t utc_ms, const std::string& zone) {
+    const char* before = std::getenv("TZ");
+    std::string saved = before ? before : "";
+    ::setenv("TZ", zone.c_str(), 1);
+    ::tzset();
+    std::time_t seconds = static_cast<std::time_t>(floor_div(utc_ms, 1'000));
+    std::tm parts{};
+    ::localtime_r(&seconds, &parts);
+    if (before) ::setenv("TZ", saved.c_str(), 1);
+    else ::unsetenv("TZ");
+    ::tzset();
+    std::int64_t local = utc_ms + static_cast<std::int64_t>(parts.tm_gmtoff) * 1'000;
+    std::int64_t days = floor_div(local, ms_per_day);
+    return {days, local - days * ms_per_day, (parts.tm_wday + 6) % 7};
+}
+
+// `2027-01-01`.
+std::string format_date(std::int64_t days) {
+    Civil c = civil_from_days(days);
+    return padded(c.year, 4) + "-" + padded(c.month, 2) + "-" + padded(c.day, 2);
+}
+
+// `09:00`, or `09:00:30`, or `09:00:30.250`: the seconds only when the time has some.
+std::string format_time_of_day(std::int64_t ms) {
+    std::string text = padded(ms / 3'600'000, 2) + ":" + padded(ms / 60'000 % 60, 2);
+    if (ms % 60'000 != 0) text += ":" + padded(ms / 1'000 % 60, 2);
+    if (ms % 1'000 != 0) text += "." + padded(ms % 1'000, 3);
+    return text;
+}
+
 // ---------------------------------------------------------------------------------------------
 // str() and JSON output
 
@@ -302,6 +342,8 @@ std::string write_number(const Value& v) {
         case TypeKind::duration:
             return with_unit(v.number, {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "min"}, {1'000, "s"}}, "ms");
         case TypeKind::time: return format_time(v.number);
+        case TypeKind::date: return format_date(v.number);
+        case TypeKind::time_of_day: return format_time_of_day(v.number);
         default: return std::to_string(v.number);
     }
 }
@@ -346,7 +388,9 @@ public:
         switch (v.kind) {
             case Kind::none: return nullptr;
             case Kind::boolean: return v.number != 0;
-            case Kind::number: return v.number;
+            case Kind::number:
+                if (v.unit == TypeKind::date || v.unit == TypeKind::time_of_day) return json::string(write_number(v));
+                return v.number;
             case Kind::string: return json::string(v.text);
             case Kind::member: return json::string(member_name(v));
             case Kind::record: return record_json(v);
@@ -505,6 +549,8 @@ public:
             case TypeKind::duration:
                 return number(TypeKind::duration, read_with_unit(v, path, duration_units, "duration"));
             case TypeKind::time: return number(TypeKind::time, read_time(v, path));
+            case TypeKind::date:
+            case TypeKind::time_of_day: return number(t.base, read_int(v, path));
             case TypeKind::enumeration: return read_member(t, v, path);
             case TypeKind::record: return read_record(t.decl, v, path);
             default: throw std::logic_error("reference: a case cannot hold a " + schema_.type_name(t));
@@ -520,7 +566,9 @@ public:
             case TypeKind::integer:
             case TypeKind::size:
             case TypeKind::duration:
-            case TypeKind::time: return number(t.base, 0);
+            case TypeKind::time:
+            case TypeKind::date:
+            case TypeKind::time_of_day: return number(t.base, 0);
             case TypeKind::string: return string("");
             case TypeKind::enumeration: return member(t.decl, 0);
             case TypeKind::record: {
@@ -668,6 +716,9 @@ private:
     Value visit(const dsl::Expr&, const dsl::DurationLit& d) {
         return number(TypeKind::duration, d.amount * dsl::unit_factor(d.unit));
     }
+    Value visit(const dsl::Expr&, const dsl::DateLit& d) { return number(TypeKind::date, d.days); }
+    Value visit(const dsl::Expr&, const dsl::TimeOfDayLit& t) { return number(TypeKind::time_of_day, t.ms); }
+    Value visit(const dsl::Expr&, const dsl::TimeLit& t) { return number(TypeKind::time, t.ms); }
     Value visit(const dsl::Expr&, const dsl::RecordLit&) {
         throw std::logic_error("reference: record literals only appear in tests");
     }
@@ -852,10 +903,52 @@ private:
         if (name == "member_of") return boolean(listed(queries_.members, field(arg(1), "id"), field(arg(0), "id")));
         if (name == "has_role") return boolean(listed(queries_.roles, field(arg(1), "id"), field(arg(0), "id")));
         if (name == "last_message_with") return last_message_with(field(arg(0), "id"));
+        if (name == "weekday_in") return weekday(local_time(arg(0).number, arg(1).text).weekday);
+        if (name == "time_of_day_in") return number(TypeKind::time_of_day, local_time(arg(0).number, arg(1).text).ms);
+        if (name == "date_in") return number(TypeKind::date, local_time(arg(0).number, arg(1).text).days);
+        if (name == "hours") return make_record("opening_hours", {{"days", arg(0)}, {"from", arg(1)}, {"to", arg(2)}});
+        if (name == "calendar") return calendar(args);
+        if (name == "open_at") return boolean(open_at(arg(0), arg(1).number));
         throw std::logic_error("reference: unknown function " + name);
     }
 
     std::size_t record_index(std::string_view name) const { return schema_.named_type(name)->decl; }
+
+    Value weekday(int index) const { return member(schema_.named_type("weekday")->decl, static_cast<std::size_t>(index)); }
+
+    // `holidays` left out is no holidays.
+    Value calendar(const std::vector<std::pair<std::size_t, Value>>& args) const {
+        Value zone, hours, holidays = set_of({});
+        for (const auto& [p, v] : args) {
+            if (p == 0) zone = v;
+            else if (p == 1) hours = v;
+            else if (v.kind != Kind::none) holidays = v;
+        }
+        return make_record("calendar", {{"zone", zone}, {"hours", hours}, {"holidays", holidays}});
+    }
+
+    // Closed on a holiday; otherwise open when some hours hold: from <= t < to on one of their
+    // days, or, for hours that end past midnight (to < from), from `from` on such a day until
+    // `to` on the next.
+    bool open_at(const Value& calendar, std::int64_t at) const {
+        auto item = [&](const Value& rec, std::string_view f) -> const Value& {
+            return rec.items.at(*schema_.records().at(rec.decl).find(f));
+        };
+        Local local = local_time(at, item(calendar, "zone").text);
+        for (const auto& day : item(calendar, "holidays").items)
+            if (day.number == local.days) return false;
+        auto on = [&](const Value& days, int weekday) {
+            return std::any_of(days.items.begin(), days.items.end(), [&](const Value& d) { return d.number == weekday; });
+        };
+        for (const auto& h : item(calendar, "hours").items) {
+            std::int64_t from = item(h, "from").number, to = item(h, "to").number;
+            const Value& days = item(h, "days");
+            if (from < to && on(days, local.weekday) && from <= local.ms && local.ms < to) return true;
+            if (to < from && ((on(days, local.weekday) && local.ms >= from) || (on(days, (local.weekday + 6) % 7) && local.ms < to)))
+                return true;
+        }
+        return false;
+    }
 
     Value make_record(std::string_view name, std::vector<std::pair<std::string_view, Value>> fields) const {
         std::size_t decl = record_index(name);
