@@ -14,6 +14,8 @@ packages=(
     # Boost 1.81 by name: Debian's default libboost-dev is 1.74 and conflicts with it.
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libsqlite3-dev libssl-dev libbenchmark-dev liblua5.4-dev libluajit-5.1-dev
+    # The time zones rules name are read from it when they are compiled.
+    tzdata
 )
 
 missing=()
