@@ -126,6 +126,7 @@ private:
     void report_unknown_name(const Expr& e, std::string_view id, std::optional<Type> hint);
     Type visit(const Expr& e, const dsl::Field& f, std::optional<Type>);
     Type setting_field(const Expr& e, const dsl::Field& f);
+    Type result_field(const Expr& e, const dsl::Field& f, Type result);
     bool matches(Type param, Type arg, std::optional<Type>& bound) const;
     Type visit(const Expr& e, const dsl::Call& c, std::optional<Type>);
     void bind_arguments(const Expr& e, const dsl::Call& c, const stdlib::FunctionDecl& fn);

@@ -189,6 +189,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Field& f, std::optional<Type>)
     if (object.is_error()) return types::error;
     bool optional = object.is_optional();
     Type base = object.without_optional();
+    if (!optional && base.is_scalar(TypeKind::variant)) return result_field(e, f, base);
     if (base.is_wrapped() || base.base != TypeKind::record) {
         std::string help = base.is_collection() ? "use `where` to pick items, or `count(...)`, `any(...)`" : "";
         error(Code::E0305, f.name_span, "`." + f.name + "` needs a record, but this is `" + name(object) + "`", help);
@@ -204,6 +205,27 @@ Type ExprChecker::visit(const Expr& e, const dsl::Field& f, std::optional<Type>)
     e.annotation.index = static_cast<std::uint32_t>(*index);
     Type t = rec.fields[*index].type;
     return optional ? t.optional() : t;
+}
+
+// `routing.project`, `delivery.reason`: an argument of the result's constructor, by name;
+// `none` when its constructor has no such parameter.
+Type ExprChecker::result_field(const Expr& e, const dsl::Field& f, Type result) {
+    auto fields = schema_.result_fields(result.decl);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name != f.name) continue;
+        e.annotation.ref = dsl::RefKind::field;
+        e.annotation.index = static_cast<std::uint32_t>(i);
+        return fields[i].type;
+    }
+    std::vector<std::string_view> names;
+    for (const auto& field : fields) names.push_back(field.name);
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "`" : ", `") + std::string(n) + "`";
+    auto suggestion = did_you_mean(f.name, names);
+    error(Code::E0201, f.name_span, "`" + name(result) + "` has no field " + ticked(f.name),
+          names.empty() ? "its constructors take no arguments: compare it with one (`== send`)"
+                        : (suggestion.empty() ? "" : suggestion + " ") + "its fields are the arguments of its constructors: " + known);
+    return types::error;
 }
 
 Type ExprChecker::setting_field(const Expr& e, const dsl::Field& f) {

@@ -210,10 +210,13 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
         return v;
     }
     Val object = expr(*f.object);
-    bool optional = out.f.registers[object.reg].type.is_optional();
+    Type object_type = out.f.registers[object.reg].type;
+    bool optional = object_type.is_optional();
     release(object);
     Val v = result(e, dst);
-    out.emit(optional ? Op::get_field_opt : Op::get_field, v.reg, object.reg, static_cast<std::uint16_t>(e.annotation.index));
+    auto slot = static_cast<std::uint16_t>(e.annotation.index);
+    if (object_type.is_scalar(TypeKind::variant)) out.emit(Op::get_arg, v.reg, object.reg, slot);
+    else out.emit(optional ? Op::get_field_opt : Op::get_field, v.reg, object.reg, slot);
     return v;
 }
 

@@ -190,6 +190,33 @@ std::string Schema::describe() const {
     return out.str();
 }
 
+std::vector<ResultField> Schema::result_fields(std::size_t variant) const {
+    std::vector<ResultField> fields;
+    std::vector<std::string> conflicting;
+    for (std::size_t c : variants_.at(variant).constructors) {
+        const auto& fn = functions_.at(c);
+        for (std::size_t p = 0; p < fn.params.size(); ++p) {
+            if (p == 0 && fn.variadic_first) continue;
+            const auto& param = fn.params[p];
+            Type t = param.type.optional();
+            auto same = std::find_if(fields.begin(), fields.end(), [&](const ResultField& f) { return f.name == param.name; });
+            if (same == fields.end()) fields.push_back({param.name, t});
+            else if (!(same->type == t)) conflicting.push_back(param.name);
+        }
+    }
+    std::erase_if(fields, [&](const ResultField& f) {
+        return std::find(conflicting.begin(), conflicting.end(), f.name) != conflicting.end();
+    });
+    return fields;
+}
+
+std::optional<std::size_t> Schema::result_field_param(std::size_t constructor, std::string_view field) const {
+    const auto& fn = functions_.at(constructor);
+    for (std::size_t p = fn.variadic_first ? 1 : 0; p < fn.params.size(); ++p)
+        if (fn.params[p].name == field) return p;
+    return std::nullopt;
+}
+
 std::uint64_t Schema::fingerprint() const {
     // FNV-1a over the readable description: any change of a name, type or order changes it.
     std::uint64_t h = 1469598103934665603ull;

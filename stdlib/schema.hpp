@@ -39,6 +39,15 @@ struct VariantDecl {
     std::string doc;
 };
 
+// A result's arguments read as fields (`routing.project`, `delivery.reason`): each parameter
+// name of the result type's constructors, in the order first declared, with its type made
+// optional: the field is `none` when the result's constructor has no such parameter. A name
+// whose constructors disagree on its type, and `thread`'s keys, are not fields.
+struct ResultField {
+    std::string name;
+    Type type;
+};
+
 struct ParamDecl {
     std::string name;
     Type type;
@@ -115,6 +124,11 @@ public:
     std::vector<std::string_view> type_names() const;
     std::vector<std::string_view> function_names() const;
     std::vector<std::string_view> kind_names() const;
+
+    // The fields of a result type, and which parameter of a constructor a field reads (nullopt
+    // when the constructor has none of that name).
+    std::vector<ResultField> result_fields(std::size_t variant) const;
+    std::optional<std::size_t> result_field_param(std::size_t constructor, std::string_view field) const;
 
     // A hash of everything above; compiled rulesets record the schema they were checked against.
     std::uint64_t fingerprint() const;

@@ -92,6 +92,21 @@ std::variant<std::int32_t, std::string> Image::winner_for(std::size_t kind, cons
     return winner;
 }
 
+// `get_arg` reads a result's argument by the name of a result field: which parameter that is
+// depends on the constructor, so each constructor gets its row once, here.
+void Image::prepare_argument_slots() {
+    const auto& functions = schema_->functions();
+    argument_slots_.resize(functions.size());
+    for (std::size_t v = 0; v < schema_->variants().size(); ++v) {
+        auto fields = schema_->result_fields(v);
+        for (std::size_t c : schema_->variants()[v].constructors)
+            for (const auto& field : fields) {
+                auto p = schema_->result_field_param(c, field.name);
+                argument_slots_[c].push_back(p ? static_cast<int>(*p) : -1);
+            }
+    }
+}
+
 std::optional<std::string> Image::prepare() {
     if (auto problem = verify(module_, *schema_)) return problem;
     constants_.reserve(module_.constants.size());
@@ -101,6 +116,7 @@ std::optional<std::string> Image::prepare() {
         set_strings_.push_back(std::move(views));
     }
     for (const auto& fn : schema_->functions()) hosts_.push_back(find_host_function(fn.name));
+    prepare_argument_slots();
     for (const auto* functions : {&module_.policies, &module_.expectations})
         for (const auto& f : *functions) frame_size_ = std::max(frame_size_, f.registers.size());
     for (const auto& dim : schema_->dimensions()) dimension_sizes_.push_back(schema_->enums()[dim.enum_index].members.size());

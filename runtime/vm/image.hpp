@@ -38,6 +38,9 @@ public:
     const Value& default_setting(std::size_t s) const { return constants_[module_.settings[s].default_value]; }
     const std::vector<std::string_view>& strings_of_set(std::size_t s) const { return set_strings_[s]; }
     HostFn host(std::size_t function) const { return hosts_[function]; }
+    // For `get_arg`: the parameter of `constructor` that result field `field` of its result type
+    // reads, or -1 when it has none (the verifier checked `field` against the result type).
+    int argument_of(std::size_t constructor, std::size_t field) const { return argument_slots_[constructor][field]; }
     // The largest frame of any function: what an interpreter's register file must hold.
     std::size_t frame_size() const { return frame_size_; }
 
@@ -57,6 +60,7 @@ private:
     friend std::variant<std::shared_ptr<const Image>, std::string> load(std::string_view, const stdlib::Schema&, bool);
     friend std::variant<std::shared_ptr<const Image>, std::string> load_module(bytecode::Module, const stdlib::Schema&);
     std::optional<std::string> prepare();
+    void prepare_argument_slots();
     std::variant<std::int32_t, std::string> winner_for(std::size_t kind, const ScopeKey& key) const;
     Value materialize(const bytecode::Constant& c);
     std::size_t key_index(const ScopeKey& key) const;
@@ -69,6 +73,7 @@ private:
     std::vector<std::size_t> dimension_sizes_;
     std::vector<std::vector<std::int32_t>> dispatch_;  // [kind][scope key] -> policy, or -1
     std::vector<HostFn> hosts_;                        // by schema function index; null for constructors
+    std::vector<std::vector<int>> argument_slots_;     // [constructor][result field] -> parameter, or -1
     std::size_t frame_size_ = 0;
 };
 

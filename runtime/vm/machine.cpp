@@ -222,6 +222,11 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
         R[i->a] = Value::variant(i->b, args, n);
         VM_NEXT;
     }
+    VM_CASE(get_arg) {
+        auto p = image_.argument_of(R[i->b].ctor, i->c);
+        R[i->a] = p < 0 ? Value::none() : R[i->b].items[p];
+        VM_NEXT;
+    }
     VM_CASE(make_list) R[i->a] = collection(arena_, R + i->b, i->c, false); VM_NEXT;
     VM_CASE(make_set) R[i->a] = collection(arena_, R + i->b, i->c, true); VM_NEXT;
     VM_CASE(list_builder) {

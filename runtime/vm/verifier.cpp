@@ -280,6 +280,7 @@ private:
                 return stores(i.a, boolean);
             case Op::get_field:
             case Op::get_field_opt: return get_field(i);
+            case Op::get_arg: return get_arg(i);
             case Op::logical_not:
                 expect(value(i.b), boolean, "`not`");
                 return stores(i.a, boolean);
@@ -364,6 +365,14 @@ private:
         if (optional != object.is_optional()) fail(optional ? "the object is not optional" : "the object may be none");
         Type field = schema_.record_of(object.without_optional()).fields[i.c].type;
         return stores(i.a, optional ? field.optional() : field);
+    }
+
+    Effect get_arg(const Instr& i) const {
+        Type result = value(i.b);
+        if (!result.is_scalar(TypeKind::variant)) fail("`get_arg` needs a result, not optional");
+        auto fields = schema_.result_fields(result.decl);
+        if (i.c >= fields.size()) fail("result field " + std::to_string(i.c) + " is out of range");
+        return stores(i.a, fields[i.c].type);
     }
 
     Effect arithmetic(const Instr& i) const {

@@ -735,6 +735,15 @@ private:
         }
     }
 
+    // A result read as a record: the argument of that name, or none when its constructor has
+    // none (the keys of `thread` are not a field).
+    Value argument_named(const Value& result, std::string_view name) const {
+        const auto& fn = schema_.functions().at(result.decl);
+        for (std::size_t p = 0; p < fn.params.size(); ++p)
+            if (fn.params[p].name == name && !(p == 0 && fn.variadic_first)) return result.items.at(p);
+        return {};
+    }
+
     // `it` and policy lets; the innermost `it` of nested `where`s is the last one pushed.
     Value local(std::string_view name) const {
         for (auto it = locals_.rbegin(); it != locals_.rend(); ++it)
@@ -748,6 +757,7 @@ private:
         if (a.ref == dsl::RefKind::enum_member) return member(a.type.decl, a.index);
         Value object = eval(*f.object);
         if (object.kind == Kind::none) return {};  // `none` propagates through field access
+        if (object.kind == Kind::result) return argument_named(object, f.name);
         return object.items.at(a.index);
     }
 
