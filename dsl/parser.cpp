@@ -6,7 +6,9 @@
 #include "dsl/grammar.hpp"
 #include "dsl/parser_impl.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <tuple>
 
 namespace switchyard::dsl {
 
@@ -431,14 +433,27 @@ template <> struct Action<g::let_decl> {
 };
 template <> struct Action<g::policy_let> {
     template <typename Input>
-    static void apply(const Input&, State& st) { st.policy->lets.push_back(LetDecl{st.name, st.pop()}); }
+    static void apply(const Input& in, State& st) {
+        st.policy->lets.push_back(LetDecl{st.name, st.pop()});
+        st.item_end = st.offset(in.end());
+    }
 };
 
 template <> struct Action<g::policy_head> {
     template <typename Input>
-    static void apply(const Input&, State& st) {
+    static void apply(const Input& in, State& st) {
         st.policy.emplace();
         st.policy->kind = st.name;
+        st.policy_begin = st.offset(in.begin());
+    }
+};
+// Tests open with `{` too; only a policy's body is resumed after an error.
+template <> struct Action<g::open_brace> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        if (!st.policy) return;
+        st.in_policy_body = true;
+        st.item_end = st.offset(in.end());
     }
 };
 template <> struct Action<g::scope_keyword> {
@@ -467,22 +482,28 @@ template <> struct Action<g::when_rule> {
         ExprPtr result = st.pop();
         ExprPtr condition = st.pop();
         st.policy->rules.push_back(Rule{std::move(condition), std::move(result), st.span(in)});
+        st.item_end = st.offset(in.end());
     }
 };
 template <> struct Action<g::otherwise_rule> {
     template <typename Input>
-    static void apply(const Input& in, State& st) { st.policy->rules.push_back(Rule{nullptr, st.pop(), st.span(in)}); }
+    static void apply(const Input& in, State& st) {
+        st.policy->rules.push_back(Rule{nullptr, st.pop(), st.span(in)});
+        st.item_end = st.offset(in.end());
+    }
 };
 template <> struct Action<g::policy_close> {
     template <typename Input>
     static void apply(const Input& in, State& st) { st.policy->close_span = st.span(in); }
 };
+void finish_policy(State& st, std::uint32_t end) {
+    st.module.decls.push_back({{st.policy_begin, end}, std::move(*st.policy)});
+    st.policy.reset();
+    st.in_policy_body = false;
+}
 template <> struct Action<g::policy_decl> {
     template <typename Input>
-    static void apply(const Input& in, State& st) {
-        st.module.decls.push_back({st.span(in), std::move(*st.policy)});
-        st.policy.reset();
-    }
+    static void apply(const Input& in, State& st) { finish_policy(st, st.offset(in.end())); }
 };
 
 template <> struct Action<g::test_name> {
@@ -519,6 +540,106 @@ template <> struct Action<g::test_decl> {
 
 using Input = p::memory_input<p::tracking_mode::lazy, p::eol::lf_crlf>;
 
+// More syntax errors than this in one file are mostly echoes of the first ones.
+constexpr std::size_t max_syntax_errors = 20;
+
+// Parses one file declaration by declaration. After a syntax error inside a policy's braces,
+// parsing resumes at the policy's next rule, so the rules around the error are still checked
+// (the policy is marked incomplete); elsewhere, at the next declaration. The words of skipped
+// text are kept, so that a name only they use is not reported unused.
+class Recovery {
+public:
+    Recovery(std::string_view text, const std::string& path, common::FileId file, common::DiagnosticBag& diagnostics,
+             ParseResult& result)
+        : text_(text), path_(path), file_(file), diagnostics_(diagnostics), result_(result), st_(text.data(), result.module) {}
+
+    void run() {
+        std::size_t pos = 0;
+        bool resume_in_policy = false;
+        while (pos < text_.size()) {
+            Input in(text_.data() + pos, text_.data() + text_.size(), path_);
+            std::size_t decl_start = pos;
+            try {
+                if (resume_in_policy) {
+                    p::parse<g::policy_body, Action, Control>(in, st_);
+                    finish_policy(st_, st_.offset(in.current()));
+                }
+                p::parse<g::ws, Action, Control>(in, st_);
+                while (!in.empty()) {
+                    decl_start = static_cast<std::size_t>(in.current() - text_.data());
+                    p::parse<g::next_decl, Action, Control>(in, st_);
+                }
+                break;
+            } catch (const SyntaxFailure& failure) {
+                auto& reported = report(failure);
+                if (++errors_ == max_syntax_errors) {
+                    reported.notes.push_back({file_, {failure.begin, failure.end},
+                                              "stopped after " + std::to_string(max_syntax_errors) +
+                                                  " syntax errors: the rest of the file is not read"});
+                    skip(st_.policy && st_.in_policy_body ? st_.item_end : decl_start, text_.size());
+                    break;
+                }
+                std::tie(pos, resume_in_policy) = resume_after(failure, decl_start);
+            }
+        }
+        finish_words(result_.module.unparsed_names);
+        for (auto& decl : result_.module.decls)
+            if (auto* policy = std::get_if<PolicyDecl>(&decl.node)) finish_words(policy->unparsed_names);
+    }
+
+private:
+    common::Diagnostic& report(const SyntaxFailure& failure) {
+        std::string message = failure.message;
+        if (failure.code == Code::E0100) message += ", found " + describe_found(text_, failure.begin);
+        result_.ok = false;
+        return diagnostics_.report(failure.code, file_, {failure.begin, failure.end}, std::move(message));
+    }
+
+    // Where to go on, and whether that is inside the policy being parsed.
+    std::pair<std::size_t, bool> resume_after(const SyntaxFailure& failure, std::size_t decl_start) {
+        if (st_.policy && st_.in_policy_body) {
+            st_.policy->incomplete = true;
+            if (auto next = rule_recovery_point(text_, failure.begin, st_.policy->rules.empty())) {
+                skip(st_.item_end, *next);
+                st_.clear_expressions();
+                st_.item_end = static_cast<std::uint32_t>(*next);
+                return {*next, true};
+            }
+            std::size_t next = recovery_point(text_, failure.begin, decl_start);
+            skip(st_.item_end, next);
+            st_.policy->close_span = {failure.begin, failure.begin};
+            finish_policy(st_, failure.begin);  // what parsed of it is still checked
+            st_.clear();
+            return {next, false};
+        }
+        std::size_t next = recovery_point(text_, failure.begin, decl_start);
+        skip(decl_start, next);
+        st_.clear();
+        return {next, false};
+    }
+
+    void skip(std::size_t from, std::size_t to) {
+        if (from >= to) return;
+        auto words = words_in(text_.substr(from, to - from));
+        if (st_.policy && st_.in_policy_body) st_.policy->unparsed_names.insert(st_.policy->unparsed_names.end(), words.begin(), words.end());
+        auto& all = result_.module.unparsed_names;
+        all.insert(all.end(), std::make_move_iterator(words.begin()), std::make_move_iterator(words.end()));
+    }
+
+    static void finish_words(std::vector<std::string>& words) {
+        std::sort(words.begin(), words.end());
+        words.erase(std::unique(words.begin(), words.end()), words.end());
+    }
+
+    std::string_view text_;
+    const std::string& path_;
+    common::FileId file_;
+    common::DiagnosticBag& diagnostics_;
+    ParseResult& result_;
+    State st_;
+    std::size_t errors_ = 0;
+};
+
 }  // namespace
 
 ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics) {
@@ -540,27 +661,7 @@ ParseResult parse(const common::SourceMap& sources, common::FileId file, common:
         result.ok = false;
         return result;
     }
-    State st(text.data(), result.module);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        Input in(text.data() + pos, text.data() + text.size(), source.path());
-        std::size_t decl_start = pos;
-        try {
-            p::parse<g::ws, Action, Control>(in, st);
-            while (!in.empty()) {
-                decl_start = static_cast<std::size_t>(in.current() - text.data());
-                p::parse<g::next_decl, Action, Control>(in, st);
-            }
-            break;
-        } catch (const SyntaxFailure& failure) {
-            std::string message = failure.message;
-            if (failure.code == Code::E0100) message += ", found " + describe_found(text, failure.begin);
-            diagnostics.report(failure.code, file, {failure.begin, failure.end}, std::move(message));
-            result.ok = false;
-            st.clear();
-            pos = recovery_point(text, failure.begin, decl_start);
-        }
-    }
+    Recovery(text, source.path(), file, diagnostics, result).run();
     return result;
 }
 

@@ -58,23 +58,33 @@ struct State {
     std::optional<PolicyDecl> policy;
     std::optional<TestDecl> test;
     std::uint32_t nesting = 0;
+    // Where the policy being parsed starts, whether its `{` was read, and the end of its last
+    // whole item (`{`, a `let` or a rule): what a syntax error inside it skips starts there.
+    std::uint32_t policy_begin = 0;
+    bool in_policy_body = false;
+    std::uint32_t item_end = 0;
 
     std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
     template <typename Input>
     Span span(const Input& in) const {
         return {offset(in.begin()), offset(in.end())};
     }
-    void clear() {
+    // Forgets the half-built expressions of a failed item; the policy around it stays.
+    void clear_expressions() {
         exprs.clear();
         marks.clear();
         labels.clear();
         ops.clear();
         types.clear();
         type_marks.clear();
-        policy.reset();
-        test.reset();
         text.reset();
         nesting = 0;
+    }
+    void clear() {
+        clear_expressions();
+        policy.reset();
+        test.reset();
+        in_policy_body = false;
     }
     ExprPtr pop() {
         ExprPtr e = std::move(exprs.back());
@@ -111,5 +121,11 @@ std::uint32_t token_end(std::string_view text, std::uint32_t at);
 std::string describe_found(std::string_view text, std::uint32_t at);
 // After a syntax error: the start of the next line that begins (in column 1) with a declaration keyword.
 std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t decl_start);
+// After a syntax error inside a policy's braces: the next rule of the policy (the first word of a
+// line that is `when` or `otherwise`, or `let` while `lets_allowed`) or its closing `}` in column
+// 1, at or after the line of `from`; nothing when a declaration or the end of the file comes first.
+std::optional<std::size_t> rule_recovery_point(std::string_view text, std::size_t from, bool lets_allowed);
+// The words (names, keywords) of text the parser skipped, strings and comments left out.
+std::vector<std::string> words_in(std::string_view text);
 
 }  // namespace switchyard::dsl

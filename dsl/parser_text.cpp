@@ -7,6 +7,7 @@
 #include "common/utf8.hpp"
 #include "dsl/parser_impl.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -115,6 +116,61 @@ std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t 
         pos = text.find('\n', pos);
     }
     return text.size();
+}
+
+namespace {
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first word of `line` after its indentation, and where it starts.
+std::pair<std::string_view, std::size_t> first_word(std::string_view line) {
+    std::size_t start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) return {{}, line.size()};
+    std::size_t end = start;
+    while (end < line.size() && is_word_char(line[end])) ++end;
+    return {line.substr(start, end - start), start};
+}
+
+}  // namespace
+
+std::optional<std::size_t> rule_recovery_point(std::string_view text, std::size_t from, bool lets_allowed) {
+    std::size_t line = text.rfind('\n', from == 0 ? 0 : from - 1);
+    line = (line == std::string_view::npos || from == 0) ? 0 : line + 1;
+    while (line < text.size()) {
+        std::string_view rest = text.substr(line);
+        if (starts_declaration(rest)) return std::nullopt;  // the policy's `}` is missing
+        auto [word, at] = first_word(rest.substr(0, rest.find('\n')));
+        bool at_or_after = line + at >= from;  // on the failing line, only a rule the failure is at
+        if (at_or_after && (word == "when" || word == "otherwise" || (word == "let" && lets_allowed && at > 0)))
+            return line + at;
+        if (at_or_after && at == 0 && !rest.empty() && rest.front() == '}') return line;
+        std::size_t next = text.find('\n', line);
+        if (next == std::string_view::npos) break;
+        line = next + 1;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> words_in(std::string_view text) {
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (c == '#') {
+            i = std::min(text.find('\n', i), text.size());
+        } else if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+                if (text[i] == '\\') ++i;
+            ++i;
+        } else if (is_word_char(c)) {
+            std::size_t end = i;
+            while (end < text.size() && is_word_char(text[end])) ++end;
+            if (!std::isdigit(static_cast<unsigned char>(c))) words.emplace_back(text.substr(i, end - i));
+            i = end;
+        } else {
+            ++i;
+        }
+    }
+    return words;
 }
 
 std::string unescape(std::string_view body) {
