@@ -6,9 +6,7 @@
 #include "dsl/grammar.hpp"
 #include "dsl/parser_impl.hpp"
 
-#include <algorithm>
 #include <limits>
-#include <tuple>
 
 namespace switchyard::dsl {
 
@@ -435,7 +433,7 @@ template <> struct Action<g::policy_let> {
     template <typename Input>
     static void apply(const Input& in, State& st) {
         st.policy->lets.push_back(LetDecl{st.name, st.pop()});
-        st.item_end = st.offset(in.end());
+        st.item_end = st.offset(in.end());  // a whole item: what an error after it skips starts here
     }
 };
 
@@ -481,29 +479,20 @@ template <> struct Action<g::when_rule> {
     static void apply(const Input& in, State& st) {
         ExprPtr result = st.pop();
         ExprPtr condition = st.pop();
-        st.policy->rules.push_back(Rule{std::move(condition), std::move(result), st.span(in)});
-        st.item_end = st.offset(in.end());
+        st.add_rule(Rule{std::move(condition), std::move(result), st.span(in)});
     }
 };
 template <> struct Action<g::otherwise_rule> {
     template <typename Input>
-    static void apply(const Input& in, State& st) {
-        st.policy->rules.push_back(Rule{nullptr, st.pop(), st.span(in)});
-        st.item_end = st.offset(in.end());
-    }
+    static void apply(const Input& in, State& st) { st.add_rule(Rule{nullptr, st.pop(), st.span(in)}); }
 };
 template <> struct Action<g::policy_close> {
     template <typename Input>
     static void apply(const Input& in, State& st) { st.policy->close_span = st.span(in); }
 };
-void finish_policy(State& st, std::uint32_t end) {
-    st.module.decls.push_back({{st.policy_begin, end}, std::move(*st.policy)});
-    st.policy.reset();
-    st.in_policy_body = false;
-}
 template <> struct Action<g::policy_decl> {
     template <typename Input>
-    static void apply(const Input& in, State& st) { finish_policy(st, st.offset(in.end())); }
+    static void apply(const Input& in, State& st) { st.finish_policy(st.offset(in.end())); }
 };
 
 template <> struct Action<g::test_name> {
@@ -540,105 +529,48 @@ template <> struct Action<g::test_decl> {
 
 using Input = p::memory_input<p::tracking_mode::lazy, p::eol::lf_crlf>;
 
-// More syntax errors than this in one file are mostly echoes of the first ones.
-constexpr std::size_t max_syntax_errors = 20;
-
-// Parses one file declaration by declaration. After a syntax error inside a policy's braces,
-// parsing resumes at the policy's next rule, so the rules around the error are still checked
-// (the policy is marked incomplete); elsewhere, at the next declaration. The words of skipped
-// text are kept, so that a name only they use is not reported unused.
-class Recovery {
-public:
-    Recovery(std::string_view text, const std::string& path, common::FileId file, common::DiagnosticBag& diagnostics,
-             ParseResult& result)
-        : text_(text), path_(path), file_(file), diagnostics_(diagnostics), result_(result), st_(text.data(), result.module) {}
-
-    void run() {
-        std::size_t pos = 0;
-        bool resume_in_policy = false;
-        while (pos < text_.size()) {
-            Input in(text_.data() + pos, text_.data() + text_.size(), path_);
-            std::size_t decl_start = pos;
-            try {
-                if (resume_in_policy) {
-                    p::parse<g::policy_body, Action, Control>(in, st_);
-                    finish_policy(st_, st_.offset(in.current()));
-                }
-                p::parse<g::ws, Action, Control>(in, st_);
-                while (!in.empty()) {
-                    decl_start = static_cast<std::size_t>(in.current() - text_.data());
-                    p::parse<g::next_decl, Action, Control>(in, st_);
-                }
+// Parses one file declaration by declaration. After a syntax error inside a policy, parsing
+// resumes at its next rule, so the rules around the error are still checked; elsewhere, at the
+// next declaration (where, and what of the skipped text is kept: resume_after).
+void parse_declarations(std::string_view text, const std::string& path, common::FileId file,
+                        common::DiagnosticBag& diagnostics, ParseResult& result) {
+    State st(text.data(), result.module);
+    std::size_t pos = 0;
+    std::size_t errors = 0;
+    bool resume_in_policy = false;
+    while (pos < text.size()) {
+        Input in(text.data() + pos, text.data() + text.size(), path);
+        std::size_t decl_start = pos;
+        try {
+            if (resume_in_policy) {
+                p::parse<g::policy_body, Action, Control>(in, st);
+                st.finish_policy(st.offset(in.current()));
+            }
+            p::parse<g::ws, Action, Control>(in, st);
+            while (!in.empty()) {
+                decl_start = static_cast<std::size_t>(in.current() - text.data());
+                p::parse<g::next_decl, Action, Control>(in, st);
+            }
+            break;
+        } catch (const SyntaxFailure& failure) {
+            std::string message = failure.message;
+            if (failure.code == Code::E0100) message += ", found " + describe_found(text, failure.begin);
+            auto& reported = diagnostics.report(failure.code, file, {failure.begin, failure.end}, std::move(message));
+            result.ok = false;
+            if (++errors == max_syntax_errors) {
+                reported.notes.push_back({file, {failure.begin, failure.end},
+                                          "stopped after " + std::to_string(max_syntax_errors) +
+                                              " syntax errors: the rest of the file is not read"});
+                skip_text(st, text, st.policy && st.in_policy_body ? st.item_end : decl_start, text.size());
                 break;
-            } catch (const SyntaxFailure& failure) {
-                auto& reported = report(failure);
-                if (++errors_ == max_syntax_errors) {
-                    reported.notes.push_back({file_, {failure.begin, failure.end},
-                                              "stopped after " + std::to_string(max_syntax_errors) +
-                                                  " syntax errors: the rest of the file is not read"});
-                    skip(st_.policy && st_.in_policy_body ? st_.item_end : decl_start, text_.size());
-                    break;
-                }
-                std::tie(pos, resume_in_policy) = resume_after(failure, decl_start);
             }
+            auto resume = resume_after(st, text, failure.begin, decl_start);
+            pos = resume.pos;
+            resume_in_policy = resume.in_policy_body;
         }
-        finish_words(result_.module.unparsed_names);
-        for (auto& decl : result_.module.decls)
-            if (auto* policy = std::get_if<PolicyDecl>(&decl.node)) finish_words(policy->unparsed_names);
     }
-
-private:
-    common::Diagnostic& report(const SyntaxFailure& failure) {
-        std::string message = failure.message;
-        if (failure.code == Code::E0100) message += ", found " + describe_found(text_, failure.begin);
-        result_.ok = false;
-        return diagnostics_.report(failure.code, file_, {failure.begin, failure.end}, std::move(message));
-    }
-
-    // Where to go on, and whether that is inside the policy being parsed.
-    std::pair<std::size_t, bool> resume_after(const SyntaxFailure& failure, std::size_t decl_start) {
-        if (st_.policy && st_.in_policy_body) {
-            st_.policy->incomplete = true;
-            if (auto next = rule_recovery_point(text_, failure.begin, st_.policy->rules.empty())) {
-                skip(st_.item_end, *next);
-                st_.clear_expressions();
-                st_.item_end = static_cast<std::uint32_t>(*next);
-                return {*next, true};
-            }
-            std::size_t next = recovery_point(text_, failure.begin, decl_start);
-            skip(st_.item_end, next);
-            st_.policy->close_span = {failure.begin, failure.begin};
-            finish_policy(st_, failure.begin);  // what parsed of it is still checked
-            st_.clear();
-            return {next, false};
-        }
-        std::size_t next = recovery_point(text_, failure.begin, decl_start);
-        skip(decl_start, next);
-        st_.clear();
-        return {next, false};
-    }
-
-    void skip(std::size_t from, std::size_t to) {
-        if (from >= to) return;
-        auto words = words_in(text_.substr(from, to - from));
-        if (st_.policy && st_.in_policy_body) st_.policy->unparsed_names.insert(st_.policy->unparsed_names.end(), words.begin(), words.end());
-        auto& all = result_.module.unparsed_names;
-        all.insert(all.end(), std::make_move_iterator(words.begin()), std::make_move_iterator(words.end()));
-    }
-
-    static void finish_words(std::vector<std::string>& words) {
-        std::sort(words.begin(), words.end());
-        words.erase(std::unique(words.begin(), words.end()), words.end());
-    }
-
-    std::string_view text_;
-    const std::string& path_;
-    common::FileId file_;
-    common::DiagnosticBag& diagnostics_;
-    ParseResult& result_;
-    State st_;
-    std::size_t errors_ = 0;
-};
+    finish_unparsed_names(result.module);
+}
 
 }  // namespace
 
@@ -661,7 +593,7 @@ ParseResult parse(const common::SourceMap& sources, common::FileId file, common:
         result.ok = false;
         return result;
     }
-    Recovery(text, source.path(), file, diagnostics, result).run();
+    parse_declarations(text, source.path(), file, diagnostics, result);
     return result;
 }
 

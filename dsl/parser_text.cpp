@@ -1,6 +1,7 @@
 // The parser: the text of tokens. Numbers, units and string escapes become values; a syntax
 // error gets the token it found and a caret as wide as it; after one, parsing resumes at the
-// next declaration. No PEGTL here: these work on plain text.
+// policy's next rule or the next declaration, and the words of what it skips are kept. No
+// PEGTL here: these work on plain text.
 #include "dsl/parser.hpp"
 
 #include "common/text.hpp"
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <limits>
 
 namespace switchyard::dsl {
@@ -171,6 +173,47 @@ std::vector<std::string> words_in(std::string_view text) {
         }
     }
     return words;
+}
+
+void skip_text(State& st, std::string_view text, std::size_t from, std::size_t to) {
+    if (from >= to) return;
+    auto words = words_in(text.substr(from, to - from));
+    if (st.policy && st.in_policy_body)
+        st.policy->unparsed_names.insert(st.policy->unparsed_names.end(), words.begin(), words.end());
+    auto& all = st.module.unparsed_names;
+    all.insert(all.end(), std::make_move_iterator(words.begin()), std::make_move_iterator(words.end()));
+}
+
+Resume resume_after(State& st, std::string_view text, std::uint32_t failure_at, std::size_t decl_start) {
+    if (st.policy && st.in_policy_body) {
+        st.policy->incomplete = true;
+        if (auto next = rule_recovery_point(text, failure_at, st.policy->rules.empty())) {
+            skip_text(st, text, st.item_end, *next);
+            st.clear_expressions();
+            st.item_end = static_cast<std::uint32_t>(*next);
+            return {*next, true};
+        }
+        std::size_t next = recovery_point(text, failure_at, decl_start);
+        skip_text(st, text, st.item_end, next);
+        st.policy->close_span = {failure_at, failure_at};
+        st.finish_policy(failure_at);  // what parsed of it is still checked
+        st.clear();
+        return {next, false};
+    }
+    std::size_t next = recovery_point(text, failure_at, decl_start);
+    skip_text(st, text, decl_start, next);
+    st.clear();
+    return {next, false};
+}
+
+void finish_unparsed_names(Module& module) {
+    auto sort_unique = [](std::vector<std::string>& words) {
+        std::sort(words.begin(), words.end());
+        words.erase(std::unique(words.begin(), words.end()), words.end());
+    };
+    sort_unique(module.unparsed_names);
+    for (auto& decl : module.decls)
+        if (auto* policy = std::get_if<PolicyDecl>(&decl.node)) sort_unique(policy->unparsed_names);
 }
 
 std::string unescape(std::string_view body) {
