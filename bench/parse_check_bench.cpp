@@ -34,9 +34,10 @@ std::size_t count_lines(std::string_view text) {
 }
 
 // Writes a ruleset section by section. Each section declares its own settings and lets and
-// reads all of them from a dozen policies of every kind, so the whole file checks without a
-// single diagnostic. Every policy gets its own priority: thousands of policies of one kind
-// necessarily share scopes. Randomness (fixed seed, raw engine output only) varies the
+// reads all of them from a dozen policies of every kind, so the whole file checks without an
+// error. Every policy gets its own priority: thousands of policies of one kind necessarily share
+// scopes, so all but the highest of each scope never apply, and `check` warns about each (W0005,
+// about 10,400 warnings): part of the work measured. Randomness (fixed seed, raw engine output only) varies the
 // transports, thresholds and words, so the text is not one block repeated.
 class RulesetGenerator {
 public:
@@ -256,15 +257,16 @@ void print_first(const common::DiagnosticBag& bag, const common::SourceMap& sour
     common::render_text(sorted, sources, std::cerr);
 }
 
-// Parses and checks `text` once; true when nothing at all was reported (errors or warnings).
+// Parses and checks `text` once; true when no error was reported (the W0005 warnings of the
+// generated ruleset are expected, see RulesetGenerator).
 bool checks_clean(const std::string& text) {
     common::DiagnosticBag bag;
     auto ws = compiler::workspace_from_text("generated.rules", text, bag);
     auto result = compiler::check(ws, bag);
     benchmark::DoNotOptimize(result);
-    if (bag.size() == 0) return true;
+    if (error_count(bag) == 0) return true;
     print_first(bag, ws.sources);
-    return error_count(bag) == 0;
+    return false;
 }
 
 void BM_ParseCheck100k(benchmark::State& state) {

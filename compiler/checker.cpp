@@ -1,11 +1,10 @@
 // The checker: declarations. Collects every file's top-level lets and settings, checks each
-// file in import order (its settings, lets, policies with their coverage, and tests), then
-// assembles one Program per root file. Expressions are checked by ExprChecker
-// (checker_expressions.cpp, checker_names.cpp).
+// file in import order (its settings, lets, policies and tests), then assembles one Program per
+// root file. Expressions are checked by ExprChecker (checker_expressions.cpp, checker_names.cpp);
+// policies as wholes (coverage, order) in checker_policies.cpp.
 #include "compiler/checker.hpp"
 
 #include "compiler/checker_impl.hpp"
-#include "compiler/coverage.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -13,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 namespace switchyard::compiler {
 
@@ -71,6 +71,7 @@ private:
                 else
                     continue;
                 file_globals_[f].push_back(&globals_.back());
+                global_of_decl_.emplace(globals_.back().decl, &globals_.back());
             }
         }
     }
@@ -149,22 +150,18 @@ private:
         for (std::size_t i = 0; i < file.module.decls.size(); ++i) {
             const auto& decl = file.module.decls[i];
             ec.decl_order = i;
-            if (const auto* s = decl.as<dsl::SettingDecl>()) check_setting(ec, *s, f);
-            else if (const auto* l = decl.as<dsl::LetDecl>()) global_of(f, l)->type = ec.check(*l->value);
+            if (const auto* s = decl.as<dsl::SettingDecl>()) check_setting(ec, *s);
+            else if (const auto* l = decl.as<dsl::LetDecl>()) global_of(l)->type = ec.check(*l->value);
             else if (const auto* p = decl.as<dsl::PolicyDecl>()) check_policy(ec, *p, f);
             else if (const auto* t = decl.as<dsl::TestDecl>()) check_test(ec, *t, f, settings);
         }
         zones_by_file_[f] = std::move(ec.zones);
     }
 
-    Global* global_of(std::size_t f, const void* decl) {
-        for (Global* g : file_globals_[f])
-            if (g->decl == decl) return g;
-        return nullptr;
-    }
+    Global* global_of(const void* decl) { return global_of_decl_.at(decl); }
 
-    void check_setting(ExprChecker& ec, const dsl::SettingDecl& s, std::size_t f) {
-        Global* g = global_of(f, &s);
+    void check_setting(ExprChecker& ec, const dsl::SettingDecl& s) {
+        Global* g = global_of(&s);
         Type declared = g->type;
         Type t = ec.check(*s.default_value, declared.is_error() ? std::nullopt : std::optional<Type>(declared));
         if (!declared.is_error() && !assignable(t, declared)) {
@@ -225,12 +222,6 @@ private:
         return bits;
     }
 
-    Region universe_of(CoverageAnalysis& coverage, const std::vector<std::uint64_t>& bits) {
-        std::vector<std::pair<std::string, std::uint64_t>> constrained;
-        for (std::size_t d = 0; d < bits.size(); ++d) constrained.push_back({schema_.dimensions()[d].path, bits[d]});
-        return coverage.scope_region(constrained);
-    }
-
     std::string describe_result_help(const stdlib::PolicyKindDecl& kind) {
         Type r = kind.result;
         std::string options;
@@ -265,12 +256,12 @@ private:
                          describe_result_help(*kind));
         }
         for (const auto& local : ec.locals)
-            if (local.report_unused && !local.used && ws_.files[f].requested)
+            if (local.report_unused && !local.used && ws_.files[f].requested && !mentions(p.unparsed_names, local.name))
                 diagnostics_.report(Code::W0001, ws_.files[f].id, local.span, "unused let " + ticked(local.name),
                                     "remove it, or use it in a rule");
         ec.kind = nullptr;
         ec.locals.clear();
-        analyse_rules(p, scope, ws_.files[f].id);
+        analyse_rules(schema_, diagnostics_, p, scope, ws_.files[f].id);
         policies_.push_back({&p, ws_.files[f].id, kind, scope, p.priority.value_or(0)});
         policy_file_.push_back(f);
     }
@@ -285,74 +276,6 @@ private:
             ec.error(Code::E0400, let.name.span, ticked(let.name.name) + " is already a fact of `" + kind.name + "` policies",
                      "choose another name");
         ec.locals.push_back({let.name.name, t, let.name.span, false, true});
-    }
-
-    void analyse_rules(const dsl::PolicyDecl& p, const std::vector<std::uint64_t>& scope, FileId file) {
-        // One analysis per policy: dimensions are keyed by their text, and a policy's `let x`
-        // must not meet another policy's `let x` of another type.
-        CoverageAnalysis coverage(schema_);
-        Region universe = universe_of(coverage, scope);
-        std::optional<Region> covered = Region{};
-        std::vector<std::optional<Region>> regions;
-        bool seen_otherwise = false;
-        for (std::size_t i = 0; i < p.rules.size(); ++i) {
-            const auto& rule = p.rules[i];
-            if (seen_otherwise) {
-                diagnostics_.report(Code::W0003, file, rule.span, "rule can never fire: it comes after `otherwise`",
-                                    "move `otherwise` to the end");
-                continue;
-            }
-            if (rule.is_otherwise()) {
-                seen_otherwise = true;
-                if (covered) {
-                    auto rest = coverage.subtract(universe, *covered);
-                    if (rest && rest->empty() && !p.rules.empty() && i > 0)
-                        diagnostics_.report(Code::W0003, file, rule.span,
-                                            "`otherwise` can never be reached: the rules above cover every case",
-                                            "remove it");
-                }
-                continue;
-            }
-            std::optional<Region> r;
-            if (!rule.condition->annotation.type.is_error()) r = coverage.region_of(*rule.condition);
-            if (r) r = coverage.intersect(*r, universe);  // nullopt when too complex
-            if (r && covered) report_if_shadowed(coverage, p, i, *r, *covered, regions, file);
-            regions.push_back(r);
-            if (covered && r) covered->insert(covered->end(), r->begin(), r->end());
-            else covered.reset();
-        }
-        if (!seen_otherwise) {
-            std::optional<Region> rest;
-            if (covered) rest = coverage.subtract(universe, *covered);
-            if (!rest || !rest->empty())
-                diagnostics_.report(Code::E0500, file, p.kind.span,
-                                    "`" + p.kind.name + "` policy may yield no result: " +
-                                        (rest ? "its rules do not cover every case" : "its rules are too complex to prove they cover every case"),
-                                    "add `otherwise -> ...` as its last rule");
-        }
-    }
-
-    void report_if_shadowed(CoverageAnalysis& coverage_, const dsl::PolicyDecl& p, std::size_t i, const Region& r,
-                            const Region& covered, const std::vector<std::optional<Region>>& earlier, FileId file) {
-        const auto& rule = p.rules[i];
-        if (r.empty()) {
-            diagnostics_.report(Code::W0003, file, rule.condition->span,
-                                "rule can never fire: its condition is never true in this policy's scope");
-            return;
-        }
-        auto rest = coverage_.subtract(r, covered);
-        if (!rest || !rest->empty()) return;
-        auto& d = diagnostics_.report(Code::W0003, file, rule.condition->span,
-                                      "rule can never fire: earlier rules match every case it matches",
-                                      "remove it, or move it above the rules that cover it");
-        for (std::size_t j = 0; j < earlier.size(); ++j) {
-            if (!earlier[j]) continue;
-            auto alone = coverage_.subtract(r, *earlier[j]);
-            if (alone && alone->empty()) {
-                d.notes.push_back({file, p.rules[j].span, "it is covered by this rule"});
-                break;
-            }
-        }
     }
 
     // ---- tests ----
@@ -395,9 +318,10 @@ private:
         if (g.fact.name == "setting") {
             const auto& rec = std::get<dsl::RecordLit>(g.value->node);
             for (const auto& field : rec.fields) {
-                auto it = std::find_if(settings.begin(), settings.end(),
-                                       [&](Global* s) { return s->name->name == field.name; });
-                if (it == settings.end()) {
+                // `settings` is sorted by name (settings_of walks the environment in order).
+                auto it = std::lower_bound(settings.begin(), settings.end(), field.name,
+                                           [](Global* s, const std::string& n) { return s->name->name < n; });
+                if (it == settings.end() || (*it)->name->name != field.name) {
                     std::vector<std::string_view> names;
                     for (Global* s : settings) names.push_back(s->name->name);
                     diagnostics_.report(Code::E0201, file, field.name_span, "unknown setting " + ticked(field.name),
@@ -500,52 +424,28 @@ private:
             if (in[policy_file_[i]]) prog.policies.push_back(policies_[i]);
         for (std::size_t i = 0; i < tests_.size(); ++i)
             if (in[test_file_[i]]) prog.tests.push_back(tests_[i]);
-        check_ambiguity(prog);
+        check_policy_order(schema_, diagnostics_, prog.policies);
         return prog;
     }
 
-    std::string describe_overlap(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) const {
-        std::string text;
-        for (std::size_t d = 0; d < a.size(); ++d) {
-            const auto& en = schema_.enums()[schema_.dimensions()[d].enum_index];
-            std::uint64_t both = a[d] & b[d];
-            std::uint64_t all = en.members.size() >= 64 ? ~0ull : (1ull << en.members.size()) - 1;
-            if (d != 0 && both == all) continue;
-            std::string values;
-            for (std::size_t m = 0; m < en.members.size(); ++m)
-                if (both & (1ull << m)) values += (values.empty() ? "" : "/") + en.members[m];
-            text += (text.empty() ? "" : " ") + values;
-        }
-        return text + " messages";
+    static bool mentions(const std::vector<std::string>& sorted_words, const std::string& name) {
+        return std::binary_search(sorted_words.begin(), sorted_words.end(), name);
     }
 
-    void check_ambiguity(const Program& prog) {
-        const auto& ps = prog.policies;
-        for (std::size_t i = 0; i < ps.size(); ++i) {
-            for (std::size_t j = i + 1; j < ps.size(); ++j) {
-                const auto& a = ps[i];
-                const auto& b = ps[j];
-                if (a.kind != b.kind || a.priority != b.priority) continue;
-                bool overlap = true, a_in_b = true, b_in_a = true;
-                for (std::size_t d = 0; d < a.scope.size(); ++d) {
-                    overlap &= (a.scope[d] & b.scope[d]) != 0;
-                    a_in_b &= (a.scope[d] & ~b.scope[d]) == 0;
-                    b_in_a &= (b.scope[d] & ~a.scope[d]) == 0;
-                }
-                if (!overlap || a_in_b != b_in_a) continue;  // disjoint, or one strictly inside the other
-                const auto& later = b;
-                auto& d = diagnostics_.report(
-                    Code::E0501, later.file, later.decl->kind.span,
-                    std::string(a_in_b ? "two `" : "`") + a.kind->name +
-                        (a_in_b ? "` policies have the same scope" : "` policies overlap without an order") +
-                        ": both may claim " + describe_overlap(a.scope, b.scope),
-                    "narrow one scope, or add `priority N` to the policy that should win (higher wins)");
-                d.notes.push_back({a.file, a.decl->kind.span, "the other policy"});
-            }
+    // Text skipped after a syntax error may read a name: the name counts as used in every file
+    // that such a file sees.
+    void mark_names_in_unparsed_text() {
+        for (std::size_t f = 0; f < ws_.files.size(); ++f) {
+            const auto& words = ws_.files[f].module.unparsed_names;
+            if (words.empty()) continue;
+            for (std::size_t seen : ws_.closure(f))
+                for (Global* g : file_globals_[seen])
+                    if (mentions(words, g->name->name)) g->used = true;
         }
     }
 
     void report_unused() {
+        mark_names_in_unparsed_text();
         for (const auto& g : globals_) {
             if (g.used || !ws_.files[g.file_index].requested) continue;
             if (g.kind == Global::Kind::let)
@@ -564,6 +464,7 @@ private:
     std::deque<Global> globals_;
     std::vector<std::vector<Global*>> file_globals_;
     std::vector<std::set<std::string>> zones_by_file_;  // the time zones each file names
+    std::unordered_map<const void*, Global*> global_of_decl_;  // by declaration: a file may have thousands
     std::vector<CheckedPolicy> policies_;
     std::vector<std::size_t> policy_file_;
     std::vector<CheckedTest> tests_;

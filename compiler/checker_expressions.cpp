@@ -3,7 +3,11 @@
 // checker_names.cpp.)
 #include "compiler/checker_impl.hpp"
 
+#include "compiler/coverage.hpp"
+#include "stdlib/units.hpp"
+
 #include <algorithm>
+#include <limits>
 
 namespace switchyard::compiler {
 
@@ -22,6 +26,45 @@ bool is_ordered(Type t) {
         default: return false;
     }
 }
+
+// A whole number literal, possibly negated: the `5000000` of `file.size < 5000000`.
+std::optional<std::int64_t> int_literal(const Expr& e) {
+    if (const auto* i = e.as<dsl::IntLit>()) return i->value;
+    if (const auto* u = e.as<dsl::Unary>(); u && u->op == dsl::UnaryOp::negate)
+        if (const auto* i = u->operand->as<dsl::IntLit>()) return -i->value;
+    return std::nullopt;
+}
+
+// A bare number where a size or duration is expected. The language has no unitless sizes, so
+// the help names the unit it reads the number in (bytes; seconds, which is what a number next
+// to `now - x` nearly always means) and writes it with that unit, in the most natural one.
+std::string unit_help(const dsl::Binary& b, Type l, Type r) {
+    std::optional<std::int64_t> number;
+    Type quantity = types::error;
+    if (auto n = int_literal(*b.rhs); n && r == types::integer) number = n, quantity = l;
+    else if (auto m = int_literal(*b.lhs); m && l == types::integer) number = m, quantity = r;
+    if (!number) return {};
+    std::string written = std::to_string(*number);
+    if (quantity == types::size) {
+        std::string natural = natural_quantity(*number, stdlib::size_units);
+        std::string bytes = written + " B";
+        return "a size needs a unit: if `" + written + "` counts bytes, write `" + natural + "`" +
+               (natural == bytes ? "" : " (that is `" + bytes + "`)");
+    }
+    if (quantity == types::duration) {
+        constexpr std::int64_t ms_per_s = 1000;
+        if (*number > std::numeric_limits<std::int64_t>::max() / ms_per_s ||
+            *number < std::numeric_limits<std::int64_t>::min() / ms_per_s)
+            return {};
+        std::string natural = natural_quantity(*number * ms_per_s, stdlib::duration_units);
+        std::string seconds = written + " s";
+        return "a duration needs a unit: if `" + written + "` counts seconds, write `" + natural + "`" +
+               (natural == seconds ? "" : " (that is `" + seconds + "`)");
+    }
+    return {};
+}
+
+std::string or_else(std::string first, std::string second) { return first.empty() ? second : first; }
 
 }  // namespace
 
@@ -230,7 +273,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Binary& b, std::optional<Type>
             auto [l, r] = operands(b, false);
             if (l.is_error() || r.is_error()) return types::boolean;
             if (!join(l, r)) {
-                error(Code::E0300, e.span, "cannot compare `" + name(l) + "` with `" + name(r) + "`", enum_as_string_help(b, l, r));
+                error(Code::E0300, e.span, "cannot compare `" + name(l) + "` with `" + name(r) + "`", or_else(enum_as_string_help(b, l, r), unit_help(b, l, r)));
             } else if (l.without_optional().is_collection()) {
                 error(Code::E0305, b.op_span, "`" + op + "` does not compare lists or sets",
                       "compare `count(...)`, or test membership with `in`");
@@ -249,7 +292,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Binary& b, std::optional<Type>
             } else if (!is_ordered(l) || !(l == r || (l == types::time && r == types::time))) {
                 error(Code::E0305, b.op_span,
                       "`" + op + "` does not apply to `" + name(l) + "` and `" + name(r) + "`",
-                      is_ordered(l) || is_ordered(r) ? "both sides must have the same type" : "");
+                      or_else(unit_help(b, l, r), is_ordered(l) || is_ordered(r) ? "both sides must have the same type" : ""));
             }
             return types::boolean;
         }
@@ -316,6 +359,7 @@ Type ExprChecker::arithmetic_of(const dsl::Binary& b, Type l, Type r) {
     std::string help;
     if (l.is_optional() || r.is_optional()) help = "give a default first with `??`";
     else if (add && (l == types::string || r == types::string)) help = "turn the other side into text with `str(...)`";
+    else help = unit_help(b, l, r);
     error(Code::E0305, b.op_span,
           "`" + std::string(dsl::to_string(b.op)) + "` does not apply to `" + name(l) + "` and `" + name(r) + "`",
           help);

@@ -4,9 +4,12 @@
 //   checker_expressions.cpp  expressions: the relations between types, operators, literals,
 //                            `where` and `if`, and test `given` values
 //   checker_names.cpp        what names, fields and calls refer to, and calls' arguments
+//   checker_policies.cpp     policies as wholes: their rules' coverage, and the order of a
+//                            program's policies (ambiguity, policies that never apply)
 #pragma once
 
 #include "common/diagnostic.hpp"
+#include "compiler/checker.hpp"
 #include "dsl/ast.hpp"
 #include "stdlib/schema.hpp"
 
@@ -65,6 +68,14 @@ std::optional<Type> join(Type a, Type b);
 std::optional<Type> base_hint(std::optional<Type> expected);
 // Literals (and lists and sets of them), negated numbers and enum values.
 bool is_constant(const Expr& e);
+
+// ---- policies as wholes (checker_policies.cpp) ----
+
+// The rules of a checked policy against each other and its scope: W0003, E0500.
+void analyse_rules(const Schema& schema, common::DiagnosticBag& diagnostics, const dsl::PolicyDecl& p,
+                   const std::vector<std::uint64_t>& scope, FileId file);
+// The policies of one program against each other: E0501, W0005.
+void check_policy_order(const Schema& schema, common::DiagnosticBag& diagnostics, const std::vector<CheckedPolicy>& policies);
 
 // Checks expressions of one file against the names it can see, and annotates them.
 class ExprChecker {

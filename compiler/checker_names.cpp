@@ -230,13 +230,13 @@ Type ExprChecker::result_field(const Expr& e, const dsl::Field& f, Type result) 
 
 Type ExprChecker::setting_field(const Expr& e, const dsl::Field& f) {
     f.object->annotation.ref = dsl::RefKind::setting;
-    for (Global* s : settings_) {
-        if (s->name->name == f.name) {
-            s->used = true;
-            e.annotation.ref = dsl::RefKind::setting;
-            e.annotation.target = s->decl;
-            return s->type;
-        }
+    // The environment, not a scan of `settings_`: a ruleset may have thousands of settings.
+    if (auto it = env_.find(f.name); it != env_.end() && it->second->kind == Global::Kind::setting) {
+        Global* s = it->second;
+        s->used = true;
+        e.annotation.ref = dsl::RefKind::setting;
+        e.annotation.target = s->decl;
+        return s->type;
     }
     std::vector<std::string_view> names;
     for (Global* s : settings_) names.push_back(s->name->name);

@@ -1,8 +1,12 @@
 #include "compiler/coverage.hpp"
 
+#include "common/civil.hpp"
 #include "dsl/formatter.hpp"
+#include "dsl/parser.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdlib>
 #include <limits>
 
 namespace switchyard::compiler {
@@ -94,16 +98,17 @@ std::optional<Dimension> dimension_for(Type t, const stdlib::Schema& schema) {
     Type base = t.without_optional();
     if (base.is_wrapped()) return std::nullopt;
     switch (base.base) {
-        case TypeKind::boolean: return Dimension{Domain::Kind::finite, 2, optional};
+        case TypeKind::boolean: return Dimension{Domain::Kind::finite, 2, optional, base};
         case TypeKind::enumeration:
-            return Dimension{Domain::Kind::finite, static_cast<std::uint32_t>(schema.enum_of(base).members.size()), optional};
+            return Dimension{Domain::Kind::finite, static_cast<std::uint32_t>(schema.enum_of(base).members.size()), optional,
+                             base};
         case TypeKind::integer:
         case TypeKind::size:
         case TypeKind::duration:
         case TypeKind::time:
         case TypeKind::date:
-        case TypeKind::time_of_day: return Dimension{Domain::Kind::integers, 0, optional};
-        case TypeKind::string: return Dimension{Domain::Kind::strings, 0, optional};
+        case TypeKind::time_of_day: return Dimension{Domain::Kind::integers, 0, optional, base};
+        case TypeKind::string: return Dimension{Domain::Kind::strings, 0, optional, base};
         default: return std::nullopt;
     }
 }
@@ -145,6 +150,37 @@ std::optional<Domain> domain_of(Domain::Kind kind, BinaryOp op, const Constant& 
     return d;
 }
 
+// True when no value is in both. Cheap and allocation-free; a string domain that excludes
+// some strings is assumed to meet the other (subtract() then does the exact work).
+bool disjoint(const Domain& a, const Domain& b) {
+    if (a.none && b.none) return false;
+    switch (a.kind) {
+        case Domain::Kind::finite: return (a.bits & b.bits) == 0;
+        case Domain::Kind::integers:
+            for (std::size_t i = 0, j = 0; i < a.ranges.size() && j < b.ranges.size();) {
+                if (std::max(a.ranges[i].first, b.ranges[j].first) <= std::min(a.ranges[i].second, b.ranges[j].second))
+                    return false;
+                (a.ranges[i].second < b.ranges[j].second) ? ++i : ++j;
+            }
+            return true;
+        case Domain::Kind::strings:
+            if (a.complement || b.complement) return false;
+            for (std::size_t i = 0, j = 0; i < a.strings.size() && j < b.strings.size();) {
+                if (a.strings[i] == b.strings[j]) return false;
+                (a.strings[i] < b.strings[j]) ? ++i : ++j;
+            }
+            return true;
+    }
+    return false;
+}
+
+// False when some dimension that both constrain has no value in common.
+bool meet(const Box& a, const Box& b) {
+    for (const auto& [dim, bd] : b)
+        if (auto it = a.find(dim); it != a.end() && disjoint(it->second, bd)) return false;
+    return true;
+}
+
 Domain union_of(const Domain& a, const Domain& b) {
     Domain d = a;
     d.none = a.none || b.none;
@@ -157,6 +193,18 @@ Domain union_of(const Domain& a, const Domain& b) {
     return d;
 }
 }  // namespace
+
+bool operator==(const Domain& a, const Domain& b) {
+    return a.kind == b.kind && a.bits == b.bits && a.ranges == b.ranges && a.complement == b.complement &&
+           a.strings == b.strings && a.none == b.none;
+}
+
+std::string natural_quantity(std::int64_t amount, std::span<const stdlib::Unit> units) {
+    stdlib::Unit best = units.front();  // B or ms: always exact
+    for (const auto& u : units)
+        if (amount % u.factor == 0 && std::abs(amount / u.factor) < std::abs(amount / best.factor)) best = u;
+    return std::to_string(amount / best.factor) + " " + std::string(best.name);
+}
 
 bool Domain::empty() const {
     if (none) return false;
@@ -205,7 +253,10 @@ Domain complement(const Domain& d, const Dimension& dim) {
 
 std::uint32_t CoverageAnalysis::dimension(const std::string& key, Dimension info) {
     auto [it, inserted] = keys_.try_emplace(key, static_cast<std::uint32_t>(dims_.size()));
-    if (inserted) dims_.push_back(info);
+    if (inserted) {
+        dims_.push_back(info);
+        names_.push_back(&it->first);
+    }
     return it->second;
 }
 
@@ -340,7 +391,8 @@ Region CoverageAnalysis::scope_region(const std::vector<std::pair<std::string, s
         for (const auto& d : schema_.dimensions())
             if (d.path == path) dim_decl = &d;
         auto members = static_cast<std::uint32_t>(schema_.enums().at(dim_decl->enum_index).members.size());
-        std::uint32_t dim = dimension(path, Dimension{Domain::Kind::finite, members, false});
+        auto type = Type::of(TypeKind::enumeration, static_cast<std::uint16_t>(dim_decl->enum_index));
+        std::uint32_t dim = dimension(path, Dimension{Domain::Kind::finite, members, false, type});
         Domain d;
         d.bits = bits & all_bits(members);
         if (d.empty()) return {};
@@ -354,7 +406,7 @@ std::optional<Box> CoverageAnalysis::intersect(const Box& a, const Box& b) const
     for (const auto& [dim, d] : b) {
         auto it = out.find(dim);
         if (it == out.end()) {
-            out.emplace(dim, d);
+            out[dim] = d;
             continue;
         }
         it->second = compiler::intersect(it->second, d);
@@ -372,6 +424,13 @@ std::optional<Region> CoverageAnalysis::intersect(const Region& a, const Region&
         }
     }
     return out;
+}
+
+bool CoverageAnalysis::meets(const Region& a, const Region& b) const {
+    for (const auto& x : a)
+        for (const auto& y : b)
+            if (meet(x, y) && intersect(x, y)) return true;
+    return false;
 }
 
 std::vector<Box> CoverageAnalysis::subtract(const Box& a, const Box& b) const {
@@ -397,7 +456,13 @@ std::optional<Region> CoverageAnalysis::subtract(const Region& from, const Regio
     Region rest = from;
     for (const auto& m : minus) {
         Region next;
-        for (const auto& r : rest) {
+        for (auto& r : rest) {
+            // Boxes that do not meet are most pairs: `r` stays whole, moved, instead of being
+            // cut into pieces (allocations here, and more boxes in every later step).
+            if (!meet(r, m)) {
+                next.push_back(std::move(r));
+                continue;
+            }
             auto pieces = subtract(r, m);
             next.insert(next.end(), std::make_move_iterator(pieces.begin()), std::make_move_iterator(pieces.end()));
             if (next.size() > max_boxes) return std::nullopt;
@@ -406,6 +471,68 @@ std::optional<Region> CoverageAnalysis::subtract(const Region& from, const Regio
         if (rest.empty()) break;
     }
     return rest;
+}
+
+}  // namespace switchyard::compiler
+
+namespace switchyard::compiler {
+
+namespace {
+
+// A number as the language writes a value of `type`: `5 MB`, `90 s`, `12`.
+std::string write_number(std::int64_t n, Type type) {
+    if (type == stdlib::types::size) return natural_quantity(n, stdlib::size_units);
+    if (type == stdlib::types::duration) return natural_quantity(n, stdlib::duration_units);
+    if (type == stdlib::types::date) return common::format_date(n);
+    if (type == stdlib::types::time_of_day) return common::format_time_of_day(n);
+    if (type == stdlib::types::time) return common::format_instant(n);
+    return std::to_string(n);
+}
+
+// At most this many strings are listed in `x not in {...}`.
+constexpr std::size_t listed_strings = 3;
+
+}  // namespace
+
+std::string CoverageAnalysis::example_of(std::uint32_t dim, const Domain& d) const {
+    const Dimension& info = dims_.at(dim);
+    const std::string& key = *names_.at(dim);
+    bool opaque = key.front() == '?';
+    std::string what = opaque ? key.substr(1) : key;
+    if (d.kind == Domain::Kind::finite && d.bits != 0) {
+        int member = std::countr_zero(d.bits);
+        if (info.type.base == TypeKind::boolean || opaque) return member == 1 ? what : "not " + what;
+        return what + " == " + schema_.enum_of(info.type).members.at(static_cast<std::size_t>(member));
+    }
+    if (d.kind == Domain::Kind::integers && !d.ranges.empty()) {
+        auto [lo, hi] = d.ranges.front();
+        if (lo == hi) return what + " == " + write_number(lo, info.type);
+        // Of `>= 5 MB` and `> 4999999 B`, the shorter reads better.
+        auto shorter = [&](std::string a, std::string b) { return b.size() < a.size() ? b : a; };
+        std::string above = lo == int_min ? "" : shorter(what + " >= " + write_number(lo, info.type),
+                                                         what + " > " + write_number(lo - 1, info.type));
+        std::string below = hi == int_max ? "" : shorter(what + " < " + write_number(hi + 1, info.type),
+                                                         what + " <= " + write_number(hi, info.type));
+        return above.empty() ? below : below.empty() ? above : above + " and " + below;
+    }
+    if (d.kind == Domain::Kind::strings && !d.complement && !d.strings.empty()) return what + " == " + dsl::quote(d.strings.front());
+    if (d.kind == Domain::Kind::strings && d.complement && !d.strings.empty()) {
+        std::string listed;
+        for (std::size_t i = 0; i < std::min(d.strings.size(), listed_strings); ++i)
+            listed += (i ? ", " : "") + dsl::quote(d.strings[i]);
+        return what + " not in {" + listed + (d.strings.size() > listed_strings ? ", …}" : "}");
+    }
+    return what + " == none";
+}
+
+std::string CoverageAnalysis::example(const Box& box, const Box& within) const {
+    std::string text;
+    for (const auto& [dim, d] : box) {
+        auto outer = within.find(dim);
+        if (d == (outer == within.end() ? full(dim) : outer->second)) continue;
+        text += (text.empty() ? "" : " and ") + example_of(dim, d);
+    }
+    return text;
 }
 
 }  // namespace switchyard::compiler

@@ -161,6 +161,9 @@ struct PolicyDecl {
     std::vector<LetDecl> lets;
     std::vector<Rule> rules;
     Span close_span;  // the closing brace, where "missing otherwise" points
+    // Text of the policy was skipped after a syntax error: the rules here are not all of them.
+    bool incomplete = false;
+    std::vector<std::string> unparsed_names;  // the words of the skipped text, sorted
 };
 
 struct Given {
@@ -195,6 +198,8 @@ struct Module {
     common::FileId file = 0;
     std::vector<Decl> decls;
     std::vector<Comment> comments;  // in source order
+    // The words of all text skipped after syntax errors, sorted: the names it may have used.
+    std::vector<std::string> unparsed_names;
 };
 
 // Structural equality, spans and annotations ignored.

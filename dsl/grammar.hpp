@@ -204,8 +204,10 @@ struct when_rule : p::seq<kw_when, ws, p::must<expr>, ws, p::must<arrow>, ws, p:
 struct otherwise_rule : p::seq<kw_otherwise, ws, p::must<arrow>, ws, p::must<expr>> {};
 struct policy_rule : p::sor<when_rule, otherwise_rule> {};
 struct policy_close : p::one<'}'> {};
+// What follows a policy's `{`; after a syntax error in it, parsing resumes with this at the next rule.
+struct policy_body : p::seq<p::star<policy_let, ws>, p::star<policy_rule, ws>, p::must<policy_close>> {};
 struct policy_decl : p::seq<policy_head, ws, p::star<p::sor<priority_clause, scope_clause>, ws>, p::must<open_brace>, ws,
-                            p::star<policy_let, ws>, p::star<policy_rule, ws>, p::must<policy_close>> {};
+                            policy_body> {};
 
 struct test_name : string_lit {};
 struct test_head : p::seq<kw_test, ws, p::must<test_name>> {};

@@ -470,14 +470,27 @@ template <> struct Action<g::let_decl> {
 };
 template <> struct Action<g::policy_let> {
     template <typename Input>
-    static void apply(const Input&, State& st) { st.policy->lets.push_back(LetDecl{st.name, st.pop()}); }
+    static void apply(const Input& in, State& st) {
+        st.policy->lets.push_back(LetDecl{st.name, st.pop()});
+        st.item_end = st.offset(in.end());  // a whole item: what an error after it skips starts here
+    }
 };
 
 template <> struct Action<g::policy_head> {
     template <typename Input>
-    static void apply(const Input&, State& st) {
+    static void apply(const Input& in, State& st) {
         st.policy.emplace();
         st.policy->kind = st.name;
+        st.policy_begin = st.offset(in.begin());
+    }
+};
+// Tests open with `{` too; only a policy's body is resumed after an error.
+template <> struct Action<g::open_brace> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        if (!st.policy) return;
+        st.in_policy_body = true;
+        st.item_end = st.offset(in.end());
     }
 };
 template <> struct Action<g::scope_keyword> {
@@ -505,12 +518,12 @@ template <> struct Action<g::when_rule> {
     static void apply(const Input& in, State& st) {
         ExprPtr result = st.pop();
         ExprPtr condition = st.pop();
-        st.policy->rules.push_back(Rule{std::move(condition), std::move(result), st.span(in)});
+        st.add_rule(Rule{std::move(condition), std::move(result), st.span(in)});
     }
 };
 template <> struct Action<g::otherwise_rule> {
     template <typename Input>
-    static void apply(const Input& in, State& st) { st.policy->rules.push_back(Rule{nullptr, st.pop(), st.span(in)}); }
+    static void apply(const Input& in, State& st) { st.add_rule(Rule{nullptr, st.pop(), st.span(in)}); }
 };
 template <> struct Action<g::policy_close> {
     template <typename Input>
@@ -518,10 +531,7 @@ template <> struct Action<g::policy_close> {
 };
 template <> struct Action<g::policy_decl> {
     template <typename Input>
-    static void apply(const Input& in, State& st) {
-        st.module.decls.push_back({st.span(in), std::move(*st.policy)});
-        st.policy.reset();
-    }
+    static void apply(const Input& in, State& st) { st.finish_policy(st.offset(in.end())); }
 };
 
 template <> struct Action<g::test_name> {
@@ -563,6 +573,49 @@ template <> struct Action<g::test_decl> {
 
 using Input = p::memory_input<p::tracking_mode::lazy, p::eol::lf_crlf>;
 
+// Parses one file declaration by declaration. After a syntax error inside a policy, parsing
+// resumes at its next rule, so the rules around the error are still checked; elsewhere, at the
+// next declaration (where, and what of the skipped text is kept: resume_after).
+void parse_declarations(std::string_view text, const std::string& path, common::FileId file,
+                        common::DiagnosticBag& diagnostics, ParseResult& result) {
+    State st(text.data(), result.module);
+    std::size_t pos = 0;
+    std::size_t errors = 0;
+    bool resume_in_policy = false;
+    while (pos < text.size()) {
+        Input in(text.data() + pos, text.data() + text.size(), path);
+        std::size_t decl_start = pos;
+        try {
+            if (resume_in_policy) {
+                p::parse<g::policy_body, Action, Control>(in, st);
+                st.finish_policy(st.offset(in.current()));
+            }
+            p::parse<g::ws, Action, Control>(in, st);
+            while (!in.empty()) {
+                decl_start = static_cast<std::size_t>(in.current() - text.data());
+                p::parse<g::next_decl, Action, Control>(in, st);
+            }
+            break;
+        } catch (const SyntaxFailure& failure) {
+            std::string message = failure.message;
+            if (failure.code == Code::E0100) message += ", found " + describe_found(text, failure.begin);
+            auto& reported = diagnostics.report(failure.code, file, {failure.begin, failure.end}, std::move(message));
+            result.ok = false;
+            if (++errors == max_syntax_errors) {
+                reported.notes.push_back({file, {failure.begin, failure.end},
+                                          "stopped after " + std::to_string(max_syntax_errors) +
+                                              " syntax errors: the rest of the file is not read"});
+                skip_text(st, text, st.policy && st.in_policy_body ? st.item_end : decl_start, text.size());
+                break;
+            }
+            auto resume = resume_after(st, text, failure.begin, decl_start);
+            pos = resume.pos;
+            resume_in_policy = resume.in_policy_body;
+        }
+    }
+    finish_unparsed_names(result.module);
+}
+
 }  // namespace
 
 ParseResult parse(const common::SourceMap& sources, common::FileId file, common::DiagnosticBag& diagnostics) {
@@ -584,27 +637,7 @@ ParseResult parse(const common::SourceMap& sources, common::FileId file, common:
         result.ok = false;
         return result;
     }
-    State st(text.data(), result.module);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        Input in(text.data() + pos, text.data() + text.size(), source.path());
-        std::size_t decl_start = pos;
-        try {
-            p::parse<g::ws, Action, Control>(in, st);
-            while (!in.empty()) {
-                decl_start = static_cast<std::size_t>(in.current() - text.data());
-                p::parse<g::next_decl, Action, Control>(in, st);
-            }
-            break;
-        } catch (const SyntaxFailure& failure) {
-            std::string message = failure.message;
-            if (failure.code == Code::E0100) message += ", found " + describe_found(text, failure.begin);
-            diagnostics.report(failure.code, file, {failure.begin, failure.end}, std::move(message));
-            result.ok = false;
-            st.clear();
-            pos = recovery_point(text, failure.begin, decl_start);
-        }
-    }
+    parse_declarations(text, source.path(), file, diagnostics, result);
     return result;
 }
 

@@ -2,7 +2,8 @@
 //   parser.cpp       the grammar's actions that build the syntax tree, the message of every
 //                    must<>, and parse() itself; the only file that sees PEGTL
 //   parser_text.cpp  the text of tokens: numbers, units and string escapes; the token and the
-//                    line a syntax error names, and where parsing resumes after one
+//                    line a syntax error names, and where parsing resumes after one (the next
+//                    rule of a policy, or the next declaration) and what of the skipped text is kept
 #pragma once
 
 #include "common/diagnostic.hpp"
@@ -19,6 +20,10 @@
 namespace switchyard::dsl {
 
 using common::Code;
+
+// More syntax errors than this in one file are mostly echoes of the first ones: the rest of the
+// file is not read.
+inline constexpr std::size_t max_syntax_errors = 20;
 
 // A syntax problem found while parsing one declaration; parsing resumes at the next one.
 struct SyntaxFailure {
@@ -59,24 +64,44 @@ struct State {
     std::optional<TestDecl> test;
     std::uint32_t nesting = 0;
     bool given_assigned = false;  // the `given` being read has the `= value` form
+    // Where the policy being parsed starts, whether its `{` was read, and the end of its last
+    // whole item (`{`, a `let` or a rule): what a syntax error inside it skips starts there.
+    std::uint32_t policy_begin = 0;
+    bool in_policy_body = false;
+    std::uint32_t item_end = 0;
 
     std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
     template <typename Input>
     Span span(const Input& in) const {
         return {offset(in.begin()), offset(in.end())};
     }
-    void clear() {
+    // Forgets the half-built expressions of a failed item; the policy around it stays.
+    void clear_expressions() {
         exprs.clear();
         marks.clear();
         labels.clear();
         ops.clear();
         types.clear();
         type_marks.clear();
-        policy.reset();
-        test.reset();
         text.reset();
         nesting = 0;
         given_assigned = false;
+    }
+    void add_rule(Rule rule) {
+        item_end = rule.span.end;
+        policy->rules.push_back(std::move(rule));
+    }
+    // The policy being parsed, as it is, becomes a declaration that ends at `end`.
+    void finish_policy(std::uint32_t end) {
+        module.decls.push_back({{policy_begin, end}, std::move(*policy)});
+        policy.reset();
+        in_policy_body = false;
+    }
+    void clear() {
+        clear_expressions();
+        policy.reset();
+        test.reset();
+        in_policy_body = false;
     }
     ExprPtr pop() {
         ExprPtr e = std::move(exprs.back());
@@ -113,5 +138,25 @@ std::uint32_t token_end(std::string_view text, std::uint32_t at);
 std::string describe_found(std::string_view text, std::uint32_t at);
 // After a syntax error: the start of the next line that begins (in column 1) with a declaration keyword.
 std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t decl_start);
+// After a syntax error inside a policy's braces: the next rule of the policy (the first word of a
+// line that is `when` or `otherwise`, or `let` while `lets_allowed`) or its closing `}` in column
+// 1, at or after the line of `from`; nothing when a declaration or the end of the file comes first.
+std::optional<std::size_t> rule_recovery_point(std::string_view text, std::size_t from, bool lets_allowed);
+// The words (names, keywords) of text the parser skipped, strings and comments left out.
+std::vector<std::string> words_in(std::string_view text);
+
+// Where parsing goes on after a syntax error at `failure_at`, and whether that is inside the
+// policy being parsed (then with its body). A policy that no rule follows ends at the error
+// with what parsed of it. The words of the text skipped are kept (skip_text).
+struct Resume {
+    std::size_t pos;
+    bool in_policy_body;
+};
+Resume resume_after(State& st, std::string_view text, std::uint32_t failure_at, std::size_t decl_start);
+// Keeps the words of text[from, to), which the parser skips: in the module, and in the policy
+// being parsed when it is inside one.
+void skip_text(State& st, std::string_view text, std::size_t from, std::size_t to);
+// Sorts the kept words (the module's and each policy's) once parsing is done.
+void finish_unparsed_names(Module& module);
 
 }  // namespace switchyard::dsl

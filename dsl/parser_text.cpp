@@ -1,14 +1,17 @@
 // The parser: the text of tokens. Numbers, units and string escapes become values; a syntax
 // error gets the token it found and a caret as wide as it; after one, parsing resumes at the
-// next declaration. No PEGTL here: these work on plain text.
+// policy's next rule or the next declaration, and the words of what it skips are kept. No
+// PEGTL here: these work on plain text.
 #include "dsl/parser.hpp"
 
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 #include "dsl/parser_impl.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <limits>
 
 namespace switchyard::dsl {
@@ -115,6 +118,102 @@ std::size_t recovery_point(std::string_view text, std::size_t from, std::size_t 
         pos = text.find('\n', pos);
     }
     return text.size();
+}
+
+namespace {
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first word of `line` after its indentation, and where it starts.
+std::pair<std::string_view, std::size_t> first_word(std::string_view line) {
+    std::size_t start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) return {{}, line.size()};
+    std::size_t end = start;
+    while (end < line.size() && is_word_char(line[end])) ++end;
+    return {line.substr(start, end - start), start};
+}
+
+}  // namespace
+
+std::optional<std::size_t> rule_recovery_point(std::string_view text, std::size_t from, bool lets_allowed) {
+    std::size_t line = text.rfind('\n', from == 0 ? 0 : from - 1);
+    line = (line == std::string_view::npos || from == 0) ? 0 : line + 1;
+    while (line < text.size()) {
+        std::string_view rest = text.substr(line);
+        if (starts_declaration(rest)) return std::nullopt;  // the policy's `}` is missing
+        auto [word, at] = first_word(rest.substr(0, rest.find('\n')));
+        bool at_or_after = line + at >= from;  // on the failing line, only a rule the failure is at
+        if (at_or_after && (word == "when" || word == "otherwise" || (word == "let" && lets_allowed && at > 0)))
+            return line + at;
+        if (at_or_after && at == 0 && !rest.empty() && rest.front() == '}') return line;
+        std::size_t next = text.find('\n', line);
+        if (next == std::string_view::npos) break;
+        line = next + 1;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> words_in(std::string_view text) {
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (c == '#') {
+            i = std::min(text.find('\n', i), text.size());
+        } else if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+                if (text[i] == '\\') ++i;
+            ++i;
+        } else if (is_word_char(c)) {
+            std::size_t end = i;
+            while (end < text.size() && is_word_char(text[end])) ++end;
+            if (!std::isdigit(static_cast<unsigned char>(c))) words.emplace_back(text.substr(i, end - i));
+            i = end;
+        } else {
+            ++i;
+        }
+    }
+    return words;
+}
+
+void skip_text(State& st, std::string_view text, std::size_t from, std::size_t to) {
+    if (from >= to) return;
+    auto words = words_in(text.substr(from, to - from));
+    if (st.policy && st.in_policy_body)
+        st.policy->unparsed_names.insert(st.policy->unparsed_names.end(), words.begin(), words.end());
+    auto& all = st.module.unparsed_names;
+    all.insert(all.end(), std::make_move_iterator(words.begin()), std::make_move_iterator(words.end()));
+}
+
+Resume resume_after(State& st, std::string_view text, std::uint32_t failure_at, std::size_t decl_start) {
+    if (st.policy && st.in_policy_body) {
+        st.policy->incomplete = true;
+        if (auto next = rule_recovery_point(text, failure_at, st.policy->rules.empty())) {
+            skip_text(st, text, st.item_end, *next);
+            st.clear_expressions();
+            st.item_end = static_cast<std::uint32_t>(*next);
+            return {*next, true};
+        }
+        std::size_t next = recovery_point(text, failure_at, decl_start);
+        skip_text(st, text, st.item_end, next);
+        st.policy->close_span = {failure_at, failure_at};
+        st.finish_policy(failure_at);  // what parsed of it is still checked
+        st.clear();
+        return {next, false};
+    }
+    std::size_t next = recovery_point(text, failure_at, decl_start);
+    skip_text(st, text, decl_start, next);
+    st.clear();
+    return {next, false};
+}
+
+void finish_unparsed_names(Module& module) {
+    auto sort_unique = [](std::vector<std::string>& words) {
+        std::sort(words.begin(), words.end());
+        words.erase(std::unique(words.begin(), words.end()), words.end());
+    };
+    sort_unique(module.unparsed_names);
+    for (auto& decl : module.decls)
+        if (auto* policy = std::get_if<PolicyDecl>(&decl.node)) sort_unique(policy->unparsed_names);
 }
 
 std::string unescape(std::string_view body) {

@@ -93,6 +93,55 @@ TEST_CASE("syntax errors are all reported, recovering at the next declaration", 
     CHECK_FALSE(p.result.ok);
 }
 
+TEST_CASE("a syntax error in a rule resumes at the policy's next rule", "[recovery]") {
+    auto p = parse_text("policy reopen {\n"
+                        "    when message.edited -> append\n"
+                        "    when limit > 2 new_task # a comment with a word\n"
+                        "        and more \"quoted\"\n"
+                        "    otherwise -> reopen\n"
+                        "}\n"
+                        "let b = 2\n");
+    REQUIRE(p.diagnostics.size() == 1);
+    REQUIRE(p.result.module.decls.size() == 2);
+    const auto& policy = std::get<dsl::PolicyDecl>(p.result.module.decls[0].node);
+    CHECK(policy.rules.size() == 2);  // the first and `otherwise`
+    CHECK(policy.rules[1].is_otherwise());
+    CHECK(policy.incomplete);
+    // The words of the broken rule, from its start (`limit`, parsed before the error, included),
+    // without comments and strings.
+    CHECK(policy.unparsed_names == std::vector<std::string>{"and", "limit", "more", "new_task", "when"});
+    CHECK(p.result.module.unparsed_names == policy.unparsed_names);
+}
+
+TEST_CASE("a policy without its `}` ends at the next declaration, keeping its rules", "[recovery]") {
+    auto p = parse_text("policy reopen {\n    when message.edited -> append\n\npolicy command {\n    otherwise -> pass\n}\n");
+    CHECK(p.diagnostics.size() == 1);
+    REQUIRE(p.result.module.decls.size() == 2);
+    const auto& first = std::get<dsl::PolicyDecl>(p.result.module.decls[0].node);
+    CHECK(first.rules.size() == 1);
+    CHECK(first.incomplete);
+    CHECK_FALSE(std::get<dsl::PolicyDecl>(p.result.module.decls[1].node).incomplete);
+}
+
+TEST_CASE("an error in a policy's last rule resumes at its `}`", "[recovery]") {
+    auto p = parse_text("policy reopen {\n    when message.edited ->\n}\nlet b = 2\n");
+    CHECK(p.diagnostics.size() == 1);
+    REQUIRE(p.result.module.decls.size() == 2);
+    CHECK(std::get<dsl::PolicyDecl>(p.result.module.decls[0].node).rules.empty());
+}
+
+TEST_CASE("after 20 syntax errors in a file the rest is not read", "[recovery]") {
+    std::string text;
+    for (int i = 0; i < 25; ++i) text += "let a" + std::to_string(i) + " = )\n";
+    text += "let last = 1\n";
+    auto p = parse_text(text);
+    REQUIRE(p.diagnostics.size() == 20);
+    REQUIRE(p.diagnostics.back().notes.size() == 1);
+    CHECK(p.diagnostics.back().notes[0].message.find("stopped after 20 syntax errors") != std::string::npos);
+    CHECK(p.result.module.decls.empty());  // not even `let last`
+    CHECK(std::binary_search(p.result.module.unparsed_names.begin(), p.result.module.unparsed_names.end(), "last"));
+}
+
 TEST_CASE("spans point at the source text of each node", "[spans]") {
     auto p = parse_text("let limit = 5 MB + file.size\n");
     REQUIRE(p.result.module.decls.size() == 1);
