@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <array>
 #include <filesystem>
 #include <functional>
@@ -85,7 +86,9 @@ CLI::Validator percentage() {
     return CLI::Validator(
         [](std::string& value) -> std::string {
             double number = -1;
-            if (!CLI::detail::lexical_cast(value, number) || number < 0 || number > 100)
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+            bool whole = error == std::errc() && end == value.data() + value.size();
+            if (!whole || number < 0 || number > 100)
                 return "expected a percentage from 0 to 100, found `" + value + "`";
             return {};
         },
@@ -221,15 +224,22 @@ struct Subcommand {
 // only here (subcommand_names() gives the tests this list).
 constexpr std::array<Subcommand, 8> subcommands{{
     {"check", "Parse, type-check and lint rule files; print every problem with its file:line:col.", define_check},
-    {"fmt", "Rewrite rule files in the one canonical layout (comments kept); idempotent.", define_fmt},
+    {"fmt",
+     "Rewrite rule files in the one canonical layout (comments kept); idempotent. --check lists and --diff shows "
+     "what would change; - formats standard input to standard output.",
+     define_fmt},
     {"schema", "Print the facts, functions and policy kinds that rules can use, with their types.", define_schema},
     {"compile", "Check rule files and write the compiled ruleset that `switchyard serve` and `eval` load.", define_compile},
     {"disasm", "Print a compiled ruleset readably: pools, settings, and each policy's code with its source lines.",
      define_disasm},
     {"eval",
-     "Evaluate a ruleset on one case (an event and its facts, JSON: docs/cases.md); print every decision as JSON.",
+     "Evaluate a ruleset on a case (an event and its facts, JSON: docs/cases.md), a folder of cases or a JSON-lines "
+     "file of them; print every decision as JSON.",
      define_eval},
-    {"test", "Run the `test` blocks of rule files; report each, with the decisions and traces of failures.", define_test},
+    {"test",
+     "Run the `test` blocks of rule files; report each, with the decisions and traces of failures, and which rules "
+     "they made fire (text or JSON; --min-coverage for CI).",
+     define_test},
     {"serve",
      "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, "
      "docs/api.md).",

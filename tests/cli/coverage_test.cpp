@@ -53,7 +53,7 @@ TEST_CASE("test --format json without --coverage has no coverage, and a failure 
     CHECK(doc.at("tests").as_array()[0].at("failure").as_string() == "expect attachment == link  (" + path + ":7)");
 }
 
-TEST_CASE("--min-coverage fails a run below it, with the figure, the threshold and the uncovered rules",
+TEST_CASE("test --min-coverage fails a run below it, with the figure, the threshold and the uncovered rules",
           "[cli][coverage]") {
     auto below = run_cli({"test", "--min-coverage", "80", partly});
     CHECK(below.code == 1);
@@ -70,7 +70,7 @@ TEST_CASE("--min-coverage fails a run below it, with the figure, the threshold a
     CHECK_THAT(json.err, Catch::StartsWith("rule coverage 66.7% is below --min-coverage 90%"));
 }
 
-TEST_CASE("--min-coverage must be a percentage", "[cli][coverage]") {
+TEST_CASE("test --min-coverage must be a percentage", "[cli][coverage]") {
     for (std::string bad : {"101", "-1", "lots", "100.5"}) {
         INFO(bad);
         auto r = run_cli({"test", "--min-coverage", bad, partly});

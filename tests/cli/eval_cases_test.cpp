@@ -42,7 +42,7 @@ TEST_CASE("eval over a folder as text labels each case by its file, then sums up
     CHECK(matches_golden(r.out, "tests/cli/data/eval/cases.text.expected"));
 }
 
-TEST_CASE("a bad line of a JSON-lines file names its line and field; the other lines still run", "[cli][eval]") {
+TEST_CASE("a bad line of a JSON-lines file names its line and field, and the other lines still run", "[cli][eval]") {
     auto r = run_cli({"eval", "--rules", rules, "--case", "tests/cli/data/eval/cases.jsonl"});
     INFO(r.out << r.err);
     CHECK(r.code == 2);  // a refused case, as for one case file
@@ -73,7 +73,7 @@ TEST_CASE("a case in a folder that does not fit the schema is reported and the o
     CHECK_THAT(r.out, Catch::EndsWith("2 cases: 1 decided, 0 with a failed policy, 1 refused\n"));
 }
 
-TEST_CASE("a policy that fails in one case of many makes the exit code 1", "[cli][eval]") {
+TEST_CASE("a policy that fails over many cases makes the exit code 1, and its decision says why", "[cli][eval]") {
     auto r = run_cli({"eval", "--rules", rules, "--case", "tests/cli/data/eval/cases", "--budget", "1"});
     CHECK(r.code == 1);
     auto lines = json_lines(r.out);

@@ -74,7 +74,7 @@ TEST_CASE("fmt --diff marks a last line without a line break", "[cli][fmt]") {
     CHECK(r.out == "--- " + path + "\n+++ " + path + "\n@@ -1 +1 @@\n-let x =   1\n\\ No newline at end of file\n+let x = 1\n");
 }
 
-TEST_CASE("fmt --diff of standard input names it <stdin>; syntax errors go to stderr", "[cli][fmt]") {
+TEST_CASE("fmt --diff of standard input names it <stdin>, and its syntax errors go to stderr", "[cli][fmt]") {
     auto r = run_cli_with_input({"fmt", "--diff", "-"}, "let x =   1\n");
     CHECK(r.code == 1);
     CHECK(r.out == "--- <stdin>\n+++ <stdin>\n@@ -1 +1 @@\n-let x =   1\n+let x = 1\n");
