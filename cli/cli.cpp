@@ -5,22 +5,21 @@
 #include "common/diagnostic.hpp"
 #include "compiler/checker.hpp"
 #include "compiler/workspace.hpp"
-#include "dsl/formatter.hpp"
-#include "dsl/parser.hpp"
 #include "stdlib/schema.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <functional>
+#include <iostream>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <sstream>
 #include <string_view>
 #include <unistd.h>
 
@@ -38,15 +37,6 @@ struct CheckOptions {
     Format format = Format::text;
     std::string color = "auto";
 };
-
-struct FmtOptions {
-    std::vector<std::string> paths;
-    bool check = false;
-};
-
-void report_load_errors(const std::vector<compiler::LoadError>& errors, std::ostream& err) {
-    for (const auto& e : errors) err << "switchyard: error: cannot read `" << e.path << "`: " << e.reason << '\n';
-}
 
 bool use_color(const std::string& mode, std::ostream& out) {
     if (mode == "always") return true;
@@ -84,72 +74,42 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
     return failed ? exit_problems : exit_ok;
 }
 
-std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::vector<compiler::LoadError>& errors) {
-    std::vector<std::string> files;
-    for (const auto& p : paths) {
-        std::error_code ec;
-        if (std::filesystem::is_directory(p, ec)) {
-            auto found = compiler::rule_files_in(p);
-            if (found.empty()) errors.push_back({p, "folder holds no `.rules` files"});
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (std::filesystem::exists(p, ec)) {
-            files.push_back(p);
-        } else {
-            errors.push_back({p, "no such file or folder"});
-        }
-    }
-    return files;
-}
-
-int run_fmt(const FmtOptions& options, std::ostream& out, std::ostream& err) {
-    std::vector<compiler::LoadError> errors;
-    auto files = expand_paths(options.paths, errors);
-    common::SourceMap sources;
-    common::DiagnosticBag bag;
-    std::size_t changed = 0, unparsable = 0;
-    for (const auto& path : files) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            errors.push_back({path, "cannot be opened"});
-            continue;
-        }
-        std::ostringstream text;
-        text << in.rdbuf();
-        auto id = sources.add(path, text.str());
-        auto parsed = dsl::parse(sources, id, bag);
-        if (!parsed.ok) {
-            ++unparsable;
-            continue;
-        }
-        std::string formatted = dsl::format_module(parsed.module, sources.file(id).text());
-        if (formatted == sources.file(id).text()) continue;
-        ++changed;
-        if (options.check) {
-            out << "would reformat " << path << '\n';
-            continue;
-        }
-        std::ofstream write(path, std::ios::binary | std::ios::trunc);
-        write << formatted;
-        if (!write) errors.push_back({path, "cannot be written"});
-        else out << "formatted " << path << '\n';
-    }
-    common::render_text(bag.sorted(sources), sources, out);
-    if (unparsable)
-        out << unparsable << (unparsable == 1 ? " file was left as it is" : " files were left as they are")
-            << ": fix the syntax errors first\n";
-    if (options.check && changed)
-        out << changed << " of " << files.size() << (files.size() == 1 ? " file" : " files") << " would be reformatted\n";
-    report_load_errors(errors, err);
-    if (!errors.empty()) return exit_usage;
-    return (unparsable || (options.check && changed)) ? exit_problems : exit_ok;
-}
-
 // ---- the subcommands: each adds its options to its CLI11 app and returns what it runs ----
 
 // What a subcommand does once the command line is parsed; it returns the exit code. Options
 // are bound into state the runner shares, since CLI11 writes them while parsing, after the
 // subcommand is defined.
-using Runner = std::function<int(std::ostream& out, std::ostream& err)>;
+using Runner = std::function<int(std::istream& in, std::ostream& out, std::ostream& err)>;
+
+// A number from 0 to 100; CLI11's Range would word its refusal with six decimals.
+CLI::Validator percentage() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            double number = -1;
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+            bool whole = error == std::errc() && end == value.data() + value.size();
+            if (!whole || number < 0 || number > 100)
+                return "expected a percentage from 0 to 100, found `" + value + "`";
+            return {};
+        },
+        "PERCENT (0 to 100)");
+}
+
+// `--format text|json`, as eval and test take it; the value is empty when the option is not given.
+std::shared_ptr<std::string> add_format_option(CLI::App& command, const std::string& description) {
+    auto value = std::make_shared<std::string>();
+    command.add_option("--format", *value, description)->check(CLI::IsMember({"text", "json"}, CLI::ignore_case));
+    return value;
+}
+
+// The --format values are case-insensitive (`JSON` is `json`); CLI11's ignore_case accepts such
+// a value but passes it on as written.
+std::string lowercase(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+OutputFormat output_format(const std::string& name) { return lowercase(name) == "json" ? OutputFormat::json : OutputFormat::text; }
 
 Runner define_check(CLI::App& command) {
     struct Parsed {
@@ -160,11 +120,11 @@ Runner define_check(CLI::App& command) {
     command.add_option("paths", parsed->options.paths, "Rule files, or folders searched recursively for *.rules")->required();
     command.add_flag("--werror", parsed->options.werror, "Exit 1 on warnings too");
     command.add_option("--format", parsed->format, "Output: text (default), json, or sarif (SARIF 2.1.0 for CI)")
-        ->check(CLI::IsMember({"text", "json", "sarif"}));
+        ->check(CLI::IsMember({"text", "json", "sarif"}, CLI::ignore_case));
     command.add_option("--color", parsed->options.color, "Color text output: auto (default), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
-    return [parsed](std::ostream& out, std::ostream& err) {
-        const auto& name = parsed->format;
+    return [parsed](std::istream&, std::ostream& out, std::ostream& err) {
+        const auto name = lowercase(parsed->format);
         parsed->options.format = name == "json" ? Format::json : name == "sarif" ? Format::sarif : Format::text;
         return run_check(parsed->options, out, err);
     };
@@ -172,13 +132,19 @@ Runner define_check(CLI::App& command) {
 
 Runner define_fmt(CLI::App& command) {
     auto options = std::make_shared<FmtOptions>();
-    command.add_option("paths", options->paths, "Rule files, or folders searched recursively for *.rules")->required();
-    command.add_flag("--check", options->check, "Change nothing; list the files that would change and exit 1 if any");
-    return [options](std::ostream& out, std::ostream& err) { return run_fmt(*options, out, err); };
+    command.add_option("paths", options->paths,
+                       "Rule files, folders searched recursively for *.rules, or - to format standard input to standard output")
+        ->required();
+    auto* check = command.add_flag("--check", options->check,
+                                   "Change nothing; list the files that would change and exit 1 if any");
+    auto* diff = command.add_flag("--diff", options->diff,
+                                  "Change nothing; print a unified diff of what would change and exit 1 if anything would");
+    check->excludes(diff);
+    return [options](std::istream& in, std::ostream& out, std::ostream& err) { return run_fmt(*options, in, out, err); };
 }
 
 Runner define_schema(CLI::App&) {
-    return [](std::ostream& out, std::ostream&) -> int {
+    return [](std::istream&, std::ostream& out, std::ostream&) -> int {
         out << stdlib::builtin_schema().describe();
         return exit_ok;
     };
@@ -188,13 +154,13 @@ Runner define_compile(CLI::App& command) {
     auto options = std::make_shared<CompileOptions>();
     command.add_option("paths", options->paths, "The root rule file (or a folder whose files one root imports)")->required();
     command.add_option("-o,--output", options->output, "Where to write the compiled ruleset")->required();
-    return [options](std::ostream& out, std::ostream& err) { return run_compile(*options, out, err); };
+    return [options](std::istream&, std::ostream& out, std::ostream& err) { return run_compile(*options, out, err); };
 }
 
 Runner define_disasm(CLI::App& command) {
     auto options = std::make_shared<DisasmOptions>();
     command.add_option("file", options->file, "A compiled ruleset file")->required();
-    return [options](std::ostream& out, std::ostream& err) { return run_disasm(*options, out, err); };
+    return [options](std::istream&, std::ostream& out, std::ostream& err) { return run_disasm(*options, out, err); };
 }
 
 Runner define_eval(CLI::App& command) {
@@ -202,11 +168,19 @@ Runner define_eval(CLI::App& command) {
     auto* ruleset = command.add_option("--ruleset", options->ruleset, "A compiled ruleset file");
     auto* rules = command.add_option("--rules", options->rules, "Rule files to compile first (instead of --ruleset)");
     ruleset->excludes(rules);
-    command.add_option("--case", options->case_file, "The case: a JSON file (docs/cases.md)")->required();
+    command
+        .add_option("--case,--cases", options->cases,
+                    "The case: a JSON file (docs/cases.md); a folder, for each *.json file under it; or a JSON-lines "
+                    "file (*.jsonl), a case a line")
+        ->required();
     command.add_flag("--explain", options->explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
     command.add_option("--budget", options->budget, "Instructions one policy may run before it fails (default 100000)")
         ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()).description("a positive number"));
-    return [options](std::ostream& out, std::ostream& err) -> int {
+    auto format = add_format_option(command,
+                                    "Output: json (the default: one document for a case file, a JSON line per case and a "
+                                    "summary line for a folder or *.jsonl) or text (each case's decisions, then a summary)");
+    return [options, format](std::istream&, std::ostream& out, std::ostream& err) -> int {
+        if (!format->empty()) options->format = output_format(*format);
         // CLI11 can say that the two exclude each other, not that one of them is required.
         if (options->ruleset.empty() && options->rules.empty()) {
             err << "switchyard: error: eval needs --ruleset FILE or --rules PATH...\nRun `switchyard eval --help` for usage.\n";
@@ -219,16 +193,25 @@ Runner define_eval(CLI::App& command) {
 Runner define_test(CLI::App& command) {
     auto options = std::make_shared<TestOptions>();
     command.add_option("paths", options->paths, "The root rule file (or a folder whose files one root imports)")->required();
-    command.add_flag("--coverage", options->coverage, "Also list the rules that no test made fire");
+    command.add_flag("--coverage", options->coverage, "Also report which rules the tests made fire, and list those that never did");
+    auto minimum = std::make_shared<double>(0.0);
+    auto* min_coverage = command.add_option("--min-coverage", *minimum,
+                       "Exit 1 when less than this percentage of the rules fired in some test (0 to 100; implies --coverage)")
+        ->check(percentage());
     command.add_flag("-v,--verbose", options->verbose, "Show decisions and traces of passing tests too");
-    return [options](std::ostream& out, std::ostream& err) { return run_test(*options, out, err); };
+    auto format = add_format_option(command, "Output: text (the default) or json (one document: the tests, and the coverage)");
+    return [options, format, minimum, min_coverage](std::istream&, std::ostream& out, std::ostream& err) {
+        if (!format->empty()) options->format = output_format(*format);
+        if (min_coverage->count()) options->min_coverage = *minimum;
+        return run_test(*options, out, err);
+    };
 }
 
 Runner define_serve(CLI::App& command) {
     auto options = std::make_shared<ServeOptions>();
     command.add_option("--config", options->config, "The configuration file (TOML), e.g. config/switchyard.toml")->required();
     command.add_option("--threads", options->threads, "Threads serving HTTP (default 2)")->check(CLI::Range(1, 64));
-    return [options](std::ostream& out, std::ostream& err) { return run_serve(*options, out, err); };
+    return [options](std::istream&, std::ostream& out, std::ostream& err) { return run_serve(*options, out, err); };
 }
 
 struct Subcommand {
@@ -241,15 +224,22 @@ struct Subcommand {
 // only here (subcommand_names() gives the tests this list).
 constexpr std::array<Subcommand, 8> subcommands{{
     {"check", "Parse, type-check and lint rule files; print every problem with its file:line:col.", define_check},
-    {"fmt", "Rewrite rule files in the one canonical layout (comments kept); idempotent.", define_fmt},
+    {"fmt",
+     "Rewrite rule files in the one canonical layout (comments kept); idempotent. --check lists and --diff shows "
+     "what would change; - formats standard input to standard output.",
+     define_fmt},
     {"schema", "Print the facts, functions and policy kinds that rules can use, with their types.", define_schema},
     {"compile", "Check rule files and write the compiled ruleset that `switchyard serve` and `eval` load.", define_compile},
     {"disasm", "Print a compiled ruleset readably: pools, settings, and each policy's code with its source lines.",
      define_disasm},
     {"eval",
-     "Evaluate a ruleset on one case (an event and its facts, JSON: docs/cases.md); print every decision as JSON.",
+     "Evaluate a ruleset on a case (an event and its facts, JSON: docs/cases.md), a folder of cases or a JSON-lines "
+     "file of them; print every decision as JSON.",
      define_eval},
-    {"test", "Run the `test` blocks of rule files; report each, with the decisions and traces of failures.", define_test},
+    {"test",
+     "Run the `test` blocks of rule files; report each, with the decisions and traces of failures, and which rules "
+     "they made fire (text or JSON; --min-coverage for CI).",
+     define_test},
     {"serve",
      "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, "
      "docs/api.md).",
@@ -308,7 +298,9 @@ std::vector<std::string> subcommand_names() {
     return names;
 }
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) { return run(args, std::cin, out, err); }
+
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
     // CLI11 would take an unknown word for a stray argument, and with --help show the main help.
     if (auto word = subcommand_word(args); word && !is_subcommand(*word)) {
         err << "switchyard: unknown subcommand `" << *word << "`; see `switchyard --help`\n";
@@ -327,7 +319,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     if (auto ended = parse_command_line(app, args, out, err)) return *ended;
     for (const auto& [command, runner] : runners)
-        if (command->parsed()) return runner(out, err);
+        if (command->parsed()) return runner(in, out, err);
     return exit_usage;
 }
 

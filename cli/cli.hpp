@@ -14,8 +14,10 @@ enum ExitCode : int {
     exit_usage = 2,     // bad arguments, unreadable paths
 };
 
-// Runs `switchyard args...` (args excludes the program name) writing to `out` and `err`.
+// Runs `switchyard args...` (args excludes the program name) writing to `out` and `err`;
+// `fmt -` reads `in` (standard input when not given).
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // The subcommands `run` knows, in the order `switchyard --help` lists them.
 std::vector<std::string> subcommand_names();

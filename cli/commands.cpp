@@ -9,14 +9,10 @@
 #include <boost/json.hpp>
 
 #include <fstream>
-#include <map>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 namespace switchyard::cli {
-
-namespace {
 
 std::optional<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -26,13 +22,15 @@ std::optional<std::string> read_file(const std::string& path) {
     return text.str();
 }
 
-}  // namespace
+void report_load_errors(const std::vector<compiler::LoadError>& errors, std::ostream& err) {
+    for (const auto& e : errors) err << "switchyard: error: cannot read `" << e.path << "`: " << e.reason << '\n';
+}
 
 Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests, std::ostream& out, std::ostream& err) {
     common::DiagnosticBag bag;
     std::vector<compiler::LoadError> load_errors;
     Compiled c{compiler::load_workspace(paths, bag, load_errors), {}};
-    for (const auto& e : load_errors) err << "switchyard: error: cannot read `" << e.path << "`: " << e.reason << '\n';
+    report_load_errors(load_errors, err);
     if (!load_errors.empty()) throw Failed{exit_usage};
     auto checked = compiler::check(c.ws, bag);
     std::optional<bytecode::Module> module;
@@ -54,8 +52,6 @@ Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests
     c.module = std::move(*module);
     return c;
 }
-
-namespace {
 
 std::shared_ptr<const vm::Image> load_image(bytecode::Module module, std::ostream& err) {
     auto loaded = vm::load_module(std::move(module));
@@ -80,38 +76,24 @@ std::shared_ptr<const vm::Image> load_ruleset_file(const std::string& path, std:
     return std::get<std::shared_ptr<const vm::Image>>(loaded);
 }
 
-// `line:column` of a byte offset, for JSON syntax errors.
-std::string position(std::string_view text, std::size_t offset) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return std::to_string(line) + ":" + std::to_string(column);
-}
-
-boost::json::value parse_json_file(const std::string& path, std::ostream& err) {
-    auto text = read_file(path);
-    if (!text) {
-        err << "switchyard: error: cannot read `" << path << "`\n";
-        throw Failed{exit_usage};
-    }
+std::variant<boost::json::value, JsonError> parse_json_text(std::string_view text) {
     boost::json::stream_parser parser;
     boost::system::error_code ec;
-    std::size_t used = parser.write_some(text->data(), text->size(), ec);
+    std::size_t used = parser.write_some(text.data(), text.size(), ec);
     if (!ec) parser.finish(ec);
     if (ec) {
-        err << path << ":" << position(*text, used) << ": error: invalid JSON: " << ec.message() << '\n';
-        throw Failed{exit_usage};
+        JsonError error{1, 1, "invalid JSON: " + ec.message()};
+        for (std::size_t i = 0; i < used && i < text.size(); ++i) {
+            bool newline = text[i] == '\n';
+            error.line += newline ? 1 : 0;
+            error.column = newline ? 1 : error.column + 1;
+        }
+        return error;
     }
     return parser.release();
 }
 
-void pretty(std::ostream& out, const boost::json::value& v, std::string indent = "") {
+void pretty(std::ostream& out, const boost::json::value& v, std::string indent) {
     switch (v.kind()) {
         case boost::json::kind::object: {
             const auto& o = v.get_object();
@@ -148,16 +130,37 @@ void pretty(std::ostream& out, const boost::json::value& v, std::string indent =
     }
 }
 
-template <typename F>
-int guarded(F body) {
-    try {
-        return body();
-    } catch (const Failed& f) {
-        return f.code;
-    }
+
+std::pair<std::string, std::uint32_t> split_rule_location(const std::string& rule) {
+    auto colon = rule.rfind(':');
+    return {rule.substr(0, colon), static_cast<std::uint32_t>(std::stoul(rule.substr(colon + 1)))};
 }
 
-}  // namespace
+std::string trimmed(std::string_view line) {
+    auto start = line.find_first_not_of(" \t");
+    return std::string(start == std::string_view::npos ? line : line.substr(start));
+}
+
+void write_decisions(std::ostream& out, const boost::json::array& decisions, const RuleSource& source_of,
+                     std::string_view indent) {
+    for (const auto& d : decisions) {
+        const auto& o = d.as_object();
+        out << indent << o.at("kind").as_string().c_str();
+        if (o.contains("value")) out << " = " << boost::json::serialize(o.at("value"));
+        else out << ": " << o.at("error").as_string().c_str();
+        out << "  (policy " << o.at("policy").as_string().c_str() << ")\n";
+        if (!o.contains("trace")) continue;
+        for (const auto& step : o.at("trace").as_array()) {
+            const auto& s = step.as_object();
+            std::string rule = s.at("rule").as_string().c_str();
+            out << indent << "  " << rule << "  ";
+            if (s.contains("condition")) out << (s.at("condition").as_bool() ? "true " : "false");
+            else out << "otherwise";
+            if (auto source = source_of(rule); !source.empty()) out << "  " << source;
+            out << '\n';
+        }
+    }
+}
 
 int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& err) {
     return guarded([&] {
@@ -214,194 +217,5 @@ int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& er
     });
 }
 
-int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
-    return guarded([&] {
-        // Problems in the rules go to stderr: stdout holds only the decisions' JSON.
-        auto image = options.ruleset.empty() ? load_image(compile_paths(options.rules, false, err, err).module, err)
-                                             : load_ruleset_file(options.ruleset, err);
-        auto json = parse_json_file(options.case_file, err);
-        std::optional<engine::Case> kase;
-        try {
-            kase = engine::Case::from_json(*image, json);
-        } catch (const engine::CaseError& e) {
-            err << options.case_file << ": error: " << e.what() << '\n';
-            return int(exit_usage);
-        }
-        engine::Engine engine(image);
-        engine::Options run;
-        run.explain = options.explain;
-        if (options.budget > 0) run.budget = options.budget;
-        const auto& decisions = engine.decide(*kase, run);
-        pretty(out, engine.to_json(decisions, options.explain));
-        out << '\n';
-        bool failed = std::any_of(decisions.begin(), decisions.end(), [](const auto& d) { return !d.outcome.ok(); });
-        return int(failed ? exit_problems : exit_ok);
-    });
-}
-
-namespace {
-
-// Runs the `test` blocks of a compiled module and reports each.
-class TestRunner {
-public:
-    TestRunner(const Compiled& c, std::shared_ptr<const vm::Image> image, std::ostream& out)
-        : c_(c), image_(std::move(image)), engine_(image_), out_(out) {}
-
-    bool run_all(bool verbose) {
-        const auto& m = image_->module();
-        std::size_t failed = 0;
-        for (const auto& t : m.tests) failed += run(t, verbose) ? 0 : 1;
-        out_ << "\n" << m.tests.size() << (m.tests.size() == 1 ? " test" : " tests") << ", "
-             << m.tests.size() - failed << " passed, " << failed << " failed\n";
-        return failed == 0;
-    }
-
-    void report_coverage() {
-        const auto& m = image_->module();
-        std::size_t total = 0, never = 0;
-        std::ostringstream list;
-        for (std::size_t p = 0; p < m.policies.size(); ++p) {
-            const auto& f = m.policies[p];
-            for (std::size_t r = 0; r < f.rules.size(); ++r) {
-                ++total;
-                if (fired_.count({p, r})) continue;
-                ++never;
-                list << "  " << image_->rule_location(f, r) << "  " << source_line(f.file, f.rules[r].line) << '\n';
-            }
-        }
-        out_ << "\ncoverage: " << total - never << " of " << total << " rules fired in some test";
-        if (never) out_ << "; never fired:\n" << list.str();
-        else out_ << '\n';
-    }
-
-private:
-    std::string source_line(std::uint32_t file, std::uint32_t line) const {
-        const auto& path = image_->module().sources[file].path;
-        for (const auto& f : c_.ws.files) {
-            if (f.path != path) continue;
-            std::string text(c_.ws.sources.file(f.id).line_text(line));
-            auto start = text.find_first_not_of(' ');
-            return start == std::string::npos ? text : text.substr(start);
-        }
-        return {};
-    }
-
-    std::string where(std::uint32_t file, std::uint32_t line) const {
-        return image_->module().sources[file].path + ":" + std::to_string(line);
-    }
-
-    // The kinds an expectation reads: the inputs of its footprint (checked by the verifier).
-    static std::set<std::size_t> kinds_read(const bytecode::Function& f) {
-        std::set<std::size_t> read;
-        for (std::size_t k = 0; k < f.inputs; ++k)
-            if (f.footprint.reads_input(k)) read.insert(k);
-        return read;
-    }
-
-    bool run(const bytecode::Test& t, bool verbose) {
-        std::optional<engine::Case> parsed;
-        try {
-            parsed = engine::Case::from_json(*image_, boost::json::parse(t.case_json));
-        } catch (const std::exception& e) {
-            out_ << "FAIL  " << where(t.file, t.line) << "  " << t.name << "\n      its case is refused: " << e.what() << '\n';
-            return false;
-        }
-        const engine::Case& kase = *parsed;
-        engine::Options options;
-        options.explain = true;
-        const auto& decisions = engine_.decide(kase, options);
-        for (const auto& d : decisions)
-            if (d.outcome.ok()) fired_.insert({d.policy, d.outcome.rule});
-        std::vector<const engine::Decision*> by_kind(image_->schema().kinds().size(), nullptr);
-        for (const auto& d : decisions)
-            if (!by_kind[d.kind] || (!d.file && by_kind[d.kind]->file)) by_kind[d.kind] = &d;
-        std::string failure = unset_now(kase, decisions);
-        for (auto e : t.expects) {
-            if (!failure.empty()) break;
-            failure = check(image_->module().expectations[e], by_kind, kase.settings());
-        }
-        out_ << (failure.empty() ? "PASS  " : "FAIL  ") << where(t.file, t.line) << "  " << t.name << '\n';
-        if (!failure.empty() || verbose) explain(failure, decisions);
-        return failure.empty();
-    }
-
-    // A policy that reads `now` in a test that does not set it would decide at 1970-01-01 and
-    // could pass for the wrong reason: the test fails instead, naming the policy.
-    std::string unset_now(const engine::Case& kase, const std::vector<engine::Decision>& decisions) const {
-        const auto& schema = image_->schema();
-        if (kase.given(engine::fact_index(schema, "now"))) return {};
-        for (const auto& d : decisions) {
-            const auto& kind = schema.kinds()[d.kind];
-            const auto& policy = image_->module().policies[d.policy];
-            for (std::size_t b = 0; b < kind.bindings.size(); ++b)
-                if (kind.bindings[b].name == "now" && policy.footprint.reads_input(b))
-                    return "the `" + kind.name + "` policy (" + image_->location(policy) +
-                           ") reads `now`, which this test does not set: add `given now = 2026-12-07T10:00+03:00`";
-        }
-        return {};
-    }
-
-    // Empty when the expectation holds; otherwise what went wrong.
-    std::string check(const bytecode::Function& f, const std::vector<const engine::Decision*>& by_kind,
-                      const std::vector<vm::Value>& settings) {
-        const auto& kinds = image_->schema().kinds();
-        std::string expectation = source_line(f.file, f.line) + "  (" + where(f.file, f.line) + ")";
-        std::vector<vm::Value> inputs(kinds.size());
-        for (auto k : kinds_read(f)) {
-            const auto* d = by_kind[k];
-            if (!d) return expectation + "\n      no `" + kinds[k].name + "` policy applies to this case";
-            if (!d->outcome.ok()) return expectation + "\n      the `" + kinds[k].name + "` policy failed";
-            inputs[k] = d->outcome.value;
-        }
-        vm::Inputs in{inputs.data(), settings.data(), nullptr};
-        auto outcome = engine_.machine().run(f, in);
-        if (!outcome.ok()) return expectation + "\n      the expectation could not be evaluated";
-        return outcome.value.truth() ? std::string() : expectation;
-    }
-
-    void explain(const std::string& failure, const std::vector<engine::Decision>& decisions) {
-        if (!failure.empty()) out_ << "      " << failure << '\n';
-        auto json = engine_.to_json(decisions, true);
-        for (const auto& d : json.at("decisions").as_array()) {
-            const auto& o = d.as_object();
-            out_ << "      " << o.at("kind").as_string().c_str();
-            if (o.contains("value")) out_ << " = " << boost::json::serialize(o.at("value"));
-            else out_ << ": " << o.at("error").as_string().c_str();
-            out_ << "  (policy " << o.at("policy").as_string().c_str() << ")\n";
-            for (const auto& step : o.at("trace").as_array()) {
-                const auto& s = step.as_object();
-                std::string rule = s.at("rule").as_string().c_str();
-                out_ << "        " << rule << "  ";
-                if (s.contains("condition")) out_ << (s.at("condition").as_bool() ? "true " : "false");
-                else out_ << "otherwise";
-                auto colon = rule.rfind(':');
-                std::string path = rule.substr(0, colon);
-                for (std::size_t src = 0; src < image_->module().sources.size(); ++src)
-                    if (image_->module().sources[src].path == path)
-                        out_ << "  " << source_line(static_cast<std::uint32_t>(src), std::stoul(rule.substr(colon + 1)));
-                out_ << '\n';
-            }
-        }
-    }
-
-    const Compiled& c_;
-    std::shared_ptr<const vm::Image> image_;
-    engine::Engine engine_;
-    std::ostream& out_;
-    std::set<std::pair<std::size_t, std::size_t>> fired_;
-};
-
-}  // namespace
-
-int run_test(const TestOptions& options, std::ostream& out, std::ostream& err) {
-    return guarded([&] {
-        auto c = compile_paths(options.paths, true, out, err);
-        auto image = load_image(c.module, err);
-        TestRunner runner(c, image, out);
-        bool passed = runner.run_all(options.verbose);
-        if (options.coverage) runner.report_coverage();
-        return int(passed ? exit_ok : exit_problems);
-    });
-}
 
 }  // namespace switchyard::cli

@@ -1,15 +1,30 @@
-// The subcommands that compile and run rules: compile, disasm, eval, test.
+// The subcommands but check and schema (cli.cpp), and what they share.
 #pragma once
 
 #include "bytecode/module.hpp"
 #include "compiler/workspace.hpp"
+#include "runtime/vm/image.hpp"
+
+#include <boost/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace switchyard::cli {
+
+struct FmtOptions {
+    std::vector<std::string> paths;  // "-" is standard input
+    bool check = false;
+    bool diff = false;
+};
 
 struct CompileOptions {
     std::vector<std::string> paths;
@@ -20,18 +35,23 @@ struct DisasmOptions {
     std::string file;
 };
 
+enum class OutputFormat { text, json };
+
 struct EvalOptions {
     std::string ruleset;             // a compiled ruleset file, or
     std::vector<std::string> rules;  // rule files compiled on the fly
-    std::string case_file;
+    std::string cases;               // a case file, a folder of them, or a JSON-lines file (*.jsonl)
     bool explain = false;
     std::int64_t budget = 0;  // 0: the default
+    std::optional<OutputFormat> format;  // unset: JSON (one document for one case file)
 };
 
 struct TestOptions {
     std::vector<std::string> paths;
     bool coverage = false;
     bool verbose = false;
+    OutputFormat format = OutputFormat::text;
+    std::optional<double> min_coverage;  // a percentage; implies coverage
 };
 
 struct ServeOptions {
@@ -50,10 +70,50 @@ struct Compiled {
     bytecode::Module module;
 };
 
+// ---- shared by the subcommands ----
+
+std::optional<std::string> read_file(const std::string& path);
+void report_load_errors(const std::vector<compiler::LoadError>& errors, std::ostream& err);
+
+// Runs a subcommand's body; a Failed thrown inside becomes its exit code.
+template <typename F>
+int guarded(F body) {
+    try {
+        return body();
+    } catch (const Failed& f) {
+        return f.code;
+    }
+}
+
 // Loads, checks and lowers `paths` (one ruleset: several root files are refused). Diagnostics
 // go to `out`, other problems to `err`; throws Failed when there is no module.
 Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests, std::ostream& out, std::ostream& err);
 
+// A module made loadable (verified, overlaps refused); throws Failed with the reason on `err`.
+std::shared_ptr<const vm::Image> load_image(bytecode::Module module, std::ostream& err);
+// A compiled ruleset file, read and loaded; throws Failed with the reason on `err`.
+std::shared_ptr<const vm::Image> load_ruleset_file(const std::string& path, std::ostream& err);
+
+struct JsonError {
+    std::size_t line = 1, column = 1;  // where the parser stopped
+    std::string reason;
+};
+std::variant<boost::json::value, JsonError> parse_json_text(std::string_view text);
+// JSON indented by two spaces a level, keys in their order.
+void pretty(std::ostream& out, const boost::json::value& v, std::string indent = "");
+
+// The source line of a rule given as `path:line` (trimmed), or empty when it is not at hand.
+using RuleSource = std::function<std::string(const std::string& rule)>;
+// `path:line` split at its last colon.
+std::pair<std::string, std::uint32_t> split_rule_location(const std::string& rule);
+// A source line without its indentation.
+std::string trimmed(std::string_view line);
+// Decisions (the "decisions" array of docs/cases.md) as text, a line each (`kind = value  (policy
+// …)`), each followed by its trace when it has one: every rule tried and its condition.
+void write_decisions(std::ostream& out, const boost::json::array& decisions, const RuleSource& source_of,
+                     std::string_view indent);
+
+int run_fmt(const FmtOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
 int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& err);
 int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& err);
 int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err);

@@ -114,18 +114,6 @@ boost::json::object to_json(const Diagnostic& d, const SourceMap& sources) {
     return o;
 }
 
-boost::json::object sarif_region(const SourceMap& sources, FileId file, Span span) {
-    const auto& f = sources.file(file);
-    auto begin = f.locate(span.begin);
-    auto end = f.locate(span.end);
-    return {{"startLine", begin.line}, {"startColumn", begin.column}, {"endLine", end.line}, {"endColumn", end.column}};
-}
-
-boost::json::object sarif_location(const SourceMap& sources, FileId file, Span span) {
-    return {{"physicalLocation",
-             {{"artifactLocation", {{"uri", sources.file(file).path()}}}, {"region", sarif_region(sources, file, span)}}}};
-}
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -207,43 +195,6 @@ void render_json(const std::vector<Diagnostic>& diagnostics, const SourceMap& so
         (d.severity == Severity::error ? errors : warnings) += d.severity == Severity::note ? 0 : 1;
     }
     boost::json::object doc{{"diagnostics", std::move(items)}, {"errors", errors}, {"warnings", warnings}};
-    out << boost::json::serialize(doc) << '\n';
-}
-
-void render_sarif(const std::vector<Diagnostic>& diagnostics, const SourceMap& sources, std::ostream& out,
-                  std::string_view tool_version) {
-    boost::json::array rules;
-    for (const auto& info : all_codes()) {
-        rules.push_back({{"id", info.name},
-                         {"shortDescription", {{"text", info.title}}},
-                         {"defaultConfiguration", {{"level", severity_name(info.severity)}}}});
-    }
-    boost::json::array results;
-    for (const auto& d : diagnostics) {
-        std::string text = d.message;
-        if (!d.help.empty()) text += "\nhelp: " + d.help;
-        boost::json::object result{{"ruleId", code_info(d.code).name},
-                                   {"level", severity_name(d.severity)},
-                                   {"message", {{"text", text}}},
-                                   {"locations", boost::json::array{sarif_location(sources, d.file, d.span)}}};
-        if (!d.notes.empty()) {
-            boost::json::array related;
-            for (const auto& n : d.notes) {
-                auto loc = sarif_location(sources, n.file, n.span);
-                loc["message"] = {{"text", n.message}};
-                related.push_back(std::move(loc));
-            }
-            result["relatedLocations"] = std::move(related);
-        }
-        results.push_back(std::move(result));
-    }
-    boost::json::object driver{{"name", "switchyard"},
-                               {"version", tool_version},
-                               {"rules", std::move(rules)}};
-    boost::json::object doc{
-        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-        {"version", "2.1.0"},
-        {"runs", boost::json::array{{{"tool", {{"driver", std::move(driver)}}}, {"results", std::move(results)}}}}};
     out << boost::json::serialize(doc) << '\n';
 }
 
