@@ -15,8 +15,6 @@
 
 namespace switchyard::compiler {
 
-namespace {
-
 std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& schema, common::DiagnosticBag& diagnostics,
                                      FileId file) {
     std::optional<Type> t;
@@ -45,6 +43,8 @@ std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& sche
     return t;
 }
 
+namespace {
+
 class Checker {
 public:
     Checker(Workspace& ws, common::DiagnosticBag& diagnostics, const Schema& schema)
@@ -52,7 +52,10 @@ public:
 
     CheckResult run() {
         collect_globals();
+        for (Global& g : globals_)
+            if (g.kind == Global::Kind::function) resolve_function_signature(g, schema_, diagnostics_);
         for (std::size_t f : ws_.order) check_file(f);
+        report_recursion(functions(), diagnostics_);
         CheckResult result = assemble_programs();
         report_unused();
         return result;
@@ -67,11 +70,20 @@ private:
                     globals_.push_back({Global::Kind::let, &let->name, let, ws_.files[f].id, f, i});
                 else if (const auto* s = decls[i].as<dsl::SettingDecl>())
                     globals_.push_back({Global::Kind::setting, &s->name, s, ws_.files[f].id, f, i});
+                else if (const auto* fn = decls[i].as<dsl::FnDecl>())
+                    globals_.push_back({Global::Kind::function, &fn->name, fn, ws_.files[f].id, f, i});
                 else
                     continue;
                 file_globals_[f].push_back(&globals_.back());
             }
         }
+    }
+
+    std::vector<Global*> functions() {
+        std::vector<Global*> out;
+        for (Global& g : globals_)
+            if (g.kind == Global::Kind::function) out.push_back(&g);
+        return out;
     }
 
     bool declared_before(const Global& a, const Global& b) const {
@@ -150,6 +162,7 @@ private:
             ec.decl_order = i;
             if (const auto* s = decl.as<dsl::SettingDecl>()) check_setting(ec, *s, f);
             else if (const auto* l = decl.as<dsl::LetDecl>()) global_of(f, l)->type = ec.check(*l->value);
+            else if (const auto* fn = decl.as<dsl::FnDecl>()) ec.check_function(*global_of(f, fn));
             else if (const auto* p = decl.as<dsl::PolicyDecl>()) check_policy(ec, *p, f);
             else if (const auto* t = decl.as<dsl::TestDecl>()) check_test(ec, *t, f, settings);
         }
@@ -474,6 +487,7 @@ private:
         for (std::size_t f : ws_.order) {
             if (!in[f]) continue;
             for (Global* g : file_globals_[f]) {
+                if (g->kind == Global::Kind::function) continue;  // inlined where called: nothing to assemble
                 if (g->kind == Global::Kind::setting)
                     prog.settings.push_back({static_cast<const dsl::SettingDecl*>(g->decl), g->file, g->type});
                 else
@@ -533,7 +547,10 @@ private:
     void report_unused() {
         for (const auto& g : globals_) {
             if (g.used || !ws_.files[g.file_index].requested) continue;
-            if (g.kind == Global::Kind::let)
+            if (g.kind == Global::Kind::function)
+                diagnostics_.report(Code::W0005, g.file, g.name->span, "unused function " + ticked(g.name->name),
+                                    "remove it, or call it in a rule");
+            else if (g.kind == Global::Kind::let)
                 diagnostics_.report(Code::W0001, g.file, g.name->span, "unused let " + ticked(g.name->name),
                                     "remove it, or use it in a rule");
             else

@@ -249,10 +249,14 @@ bool ExprChecker::matches(Type param, Type arg, std::optional<Type>& bound) cons
 }
 
 Type ExprChecker::visit(const Expr& e, const dsl::Call& c, std::optional<Type>) {
+    if (Global* fn = visible_function(c.callee)) return call_rule_function(e, c, *fn);
     auto index = schema_.find_function(c.callee);
     if (!index) {
         for (const auto& a : c.args) check(*a.value);
-        std::string help = did_you_mean(c.callee, schema_.function_names());
+        auto names = schema_.function_names();
+        for (const auto& [n, g] : env_)
+            if (g->kind == Global::Kind::function) names.push_back(n);
+        std::string help = did_you_mean(c.callee, names);
         error(Code::E0202, c.callee_span, "unknown function " + ticked(c.callee), help);
         return types::error;
     }
@@ -260,6 +264,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Call& c, std::optional<Type>) 
     e.annotation.ref = dsl::RefKind::function;
     e.annotation.index = static_cast<std::uint32_t>(*index);
     bind_arguments(e, c, fn);
+    if (fn.name == "matches") check_pattern_argument(e, c);
     return fn.result;
 }
 

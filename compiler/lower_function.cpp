@@ -181,6 +181,11 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Name& n, Dst dst) {
     switch (e.annotation.ref) {
         case RefKind::local: {
             if (n.id == "it" && !its_.empty()) return {its_.back(), false};
+            if (!parameters_.empty()) {
+                auto reg = parameter(n.id);
+                if (!reg) throw TooLarge{e.span, "internal error: unknown parameter `" + n.id + "`"};
+                return {*reg, false};
+            }
             LetSlot* slot = find_let(n.id);
             if (!slot) throw TooLarge{e.span, "internal error: unknown local `" + n.id + "`"};
             if (!slot->computed) {
@@ -215,6 +220,7 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
 }
 
 Val FunctionLowering::lower(const Expr& e, const dsl::Call& c, Dst dst) {
+    if (e.annotation.ref == RefKind::rule_function) return inline_rule_function(e, c, dst);
     const auto& fn = s_.schema.functions()[e.annotation.index];
     auto params = arguments_by_parameter(e, c, fn);
     auto index = static_cast<std::uint16_t>(e.annotation.index);

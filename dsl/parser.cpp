@@ -26,7 +26,7 @@ inline constexpr ErrorInfo error_for{Code::E0100, nullptr};
 #define SY_EXPECTS(rule, code, text) \
     template <>                      \
     inline constexpr ErrorInfo error_for<g::rule>{Code::code, text};
-SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `policy` or `test`)")
+SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `fn`, `policy` or `test`)")
 SY_EXPECTS(expr, E0100, "expected an expression")
 SY_EXPECTS(not_expr, E0100, "expected an expression after `not`")
 SY_EXPECTS(unary_expr, E0100, "expected an expression")
@@ -46,6 +46,7 @@ SY_EXPECTS(arrow, E0100, "expected `->`")
 SY_EXPECTS(open_brace, E0100, "expected `{`")
 SY_EXPECTS(field_name, E0100, "expected a field name after `.`")
 SY_EXPECTS(decl_name, E0100, "expected a name")
+SY_EXPECTS(fn_open, E0100, "expected `(` and the function's parameters")
 SY_EXPECTS(kind_name, E0100, "expected a policy kind such as `routing`")
 SY_EXPECTS(scope_value, E0100, "expected a scope value such as `inbound`, `telegram` or `group`")
 SY_EXPECTS(priority_value, E0100, "expected a whole number after `priority`")
@@ -432,6 +433,36 @@ template <> struct Action<g::let_decl> {
 template <> struct Action<g::policy_let> {
     template <typename Input>
     static void apply(const Input&, State& st) { st.policy->lets.push_back(LetDecl{st.name, st.pop()}); }
+};
+
+// ---- `fn` ----
+template <> struct Action<g::fn_head> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        st.function.emplace();
+        st.function->name = st.name;
+    }
+};
+template <> struct Action<g::param_name> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.function->params.push_back({Ident{in.string(), st.span(in)}, {}}); }
+};
+template <> struct Action<g::fn_param> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        st.function->params.back().type = std::move(st.types.back());
+        st.types.pop_back();
+    }
+};
+template <> struct Action<g::fn_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        st.function->result = std::move(st.types.back());
+        st.types.pop_back();
+        st.function->body = st.pop();
+        st.module.decls.push_back({st.span(in), std::move(*st.function)});
+        st.function.reset();
+    }
 };
 
 template <> struct Action<g::policy_head> {

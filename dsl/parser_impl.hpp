@@ -57,6 +57,7 @@ struct State {
     std::optional<std::string> text;  // the last description, import path or test name
     std::optional<PolicyDecl> policy;
     std::optional<TestDecl> test;
+    std::optional<FnDecl> function;
     std::uint32_t nesting = 0;
 
     std::uint32_t offset(const char* at) const { return static_cast<std::uint32_t>(at - base); }
@@ -73,6 +74,7 @@ struct State {
         type_marks.clear();
         policy.reset();
         test.reset();
+        function.reset();
         text.reset();
         nesting = 0;
     }

@@ -1,6 +1,7 @@
 #include "tests/reference/reference.hpp"
 
 #include "dsl/ast.hpp"
+#include "tests/reference/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -788,6 +789,8 @@ private:
     }
 
     Value visit(const dsl::Expr& e, const dsl::Call& c) {
+        if (e.annotation.ref == dsl::RefKind::rule_function)
+            return call_rule_function(*static_cast<const dsl::FnDecl*>(e.annotation.target), c);
         const auto& fn = schema_.functions().at(e.annotation.index);
         // Arguments by parameter: named ones by name, positional ones fill the required
         // parameters in order; every positional argument of `thread` is a key.
@@ -807,6 +810,19 @@ private:
         }
         if (fn.role == stdlib::FunctionRole::constructor) return construct(e.annotation.index, std::move(args));
         return call(fn.name, args);
+    }
+
+    // A function written in rules: its arguments, by name or in order, become the only locals
+    // its body sees.
+    Value call_rule_function(const dsl::FnDecl& fn, const dsl::Call& c) {
+        std::vector<std::pair<std::string, Value>> params;
+        std::size_t next_positional = 0;
+        for (const auto& arg : c.args)
+            params.emplace_back(arg.name ? *arg.name : fn.params.at(next_positional++).name.name, eval(*arg.value));
+        std::swap(params, locals_);
+        Value v = eval(*fn.body);
+        std::swap(params, locals_);
+        return v;
     }
 
     // docs/cases.md: a key of a string or number type is kept (numbers as plain numbers, none as
@@ -845,6 +861,8 @@ private:
         if (name == "contains") return boolean(arg(0).text.find(arg(1).text) != std::string::npos);
         if (name == "starts_with") return boolean(arg(0).text.starts_with(arg(1).text));
         if (name == "ends_with") return boolean(arg(0).text.ends_with(arg(1).text));
+        if (name == "has_word" || name == "has_phrase") return boolean(phrase_in(lower(arg(0).text), lower(arg(1).text)));
+        if (name == "matches") return boolean(glob_match(arg(0).text, arg(1).text));
         if (name == "length") return number(TypeKind::integer, code_point_count(arg(0).text));
         if (name == "str") return string(writer_.text(arg(0)));
         if (name == "notify") return notify(arg(0), arg(1));
