@@ -136,6 +136,10 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
               "move `let " + std::string(id) + "` above this use");
         return;
     }
+    if (it != env_.end() && it->second->kind == Global::Kind::function) {
+        error(Code::E0200, e.span, ticked(id) + " is a function", "call it: `" + std::string(id) + "(...)`");
+        return;
+    }
     if (it != env_.end()) {
         error(Code::E0200, e.span, ticked(id) + " is a setting", "write `setting." + std::string(id) + "`");
         return;
@@ -146,9 +150,11 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
             std::string reads;
             if (kind)
                 for (const auto& b : kind->bindings) reads += (reads.empty() ? "`" : ", `") + b.name + "`";
-            error(Code::E0200, e.span, ticked(id) + " is not available " + where,
-                  kind ? "`" + kind->name + "` policies read " + reads
-                       : "facts such as `" + std::string(id) + "` are read inside policies");
+            std::string help = kind ? "`" + kind->name + "` policies read " + reads
+                                    : "facts such as `" + std::string(id) + "` are read inside policies";
+            if (function)  // a function is pure: what it needs comes in through its parameters
+                help = "a function reads only its parameters: add one, and pass `" + std::string(id) + "` in the call";
+            error(Code::E0200, e.span, ticked(id) + " is not available " + where, help);
             return;
         }
     }

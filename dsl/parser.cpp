@@ -450,15 +450,13 @@ template <> struct Action<g::param_name> {
 template <> struct Action<g::fn_param> {
     template <typename Input>
     static void apply(const Input&, State& st) {
-        st.function->params.back().type = std::move(st.types.back());
-        st.types.pop_back();
+        st.function->params.back().type = st.pop_type();
     }
 };
 template <> struct Action<g::fn_decl> {
     template <typename Input>
     static void apply(const Input& in, State& st) {
-        st.function->result = std::move(st.types.back());
-        st.types.pop_back();
+        st.function->result = st.pop_type();
         st.function->body = st.pop();
         st.module.decls.push_back({st.span(in), std::move(*st.function)});
         st.function.reset();

@@ -78,6 +78,11 @@ struct State {
         text.reset();
         nesting = 0;
     }
+    TypeRef pop_type() {
+        TypeRef t = std::move(types.back());
+        types.pop_back();
+        return t;
+    }
     ExprPtr pop() {
         ExprPtr e = std::move(exprs.back());
         exprs.pop_back();
