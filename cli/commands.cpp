@@ -310,8 +310,10 @@ private:
         engine::Options options;
         options.explain = true;
         const auto& decisions = engine_.decide(kase, options);
-        for (const auto& d : decisions)
+        for (const auto& d : decisions) {
             if (d.outcome.ok()) fired_.insert({d.policy, d.outcome.rule});
+            for (const auto& deferral : d.deferred) fired_.insert({deferral.policy, deferral.rule});  // `-> next`
+        }
         std::vector<const engine::Decision*> by_kind(image_->schema().kinds().size(), nullptr);
         for (const auto& d : decisions)
             if (!by_kind[d.kind] || (!d.file && by_kind[d.kind]->file)) by_kind[d.kind] = &d;
@@ -352,19 +354,31 @@ private:
             if (o.contains("value")) out_ << " = " << boost::json::serialize(o.at("value"));
             else out_ << ": " << o.at("error").as_string().c_str();
             out_ << "  (policy " << o.at("policy").as_string().c_str() << ")\n";
-            for (const auto& step : o.at("trace").as_array()) {
-                const auto& s = step.as_object();
-                std::string rule = s.at("rule").as_string().c_str();
-                out_ << "        " << rule << "  ";
-                if (s.contains("condition")) out_ << (s.at("condition").as_bool() ? "true " : "false");
-                else out_ << "otherwise";
-                auto colon = rule.rfind(':');
-                std::string path = rule.substr(0, colon);
-                for (std::size_t src = 0; src < image_->module().sources.size(); ++src)
-                    if (image_->module().sources[src].path == path)
-                        out_ << "  " << source_line(static_cast<std::uint32_t>(src), std::stoul(rule.substr(colon + 1)));
-                out_ << '\n';
+            if (const auto* deferred = o.if_contains("deferred")) {
+                for (const auto& deferral : deferred->as_array()) {
+                    out_ << "        deferred by policy " << deferral.at("policy").as_string().c_str() << ":\n";
+                    trace(deferral.at("trace").as_array());
+                }
+                out_ << "        then policy " << o.at("policy").as_string().c_str() << ":\n";
             }
+            trace(o.at("trace").as_array());
+        }
+    }
+
+    // The rules a policy tried, each with its condition's value and its source line.
+    void trace(const boost::json::array& steps) {
+        for (const auto& step : steps) {
+            const auto& s = step.as_object();
+            std::string rule = s.at("rule").as_string().c_str();
+            out_ << "        " << rule << "  ";
+            if (s.contains("condition")) out_ << (s.at("condition").as_bool() ? "true " : "false");
+            else out_ << "otherwise";
+            auto colon = rule.rfind(':');
+            std::string path = rule.substr(0, colon);
+            for (std::size_t src = 0; src < image_->module().sources.size(); ++src)
+                if (image_->module().sources[src].path == path)
+                    out_ << "  " << source_line(static_cast<std::uint32_t>(src), std::stoul(rule.substr(colon + 1)));
+            out_ << '\n';
         }
     }
 

@@ -119,7 +119,7 @@ private:
         if (schema_.find_function(n)) what = "a built-in function";
         for (const auto& e : schema_.enums())
             if (e.find(n)) what = "a value of `" + e.name + "`";
-        if (n == "setting" || n == "it") what = "a reserved name";
+        if (n == "setting" || n == "it" || n == "next") what = "a reserved name";
         if (!what.empty())
             diagnostics_.report(Code::E0400, g.file, g.name->span, ticked(n) + " is " + what, "choose another name");
     }
@@ -269,6 +269,7 @@ private:
         for (const auto& let : p.lets) check_policy_let(ec, let, *kind);
         for (const auto& rule : p.rules) {
             if (rule.condition) ec.expect_type(*rule.condition, types::boolean, Code::E0302, "a rule's condition");
+            if (rule.defers()) continue;  // no value: the next policy decides (check_deferrals)
             Type t = ec.check(*rule.result, kind->result);
             if (!assignable(t, kind->result))
                 ec.error(Code::E0304, rule.result->span,
@@ -295,6 +296,8 @@ private:
         if (kind.find_binding(let.name.name) || let.name.name == "setting" || let.name.name == "it")
             ec.error(Code::E0400, let.name.span, ticked(let.name.name) + " is already a fact of `" + kind.name + "` policies",
                      "choose another name");
+        if (let.name.name == "next")
+            ec.error(Code::E0400, let.name.span, "`next` is a reserved name", "`-> next` defers to the next policy");
         ec.locals.push_back({let.name.name, t, let.name.span, false, true});
     }
 
@@ -500,6 +503,7 @@ private:
         for (std::size_t i = 0; i < tests_.size(); ++i)
             if (in[test_file_[i]]) prog.tests.push_back(tests_[i]);
         check_ambiguity(prog);
+        check_deferrals(prog.policies, schema_, diagnostics_);
         return prog;
     }
 

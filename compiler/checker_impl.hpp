@@ -6,6 +6,7 @@
 //   checker_names.cpp        what names, fields and calls refer to, and calls' arguments
 //   checker_patterns.cpp     the constant pattern of `matches`
 //   checker_functions.cpp    functions written in rules (`fn`): signatures, bodies, calls, recursion
+//   checker_next.cpp         `-> next`: every policy that defers has one to defer to
 #pragma once
 
 #include "common/diagnostic.hpp"
@@ -80,6 +81,12 @@ bool is_constant(const Expr& e);
 // calls (E0406).
 void resolve_function_signature(Global& fn, const Schema& schema, common::DiagnosticBag& diagnostics);
 void report_recursion(const std::vector<Global*>& functions, common::DiagnosticBag& diagnostics);
+
+// `-> next` defers to the policy that would apply without this one: for every message in the
+// scope of a policy that can defer, another policy of its kind must rank below it (E0500).
+struct CheckedPolicy;
+void check_deferrals(const std::vector<CheckedPolicy>& policies, const Schema& schema,
+                     common::DiagnosticBag& diagnostics);
 
 class ExprChecker {
 public:

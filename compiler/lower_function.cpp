@@ -64,10 +64,14 @@ void FunctionLowering::rules(const std::vector<dsl::Rule>& rules) {
             release(c);
         }
         auto computed = computed_flags();
-        compute_lets_for(*rule.result);
-        Val v = expr(*rule.result);
-        out.emit(Op::ret, v.reg);
-        release(v);
+        if (rule.defers()) {
+            out.emit(Op::no_match);  // this policy does not decide: the engine asks the next one
+        } else {
+            compute_lets_for(*rule.result);
+            Val v = expr(*rule.result);
+            out.emit(Op::ret, v.reg);
+            release(v);
+        }
         restore_flags(computed);
         if (!skip) return;  // `otherwise`: nothing after it runs
         out.line = s_.line_of(file_, rule.span);

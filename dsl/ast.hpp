@@ -161,6 +161,11 @@ struct Rule {
     ExprPtr result;
     Span span;
     bool is_otherwise() const { return condition == nullptr; }
+    // `-> next`: the rule defers to the policy that would apply if this one did not.
+    bool defers() const {
+        const auto* n = result ? result->as<Name>() : nullptr;
+        return n && n->id == "next";
+    }
 };
 
 struct PolicyDecl {

@@ -30,7 +30,8 @@ public:
             for (const auto& l : policy.decl->lets) expr(*l.value);
             for (const auto& r : policy.decl->rules) {
                 if (r.condition) expr(*r.condition);
-                expr(*r.result);
+                if (r.defers()) ++seen[r.is_otherwise() ? "otherwise -> next" : "when -> next"];
+                else expr(*r.result);
             }
         }
     }
@@ -198,7 +199,8 @@ TEST_CASE("generated rules use every expression form, kind and function", "[diff
           "list literal", "empty set", "set literal", "set with a duplicate", "where", "nested where", "if",
           "str of size", "str of duration", "str of time", "str of chat_kind", "str of person", "str of route",
           "str of none", "result route", "result file_action", "result delivery", "result command_action",
-          "rule function call", "rule function called in a body", "named argument of a rule function"})
+          "rule function call", "rule function called in a body", "named argument of a rule function",
+          "when -> next", "otherwise -> next"})
         CHECK(counter.seen[form] > 0);
     // Every function called, and every constructor without required parameters also written bare.
     for (const auto& fn : schema.functions()) {

@@ -743,11 +743,13 @@ private:
             // or take a priority of their own: never ambiguous (E0501).
             std::optional<ScopeChoice> scope;
             if (previous && rng_.chance(50)) scope = narrowed(*previous);
+            // Nested in the previous one at its priority, a policy has that one to defer to.
+            bool can_defer = scope.has_value();
             if (!scope) {
                 scope = random_scope(kind);
                 priority += 1 + static_cast<std::int64_t>(rng_.below(2));
             }
-            policy(kind, *scope, priority);
+            policy(kind, *scope, priority, can_defer);
             previous = scope;
         }
     }
@@ -805,7 +807,7 @@ private:
         return text;
     }
 
-    void policy(const stdlib::PolicyKindDecl& kind, const ScopeChoice& scope, std::int64_t priority) {
+    void policy(const stdlib::PolicyKindDecl& kind, const ScopeChoice& scope, std::int64_t priority, bool can_defer) {
         out_ += "policy " + kind.name + scope_text(scope);
         if (priority != 0 || rng_.chance(30)) out_ += " priority " + std::to_string(priority);
         out_ += " {\n";
@@ -814,12 +816,13 @@ private:
         policy_lets(g);
         for (std::size_t i = 0, n = rng_.below(5); i < n; ++i) {
             auto condition = g.gen(stdlib::types::boolean, depth());
-            auto value = g.gen(kind.result, depth());
+            auto value = can_defer && rng_.chance(25) ? std::optional<std::string>("next") : g.gen(kind.result, depth());
             if (!condition || !value) continue;
             // A rule may span lines: its location is the line where it starts.
             out_ += "    when " + *condition + (rng_.chance(10) ? "\n        -> " : " -> ") + *value + "\n";
         }
         std::optional<std::string> value;
+        if (can_defer && rng_.chance(20)) value = "next";
         while (!value) value = g.gen(kind.result, depth());
         out_ += "    otherwise -> " + *value + "\n}\n\n";
     }
