@@ -117,3 +117,40 @@ policy reopen for inbound {
     // Only the kinds asked run.
     CHECK(engine.decide(c, {.explain = false, .budget = vm::default_budget, .kinds = bit(Kind::reopen)}).size() == 1);
 }
+
+TEST_CASE("a policy that can defer (`-> next`) makes the engine load the facts of the one below", "[engine][typed]") {
+    auto image = testing::load_text(R"(
+policy reopen for inbound priority 1 {
+    when message.edited -> append
+    otherwise           -> next
+}
+policy reopen for inbound {
+    when conversation.expects_reply -> reopen
+    otherwise                       -> new_task
+}
+policy notification for inbound priority 1 {
+    otherwise -> []
+}
+policy notification for inbound {
+    otherwise -> notify(task.assignees, assignee)
+}
+)");
+    engine::Engine engine(image);
+    records::RecordWriter writer(image->schema());
+    engine::Case c(*image);
+    records::Message m;
+    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    using engine::bit;
+    using engine::Fact;
+    using engine::Kind;
+    // reopen may defer to the policy that reads `conversation`; notification's first never defers.
+    CHECK(engine.facts_read(c, bit(Kind::reopen)) == (bit(Fact::message) | bit(Fact::conversation)));
+    CHECK(engine.facts_read(c, bit(Kind::notification)) == bit(Fact::message));
+    const auto& decisions = engine.decide(c, {.explain = false, .budget = vm::default_budget, .kinds = bit(Kind::reopen)});
+    REQUIRE(decisions.size() == 1);
+    CHECK(decisions[0].outcome.ok());
+    CHECK(decisions[0].policy == 1);
+    REQUIRE(decisions[0].deferred.size() == 1);
+    CHECK(decisions[0].deferred[0].policy == 0);
+    CHECK(decisions[0].deferred[0].rule == 1);
+}
