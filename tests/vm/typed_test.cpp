@@ -90,6 +90,21 @@ policy notification for inbound {
     CHECK(std::get<engine::IgnoreRoute>(ignored).reason == "spam from Anna");
 }
 
+namespace {
+
+// An engine over a ruleset, and a case holding a default inbound message.
+struct MessageCase {
+    explicit MessageCase(const std::shared_ptr<const vm::Image>& image) : engine(image), c(*image) {
+        records::RecordWriter writer(image->schema());
+        records::Message m;
+        c.set(engine::Fact::message, writer.message(c.arena(), m));
+    }
+    engine::Engine engine;
+    engine::Case c;
+};
+
+}  // namespace
+
 TEST_CASE("facts_read names only the facts the chosen policies' code reads", "[engine][typed]") {
     auto image = testing::load_text(R"(
 policy routing for inbound, echo {
@@ -103,11 +118,9 @@ policy reopen for inbound {
     otherwise -> new_task
 }
 )");
-    engine::Engine engine(image);
-    records::RecordWriter writer(image->schema());
-    engine::Case c(*image);
-    records::Message m;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    MessageCase run(image);
+    auto& engine = run.engine;
+    auto& c = run.c;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
@@ -135,11 +148,9 @@ policy notification for inbound {
     otherwise -> notify(task.assignees, assignee)
 }
 )");
-    engine::Engine engine(image);
-    records::RecordWriter writer(image->schema());
-    engine::Case c(*image);
-    records::Message m;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    MessageCase run(image);
+    auto& engine = run.engine;
+    auto& c = run.c;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
