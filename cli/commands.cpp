@@ -141,6 +141,23 @@ std::string trimmed(std::string_view line) {
     return std::string(start == std::string_view::npos ? line : line.substr(start));
 }
 
+namespace {
+
+// The rules a policy tried, each with its condition's value and its source line.
+void write_trace(std::ostream& out, const boost::json::array& steps, const RuleSource& source_of, std::string_view indent) {
+    for (const auto& step : steps) {
+        const auto& s = step.as_object();
+        std::string rule = s.at("rule").as_string().c_str();
+        out << indent << "  " << rule << "  ";
+        if (s.contains("condition")) out << (s.at("condition").as_bool() ? "true " : "false");
+        else out << "otherwise";
+        if (auto source = source_of(rule); !source.empty()) out << "  " << source;
+        out << '\n';
+    }
+}
+
+}  // namespace
+
 void write_decisions(std::ostream& out, const boost::json::array& decisions, const RuleSource& source_of,
                      std::string_view indent) {
     for (const auto& d : decisions) {
@@ -150,15 +167,15 @@ void write_decisions(std::ostream& out, const boost::json::array& decisions, con
         else out << ": " << o.at("error").as_string().c_str();
         out << "  (policy " << o.at("policy").as_string().c_str() << ")\n";
         if (!o.contains("trace")) continue;
-        for (const auto& step : o.at("trace").as_array()) {
-            const auto& s = step.as_object();
-            std::string rule = s.at("rule").as_string().c_str();
-            out << indent << "  " << rule << "  ";
-            if (s.contains("condition")) out << (s.at("condition").as_bool() ? "true " : "false");
-            else out << "otherwise";
-            if (auto source = source_of(rule); !source.empty()) out << "  " << source;
-            out << '\n';
+        // The policies that deferred (`-> next`) first, each with the rules it tried.
+        if (const auto* deferred = o.if_contains("deferred")) {
+            for (const auto& deferral : deferred->as_array()) {
+                out << indent << "  deferred by policy " << deferral.at("policy").as_string().c_str() << ":\n";
+                write_trace(out, deferral.at("trace").as_array(), source_of, indent);
+            }
+            out << indent << "  then policy " << o.at("policy").as_string().c_str() << ":\n";
         }
+        write_trace(out, o.at("trace").as_array(), source_of, indent);
     }
 }
 

@@ -82,8 +82,10 @@ private:
         engine::Options options;
         options.explain = true;
         const auto& decisions = engine_.decide(kase, options);
-        for (const auto& d : decisions)
+        for (const auto& d : decisions) {
             if (d.outcome.ok()) ++fired_[{d.policy, d.outcome.rule}];
+            for (const auto& deferral : d.deferred) ++fired_[{deferral.policy, deferral.rule}];  // `-> next`
+        }
         std::vector<const engine::Decision*> by_kind(image_->schema().kinds().size(), nullptr);
         for (const auto& d : decisions)
             if (!by_kind[d.kind] || (!d.file && by_kind[d.kind]->file)) by_kind[d.kind] = &d;

@@ -16,8 +16,6 @@
 
 namespace switchyard::compiler {
 
-namespace {
-
 std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& schema, common::DiagnosticBag& diagnostics,
                                      FileId file) {
     std::optional<Type> t;
@@ -46,6 +44,8 @@ std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& sche
     return t;
 }
 
+namespace {
+
 class Checker {
 public:
     Checker(Workspace& ws, common::DiagnosticBag& diagnostics, const Schema& schema)
@@ -53,7 +53,10 @@ public:
 
     CheckResult run() {
         collect_globals();
+        for (Global& g : globals_)
+            if (g.kind == Global::Kind::function) resolve_function_signature(g, schema_, diagnostics_);
         for (std::size_t f : ws_.order) check_file(f);
+        report_recursion(functions(), diagnostics_);
         CheckResult result = assemble_programs();
         report_unused();
         return result;
@@ -68,12 +71,21 @@ private:
                     globals_.push_back({Global::Kind::let, &let->name, let, ws_.files[f].id, f, i});
                 else if (const auto* s = decls[i].as<dsl::SettingDecl>())
                     globals_.push_back({Global::Kind::setting, &s->name, s, ws_.files[f].id, f, i});
+                else if (const auto* fn = decls[i].as<dsl::FnDecl>())
+                    globals_.push_back({Global::Kind::function, &fn->name, fn, ws_.files[f].id, f, i});
                 else
                     continue;
                 file_globals_[f].push_back(&globals_.back());
                 global_of_decl_.emplace(globals_.back().decl, &globals_.back());
             }
         }
+    }
+
+    std::vector<Global*> functions() {
+        std::vector<Global*> out;
+        for (Global& g : globals_)
+            if (g.kind == Global::Kind::function) out.push_back(&g);
+        return out;
     }
 
     bool declared_before(const Global& a, const Global& b) const {
@@ -109,7 +121,7 @@ private:
         if (schema_.find_function(n)) what = "a built-in function";
         for (const auto& e : schema_.enums())
             if (e.find(n)) what = "a value of `" + e.name + "`";
-        if (n == "setting" || n == "it") what = "a reserved name";
+        if (n == "setting" || n == "it" || n == "next") what = "a reserved name";
         if (!what.empty())
             diagnostics_.report(Code::E0400, g.file, g.name->span, ticked(n) + " is " + what, "choose another name");
     }
@@ -152,6 +164,7 @@ private:
             ec.decl_order = i;
             if (const auto* s = decl.as<dsl::SettingDecl>()) check_setting(ec, *s);
             else if (const auto* l = decl.as<dsl::LetDecl>()) global_of(l)->type = ec.check(*l->value);
+            else if (const auto* fn = decl.as<dsl::FnDecl>()) ec.check_function(*global_of(fn));
             else if (const auto* p = decl.as<dsl::PolicyDecl>()) check_policy(ec, *p, f);
             else if (const auto* t = decl.as<dsl::TestDecl>()) check_test(ec, *t, f, settings);
         }
@@ -249,6 +262,7 @@ private:
         for (const auto& let : p.lets) check_policy_let(ec, let, *kind);
         for (const auto& rule : p.rules) {
             if (rule.condition) ec.expect_type(*rule.condition, types::boolean, Code::E0302, "a rule's condition");
+            if (rule.defers()) continue;  // no value: the next policy decides (check_deferrals)
             Type t = ec.check(*rule.result, kind->result);
             if (!assignable(t, kind->result))
                 ec.error(Code::E0304, rule.result->span,
@@ -275,6 +289,8 @@ private:
         if (kind.find_binding(let.name.name) || let.name.name == "setting" || let.name.name == "it")
             ec.error(Code::E0400, let.name.span, ticked(let.name.name) + " is already a fact of `" + kind.name + "` policies",
                      "choose another name");
+        if (let.name.name == "next")
+            ec.error(Code::E0400, let.name.span, "`next` is a reserved name", "`-> next` defers to the next policy");
         ec.locals.push_back({let.name.name, t, let.name.span, false, true});
     }
 
@@ -410,6 +426,7 @@ private:
         for (std::size_t f : ws_.order) {
             if (!in[f]) continue;
             for (Global* g : file_globals_[f]) {
+                if (g->kind == Global::Kind::function) continue;  // inlined where called: nothing to assemble
                 if (g->kind == Global::Kind::setting)
                     prog.settings.push_back({static_cast<const dsl::SettingDecl*>(g->decl), g->file, g->type});
                 else
@@ -425,6 +442,7 @@ private:
         for (std::size_t i = 0; i < tests_.size(); ++i)
             if (in[test_file_[i]]) prog.tests.push_back(tests_[i]);
         check_policy_order(schema_, diagnostics_, prog.policies);
+        check_deferrals(prog.policies, schema_, diagnostics_);
         return prog;
     }
 
@@ -448,7 +466,10 @@ private:
         mark_names_in_unparsed_text();
         for (const auto& g : globals_) {
             if (g.used || !ws_.files[g.file_index].requested) continue;
-            if (g.kind == Global::Kind::let)
+            if (g.kind == Global::Kind::function)
+                diagnostics_.report(Code::W0006, g.file, g.name->span, "unused function " + ticked(g.name->name),
+                                    "remove it, or call it in a rule");
+            else if (g.kind == Global::Kind::let)
                 diagnostics_.report(Code::W0001, g.file, g.name->span, "unused let " + ticked(g.name->name),
                                     "remove it, or use it in a rule");
             else

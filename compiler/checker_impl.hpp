@@ -6,6 +6,9 @@
 //   checker_names.cpp        what names, fields and calls refer to, and calls' arguments
 //   checker_policies.cpp     policies as wholes: their rules' coverage, and the order of a
 //                            program's policies (ambiguity, policies that never apply)
+//   checker_patterns.cpp     the constant pattern of `matches`
+//   checker_functions.cpp    functions written in rules (`fn`): signatures, bodies, calls, recursion
+//   checker_next.cpp         `-> next`: every policy that defers has one to defer to
 #pragma once
 
 #include "common/diagnostic.hpp"
@@ -35,9 +38,9 @@ using stdlib::TypeKind;
 using stdlib::Wrap;
 namespace types = stdlib::types;
 
-// A top-level `let` or `setting`, visible in its file and in every file that imports it.
+// A top-level `let`, `setting` or `fn`, visible in its file and in every file that imports it.
 struct Global {
-    enum class Kind { let, setting } kind;
+    enum class Kind { let, setting, function } kind;
     const dsl::Ident* name;
     const void* decl;
     FileId file;
@@ -45,6 +48,10 @@ struct Global {
     std::size_t order;  // declaration index inside its file
     Type type = types::error;
     bool used = false;
+    // A function: its parameters and result as the schema's functions have them (so calls are
+    // bound like built-in calls), once its types are resolved; and the functions its body calls.
+    std::optional<stdlib::FunctionDecl> signature = std::nullopt;
+    std::vector<const Global*> callees = {};
 };
 
 using Env = std::map<std::string, Global*, std::less<>>;
@@ -59,6 +66,9 @@ struct Local {
 
 std::string ticked(std::string_view s);
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+
+std::optional<Type> resolve_type_ref(const dsl::TypeRef& ref, const Schema& schema, common::DiagnosticBag& diagnostics,
+                                     FileId file);
 
 // Can a value of type `from` be used where `to` is expected?
 bool assignable(Type from, Type to);
@@ -78,6 +88,18 @@ void analyse_rules(const Schema& schema, common::DiagnosticBag& diagnostics, con
 void check_policy_order(const Schema& schema, common::DiagnosticBag& diagnostics, const std::vector<CheckedPolicy>& policies);
 
 // Checks expressions of one file against the names it can see, and annotates them.
+// Functions written in rules: their parameter and result types (before any file is checked, so
+// that calls may come before declarations), and, once all bodies are checked, every cycle of
+// calls (E0406).
+void resolve_function_signature(Global& fn, const Schema& schema, common::DiagnosticBag& diagnostics);
+void report_recursion(const std::vector<Global*>& functions, common::DiagnosticBag& diagnostics);
+
+// `-> next` defers to the policy that would apply without this one: for every message in the
+// scope of a policy that can defer, another policy of its kind must rank below it (E0500).
+struct CheckedPolicy;
+void check_deferrals(const std::vector<CheckedPolicy>& policies, const Schema& schema,
+                     common::DiagnosticBag& diagnostics);
+
 class ExprChecker {
 public:
     ExprChecker(const Schema& schema, common::DiagnosticBag& diagnostics, FileId file, const Env& env,
@@ -90,6 +112,10 @@ public:
     std::size_t decl_order = 0;  // globals of this file declared at or after this are not visible yet
     std::vector<Local> locals;
     std::set<std::string> zones;  // the time zones named so far (checked to exist)
+    Global* function = nullptr;  // inside the body of this `fn`: the calls it makes are recorded
+
+    // ---- functions written in rules (checker_functions.cpp) ----
+    void check_function(Global& fn);
 
     // ---- checking, and what the declarations use (checker_expressions.cpp) ----
     Type check(const Expr& e, std::optional<Type> expected = std::nullopt);
@@ -142,6 +168,12 @@ private:
     Type visit(const Expr& e, const dsl::Call& c, std::optional<Type>);
     void bind_arguments(const Expr& e, const dsl::Call& c, const stdlib::FunctionDecl& fn);
     void check_time_zone(const Expr& arg);
+
+    Global* visible_function(std::string_view id) const;
+    Type call_rule_function(const Expr& e, const dsl::Call& c, Global& fn);
+
+    // ---- the constant pattern of `matches` (checker_patterns.cpp) ----
+    void check_pattern_argument(const Expr& call, const dsl::Call& c);
 
     const Schema& schema_;
     common::DiagnosticBag& diagnostics_;

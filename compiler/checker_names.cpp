@@ -137,6 +137,10 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
               "move `let " + std::string(id) + "` above this use");
         return;
     }
+    if (it != env_.end() && it->second->kind == Global::Kind::function) {
+        error(Code::E0200, e.span, ticked(id) + " is a function", "call it: `" + std::string(id) + "(...)`");
+        return;
+    }
     if (it != env_.end()) {
         error(Code::E0200, e.span, ticked(id) + " is a setting", "write `setting." + std::string(id) + "`");
         return;
@@ -147,9 +151,11 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
             std::string reads;
             if (kind)
                 for (const auto& b : kind->bindings) reads += (reads.empty() ? "`" : ", `") + b.name + "`";
-            error(Code::E0200, e.span, ticked(id) + " is not available " + where,
-                  kind ? "`" + kind->name + "` policies read " + reads
-                       : "facts such as `" + std::string(id) + "` are read inside policies");
+            std::string help = kind ? "`" + kind->name + "` policies read " + reads
+                                    : "facts such as `" + std::string(id) + "` are read inside policies";
+            if (function)  // a function is pure: what it needs comes in through its parameters
+                help = "a function reads only its parameters: add one, and pass `" + std::string(id) + "` in the call";
+            error(Code::E0200, e.span, ticked(id) + " is not available " + where, help);
             return;
         }
     }
@@ -272,10 +278,14 @@ bool ExprChecker::matches(Type param, Type arg, std::optional<Type>& bound) cons
 }
 
 Type ExprChecker::visit(const Expr& e, const dsl::Call& c, std::optional<Type>) {
+    if (Global* fn = visible_function(c.callee)) return call_rule_function(e, c, *fn);
     auto index = schema_.find_function(c.callee);
     if (!index) {
         for (const auto& a : c.args) check(*a.value);
-        std::string help = did_you_mean(c.callee, schema_.function_names());
+        auto names = schema_.function_names();
+        for (const auto& [n, g] : env_)
+            if (g->kind == Global::Kind::function) names.push_back(n);
+        std::string help = did_you_mean(c.callee, names);
         error(Code::E0202, c.callee_span, "unknown function " + ticked(c.callee), help);
         return types::error;
     }
@@ -283,6 +293,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Call& c, std::optional<Type>) 
     e.annotation.ref = dsl::RefKind::function;
     e.annotation.index = static_cast<std::uint32_t>(*index);
     bind_arguments(e, c, fn);
+    if (fn.name == "matches") check_pattern_argument(e, c);
     return fn.result;
 }
 

@@ -216,9 +216,15 @@ private:
             while (end < indices.size() && policies_[indices[end]].priority == policies_[indices[level]].priority) ++end;
             for (std::size_t k = level; k < end; ++k)
                 if (ScopeCells::contains(higher, sets[k])) report(indices, sets, k, level);
-            for (std::size_t k = level; k < end; ++k) ScopeCells::add(higher, sets[k]);
+            // A policy that can defer (`-> next`) leaves its events to the policies below it.
+            for (std::size_t k = level; k < end; ++k)
+                if (!can_defer(policies_[indices[k]])) ScopeCells::add(higher, sets[k]);
             level = end;
         }
+    }
+
+    static bool can_defer(const CheckedPolicy& p) {
+        return std::any_of(p.decl->rules.begin(), p.decl->rules.end(), [](const dsl::Rule& r) { return r.defers(); });
     }
 
     // Notes on the policies that hide policy `k` (those before `higher_end` have a higher
@@ -229,14 +235,14 @@ private:
         const CheckedPolicy& hidden = policies_[indices[k]];
         std::vector<std::size_t> shown;
         for (std::size_t n = 0; n < higher_end; ++n)
-            if (ScopeCells::contains(sets[n], sets[k])) {
+            if (!can_defer(policies_[indices[n]]) && ScopeCells::contains(sets[n], sets[k])) {
                 shown = {n};
                 break;
             }
         if (shown.empty()) {
             ScopeCells::Set have(sets[k].size(), 0);
             for (std::size_t n = 0; n < higher_end; ++n) {
-                if (!ScopeCells::adds_to(have, sets[n], sets[k])) continue;
+                if (can_defer(policies_[indices[n]]) || !ScopeCells::adds_to(have, sets[n], sets[k])) continue;
                 shown.push_back(n);
                 ScopeCells::add(have, sets[n]);
                 if (ScopeCells::contains(have, sets[k])) break;

@@ -144,6 +144,7 @@ std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Fi
 }
 
 std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Call& c) {
+    if (e.annotation.ref == RefKind::rule_function) return std::nullopt;  // inlined, then folded inside
     const auto& fn = schema.functions()[e.annotation.index];
     if (fn.role != stdlib::FunctionRole::constructor) return std::nullopt;
     auto params = arguments_by_parameter(e, c, fn);

@@ -64,10 +64,14 @@ void FunctionLowering::rules(const std::vector<dsl::Rule>& rules) {
             release(c);
         }
         auto computed = computed_flags();
-        compute_lets_for(*rule.result);
-        Val v = expr(*rule.result);
-        out.emit(Op::ret, v.reg);
-        release(v);
+        if (rule.defers()) {
+            out.emit(Op::no_match);  // this policy does not decide: the engine asks the next one
+        } else {
+            compute_lets_for(*rule.result);
+            Val v = expr(*rule.result);
+            out.emit(Op::ret, v.reg);
+            release(v);
+        }
         restore_flags(computed);
         if (!skip) return;  // `otherwise`: nothing after it runs
         out.line = s_.line_of(file_, rule.span);
@@ -184,6 +188,11 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Name& n, Dst dst) {
     switch (e.annotation.ref) {
         case RefKind::local: {
             if (n.id == "it" && !its_.empty()) return {its_.back(), false};
+            if (!parameters_.empty()) {
+                auto reg = parameter(n.id);
+                if (!reg) throw TooLarge{e.span, "internal error: unknown parameter `" + n.id + "`"};
+                return {*reg, false};
+            }
             LetSlot* slot = find_let(n.id);
             if (!slot) throw TooLarge{e.span, "internal error: unknown local `" + n.id + "`"};
             if (!slot->computed) {
@@ -221,6 +230,7 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
 }
 
 Val FunctionLowering::lower(const Expr& e, const dsl::Call& c, Dst dst) {
+    if (e.annotation.ref == RefKind::rule_function) return inline_rule_function(e, c, dst);
     const auto& fn = s_.schema.functions()[e.annotation.index];
     auto params = arguments_by_parameter(e, c, fn);
     auto index = static_cast<std::uint16_t>(e.annotation.index);

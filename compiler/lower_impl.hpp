@@ -3,6 +3,7 @@
 // that drives it (lparser.c), lowering is cut along the same seams:
 //   lower.cpp           the module: sources, settings, one function per policy and expectation
 //   lower_fold.cpp      the constant pool, and constant folding (ModuleState::fold)
+//   lower_rule_function.cpp  calls of functions written in rules, inlined
 //   lower_emitter.cpp   one function's instructions, registers and line table (Emitter)
 //   lower_function.cpp  rules and expressions to instructions (FunctionLowering)
 //   lower_case.cpp      a test's `given` values as case JSON (CaseWriter)
@@ -216,6 +217,9 @@ private:
     Val lower(const Expr& e, const dsl::Name& n, Dst dst);
     Val lower(const Expr& e, const dsl::Field& f, Dst dst);
     Val lower(const Expr& e, const dsl::Call& c, Dst dst);
+    // A function written in rules is inlined (lower_rule_function.cpp).
+    Val inline_rule_function(const Expr& e, const dsl::Call& c, Dst dst);
+    std::optional<std::uint16_t> parameter(std::string_view name) const;
     Val construct(const Expr& e, const stdlib::FunctionDecl& fn, std::uint16_t index,
                   const std::vector<std::vector<const Expr*>>& params, Dst dst);
     void keys(const std::vector<const Expr*>& keys, std::uint16_t dst);
@@ -246,6 +250,8 @@ private:
     std::map<std::string, std::uint16_t, std::less<>> inputs_;
     std::vector<LetSlot> lets_;
     std::vector<std::uint16_t> its_;
+    // The parameters of the rule functions being inlined, innermost last: a body sees only its own.
+    std::vector<std::map<std::string, std::uint16_t, std::less<>>> parameters_;
 };
 
 // ---- tests: `given` values as case JSON ----

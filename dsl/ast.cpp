@@ -109,6 +109,13 @@ struct DeclEq {
                 return false;
         return true;
     }
+    bool operator()(const FnDecl& a) const {
+        const auto& b = std::get<FnDecl>(other);
+        if (a.name.name != b.name.name || !(a.result == b.result) || a.params.size() != b.params.size()) return false;
+        for (std::size_t i = 0; i < a.params.size(); ++i)
+            if (a.params[i].name.name != b.params[i].name.name || !(a.params[i].type == b.params[i].type)) return false;
+        return same(a.body, b.body);
+    }
     bool operator()(const TestDecl& a) const {
         const auto& b = std::get<TestDecl>(other);
         if (a.name != b.name || a.items.size() != b.items.size()) return false;

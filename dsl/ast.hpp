@@ -84,7 +84,8 @@ struct IfElse {
 };
 
 // What a name or call resolved to; filled by the checker.
-enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field };
+// `rule_function`: a call of a function written in rules; `target` is its FnDecl.
+enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field, rule_function };
 
 // In Annotation::argument_params: an argument the checker bound to no parameter (and reported).
 inline constexpr std::uint32_t unbound_argument = 0xffffffff;
@@ -140,6 +141,18 @@ struct LetDecl {
     ExprPtr value;
 };
 
+// `fn name(param: type, ...) -> type = body`: a pure function written in rules.
+struct Param {
+    Ident name;
+    TypeRef type;
+};
+struct FnDecl {
+    Ident name;
+    std::vector<Param> params;
+    TypeRef result;
+    ExprPtr body;
+};
+
 struct ScopeClause {
     std::string keyword;  // `for`, `via`, `in`: looked up in the schema's dimensions
     Span keyword_span;
@@ -151,6 +164,11 @@ struct Rule {
     ExprPtr result;
     Span span;
     bool is_otherwise() const { return condition == nullptr; }
+    // `-> next`: the rule defers to the policy that would apply if this one did not.
+    bool defers() const {
+        const auto* n = result ? result->as<Name>() : nullptr;
+        return n && n->id == "next";
+    }
 };
 
 struct PolicyDecl {
@@ -183,7 +201,7 @@ struct TestDecl {
 };
 
 struct Decl {
-    using Node = std::variant<RulesetDecl, ImportDecl, SettingDecl, LetDecl, PolicyDecl, TestDecl>;
+    using Node = std::variant<RulesetDecl, ImportDecl, SettingDecl, LetDecl, PolicyDecl, TestDecl, FnDecl>;
     Span span;
     Node node;
     template <typename T>

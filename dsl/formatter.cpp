@@ -259,6 +259,14 @@ std::vector<TextLine> let_lines(std::size_t indent, const LetDecl& let) {
     return statement_lines(indent, {text_part("let " + let.name.name + " = "), expr_part(*let.value)});
 }
 
+std::vector<TextLine> fn_lines(const FnDecl& fn) {
+    std::string head = "fn " + fn.name.name + "(";
+    for (std::size_t i = 0; i < fn.params.size(); ++i)
+        head += (i ? ", " : "") + fn.params[i].name.name + ": " + print_type(fn.params[i].type);
+    head += ") -> " + print_type(fn.result) + " = ";
+    return statement_lines(0, {text_part(head), expr_part(*fn.body)});
+}
+
 std::string policy_header(const PolicyDecl& policy) {
     std::string out = "policy " + policy.kind.name;
     for (const auto& clause : policy.scope) {
@@ -318,7 +326,8 @@ std::vector<std::vector<TextLine>> rule_lines(const PolicyDecl& policy) {
 
 // Whether two adjacent declarations are printed without a blank line between them.
 bool stay_together(const Decl& previous, const Decl& next, std::string_view source) {
-    bool groupable = previous.as<ImportDecl>() || previous.as<SettingDecl>() || previous.as<LetDecl>();
+    bool groupable =
+        previous.as<ImportDecl>() || previous.as<SettingDecl>() || previous.as<LetDecl>() || previous.as<FnDecl>();
     return groupable && previous.node.index() == next.node.index() &&
            !has_blank_line(source, previous.span.end, next.span.begin);
 }
@@ -390,6 +399,11 @@ private:
     void write(const Decl& decl, const LetDecl& let) {
         comments_before(decl.span.end, 0);
         out_.lines(let_lines(0, let));
+    }
+
+    void write(const Decl& decl, const FnDecl& fn) {
+        comments_before(decl.span.end, 0);
+        out_.lines(fn_lines(fn));
     }
 
     void write(const Decl&, const PolicyDecl& policy) {

@@ -42,10 +42,11 @@ struct kw_expect : TAO_PEGTL_KEYWORD("expect") {};
 struct kw_priority : TAO_PEGTL_KEYWORD("priority") {};
 struct kw_for : TAO_PEGTL_KEYWORD("for") {};
 struct kw_via : TAO_PEGTL_KEYWORD("via") {};
+struct kw_fn : TAO_PEGTL_KEYWORD("fn") {};
 
 struct keyword : p::sor<kw_ruleset, kw_import, kw_setting, kw_let, kw_policy, kw_test, kw_when, kw_otherwise, kw_and,
                         kw_or, kw_not, kw_in, kw_true, kw_false, kw_none, kw_if, kw_then, kw_else, kw_where, kw_given,
-                        kw_expect, kw_priority, kw_for, kw_via> {};
+                        kw_expect, kw_priority, kw_for, kw_via, kw_fn> {};
 struct identifier : p::seq<p::not_at<keyword>, ident_first, p::star<ident_other>> {};
 
 struct comma : p::one<','> {};
@@ -192,6 +193,15 @@ struct setting_decl : p::seq<kw_setting, ws, p::must<decl_name>, ws, p::must<col
 
 struct let_decl : p::seq<kw_let, ws, p::must<decl_name>, ws, p::must<equals>, ws, p::must<expr>> {};
 
+// `fn name(param: type, ...) -> type = body`
+struct fn_head : p::seq<kw_fn, ws, p::must<decl_name>> {};
+struct fn_open : p::one<'('> {};
+struct param_name : identifier {};
+struct fn_param : p::seq<param_name, ws, p::must<colon>, ws, p::must<type_ref>> {};
+struct fn_params : p::seq<fn_param, p::star<ws, comma, ws, fn_param>, p::opt<ws, comma>> {};
+struct fn_decl : p::seq<fn_head, ws, p::must<fn_open>, ws, p::opt<fn_params, ws>, p::must<close_paren>, ws,
+                        p::must<arrow>, ws, p::must<type_ref>, ws, p::must<equals>, ws, p::must<expr>> {};
+
 struct kind_name : identifier {};
 struct policy_head : p::seq<kw_policy, ws, p::must<kind_name>> {};
 struct scope_keyword : p::sor<kw_for, kw_via, kw_in> {};
@@ -223,7 +233,7 @@ struct test_close : p::one<'}'> {};
 struct test_decl : p::seq<test_head, ws, p::must<open_brace>, ws, p::star<p::sor<given_item, expect_item>, ws>,
                           p::must<test_close>> {};
 
-struct decl : p::sor<ruleset_decl, import_decl, setting_decl, let_decl, policy_decl, test_decl> {};
+struct decl : p::sor<ruleset_decl, import_decl, setting_decl, let_decl, fn_decl, policy_decl, test_decl> {};
 // One declaration at a time: the parser loops over this to recover after an error.
 struct next_decl : p::seq<p::must<decl>, ws> {};
 // The whole language, for analyze<> and for tools; the parser itself uses next_decl.

@@ -27,7 +27,7 @@ inline constexpr ErrorInfo error_for{Code::E0100, nullptr};
 #define SY_EXPECTS(rule, code, text) \
     template <>                      \
     inline constexpr ErrorInfo error_for<g::rule>{Code::code, text};
-SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `policy` or `test`)")
+SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `fn`, `policy` or `test`)")
 SY_EXPECTS(expr, E0100, "expected an expression")
 SY_EXPECTS(not_expr, E0100, "expected an expression after `not`")
 SY_EXPECTS(unary_expr, E0100, "expected an expression")
@@ -47,6 +47,7 @@ SY_EXPECTS(arrow, E0100, "expected `->`")
 SY_EXPECTS(open_brace, E0100, "expected `{`")
 SY_EXPECTS(field_name, E0100, "expected a field name after `.`")
 SY_EXPECTS(decl_name, E0100, "expected a name")
+SY_EXPECTS(fn_open, E0100, "expected `(` and the function's parameters")
 SY_EXPECTS(kind_name, E0100, "expected a policy kind such as `routing`")
 SY_EXPECTS(scope_value, E0100, "expected a scope value such as `inbound`, `telegram` or `group`")
 SY_EXPECTS(priority_value, E0100, "expected a whole number after `priority`")
@@ -473,6 +474,34 @@ template <> struct Action<g::policy_let> {
     static void apply(const Input& in, State& st) {
         st.policy->lets.push_back(LetDecl{st.name, st.pop()});
         st.item_end = st.offset(in.end());  // a whole item: what an error after it skips starts here
+    }
+};
+
+// ---- `fn` ----
+template <> struct Action<g::fn_head> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        st.function.emplace();
+        st.function->name = st.name;
+    }
+};
+template <> struct Action<g::param_name> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) { st.function->params.push_back({Ident{in.string(), st.span(in)}, {}}); }
+};
+template <> struct Action<g::fn_param> {
+    template <typename Input>
+    static void apply(const Input&, State& st) {
+        st.function->params.back().type = st.pop_type();
+    }
+};
+template <> struct Action<g::fn_decl> {
+    template <typename Input>
+    static void apply(const Input& in, State& st) {
+        st.function->result = st.pop_type();
+        st.function->body = st.pop();
+        st.module.decls.push_back({st.span(in), std::move(*st.function)});
+        st.function.reset();
     }
 };
 

@@ -62,6 +62,7 @@ struct State {
     std::optional<std::string> text;  // the last description, import path or test name
     std::optional<PolicyDecl> policy;
     std::optional<TestDecl> test;
+    std::optional<FnDecl> function;
     std::uint32_t nesting = 0;
     bool given_assigned = false;  // the `given` being read has the `= value` form
     // Where the policy being parsed starts, whether its `{` was read, and the end of its last
@@ -101,7 +102,13 @@ struct State {
         clear_expressions();
         policy.reset();
         test.reset();
+        function.reset();
         in_policy_body = false;
+    }
+    TypeRef pop_type() {
+        TypeRef t = std::move(types.back());
+        types.pop_back();
+        return t;
     }
     ExprPtr pop() {
         ExprPtr e = std::move(exprs.back());

@@ -242,6 +242,12 @@ void declare_functions(Builder& b) {
                "true when text starts with prefix");
     b.function("ends_with", {b.param("text", "string"), b.param("suffix", "string")}, "bool", R::builtin,
                "true when text ends with suffix");
+    b.function("has_word", {b.param("text", "string"), b.param("word", "string")}, "bool", R::builtin,
+               "true when the word occurs in text as a whole word, ignoring case");
+    b.function("has_phrase", {b.param("text", "string"), b.param("phrase", "string")}, "bool", R::builtin,
+               "true when the words of phrase occur in text one after another, ignoring case");
+    b.function("matches", {b.param("text", "string"), b.param("pattern", "string")}, "bool", R::builtin,
+               "true when all of text matches the glob pattern (a string literal: `*`, `?`, `[a-z]`)");
     b.function("length", {b.param("text", "string")}, "int", R::builtin, "the number of characters");
     b.function("str", {b.param("value", "any")}, "string", R::builtin, "the value as text");
     b.function("member_of", {b.param("person", "person"), b.param("chat", "chat")}, "bool", R::fact_query,

@@ -103,8 +103,7 @@ const std::vector<Decision>& Engine::decide(const Case& c, const Options& option
     if (!row) return decisions_;
     for (std::size_t k = 0; k < subjects_.size(); ++k) {
         if (!(options.kinds & (KindSet(1) << k))) continue;
-        auto policy = image_->policy_in_row(k, *row);
-        if (policy >= 0) decide_kind(c, k, static_cast<std::size_t>(policy), options);
+        if (image_->policy_in_row(k, *row) >= 0) decide_kind(c, k, *row, options);
     }
     return decisions_;
 }
@@ -115,31 +114,43 @@ FactSet Engine::facts_read(const Case& c, KindSet kinds) const {
     if (!row) return out;
     for (std::size_t k = 0; k < subjects_.size(); ++k) {
         if (!(kinds & (KindSet(1) << k))) continue;
-        auto policy = image_->policy_in_row(k, *row);
-        if (policy < 0) continue;
-        const auto& f = image_->module().policies[static_cast<std::size_t>(policy)];
-        for (std::size_t b = 0; b < bindings_[k].size(); ++b)
-            if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
+        // The policy in the row, and the ones it can defer to (`-> next`), in turn.
+        for (auto policy = image_->policy_in_row(k, *row); policy >= 0;) {
+            auto p = static_cast<std::size_t>(policy);
+            const auto& f = image_->module().policies[p];
+            for (std::size_t b = 0; b < bindings_[k].size(); ++b)
+                if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
+            policy = can_defer(p) ? image_->policy_after(*row, p) : -1;
+        }
     }
     return out;
 }
 
-void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options) {
+bool Engine::can_defer(std::size_t policy) const {
+    // Every policy without `otherwise` ends in a no_match that the checker proved unreachable;
+    // a rule `-> next` adds one of its own.
+    const auto& f = image_->module().policies[policy];
+    auto no_matches = std::count_if(f.code.begin(), f.code.end(), [](const bytecode::Instr& i) { return i.op == bytecode::Op::no_match; });
+    bool has_otherwise = !f.rules.empty() && f.rules.back().otherwise;
+    return no_matches > (has_otherwise ? 0 : 1);
+}
+
+void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t row, const Options& options) {
     const auto& decl = image_->schema().kinds()[kind];
     const Value& message = c.fact(message_);
     const Subject& subject = subjects_[kind];
     if (subject.fact && !c.given(*subject.fact)) return;
     if (subject.needs_command && message[command_slot_].is_none()) return;
     if (!decl.per_file) {
-        run(c, kind, policy, std::nullopt, options);
+        run(c, kind, row, std::nullopt, options);
         return;
     }
     const Value& files = message[files_slot_];
-    for (std::size_t f = 0; f < files.len; ++f) run(c, kind, policy, f, options);
-    if (files.len == 0 && c.given(file_)) run(c, kind, policy, std::nullopt, options);
+    for (std::size_t f = 0; f < files.len; ++f) run(c, kind, row, f, options);
+    if (files.len == 0 && c.given(file_)) run(c, kind, row, std::nullopt, options);
 }
 
-void Engine::run(const Case& c, std::size_t kind, std::size_t policy, std::optional<std::size_t> file, const Options& options) {
+void Engine::run(const Case& c, std::size_t kind, std::size_t row, std::optional<std::size_t> file, const Options& options) {
     const auto& facts = bindings_[kind];
     inputs_.resize(facts.size());
     for (std::size_t b = 0; b < facts.size(); ++b)
@@ -147,9 +158,18 @@ void Engine::run(const Case& c, std::size_t kind, std::size_t policy, std::optio
     Decision& d = decisions_.emplace_back();
     d.kind = kind;
     d.file = file;
-    d.policy = policy;
+    d.policy = static_cast<std::size_t>(image_->policy_in_row(kind, row));
     vm::Inputs in{inputs_.data(), c.settings().data(), &c.queries()};
-    d.outcome = machine_.run(image_->module().policies[policy], in, options.budget, options.explain ? &d.trace : nullptr);
+    d.outcome = machine_.run(image_->module().policies[d.policy], in, options.budget, options.explain ? &d.trace : nullptr);
+    // `-> next`: the policy that would apply without this one decides, with the same inputs.
+    while (d.outcome.failure == vm::Failure::no_match && can_defer(d.policy)) {
+        auto next = image_->policy_after(row, d.policy);
+        if (next < 0) break;  // the checker makes sure there is one (E0500); a hand-written file may not
+        d.deferred.push_back({d.policy, d.outcome.rule, std::move(d.trace)});
+        d.trace.clear();
+        d.policy = static_cast<std::size_t>(next);
+        d.outcome = machine_.run(image_->module().policies[d.policy], in, options.budget, options.explain ? &d.trace : nullptr);
+    }
 }
 
 std::string Engine::failure_text(const Decision& d) const {
@@ -168,6 +188,19 @@ const std::string& Engine::rule_location(std::size_t policy, std::uint16_t rule)
     return rule == bytecode::no_rule ? policy_locations_[policy] : rule_locations_[policy][rule];
 }
 
+boost::json::array Engine::trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
+                                      const boost::json::storage_ptr& sp) const {
+    boost::json::array trace(sp);
+    trace.reserve(steps.size());
+    for (const auto& step : steps) {
+        boost::json::object s(sp);
+        s["rule"] = rule_location(policy, step.rule);
+        if (step.condition >= 0) s["condition"] = step.condition == 1;
+        trace.push_back(std::move(s));
+    }
+    return trace;
+}
+
 boost::json::object Engine::decision_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const {
     const auto& schema = image_->schema();
     const auto& f = image_->module().policies[d.policy];
@@ -182,18 +215,22 @@ boost::json::object Engine::decision_json(const Decision& d, bool explain, const
     } else {
         o["error"] = failure_text(d);
     }
-    if (explain) {
-        boost::json::array trace(sp);
-        trace.reserve(d.trace.size());
-        for (const auto& step : d.trace) {
-            boost::json::object s(sp);
-            s["rule"] = rule_location(d.policy, step.rule);
-            if (step.condition >= 0) s["condition"] = step.condition == 1;
-            trace.push_back(std::move(s));
-        }
-        o["trace"] = std::move(trace);
-    }
+    if (explain) o["trace"] = trace_json(d.policy, d.trace, sp);
+    if (!d.deferred.empty()) o["deferred"] = deferred_json(d, explain, sp);
     return o;
+}
+
+// `-> next`: each policy that deferred, the rule that did, and with --explain its trace.
+boost::json::array Engine::deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const {
+    boost::json::array out(sp);
+    for (const auto& deferral : d.deferred) {
+        boost::json::object o(sp);
+        o["policy"] = policy_locations_[deferral.policy];
+        o["rule"] = rule_location(deferral.policy, deferral.rule);
+        if (explain) o["trace"] = trace_json(deferral.policy, deferral.trace, sp);
+        out.push_back(std::move(o));
+    }
+    return out;
 }
 
 boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool explain) const {

@@ -97,12 +97,20 @@ private:
 const std::vector<std::string>& fact_names(const stdlib::Schema& schema);
 std::size_t fact_index(const stdlib::Schema& schema, std::string_view name);
 
+// A policy that deferred (`-> next`) before the deciding one: which, by which rule, its trace.
+struct Deferral {
+    std::size_t policy = 0;
+    std::uint16_t rule = 0;
+    std::vector<vm::TraceStep> trace;
+};
+
 struct Decision {
     std::size_t kind = 0;
     std::optional<std::size_t> file;  // per-file kinds: the index in message.files
-    std::size_t policy = 0;
+    std::size_t policy = 0;           // the policy that decided (or failed)
     vm::Outcome outcome;
     std::vector<vm::TraceStep> trace;
+    std::vector<Deferral> deferred;   // in order, those that deferred to the next before it
 };
 
 struct Options {
@@ -133,9 +141,14 @@ public:
     vm::Machine& machine() { return machine_; }
 
 private:
-    void decide_kind(const Case& c, std::size_t kind, std::size_t policy, const Options& options);
+    void decide_kind(const Case& c, std::size_t kind, std::size_t row, const Options& options);
     std::optional<std::size_t> scope_row(const Case& c) const;
-    void run(const Case& c, std::size_t kind, std::size_t policy, std::optional<std::size_t> file, const Options& options);
+    void run(const Case& c, std::size_t kind, std::size_t row, std::optional<std::size_t> file, const Options& options);
+    // Whether a policy has a rule `-> next` (so a no_match in it defers rather than fails).
+    bool can_defer(std::size_t policy) const;
+    boost::json::array trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
+                                  const boost::json::storage_ptr& sp) const;
+    boost::json::array deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const;
 
     std::shared_ptr<const vm::Image> image_;
     vm::Machine machine_;

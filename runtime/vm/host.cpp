@@ -2,6 +2,7 @@
 
 #include "common/civil.hpp"
 #include "common/text.hpp"
+#include "common/text_match.hpp"
 #include "common/utf8.hpp"
 
 #include <algorithm>
@@ -17,15 +18,6 @@ namespace {
 
 // ---- text ----
 
-// Lowercase of the letters `lower` maps (docs/cases.md); everything else maps to itself.
-std::uint32_t lower_code_point(std::uint32_t cp) {
-    if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
-    if (cp >= 0x0410 && cp <= 0x042F) return cp + 0x20;  // А-Я
-    if (cp >= 0x0400 && cp <= 0x040F) return cp + 0x50;  // Ѐ-Џ: Ё, Є, І, Ї, ...
-    if (cp == 0x0490) return 0x0491;                     // Ґ
-    return cp;
-}
-
 // Every letter `lower` maps keeps its UTF-8 length (ASCII to ASCII, Cyrillic two bytes to two),
 // so the result fits in as many bytes as `s`. What is not a well-formed sequence (strings are
 // checked UTF-8 on their way in; a ruleset written by hand may hold anything) is copied as is.
@@ -38,7 +30,7 @@ std::string_view lower_text(Arena& arena, std::string_view s) {
             out[n++] = s[i++];
             continue;
         }
-        n += common::encode_utf8(lower_code_point(cp->value), out + n);
+        n += common::encode_utf8(common::fold_case(cp->value), out + n);
         i += cp->bytes;
     }
     return {out, n};
@@ -74,6 +66,14 @@ Value fn_starts_with(HostContext&, const Value* a, const bytecode::RegType*) {
 }
 Value fn_ends_with(HostContext&, const Value* a, const bytecode::RegType*) {
     return Value::boolean(a[0].text().ends_with(a[1].text()));
+}
+// Matching text: common/text_match.hpp, shared with the checker that refuses bad patterns.
+// `has_word` is `has_phrase` for one word: the table below names this function for both.
+Value fn_has_phrase(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(common::has_phrase(a[0].text(), a[1].text()));
+}
+Value fn_matches(HostContext&, const Value* a, const bytecode::RegType*) {
+    return Value::boolean(common::matches_pattern(a[0].text(), a[1].text()));
 }
 Value fn_str(HostContext& ctx, const Value* a, const bytecode::RegType* types) {
     if (a[0].tag == Tag::string) return a[0];  // a string is its own text: no copy
@@ -119,10 +119,13 @@ constexpr Entry host_functions[] = {
     {"count", fn_count},
     {"empty", fn_empty},
     {"ends_with", fn_ends_with},
+    {"has_phrase", fn_has_phrase},
     {"has_role", fn_has_role},
+    {"has_word", fn_has_phrase},
     {"last_message_with", fn_last_message_with},
     {"length", fn_length},
     {"lower", fn_lower},
+    {"matches", fn_matches},
     {"member_of", fn_member_of},
     {"notify", fn_notify},
     {"quick_reply", fn_quick_reply},

@@ -107,6 +107,42 @@ void Image::prepare_argument_slots() {
     }
 }
 
+namespace {
+
+std::size_t breadth_of(const bytecode::Function& f) {
+    std::size_t n = 0;
+    for (auto bits : f.scope) n += static_cast<std::size_t>(__builtin_popcountll(bits));
+    return n;
+}
+
+// `q` would apply only where `p` did not: a lower priority, or a wider scope at the same one.
+bool ranks_below(const bytecode::Function& q, const bytecode::Function& p) {
+    return q.priority < p.priority || (q.priority == p.priority && breadth_of(q) > breadth_of(p));
+}
+
+}  // namespace
+
+bool Image::admits_row(const bytecode::Function& f, std::size_t row) const {
+    for (std::size_t d = dimension_sizes_.size(); d-- > 0;) {
+        auto member = row % dimension_sizes_[d];
+        row /= dimension_sizes_[d];
+        if (d >= f.scope.size() || !((f.scope[d] >> member) & 1)) return false;
+    }
+    return true;
+}
+
+std::int32_t Image::policy_after(std::size_t row, std::size_t policy) const {
+    const auto& policies = module_.policies;
+    const auto& deferring = policies[policy];
+    std::int32_t next = -1;
+    for (std::size_t q = 0; q < policies.size(); ++q) {
+        const auto& f = policies[q];
+        if (q == policy || f.kind != deferring.kind || !ranks_below(f, deferring) || !admits_row(f, row)) continue;
+        if (next < 0 || ranks_below(policies[std::size_t(next)], f)) next = static_cast<std::int32_t>(q);
+    }
+    return next;
+}
+
 std::optional<std::string> Image::prepare() {
     if (auto problem = verify(module_, *schema_)) return problem;
     constants_.reserve(module_.constants.size());

@@ -51,6 +51,9 @@ public:
     // then the policy of each kind in it (-1 for none).
     std::optional<std::size_t> scope_row(const ScopeKey& key) const;
     std::int32_t policy_in_row(std::size_t kind, std::size_t row) const { return dispatch_[kind][row]; }
+    // When `policy` defers (`-> next`): the policy of its kind that ranks next below it in the
+    // row, -1 for none. Computed when asked (rarely: only on a deferral); allocates nothing.
+    std::int32_t policy_after(std::size_t row, std::size_t policy) const;
     std::optional<std::size_t> setting_index(std::string_view name) const;
     // `path:line` of a policy, of one of its rules.
     std::string location(const bytecode::Function& f) const;
@@ -64,6 +67,7 @@ private:
     std::variant<std::int32_t, std::string> winner_for(std::size_t kind, const ScopeKey& key) const;
     Value materialize(const bytecode::Constant& c);
     std::size_t key_index(const ScopeKey& key) const;
+    bool admits_row(const bytecode::Function& f, std::size_t row) const;
 
     bytecode::Module module_;
     const stdlib::Schema* schema_ = nullptr;

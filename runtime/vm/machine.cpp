@@ -213,7 +213,12 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
         if (trace && out.rule != bytecode::no_rule && f.rules[out.rule].otherwise) trace->push_back({out.rule, -1});
         return out;
     }
-    VM_CASE(no_match) return finish(Failure::no_match);
+    VM_CASE(no_match) {
+        // `otherwise -> next` is traced as the `otherwise` it is: the rule that deferred.
+        auto rule = rule_at(i);
+        if (trace && rule != bytecode::no_rule && f.rules[rule].otherwise) trace->push_back({rule, -1});
+        return finish(Failure::no_match);
+    }
     VM_CASE(call) R[i->a] = image_.host(i->b)(host, R + i->c, f.registers.data() + i->c); VM_NEXT;
     VM_CASE(construct) {
         std::size_t n = image_.schema().functions()[i->b].params.size();

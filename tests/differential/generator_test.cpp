@@ -30,7 +30,8 @@ public:
             for (const auto& l : policy.decl->lets) expr(*l.value);
             for (const auto& r : policy.decl->rules) {
                 if (r.condition) expr(*r.condition);
-                expr(*r.result);
+                if (r.defers()) ++seen[r.is_otherwise() ? "otherwise -> next" : "when -> next"];
+                else expr(*r.result);
             }
         }
     }
@@ -71,6 +72,7 @@ private:
         if (e.annotation.ref == dsl::RefKind::field) expr(*f.object);
     }
     void visit(const dsl::Expr& e, const dsl::Call& c) {
+        if (e.annotation.ref == dsl::RefKind::rule_function) return rule_function_call(e, c);
         const auto& fn = stdlib::builtin_schema().functions().at(e.annotation.index);
         ++seen["call " + fn.name];
         if (fn.name == "str") ++seen["str of " + stdlib::builtin_schema().type_name(c.args.at(0).value->annotation.type)];
@@ -123,6 +125,22 @@ private:
         expr(*i.then_value);
         expr(*i.else_value);
     }
+
+    // A call of a `fn`: its arguments, and its body the first time it is called.
+    void rule_function_call(const dsl::Expr& e, const dsl::Call& c) {
+        ++seen[bodies_ ? "rule function called in a body" : "rule function call"];
+        for (const auto& a : c.args) {
+            if (a.name) ++seen["named argument of a rule function"];
+            expr(*a.value);
+        }
+        const auto* fn = static_cast<const dsl::FnDecl*>(e.annotation.target);
+        if (!walked_.insert(fn).second) return;
+        ++bodies_;
+        expr(*fn->body);
+        --bodies_;
+    }
+    std::set<const dsl::FnDecl*> walked_;
+    int bodies_ = 0;
 
     static bool contains_where(const dsl::Expr& e) {
         if (e.as<dsl::Where>()) return true;
@@ -183,7 +201,9 @@ TEST_CASE("generated rules use every expression form, kind and function", "[diff
           "op time - time", "string concatenation", "list concatenation", "optional arithmetic", "empty list",
           "list literal", "empty set", "set literal", "set with a duplicate", "where", "nested where", "if",
           "str of size", "str of duration", "str of time", "str of chat_kind", "str of person", "str of route",
-          "str of none", "result route", "result file_action", "result delivery", "result command_action"})
+          "str of none", "result route", "result file_action", "result delivery", "result command_action",
+          "rule function call", "rule function called in a body", "named argument of a rule function",
+          "when -> next", "otherwise -> next"})
         CHECK(counter.seen[form] > 0);
     // Every function called, and every constructor without required parameters also written bare.
     for (const auto& fn : schema.functions()) {

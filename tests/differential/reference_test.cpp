@@ -296,6 +296,28 @@ TEST_CASE("str() of times", "[reference][str]") {
     CHECK(text_of("str(now - 1 d + 1 ms)") == "1969-12-31T00:00:00.001Z");
 }
 
+TEST_CASE("matching words, phrases and patterns", "[reference][text]") {
+    CHECK(text_of("str(has_word(\"Ваш СЧЁТ-фактура\", \"счёт\"))") == "true");
+    CHECK(text_of("str(has_word(\"invoices\", \"invoice\"))") == "false");
+    CHECK(text_of("str(has_word(\"a_b\", \"a\"))") == "true");  // `_` separates words
+    CHECK(text_of("str(has_phrase(\"new   start...\", \"New Start\"))") == "true");
+    CHECK(text_of("str(has_phrase(\"start new\", \"new start\"))") == "false");
+    CHECK(text_of("str(has_phrase(\"x\", \"!\"))") == "false");
+    CHECK(text_of("str(matches(\"order #12\", \"order #[0-9]*\"))") == "true");
+    CHECK(text_of("str(matches(\"Привет\", \"[!а-я]?ив*\"))") == "true");
+    CHECK(text_of("str(matches(\"a]\", \"?[]]\"))") == "true");
+    CHECK(text_of("str(matches(\"ab\", \"a\"))") == "false");
+    CHECK(text_of("str(matches(\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\", \"*a*a*a*a*a*a*a*a*a*c\"))") == "false");
+}
+
+TEST_CASE("functions written in rules", "[reference][functions]") {
+    const std::string fns = "fn twice(s: string) -> string = s + s\n"
+                            "fn greet(name: string, mark: string?) -> string = twice(name) + (mark ?? \".\")\n";
+    CHECK(text_of("greet(\"a\", mark: \"!\")", "{}", fns) == "aa!");
+    CHECK(text_of("greet(mark: none, name: message.text)", R"({"message": {"text": "b"}})", fns) == "bb.");
+    CHECK(text_of("str(count([\"x\"] where twice(it) == \"xx\"))", "{}", fns) == "1");
+}
+
 TEST_CASE("text functions", "[reference][text]") {
     CHECK(text_of("lower(\"ПРИВЕТ ЁЖ Ґ À ABC Ѐ Џ\")") == "привет ёж ґ À abc ѐ џ");
     CHECK(text_of("str(length(\"Привет👍\"))") == "7");

@@ -203,6 +203,19 @@ TEST_CASE("declarations are laid out canonically", "[formatter]") {
           "}\n");
 }
 
+TEST_CASE("functions written in rules are laid out on one line, their bodies broken like statements", "[formatter]") {
+    std::string input =
+        "fn  is_invoice ( text : string,strict:bool, ) -> bool =\n"
+        "   has_word(text, \"invoice\")  and (strict)\n"
+        "fn none_yet()->list< string >?=none # why\n"
+        "fn long(text: string) -> string = text + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" + \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" + \"c\"\n";
+    CHECK(format_checked(input) ==
+          "fn is_invoice(text: string, strict: bool) -> bool = has_word(text, \"invoice\") and strict\n"
+          "fn none_yet() -> list<string>? = none  # why\n"
+          "fn long(text: string) -> string = text + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+          "    + \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" + \"c\"\n");
+}
+
 TEST_CASE("comments are kept in every position", "[formatter]") {
     std::string input =
         "# file header\n"
@@ -356,6 +369,7 @@ TEST_CASE("formatting is idempotent and keeps the structure of messy input", "[f
         "setting s: int = 1 # c1\n# c2\n\n\n# c3\nsetting t: int? = none\n\"described\" # c4\n",
         "test \"a\" # c\n{ # d\n given f { a: (1 + 2) - 3 } # e\n expect not (a == b) # f\n}",
         "let x = if a then b else c where d\nlet y = f(a, name: (b or c))\n",
+        "fn f(a: int, # c\n b: list<int>) -> int = # d\n a + count(b) # e\nfn g() -> bool = f(1, b: [])\n",
     };
     for (const char* input : inputs) {
         INFO(input);

@@ -47,7 +47,7 @@ private:
 // about as often as false; the extremes exercise wrap-around.
 
 const std::vector<std::string> texts = {"", "a", "A", "ab", "pdf", "PDF", "start", "new",
-                                        "Привет", "привет", "ЁЖ", "ёж", "Ґ", "À", "a b", "👍"};
+                                        "Привет", "привет", "ЁЖ", "ёж", "Ґ", "À", "a b", "👍", "Счёт-фактура, invoice #7"};
 const std::vector<std::string> extensions = {"pdf", "zip", "jpg", "mp4", "", "PDF"};
 const std::vector<std::string> commands = {"start", "new", "tasks", "", "Start"};
 const std::vector<std::string> emojis = {"👍", "❤", "🔥", "", "a"};
@@ -111,6 +111,13 @@ struct Named {
     Type type;
 };
 
+// A function written in rules (`fn`), as calls see it.
+struct FunctionInfo {
+    std::string name;
+    std::vector<Named> params;
+    Type result;
+};
+
 // What the checker must infer for a generated expression: `any` allows `[]`, `{}` and `none`,
 // whose type (nothing, none) fits the target only where it is expected; `concrete` demands the
 // target type itself (for lets, `where` inputs); `optional` demands an optional type, as the
@@ -126,6 +133,7 @@ public:
     const stdlib::PolicyKindDecl* kind = nullptr;  // null outside policies
     std::vector<Named> names;                      // settings and the lets visible here
     std::vector<Type> its;                         // the `it` of enclosing `where`s, innermost last
+    std::vector<FunctionInfo> functions;           // the `fn`s that may be called here
 
     std::optional<std::string> gen(Type t, int depth, Mode mode = Mode::any) {
         if (t.is_optional()) return optional(t, depth, mode);
@@ -229,6 +237,23 @@ private:
         return text + ")";
     }
 
+    // A call of a rule function; now and then by name, in another order.
+    std::optional<std::string> call_function(const FunctionInfo& fn, int depth) {
+        std::vector<std::string> args;
+        for (const auto& p : fn.params) {
+            auto a = gen(p.type, depth - 1);
+            if (!a) return std::nullopt;
+            args.push_back(*a);
+        }
+        std::string text = fn.name + "(";
+        bool named = rng_.chance(30);
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            std::size_t k = named ? args.size() - 1 - i : i;
+            text += (i ? ", " : "") + (named ? fn.params[k].text + ": " : std::string()) + args[k];
+        }
+        return text + ")";
+    }
+
     // `if c then a else b`; when the result must be concrete, one branch is.
     std::optional<std::string> if_else(Type t, int depth, Mode mode) {
         auto c = gen(stdlib::types::boolean, depth - 1);
@@ -303,6 +328,8 @@ private:
         auto add = [&](Production p) { ps.push_back(std::move(p)); };
         if (rng_.chance(35)) add([&] { return if_else(t, depth, Mode::any); });
         if (rng_.chance(35)) add([&] { return coalesce(t, depth, Mode::any); });
+        for (const auto& fn : functions)
+            if (fn.result == t) add([this, &fn, depth] { return call_function(fn, depth); });
         switch (t.base) {
             case TypeKind::boolean: add_bool(ps, depth); break;
             case TypeKind::integer:
@@ -357,9 +384,24 @@ private:
             static const char* fns[] = {"contains", "starts_with", "ends_with"};
             return call(rng_.pick(fns), {s, s}, depth);
         });
+        ps.push_back([this, depth] { return text_match(depth); });
         ps.push_back([this, depth] { return call("member_of", {named("person"), named("chat")}, depth); });
         ps.push_back([this, depth] { return open_at(depth); });
         ps.push_back([this, depth] { return call("has_role", {named("person"), named("task")}, depth); });
+    }
+
+    // `has_word`, `has_phrase` or `matches`: words and patterns from pools that meet the texts
+    // of the cases (`matches` takes a literal pattern only).
+    std::optional<std::string> text_match(int depth) {
+        static const std::vector<std::string> words = {"a", "A b", "ПРИВЕТ", "ёж", "pdf", "", "b, a", "new start"};
+        static const std::vector<std::string> patterns = {"*",      "",      "a*",      "*b",    "?",      "[a-z]*",
+                                                          "[!a]*", "[а-яё]*", "*[A-Z]?", "П*т", "*[]]*", "?*?"};
+        auto text = gen(stdlib::types::string, depth - 1);
+        if (!text) return std::nullopt;
+        if (rng_.chance(35)) return "matches(" + *text + ", " + dsl::quote(rng_.pick(patterns)) + ")";
+        auto word = rng_.chance(60) ? std::optional(dsl::quote(rng_.pick(words))) : gen(stdlib::types::string, depth - 1);
+        if (!word) return std::nullopt;
+        return std::string(rng_.chance(50) ? "has_word(" : "has_phrase(") + *text + ", " + *word + ")";
     }
 
     std::optional<std::string> equality(int depth) {
@@ -649,6 +691,7 @@ public:
         out_ += "\n";
         settings();
         top_level_lets();
+        rule_functions();
         for (const auto& kind : schema().kinds()) policies(kind);
         return out_;
     }
@@ -660,7 +703,32 @@ private:
         ExprGen g(rng_);
         for (const auto& s : settings_) g.names.push_back({"setting." + s.name, s.type});
         g.names.insert(g.names.end(), lets_.begin(), lets_.end());
+        g.functions = functions_;
         return g;
+    }
+
+    // `fn f0(p0: T, ...) -> R = body`: bodies read their parameters, settings and lets, and
+    // call the functions declared before them (never themselves: no recursion).
+    void rule_functions() {
+        using namespace stdlib::types;
+        static const std::vector<Type> menu = {
+            integer, string, string, boolean, boolean, duration, size, named("chat_kind"), named("person"),
+            named("file"), string.optional(), list_of(named("person")), named("route"), named("file_action")};
+        for (std::size_t i = 0, n = rng_.below(4); i < n; ++i) {
+            FunctionInfo fn{"f" + std::to_string(i), {}, rng_.pick(menu)};
+            for (std::size_t k = 0, arity = rng_.below(4); k < arity; ++k)
+                fn.params.push_back({"p" + std::to_string(k), rng_.pick(menu)});
+            ExprGen g = expressions();
+            g.names.insert(g.names.end(), fn.params.begin(), fn.params.end());
+            auto body = g.gen(fn.result, depth(), Mode::concrete);
+            if (!body) continue;
+            out_ += "fn " + fn.name + "(";
+            for (std::size_t k = 0; k < fn.params.size(); ++k)
+                out_ += (k ? ", " : "") + fn.params[k].text + ": " + schema().type_name(fn.params[k].type);
+            out_ += ") -> " + schema().type_name(fn.result) + " = " + *body + "\n";
+            functions_.push_back(std::move(fn));
+        }
+        out_ += "\n";
     }
 
     void settings() {
@@ -730,11 +798,13 @@ private:
             // or take a priority of their own: never ambiguous (E0501).
             std::optional<ScopeChoice> scope;
             if (previous && rng_.chance(50)) scope = narrowed(*previous);
+            // Nested in the previous one at its priority, a policy has that one to defer to.
+            bool can_defer = scope.has_value();
             if (!scope) {
                 scope = random_scope(kind);
                 priority += 1 + static_cast<std::int64_t>(rng_.below(2));
             }
-            policy(kind, *scope, priority);
+            policy(kind, *scope, priority, can_defer);
             previous = scope;
         }
     }
@@ -792,7 +862,7 @@ private:
         return text;
     }
 
-    void policy(const stdlib::PolicyKindDecl& kind, const ScopeChoice& scope, std::int64_t priority) {
+    void policy(const stdlib::PolicyKindDecl& kind, const ScopeChoice& scope, std::int64_t priority, bool can_defer) {
         out_ += "policy " + kind.name + scope_text(scope);
         if (priority != 0 || rng_.chance(30)) out_ += " priority " + std::to_string(priority);
         out_ += " {\n";
@@ -801,12 +871,13 @@ private:
         policy_lets(g);
         for (std::size_t i = 0, n = rng_.below(5); i < n; ++i) {
             auto condition = g.gen(stdlib::types::boolean, depth());
-            auto value = g.gen(kind.result, depth());
+            auto value = can_defer && rng_.chance(25) ? std::optional<std::string>("next") : g.gen(kind.result, depth());
             if (!condition || !value) continue;
             // A rule may span lines: its location is the line where it starts.
             out_ += "    when " + *condition + (rng_.chance(10) ? "\n        -> " : " -> ") + *value + "\n";
         }
         std::optional<std::string> value;
+        if (can_defer && rng_.chance(20)) value = "next";
         while (!value) value = g.gen(kind.result, depth());
         out_ += "    otherwise -> " + *value + "\n}\n\n";
     }
@@ -834,6 +905,7 @@ private:
     std::string out_;
     std::vector<SettingInfo> settings_;
     std::vector<Named> lets_;
+    std::vector<FunctionInfo> functions_;
 };
 
 // ---------------------------------------------------------------------------------------------

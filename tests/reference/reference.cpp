@@ -1,6 +1,7 @@
 #include "tests/reference/reference.hpp"
 
 #include "dsl/ast.hpp"
+#include "tests/reference/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,6 +11,7 @@
 #include <ctime>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -686,8 +688,9 @@ public:
         return std::visit([&](const auto& node) { return visit(e, node); }, e.node);
     }
 
-    // A policy's lets, then its rules top to bottom; returns the index of the deciding rule.
-    std::pair<std::size_t, Value> decide(const dsl::PolicyDecl& policy) {
+    // A policy's lets, then its rules top to bottom; returns the index of the deciding rule, and
+    // its value (none for `-> next`: the next policy decides).
+    std::pair<std::size_t, std::optional<Value>> decide(const dsl::PolicyDecl& policy) {
         locals_.clear();
         for (const auto& let : policy.lets) {
             Value v = eval(*let.value);
@@ -695,7 +698,9 @@ public:
         }
         for (std::size_t i = 0; i < policy.rules.size(); ++i) {
             const auto& rule = policy.rules[i];
-            if (rule.is_otherwise() || truth(eval(*rule.condition))) return {i, eval(*rule.result)};
+            if (!rule.is_otherwise() && !truth(eval(*rule.condition))) continue;
+            if (rule.defers()) return {i, std::nullopt};
+            return {i, eval(*rule.result)};
         }
         throw std::logic_error("reference: a checked policy decided nothing");
     }
@@ -849,6 +854,8 @@ private:
     }
 
     Value visit(const dsl::Expr& e, const dsl::Call& c) {
+        if (e.annotation.ref == dsl::RefKind::rule_function)
+            return call_rule_function(*static_cast<const dsl::FnDecl*>(e.annotation.target), c);
         const auto& fn = schema_.functions().at(e.annotation.index);
         // Arguments by parameter: named ones by name, positional ones fill the required
         // parameters in order; every positional argument of `thread` is a key.
@@ -868,6 +875,19 @@ private:
         }
         if (fn.role == stdlib::FunctionRole::constructor) return construct(e.annotation.index, std::move(args));
         return call(fn.name, args);
+    }
+
+    // A function written in rules: its arguments, by name or in order, become the only locals
+    // its body sees.
+    Value call_rule_function(const dsl::FnDecl& fn, const dsl::Call& c) {
+        std::vector<std::pair<std::string, Value>> params;
+        std::size_t next_positional = 0;
+        for (const auto& arg : c.args)
+            params.emplace_back(arg.name ? *arg.name : fn.params.at(next_positional++).name.name, eval(*arg.value));
+        std::swap(params, locals_);
+        Value v = eval(*fn.body);
+        std::swap(params, locals_);
+        return v;
     }
 
     // docs/cases.md: a key of a string or number type is kept (numbers as plain numbers, none as
@@ -906,6 +926,8 @@ private:
         if (name == "contains") return boolean(arg(0).text.find(arg(1).text) != std::string::npos);
         if (name == "starts_with") return boolean(arg(0).text.starts_with(arg(1).text));
         if (name == "ends_with") return boolean(arg(0).text.ends_with(arg(1).text));
+        if (name == "has_word" || name == "has_phrase") return boolean(phrase_in(lower(arg(0).text), lower(arg(1).text)));
+        if (name == "matches") return boolean(glob_match(arg(0).text, arg(1).text));
         if (name == "length") return number(TypeKind::integer, code_point_count(arg(0).text));
         if (name == "str") return string(writer_.text(arg(0)));
         if (name == "notify") return notify(arg(0), arg(1));
@@ -1046,6 +1068,22 @@ const compiler::CheckedPolicy* applicable(const compiler::Program& program, cons
     return best;
 }
 
+// `-> next`: the policy that applies when `deferring` does not: the best of those ranked below it.
+const compiler::CheckedPolicy* next_below(const compiler::Program& program, const compiler::CheckedPolicy& deferring,
+                                          const std::vector<std::size_t>& event) {
+    auto below = [](const compiler::CheckedPolicy& q, const compiler::CheckedPolicy& p) {
+        return q.priority < p.priority || (q.priority == p.priority && scope_size(q) > scope_size(p));
+    };
+    const compiler::CheckedPolicy* best = nullptr;
+    for (const auto& q : program.policies) {
+        if (q.kind != deferring.kind || &q == &deferring || !below(q, deferring)) continue;
+        bool admitted = true;
+        for (std::size_t d = 0; d < event.size(); ++d) admitted &= ((q.scope[d] >> event[d]) & 1) != 0;
+        if (admitted && (!best || below(*best, q))) best = &q;
+    }
+    return best;
+}
+
 // Kinds other than these are asked on every event; these only when the case gives their subject.
 bool asked(const stdlib::PolicyKindDecl& kind, const json::object& case_object, const Value& message,
            const Schema& schema) {
@@ -1073,6 +1111,7 @@ public:
         const Value message = evaluator_.facts.at("message");
         std::vector<std::size_t> event;
         for (const auto& dim : schema_.dimensions()) event.push_back(dimension_value(schema_, evaluator_.facts, dim.path));
+        event_ = event;
         json::array decisions;
         for (const auto& kind : schema_.kinds()) {
             const auto* policy = applicable(program_, kind, event);
@@ -1100,15 +1139,26 @@ private:
         }
     }
 
-    json::object decide(const compiler::CheckedPolicy& policy, std::optional<std::size_t> file) {
-        auto [rule, value] = evaluator_.decide(*policy.decl);
-        json::object d;
-        d["kind"] = policy.kind->name;
-        if (file) d["file"] = static_cast<std::int64_t>(*file);
-        d["policy"] = location(ws_, policy.file, policy.decl->kind.span);
-        d["rule"] = location(ws_, policy.file, policy.decl->rules[rule].span);
-        d["value"] = evaluator_.writer().to_json(value);
-        return d;
+    json::object decide(const compiler::CheckedPolicy& first, std::optional<std::size_t> file) {
+        json::array deferred;
+        for (const auto* policy = &first; policy; policy = next_below(program_, *policy, event_)) {
+            auto [rule, value] = evaluator_.decide(*policy->decl);
+            std::string where = location(ws_, policy->file, policy->decl->rules[rule].span);
+            if (!value) {
+                deferred.push_back(json::object{{"policy", location(ws_, policy->file, policy->decl->kind.span)},
+                                                {"rule", where}});
+                continue;
+            }
+            json::object d;
+            d["kind"] = policy->kind->name;
+            if (file) d["file"] = static_cast<std::int64_t>(*file);
+            d["policy"] = location(ws_, policy->file, policy->decl->kind.span);
+            d["rule"] = where;
+            d["value"] = evaluator_.writer().to_json(*value);
+            if (!deferred.empty()) d["deferred"] = std::move(deferred);
+            return d;
+        }
+        throw std::logic_error("reference: `next` with no policy below it (the checker refuses that)");
     }
 
     void read_facts() {
@@ -1154,6 +1204,7 @@ private:
     Evaluator evaluator_;
     const json::object* case_ = nullptr;
     Value given_file_;
+    std::vector<std::size_t> event_;  // the scope values of the case: where `-> next` looks
 };
 
 }  // namespace

@@ -90,6 +90,21 @@ policy notification for inbound {
     CHECK(std::get<engine::IgnoreRoute>(ignored).reason == "spam from Anna");
 }
 
+namespace {
+
+// An engine over a ruleset, and a case holding a default inbound message.
+struct MessageCase {
+    explicit MessageCase(const std::shared_ptr<const vm::Image>& image) : engine(image), c(*image) {
+        records::RecordWriter writer(image->schema());
+        records::Message m;
+        c.set(engine::Fact::message, writer.message(c.arena(), m));
+    }
+    engine::Engine engine;
+    engine::Case c;
+};
+
+}  // namespace
+
 TEST_CASE("facts_read names only the facts the chosen policies' code reads", "[engine][typed]") {
     auto image = testing::load_text(R"(
 policy routing for inbound, echo {
@@ -103,11 +118,9 @@ policy reopen for inbound {
     otherwise -> new_task
 }
 )");
-    engine::Engine engine(image);
-    records::RecordWriter writer(image->schema());
-    engine::Case c(*image);
-    records::Message m;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    MessageCase run(image);
+    auto& engine = run.engine;
+    auto& c = run.c;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
@@ -116,4 +129,39 @@ policy reopen for inbound {
     CHECK(engine.facts_read(c, bit(Kind::reopen)) == (bit(Fact::message) | bit(Fact::conversation)));
     // Only the kinds asked run.
     CHECK(engine.decide(c, {.explain = false, .budget = vm::default_budget, .kinds = bit(Kind::reopen)}).size() == 1);
+}
+
+TEST_CASE("a policy that can defer (`-> next`) makes the engine load the facts of the one below", "[engine][typed]") {
+    auto image = testing::load_text(R"(
+policy reopen for inbound priority 1 {
+    when message.edited -> append
+    otherwise           -> next
+}
+policy reopen for inbound {
+    when conversation.expects_reply -> reopen
+    otherwise                       -> new_task
+}
+policy notification for inbound priority 1 {
+    otherwise -> []
+}
+policy notification for inbound {
+    otherwise -> notify(task.assignees, assignee)
+}
+)");
+    MessageCase run(image);
+    auto& engine = run.engine;
+    auto& c = run.c;
+    using engine::bit;
+    using engine::Fact;
+    using engine::Kind;
+    // reopen may defer to the policy that reads `conversation`; notification's first never defers.
+    CHECK(engine.facts_read(c, bit(Kind::reopen)) == (bit(Fact::message) | bit(Fact::conversation)));
+    CHECK(engine.facts_read(c, bit(Kind::notification)) == bit(Fact::message));
+    const auto& decisions = engine.decide(c, {.explain = false, .budget = vm::default_budget, .kinds = bit(Kind::reopen)});
+    REQUIRE(decisions.size() == 1);
+    CHECK(decisions[0].outcome.ok());
+    CHECK(decisions[0].policy == 1);
+    REQUIRE(decisions[0].deferred.size() == 1);
+    CHECK(decisions[0].deferred[0].policy == 0);
+    CHECK(decisions[0].deferred[0].rule == 1);
 }
