@@ -32,11 +32,6 @@ std::size_t fact_index(const stdlib::Schema& schema, std::string_view name) {
 
 namespace {
 
-std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
-    auto t = schema.named_type(record);
-    return *schema.record_of(*t).find(field);
-}
-
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     y -= m <= 2;
     const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
