@@ -66,11 +66,9 @@ policy alert {
     otherwise -> bot_message
 }
 )");
-    engine::Engine engine(image);
-    records::RecordWriter writer(image->schema());
-    engine::Case c(*image);
-    records::Message m;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    testing::RecordCase r(image);
+    auto& engine = r.engine;
+    auto& c = r.kase;
     const auto& schema = image->schema();
     auto field = [&](std::string_view record, std::string_view name) {
         return engine::FieldSet(1) << engine::field_slot(schema, record, name);
@@ -86,8 +84,9 @@ policy alert {
     CHECK(engine.fields_read(c, bit(Kind::notification) | bit(Kind::reopen), Fact::task) ==
           (field("task", "assignees") | field("task", "status") | field("task", "history")));
     // A fact query given the task reads its id; a comparison of the whole task, any field.
+    records::Message m;
     m.direction = stdlib::Direction::outbound;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    r.set_message(m);
     CHECK(engine.fields_read(c, bit(Kind::delivery), Fact::task) == field("task", "id"));
     CHECK(engine.fields_read(c, bit(Kind::alert), Fact::task) == ~engine::FieldSet(0));
 }

@@ -103,11 +103,9 @@ policy reopen for inbound {
     otherwise -> new_task
 }
 )");
-    engine::Engine engine(image);
-    records::RecordWriter writer(image->schema());
-    engine::Case c(*image);
-    records::Message m;
-    c.set(engine::Fact::message, writer.message(c.arena(), m));
+    testing::RecordCase r(image);
+    auto& engine = r.engine;
+    const auto& c = r.kase;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
