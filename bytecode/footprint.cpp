@@ -40,6 +40,44 @@ Footprint compute_footprint(const Function& f, const stdlib::Schema& schema) {
     return fp;
 }
 
+namespace {
+
+// The registers that may hold the input: itself and the targets of `move`s from them (a
+// register reused for another value later stays in the set, which only adds fields).
+std::vector<bool> copies_of(const Function& f, std::size_t input) {
+    std::vector<bool> copies(f.registers.size() + 1, false);
+    if (input < copies.size()) copies[input] = true;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& instr : f.code)
+            if (instr.op == Op::move && instr.b < copies.size() && copies[instr.b] && instr.a < copies.size() && !copies[instr.a])
+                copies[instr.a] = grew = true;
+    }
+    return copies;
+}
+
+}  // namespace
+
+std::uint64_t fields_read(const Function& f, std::size_t input, const stdlib::Schema& schema) {
+    constexpr std::uint64_t every_field = ~std::uint64_t(0);
+    auto copies = copies_of(f, input);
+    auto holds_input = [&](std::size_t reg) { return reg < copies.size() && copies[reg]; };
+    std::uint64_t fields = 0;
+    for (const auto& instr : f.code) {
+        if (instr.op == Op::move) continue;  // a copy is followed where it is read
+        if ((instr.op == Op::get_field || instr.op == Op::get_field_opt) && holds_input(instr.b)) {
+            fields |= instr.c < 64 ? std::uint64_t(1) << instr.c : every_field;
+            continue;
+        }
+        // A fact query reads only the id (field 0) of a fact it is given (vm::FactQueries).
+        const std::uint64_t read_whole = fact_query_called(instr, schema) ? 1 : every_field;
+        for_each_register(instr, schema, [&](RegisterUse use) {
+            if (use.read && holds_input(use.reg)) fields |= read_whole;
+        });
+    }
+    return fields;
+}
+
 std::vector<std::string> input_names(const Function& f, bool expectation, const stdlib::Schema& schema) {
     const auto& kinds = schema.kinds();
     std::vector<std::string> names;

@@ -20,6 +20,15 @@ namespace switchyard::bytecode {
 // functions).
 Footprint compute_footprint(const Function& f, const stdlib::Schema& schema);
 
+// The fields of input record `input` that the code reads, following its copies (`move`): bit c
+// for a `get_field` or `get_field_opt` of its field c; bit 0 (the id) when it is passed to a
+// fact query, which reads no more of a fact (vm::FactQueries); every bit when some other
+// instruction reads it whole (a comparison, another call), or reads a field past bit 63.
+// Derived from the code, like the
+// footprint, but not kept in the file: the worker asks it to leave out the parts of a fact
+// that cost a query of their own (a task's history, a contact's tags) when no policy reads them.
+std::uint64_t fields_read(const Function& f, std::size_t input, const stdlib::Schema& schema);
+
 // The names of a function's inputs: a policy's facts, in the order of its kind's bindings; for
 // an expectation, the policy kinds (whose results are its inputs). An input the schema does
 // not name is `input N`.

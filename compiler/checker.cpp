@@ -140,10 +140,14 @@ private:
             if (auto t = resolve_type_ref(decl->type, schema_, diagnostics_, g->file)) {
                 Type base = *t;
                 while (base.depth) base = base.inner();
-                if (base.base == TypeKind::record || base.base == TypeKind::variant) {
+                // People are the one record a setting holds: the configuration names employees,
+                // and the server makes their records (engine::settings_json).
+                bool people = base == *schema_.named_type("person");
+                if ((base.base == TypeKind::record && !people) || base.base == TypeKind::variant) {
                     diagnostics_.report(Code::E0204, g->file, decl->type.span,
                                         "a setting cannot be of type `" + schema_.type_name(*t) + "`",
-                                        "settings hold bool, int, string, size, duration, enums, and lists of those");
+                                        "settings hold bool, int, string, size, duration, enums, people "
+                                        "(`person?`, `list<person>`), and lists of those");
                 } else {
                     g->type = *t;
                 }

@@ -105,6 +105,7 @@ void declare_records(Builder& b) {
              {"account", "the tracker account"},
              {"notice", "one person to notify, with the reason"},
              {"quick_reply", "a named canned answer"},
+             {"status_change", "one change of a task's status, from the task's history"},
          })
         b.declare_record(name, doc);
 
@@ -155,7 +156,8 @@ void declare_records(Builder& b) {
                          {"phone", "string?", "phone number, digits only"},
                          {"is_new", "bool", "true when this message creates the contact"},
                          {"has_written", "bool", "true once the contact wrote to this channel or bot"},
-                         {"blocked_bot", "bool", "true when the contact stopped or blocked the bot"}});
+                         {"blocked_bot", "bool", "true when the contact stopped or blocked the bot"},
+                         {"tags", "set<string>", "the contact's tags, set through the API (`PUT /api/v1/contacts/{id}`)"}});
     b.fields("employee", {{"id", "int", "tracker id"},
                           {"name", "string", "display name"},
                           {"is_owner", "bool", "true for the account owner"},
@@ -167,7 +169,9 @@ void declare_records(Builder& b) {
                       {"is_new", "bool", "true when the task does not exist yet (an employee writes first)"},
                       {"assignees", "list<person>", "assignees"},
                       {"project", "string?", "project name"},
-                      {"created_at", "time", "when it was created"}});
+                      {"created_at", "time", "when it was created"},
+                      {"completed_at", "time?", "when it was last completed; none unless its status is completed"},
+                      {"history", "list<status_change>", "its status changes, oldest first (loaded only when read)"}});
     b.fields("conversation", {{"id", "int", "tracker id"},
                               {"channel", "channel", "the channel the conversation is bound to"},
                               {"started_by", "started_by", "who wrote first"},
@@ -176,7 +180,9 @@ void declare_records(Builder& b) {
                               {"last_inbound_at", "time?", "when the contact last wrote; none if never"},
                               {"customer_stopped_bot", "bool", "Telegram Business: the customer stopped the bot in this chat"},
                               {"can_reply", "bool", "Telegram Business: the business bot holds the right to reply"},
-                              {"first_comment_id", "int?", "Instagram: the user's first comment under the post"}});
+                              {"first_comment_id", "int?", "Instagram: the user's first comment under the post"},
+                              {"unanswered_count", "int", "the contact's messages since the last employee reply, before this one"},
+                              {"last_reply_at", "time?", "when an employee last replied; none if never"}});
     b.fields("integration", {{"id", "string", "integration id from the configuration"},
                              {"name", "string", "display name"},
                              {"service", "service", "telegram_bot, telegram_business or wazzup"},
@@ -192,6 +198,9 @@ void declare_records(Builder& b) {
     b.fields("account", {{"name", "string", "account name"}, {"plan", "plan", "free, paid, premium or trial"}});
     b.fields("notice", {{"person", "person", "who is notified"}, {"reason", "notice_reason", "why"}});
     b.fields("quick_reply", {{"name", "string", "what the employee picks"}, {"text", "string", "what is inserted"}});
+    b.fields("status_change", {{"status", "task_status", "the status the task took"},
+                               {"at", "time", "when"},
+                               {"by", "person?", "who changed it; none for the system (a rule's `reopen`)"}});
 
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "bytecode/module.hpp"
+#include "runtime/engine/engine.hpp"
+#include "runtime/engine/records.hpp"
 #include "runtime/vm/image.hpp"
 
 #include <boost/json.hpp>
@@ -22,6 +24,21 @@ std::shared_ptr<const vm::Image> load_text(std::string_view rules_text, std::str
 // the decisions object of docs/cases.md, without traces.
 boost::json::object vm_decide(std::string_view rules_text, const boost::json::value& case_json,
                               std::string_view file_name = "generated.rules");
+
+// An engine over `image` and a case to fill from typed records, its message set: what asking
+// the engine which facts and fields the chosen policies read takes.
+struct RecordCase {
+    explicit RecordCase(const std::shared_ptr<const vm::Image>& image, const engine::records::Message& message = {})
+        : engine(image), writer(image->schema()), kase(*image) {
+        set_message(message);
+    }
+    void set_message(const engine::records::Message& message) {
+        kase.set(engine::Fact::message, writer.message(kase.arena(), message));
+    }
+    engine::Engine engine;
+    engine::records::RecordWriter writer;
+    engine::Case kase;
+};
 
 }  // namespace switchyard::testing
 

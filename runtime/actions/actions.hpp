@@ -80,6 +80,9 @@ public:
     Answer quick_replies(std::optional<std::int64_t> employee);
     Answer add_quick_reply(const boost::json::value& input);
     Answer delete_quick_reply(std::int64_t id, const boost::json::value& input);
+    // PUT /api/v1/contacts/{id}: its tags (all of them, replaced) and custom fields (each given
+    // set, null removes it).
+    Answer set_contact(std::int64_t contact, const boost::json::value& input);
     // POST /api/v1/uploads?name=…: the bytes of a file to attach to a comment later.
     Answer upload(std::string_view bytes, std::string_view name, std::string_view mime);
 

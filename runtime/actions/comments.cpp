@@ -254,7 +254,7 @@ std::size_t enqueue(store::Work& work, std::int64_t comment, const Place& at, co
         m.at = now;
         work.enqueue(m);
     }
-    work.note_comment(v.id, "outbound", comment, now);
+    work.note_comment(v.id, "outbound", comment, now, "employee");
     return pieces.size();
 }
 

@@ -7,6 +7,8 @@
 #include "runtime/config/toml_reader.hpp"
 #include "stdlib/schema.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -58,6 +60,31 @@ const Employee* Config::employee(std::int64_t id) const {
     return nullptr;
 }
 
+std::string_view field_type_name(FieldType type) {
+    switch (type) {
+        case FieldType::boolean: return "bool";
+        case FieldType::integer: return "int";
+        case FieldType::string: return "string";
+    }
+    return "string";
+}
+
+std::optional<std::string> Employee::telegram_username() const {
+    if (!telegram || telegram->empty() || std::isdigit(static_cast<unsigned char>(telegram->back()))) return std::nullopt;
+    std::string name = telegram->front() == '@' ? telegram->substr(1) : *telegram;
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return name;
+}
+
+const Employee* Config::employee_by_username(std::string_view username) const {
+    if (username.starts_with('@')) username.remove_prefix(1);
+    std::string wanted(username);
+    for (auto& ch : wanted) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& e : employees)
+        if (e.telegram_username() == wanted) return &e;
+    return nullptr;
+}
+
 std::string Config::public_base_url() const {
     if (!public_url.empty()) return public_url;
     bool v6 = listen_address.find(':') != std::string::npos;
@@ -92,13 +119,14 @@ public:
         c.sources = report().sources();
         c.file = report().file();
         Section top{&root, ""};
-        allow(top, {"server", "ruleset", "account", "employees", "integrations", "files", "outbound"});
+        allow(top, {"server", "ruleset", "account", "employees", "contact_fields", "integrations", "files", "outbound"});
         read_server(top, c);
         read_files(top, c);
         read_outbound(top, c);
         read_ruleset(top, c);
         read_account(top, c);
         read_employees(top, c);
+        read_contact_fields(top, c);
         read_integrations(top, c);
         return c;
     }
@@ -239,6 +267,25 @@ private:
     }
 
     // --- [account] ---------------------------------------------------------------------------
+
+    // --- [contact_fields] ----------------------------------------------------------------------
+
+    // Each key a custom field of contacts, its value the field's type.
+    void read_contact_fields(const Section& top, Config& c) {
+        auto s = table(top, "contact_fields");
+        if (!s) return;
+        constexpr std::array<FieldType, 3> types = {FieldType::boolean, FieldType::integer, FieldType::string};
+        std::vector<std::string_view> names;
+        for (auto t : types) names.push_back(field_type_name(t));
+        for (const auto& [key, node] : *s->table) {
+            auto v = text(*s, key.str());
+            if (!v) continue;
+            auto name = accept(*s, key.str(), v->at, check_member("field type", v->value, names));
+            if (!name) continue;
+            auto at = std::find(names.begin(), names.end(), *name) - names.begin();
+            c.contact_fields.emplace(std::string(key.str()), types[static_cast<std::size_t>(at)]);
+        }
+    }
 
     void read_account(const Section& top, Config& c) {
         auto s = table(top, "account");

@@ -45,9 +45,18 @@ struct Employee {
     std::string name;
     bool owner = false;
     std::optional<std::string> telegram;  // the Telegram account (username or id) alerts go to
+
+    // The Telegram username (lowercase, without `@`) when `telegram` names the account by
+    // username rather than by numeric id.
+    std::optional<std::string> telegram_username() const;
 };
 
 enum class Service : std::uint8_t { telegram, telegram_business, wazzup };
+
+// The type of a contact's custom field ([contact_fields]): what the API accepts for it.
+enum class FieldType : std::uint8_t { boolean, integer, string };
+// The name written in the file: `bool`, `int`, `string`.
+std::string_view field_type_name(FieldType type);
 
 // The name written in the file: `telegram`, `telegram_business`, `wazzup`.
 std::string_view service_name(Service service);
@@ -129,6 +138,7 @@ struct Config {
     std::string account_name;
     std::string plan = "paid";               // a `plan` member: free, paid, premium, trial
     std::vector<Employee> employees;
+    std::map<std::string, FieldType, std::less<>> contact_fields;  // [contact_fields]: name -> type
     std::vector<Integration> integrations;
     Files files;
     Outbound outbound;
@@ -138,6 +148,8 @@ struct Config {
 
     const Integration* integration(std::string_view id) const;
     const Employee* employee(std::int64_t id) const;
+    // By Telegram username, with or without `@`, in any case.
+    const Employee* employee_by_username(std::string_view username) const;
     const Employee* owner() const;
 };
 

@@ -32,15 +32,6 @@ std::size_t fact_index(const stdlib::Schema& schema, std::string_view name) {
     return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-namespace {
-
-std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
-    auto t = schema.named_type(record);
-    return *schema.record_of(*t).find(field);
-}
-
-}  // namespace
-
 class CaseReader {
 public:
     CaseReader(const vm::Image& image, Case& c) : image_(image), schema_(image.schema()), c_(c) {}

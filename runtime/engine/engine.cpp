@@ -1,6 +1,8 @@
 #include "runtime/engine/engine.hpp"
 #include "runtime/engine/ruleset.hpp"
 
+#include "bytecode/footprint.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -32,10 +34,6 @@ std::vector<std::size_t> slots_of(const stdlib::Schema& schema, std::string_view
     return slots;
 }
 
-std::size_t slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
-    return *schema.record_of(*schema.named_type(record)).find(field);
-}
-
 constexpr std::array<std::string_view, fact_count> fact_enum_names = {
     "message", "channel", "integration", "account", "now", "task", "contact", "conversation", "file", "employee", "reaction", "notice"};
 constexpr std::array<std::string_view, kind_count> kind_enum_names = {
@@ -53,6 +51,10 @@ void check_fact_and_kind_order(const stdlib::Schema& schema) {
 }
 
 }  // namespace
+
+std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
+    return *schema.record_of(*schema.named_type(record)).find(field);
+}
 
 Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)), machine_(*image_) {
     const auto& schema = image_->schema();
@@ -77,11 +79,13 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
         policy_locations_.push_back(image_->location(f));
         auto& rules = rule_locations_.emplace_back();
         for (std::size_t r = 0; r < f.rules.size(); ++r) rules.push_back(image_->rule_location(f, r));
+        auto& fields = fields_read_.emplace_back();
+        for (std::size_t b = 0; b < f.inputs; ++b) fields.push_back(bytecode::fields_read(f, b, schema));
     }
     message_ = fact_index(schema, "message");
     file_ = fact_index(schema, "file");
-    files_slot_ = slot(schema, "message", "files");
-    command_slot_ = slot(schema, "message", "command");
+    files_slot_ = field_slot(schema, "message", "files");
+    command_slot_ = field_slot(schema, "message", "command");
 }
 
 // The scope values of the message pick one policy per kind: their row of the policy table.
@@ -110,19 +114,21 @@ const std::vector<Decision>& Engine::decide(const Case& c, const Options& option
 
 FactSet Engine::facts_read(const Case& c, KindSet kinds) const {
     FactSet out = bit(Fact::message);
-    auto row = scope_row(c);
-    if (!row) return out;
-    for (std::size_t k = 0; k < subjects_.size(); ++k) {
-        if (!(kinds & (KindSet(1) << k))) continue;
-        // The policy in the row, and the ones it can defer to (`-> next`), in turn.
-        for (auto policy = image_->policy_in_row(k, *row); policy >= 0;) {
-            auto p = static_cast<std::size_t>(policy);
-            const auto& f = image_->module().policies[p];
-            for (std::size_t b = 0; b < bindings_[k].size(); ++b)
-                if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
-            policy = can_defer(p) ? image_->policy_after(*row, p) : -1;
-        }
-    }
+    for_each_chosen(c, kinds, [&](std::size_t k, std::size_t policy) {
+        const auto& f = image_->module().policies[policy];
+        for (std::size_t b = 0; b < bindings_[k].size(); ++b)
+            if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
+    });
+    return out;
+}
+
+FieldSet Engine::fields_read(const Case& c, KindSet kinds, Fact fact) const {
+    FieldSet out = 0;
+    for_each_chosen(c, kinds, [&](std::size_t k, std::size_t policy) {
+        const auto& inputs = fields_read_[policy];
+        for (std::size_t b = 0; b < bindings_[k].size() && b < inputs.size(); ++b)
+            if (bindings_[k][b] == static_cast<std::size_t>(fact)) out |= inputs[b];
+    });
     return out;
 }
 

@@ -44,6 +44,7 @@ enum class Fact : std::uint8_t { message, channel, integration, account, now, ta
 inline constexpr std::size_t fact_count = 12;
 using FactSet = std::uint32_t;  // bit i: Fact i
 constexpr FactSet bit(Fact f) { return FactSet(1) << static_cast<unsigned>(f); }
+using FieldSet = std::uint64_t;  // bit i: the field in slot i of a record
 
 // The policy kinds, in the schema's order (checked as above).
 enum class Kind : std::uint8_t { routing, reopen, notification, attachment, delivery, command, reaction, quick_replies, alert };
@@ -129,6 +130,9 @@ public:
     // footprints (docs/bytecode.md): what a caller must fill before decide(). Only `message`
     // has to be set to ask.
     FactSet facts_read(const Case& c, KindSet kinds) const;
+    // The fields of `fact` that those policies read (bytecode::fields_read): a caller leaves
+    // out a part of a fact that costs a query of its own when no policy reads it.
+    FieldSet fields_read(const Case& c, KindSet kinds, Fact fact) const;
     // The decisions object of docs/cases.md.
     boost::json::object to_json(const std::vector<Decision>& decisions, bool explain = false) const;
     // One decision of it, built in `sp`.
@@ -149,6 +153,21 @@ private:
     boost::json::array trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
                                   const boost::json::storage_ptr& sp) const;
     boost::json::array deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const;
+    // Calls `each(kind, policy)` for every kind of `kinds` with a policy chosen for the case's
+    // message, and for each policy it can defer to (`-> next`), in turn.
+    template <typename F>
+    void for_each_chosen(const Case& c, KindSet kinds, F&& each) const {
+        auto row = scope_row(c);
+        if (!row) return;
+        for (std::size_t k = 0; k < subjects_.size(); ++k) {
+            if (!(kinds & (KindSet(1) << k))) continue;
+            for (auto policy = image_->policy_in_row(k, *row); policy >= 0;) {
+                auto p = static_cast<std::size_t>(policy);
+                each(k, p);
+                policy = can_defer(p) ? image_->policy_after(*row, p) : -1;
+            }
+        }
+    }
 
     std::shared_ptr<const vm::Image> image_;
     vm::Machine machine_;
@@ -167,8 +186,12 @@ private:
     // Where each policy and each of its rules is (`file:line`), made once: every decision names them.
     std::vector<std::string> policy_locations_;
     std::vector<std::vector<std::string>> rule_locations_;
+    std::vector<std::vector<FieldSet>> fields_read_;  // per policy, per input
     const std::string& rule_location(std::size_t policy, std::uint16_t rule) const;
 };
+
+// The slot of `field` in `record`, by the schema (both must exist).
+std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field);
 
 // A value as JSON (docs/cases.md, "The decisions").
 // `sp`: where the JSON is built (a monotonic buffer saves an allocation per node).

@@ -25,21 +25,23 @@ constexpr std::array<std::string_view, 5> channel_fields = {"id", "name", "numbe
 constexpr std::array<std::string_view, 18> message_fields = {
     "id",      "direction", "transport", "chat",      "sender", "text",   "command",      "command_args", "mentions",
     "files",   "reply_to",  "post",      "channel",   "sent_at", "edited", "participants", "notified",     "notifies_contact"};
-constexpr std::array<std::string_view, 7> contact_fields = {"id",     "name",        "username",   "phone",
-                                                            "is_new", "has_written", "blocked_bot"};
+constexpr std::array<std::string_view, 8> contact_fields = {"id",     "name",        "username",    "phone",
+                                                            "is_new", "has_written", "blocked_bot", "tags"};
 constexpr std::array<std::string_view, 4> employee_fields = {"id", "name", "is_owner", "telegram_linked"};
-constexpr std::array<std::string_view, 8> task_fields = {"id",     "title",     "description", "status",
-                                                         "is_new", "assignees", "project",     "created_at"};
-constexpr std::array<std::string_view, 9> conversation_fields = {
-    "id", "channel", "started_by", "is_new", "expects_reply", "last_inbound_at", "customer_stopped_bot", "can_reply",
-    "first_comment_id"};
+constexpr std::array<std::string_view, 10> task_fields = {"id",        "title",       "description", "status",
+                                                          "is_new",    "assignees",   "project",     "created_at",
+                                                          "completed_at", "history"};
+constexpr std::array<std::string_view, 3> status_change_fields = {"status", "at", "by"};
+constexpr std::array<std::string_view, 11> conversation_fields = {
+    "id",        "channel",          "started_by",      "is_new",       "expects_reply", "last_inbound_at",
+    "customer_stopped_bot", "can_reply", "first_comment_id", "unanswered_count", "last_reply_at"};
 constexpr std::array<std::string_view, 8> integration_fields = {"id",        "name",           "service", "owner",
                                                                 "assignees", "extra_assignees", "project", "contact_template"};
 constexpr std::array<std::string_view, 4> reaction_fields = {"emoji", "added", "anonymous", "by"};
 constexpr std::array<std::string_view, 2> account_fields = {"name", "plan"};
 constexpr std::array<std::string_view, 2> notice_fields = {"person", "reason"};
 
-constexpr std::array<Layout, 14> layouts = {{
+constexpr std::array<Layout, 15> layouts = {{
     {"person", person_fields},
     {"chat", chat_fields},
     {"file", file_fields},
@@ -54,6 +56,7 @@ constexpr std::array<Layout, 14> layouts = {{
     {"reaction", reaction_fields},
     {"account", account_fields},
     {"notice", notice_fields},
+    {"status_change", status_change_fields},
 }};
 
 void check_layout(const stdlib::Schema& schema, const Layout& layout, std::string& out) {
@@ -196,6 +199,7 @@ Value RecordWriter::contact(Arena& arena, const Contact& c) const {
         .boolean(c.is_new)
         .boolean(c.has_written)
         .boolean(c.blocked_bot)
+        .value(list_of(arena, c.tags, [&](Text tag) { return Value::string(arena.copy(tag)); }))
         .done();
 }
 
@@ -213,6 +217,8 @@ Value RecordWriter::task(Arena& arena, const Task& t) const {
         .value(people(arena, t.assignees))
         .text(t.project)
         .integer(t.created_at)
+        .integer(t.completed_at)
+        .value(list_of(arena, t.history, [&](const StatusChange& s) { return status_change(arena, s); }))
         .done();
 }
 
@@ -227,6 +233,8 @@ Value RecordWriter::conversation(Arena& arena, const Conversation& c) const {
         .boolean(c.customer_stopped_bot)
         .boolean(c.can_reply)
         .integer(c.first_comment_id)
+        .integer(c.unanswered_count)
+        .integer(c.last_reply_at)
         .done();
 }
 
@@ -258,6 +266,14 @@ Value RecordWriter::account(Arena& arena, const Account& a) const {
 
 Value RecordWriter::notice(Arena& arena, const Notice& n) const {
     return Fields(arena, notice_fields.size()).value(person(arena, n.person)).member(n.reason).done();
+}
+
+Value RecordWriter::status_change(Arena& arena, const StatusChange& s) const {
+    return Fields(arena, status_change_fields.size())
+        .member(s.status)
+        .integer(s.at)
+        .value(s.by ? person(arena, *s.by) : Value::none())
+        .done();
 }
 
 Person RecordWriter::read_person(const Value& v) {

@@ -100,6 +100,7 @@ struct Contact {
     bool is_new = false;
     bool has_written = false;
     bool blocked_bot = false;
+    std::span<const Text> tags;  // distinct
 };
 
 struct Employee {
@@ -107,6 +108,13 @@ struct Employee {
     Text name;
     bool is_owner = false;
     bool telegram_linked = false;
+};
+
+// One change of a task's status (the task's `history`).
+struct StatusChange {
+    TaskStatus status = TaskStatus::active;
+    std::int64_t at = 0;
+    std::optional<Person> by;
 };
 
 struct Task {
@@ -118,6 +126,8 @@ struct Task {
     std::span<const Person> assignees;
     OptionalText project;
     std::int64_t created_at = 0;
+    std::optional<std::int64_t> completed_at;
+    std::span<const StatusChange> history;
 };
 
 struct Conversation {
@@ -130,6 +140,8 @@ struct Conversation {
     bool customer_stopped_bot = false;
     bool can_reply = false;
     std::optional<std::int64_t> first_comment_id;
+    std::int64_t unanswered_count = 0;
+    std::optional<std::int64_t> last_reply_at;
 };
 
 struct Integration {
@@ -182,6 +194,7 @@ public:
     vm::Value reaction(vm::Arena& arena, const Reaction& r) const;
     vm::Value account(vm::Arena& arena, const Account& a) const;
     vm::Value notice(vm::Arena& arena, const Notice& n) const;
+    vm::Value status_change(vm::Arena& arena, const StatusChange& s) const;
     vm::Value people(vm::Arena& arena, std::span<const Person> people) const;
 
     // Reading back what rules return: a person of a decision (its strings stay in the VM's

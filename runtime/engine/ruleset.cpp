@@ -62,6 +62,70 @@ std::string closest_setting(const vm::Image& image, std::string_view name) {
     return common::closest_match(name, names);
 }
 
+// ---- settings that hold people ----
+
+namespace json = boost::json;
+
+bool holds_people(const stdlib::Schema& schema, stdlib::Type t) {
+    while (t.depth) t = t.inner();
+    auto person = schema.named_type("person");
+    return person && t == *person;
+}
+
+// The person record rules see for an employee, as the worker makes it (worker::Employees).
+json::object employee_json(const config::Employee& e) {
+    auto username = e.telegram_username();
+    return {{"id", e.id},          {"name", e.name},       {"username", username ? json::value(*username) : json::value(nullptr)},
+            {"phone", nullptr},    {"is_employee", true},  {"has_access", true}};
+}
+
+std::string employees_listed(const config::Config& config) {
+    std::string ids;
+    for (const auto& e : config.employees) ids += (ids.empty() ? "" : ", ") + std::to_string(e.id) + " (" + e.name + ")";
+    return ids.empty() ? "no [[employees]] are declared" : "the employees are " + ids;
+}
+
+// One person of a setting, named in the configuration by employee id or Telegram username.
+std::variant<json::value, std::string> employee_value(const config::Config& config, const json::value& v,
+                                                      const std::string& path) {
+    const config::Employee* e = nullptr;
+    if (v.is_int64()) e = config.employee(v.get_int64());
+    else if (v.is_string()) e = config.employee_by_username(v.get_string());
+    else return path + ": expected an employee id or a Telegram username, found " + found(v);
+    if (e) return employee_json(*e);
+    std::string named = v.is_int64() ? "has id " + std::to_string(v.get_int64())
+                                     : "has the Telegram username `" + std::string(v.get_string()) + "`";
+    return path + ": no employee " + named + " (" + employees_listed(config) + ")";
+}
+
+// `v` with every person it names replaced by the person's record; or why it cannot be.
+std::variant<json::value, std::string> people_value(const config::Config& config, stdlib::Type t, const json::value& v,
+                                                    const std::string& path) {
+    if (t.is_optional()) return people_value(config, t.inner(), v, path);
+    if (!t.is_collection()) return employee_value(config, v, path);
+    const auto* items = v.if_array();
+    if (!items) return path + ": expected an array of employee ids or Telegram usernames, found " + found(v);
+    json::array out;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        auto item = people_value(config, t.inner(), (*items)[i], path + "[" + std::to_string(i) + "]");
+        if (auto* why = std::get_if<std::string>(&item)) return std::move(*why);
+        out.push_back(std::move(std::get<json::value>(item)));
+    }
+    return json::value(std::move(out));
+}
+
+// The setting's value as the case reader takes it: people as records.
+std::variant<json::value, std::string> setting_value(const config::Config& config, const vm::Image& image,
+                                                     const std::string& name, const json::value& value) {
+    auto index = image.setting_index(name);
+    if (!index) return value;
+    auto type = image.module().settings[*index].type;
+    if (!holds_people(image.schema(), type)) return value;
+    return people_value(config, type, value, "integrations.settings." + name);
+}
+
+// ---- checking the settings ----
+
 // One setting's value against its declaration, through the case reader the worker uses, so
 // that what passes here is what the worker will accept.
 std::optional<common::Diagnostic> check_setting(const config::Config& config, const config::Integration& in,
@@ -74,8 +138,11 @@ std::optional<common::Diagnostic> check_setting(const config::Config& config, co
                                   "integrations.settings." + name + ": the ruleset declares no such setting",
                                   best.empty() ? std::string() : "did you mean `" + best + "`?", {}};
     }
+    auto resolved = setting_value(config, image, name, value);
+    if (auto* why = std::get_if<std::string>(&resolved))
+        return common::Diagnostic{Code::E0807, common::Severity::error, config.file, at, std::move(*why), {}, {}};
     try {
-        Case::from_json(image, boost::json::object{{"settings", boost::json::object{{name, value}}}});
+        Case::from_json(image, boost::json::object{{"settings", boost::json::object{{name, std::get<json::value>(resolved)}}}});
     } catch (const CaseError& e) {
         return common::Diagnostic{Code::E0811, common::Severity::error, config.file, at,
                                   misfit_message(name, value, e.what()), {}, {}};
@@ -91,6 +158,17 @@ Refused refuse(const RulesetHolder& holder, Refused::Cause cause, std::string re
 }
 
 }  // namespace
+
+boost::json::object settings_json(const config::Config& config, const config::Integration& integration,
+                                  const vm::Image& image) {
+    json::object out;
+    for (const auto& [name, value] : integration.settings) {
+        auto resolved = setting_value(config, image, std::string(name), value);
+        if (auto* why = std::get_if<std::string>(&resolved)) throw CaseError(*why);
+        out[name] = std::move(std::get<json::value>(resolved));
+    }
+    return out;
+}
 
 std::vector<common::Diagnostic> check_settings(const config::Config& config, const vm::Image& image) {
     std::vector<common::Diagnostic> misfits;

@@ -44,9 +44,17 @@ std::string version_of(const vm::Image& image);
 
 // Every integration's setting values against the settings the ruleset declares, each setting on
 // its own so that every bad one is reported at once: a name the ruleset does not declare (E0810)
-// or a value that does not fit its type (E0811), at the setting's key in config.sources. Empty
+// a value that does not fit its type (E0811), or a person of a setting of people that no
+// employee is (E0807), at the setting's key in config.sources. Empty
 // when they all fit.
 std::vector<common::Diagnostic> check_settings(const config::Config& config, const vm::Image& image);
+
+// An integration's settings as case JSON (docs/cases.md: `settings`) for this ruleset: a setting
+// of people (`person?`, `list<person>`) names employees in the configuration by id or Telegram
+// username, and becomes their person records here. Throws CaseError for a person no employee
+// is (check_settings reports it first, as E0807).
+boost::json::object settings_json(const config::Config& config, const config::Integration& integration,
+                                  const vm::Image& image);
 
 // A ruleset on its way in: what vm::load and vm::load_module give, or, when there was nothing to
 // give them (a file that cannot be read, rules that do not compile), the reason in its place.

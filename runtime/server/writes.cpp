@@ -92,7 +92,8 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     bool writes = request.method() != Verb::get;
     bool quick = s[0] == "quick-replies";
     bool ours = (s[0] == "tasks" && s.size() >= 2 && (writes || s.size() > 2)) || (s[0] == "comments" && s.size() >= 3) ||
-                quick || s[0] == "uploads" || s[0] == "conversations" || (s[0] == "integrations" && s.size() >= 3);
+                quick || s[0] == "uploads" || s[0] == "conversations" || (s[0] == "integrations" && s.size() >= 3) ||
+                (s[0] == "contacts" && writes);
     if (!ours) return std::nullopt;
     if (!ctx.desk) return error(request, http::status::method_not_allowed, "this server's API is read-only");
     auto& desk = *ctx.desk;
@@ -121,6 +122,9 @@ std::optional<Response> write_api(const Request& request, const boost::urls::url
     else if (s[0] == "integrations" && s.size() == 4 && s[2] == "channels" && request.method() == Verb::delete_)
         r = answer(request, desk.delete_channel(s[1], s[3], body));
     else if (s[0] == "tasks") r = task_routes(request, s, body, desk);
+    else if (s[0] == "contacts" && s.size() == 2 && request.method() == Verb::put) {
+        if (auto id = to_id(s[1])) r = answer(request, desk.set_contact(*id, body));
+    }
     else if (s[0] == "comments") r = comment_routes(request, s, body, desk);
     else if (quick && s.size() == 1 && request.method() == Verb::post) r = answer(request, desk.add_quick_reply(body));
     else if (quick && s.size() == 2 && request.method() == Verb::delete_) {

@@ -179,6 +179,20 @@ std::optional<json::object> contact_at(sql::Connection& c, std::int64_t id) {
                         {"updated_at", iso_time(q.integer(5))}};
 }
 
+// Its tags (sorted) and custom fields (by name), as PUT /api/v1/contacts/{id} set them.
+void add_tags_and_fields(sql::Connection& c, std::int64_t contact, json::object& o) {
+    json::array tags;
+    Query t(c, "SELECT tag FROM contact_tags WHERE contact = ? ORDER BY tag");
+    t.bind(contact);
+    while (t.step()) tags.emplace_back(t.text(0));
+    json::object fields;
+    Query f(c, "SELECT name, value FROM contact_fields WHERE contact = ? ORDER BY name");
+    f.bind(contact);
+    while (f.step()) fields[f.text(0)] = json::parse(f.text(1));
+    o["tags"] = std::move(tags);
+    o["fields"] = std::move(fields);
+}
+
 json::array identities_of(sql::Connection& c, std::int64_t contact) {
     json::array out;
     Query q(c, "SELECT transport, external_id, name, username, phone FROM identities WHERE contact = ? ORDER BY id");
@@ -264,6 +278,7 @@ std::optional<json::object> Store::contact(std::int64_t id) {
     sql::Transaction snapshot(c, sql::Transaction::Mode::read);
     auto contact = contact_at(c, id);
     if (!contact) return std::nullopt;
+    add_tags_and_fields(c, id, *contact);
     (*contact)["identities"] = identities_of(c, id);
     (*contact)["tasks"] = summaries(c, "WHERE t.contact = ? AND t.deleted_at IS NULL ORDER BY t.id LIMIT ?", id, std::int64_t{1000});
     return contact;

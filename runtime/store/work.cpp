@@ -20,7 +20,8 @@ ContactRecord contact_at(const Query& q) {
 
 constexpr std::string_view conversation_columns =
     "SELECT v.id, v.integration, v.key, v.channel, coalesce(ch.external_id, ''), v.chat, v.chat_kind, v.contact,"
-    " v.started_by, v.task, v.last_inbound_at, v.last_direction, v.first_comment_id, v.business_connection"
+    " v.started_by, v.task, v.last_inbound_at, v.last_direction, v.first_comment_id, v.business_connection,"
+    " v.unanswered_count, v.last_reply_at"
     " FROM conversations v LEFT JOIN channels ch ON ch.id = v.channel ";
 
 ConversationRecord conversation_at(const Query& q) {
@@ -39,6 +40,8 @@ ConversationRecord conversation_at(const Query& q) {
     v.last_direction = q.optional_text(11);
     v.first_comment_id = q.optional_integer(12);
     v.business_connection = q.optional_text(13);
+    v.unanswered_count = q.integer(14);
+    v.last_reply_at = q.optional_integer(15);
     return v;
 }
 
@@ -313,13 +316,18 @@ void Work::set_conversation_channel(std::int64_t conversation, std::int64_t chan
     Query(state_->connection, "UPDATE conversations SET channel = ? WHERE id = ?").bind(channel, conversation).run();
 }
 
-void Work::note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at) {
+void Work::note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at,
+                        std::string_view author_kind) {
     bool inbound = direction == "inbound";
+    bool by_contact = author_kind == "contact", by_employee = author_kind == "employee";
+    // One statement as before: the counts ride on the update every comment makes anyway.
     Query(state_->connection,
           "UPDATE conversations SET last_direction = ?,"
           " last_inbound_at = CASE WHEN ? THEN max(coalesce(last_inbound_at, 0), ?) ELSE last_inbound_at END,"
+          " unanswered_count = CASE WHEN ? THEN unanswered_count + 1 WHEN ? THEN 0 ELSE unanswered_count END,"
+          " last_reply_at = CASE WHEN ? THEN max(coalesce(last_reply_at, 0), ?) ELSE last_reply_at END,"
           " first_comment_id = coalesce(first_comment_id, ?) WHERE id = ?")
-        .bind(direction, inbound, at, comment, conversation)
+        .bind(direction, inbound, at, by_contact, by_employee, by_employee, at, comment, conversation)
         .run();
 }
 
@@ -328,8 +336,8 @@ std::optional<TaskRecord> Work::task(std::int64_t id) {
     TaskRecord t;
     {
         Query q(c,
-                "SELECT id, conversation, contact, title, description, status, project, created_at, deleted_at"
-                " FROM tasks WHERE id = ?");
+                "SELECT id, conversation, contact, title, description, status, project, created_at, deleted_at,"
+                " completed_at FROM tasks WHERE id = ?");
         q.bind(id);
         if (!q.step()) return std::nullopt;
         t.id = q.integer(0);
@@ -341,6 +349,7 @@ std::optional<TaskRecord> Work::task(std::int64_t id) {
         t.project = q.optional_text(6);
         t.created_at = q.integer(7);
         t.deleted_at = q.optional_integer(8);
+        t.completed_at = q.optional_integer(9);
     }
     Query q(c, "SELECT kind, person, name FROM assignees WHERE task = ? ORDER BY rowid");
     q.bind(id);
@@ -364,7 +373,10 @@ std::int64_t Work::create_task(const NewTask& t) {
 }
 
 void Work::set_task_status(std::int64_t task, std::string_view status, std::int64_t at) {
-    Query(state_->connection, "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?").bind(status, at, task).run();
+    Query(state_->connection,
+          "UPDATE tasks SET status = ?, updated_at = ?, completed_at = CASE WHEN ? THEN ? END WHERE id = ?")
+        .bind(status, at, status == "completed", at, task)
+        .run();
 }
 
 std::optional<std::int64_t> Work::linked_task(std::string_view integration, std::string_view chat) {

@@ -54,6 +54,14 @@ struct TaskRecord {
     std::int64_t created_at = 0;
     std::vector<PersonRef> assignees;
     std::optional<std::int64_t> deleted_at;  // when an employee deleted it (delete_task)
+    std::optional<std::int64_t> completed_at;  // set while its status is completed
+};
+
+// One change of a task's status, from its history.
+struct StatusChangeRecord {
+    std::string status;           // active, completed
+    std::int64_t at = 0;
+    std::optional<PersonRef> by;  // none for the system
 };
 
 struct NewTask {
@@ -81,6 +89,8 @@ struct ConversationRecord {
     std::optional<std::string> last_direction;
     std::optional<std::int64_t> first_comment_id;
     std::optional<std::string> business_connection;  // Telegram Business: the one its customer last wrote through
+    std::int64_t unanswered_count = 0;               // the contact's comments since an employee's last one
+    std::optional<std::int64_t> last_reply_at;       // when an employee last wrote in it
 };
 
 struct NewConversation {
@@ -334,12 +344,27 @@ public:
     void set_conversation_task(std::int64_t conversation, std::int64_t task);
     // W7: a new channel with the same number takes over the conversation.
     void set_conversation_channel(std::int64_t conversation, std::int64_t channel);
-    // After a comment: who spoke last, when the contact last wrote, the first comment.
-    void note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at);
+    // After a comment: who spoke last, when the contact last wrote, the first comment; by
+    // `author_kind` (contact, employee, or empty for nobody known) how many of the contact's
+    // comments wait for an answer, and when an employee last replied.
+    void note_comment(std::int64_t conversation, std::string_view direction, std::int64_t comment, std::int64_t at,
+                      std::string_view author_kind);
 
     std::optional<TaskRecord> task(std::int64_t id);
     std::int64_t create_task(const NewTask& task);
+    // Also sets completed_at (to `at` when completed, else none).
     void set_task_status(std::int64_t task, std::string_view status, std::int64_t at);
+    // The task's status changes (its history's `complete` and `reopen`), oldest first.
+    std::vector<StatusChangeRecord> status_history(std::int64_t task);
+
+    // ---- a contact's tags and custom fields (facts.cpp) ----
+    // Sorted by tag.
+    std::vector<std::string> contact_tags(std::int64_t contact);
+    void set_contact_tags(std::int64_t contact, const std::vector<std::string>& tags);
+    // Name and value (JSON text), sorted by name.
+    std::vector<std::pair<std::string, std::string>> contact_fields(std::int64_t contact);
+    // Sets each field given; a value of none removes the field.
+    void set_contact_fields(std::int64_t contact, const std::vector<std::pair<std::string, std::optional<std::string>>>& fields);
     std::optional<std::int64_t> linked_task(std::string_view integration, std::string_view chat);
     void link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at);
     // T3: the chat's messages go to no task any more. False when it was linked to none.

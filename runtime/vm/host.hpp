@@ -13,7 +13,9 @@
 
 namespace switchyard::vm {
 
-// What fact queries read: answered by the runtime's store, or by a case file.
+// What fact queries read: answered by the runtime's store, or by a case file. Of a fact given
+// to them (a task), implementations read only its id, the first field: the worker leaves out
+// the fields no policy reads (bytecode::fields_read), and a query is not one of their readers.
 class FactQueries {
 public:
     virtual ~FactQueries() = default;

@@ -47,7 +47,7 @@ Employees::Employees(const config::Config& config) : config_(config) {
         if (!e.telegram || e.telegram->empty()) continue;
         telegram_.emplace(telegram_key(*e.telegram), &e);
         // A Telegram account given by username (not by numeric id) is the employee's username.
-        if (!std::isdigit(static_cast<unsigned char>(e.telegram->back()))) usernames_.emplace(&e, telegram_key(*e.telegram));
+        if (auto username = e.telegram_username()) usernames_.emplace(&e, *username);
     }
 }
 
@@ -226,6 +226,7 @@ records::Task Facts::task(const store::TaskRecord& t, std::vector<records::Perso
     out.assignees = people;
     out.project = view(t.project);
     out.created_at = t.created_at;
+    out.completed_at = t.completed_at;
     return out;
 }
 
@@ -242,6 +243,8 @@ records::Conversation Facts::conversation(const store::ConversationRecord& v, bo
     if (!business_connection.empty())
         if (auto b = work_.business_connection(business_connection)) o.can_reply = b->can_reply && b->enabled;
     o.first_comment_id = v.first_comment_id;
+    o.unanswered_count = v.unanswered_count;
+    o.last_reply_at = v.last_reply_at;
     return o;
 }
 
@@ -252,7 +255,24 @@ records::Contact Facts::contact(const store::ContactRecord& c, bool wrote_now) {
             view(c.phone),
             c.is_new,
             wrote_now || work_.has_written(integration_.id, c.id),
-            work_.bot_blocked(integration_.id, c.id)};
+            work_.bot_blocked(integration_.id, c.id),
+            {}};
+}
+
+std::span<const records::StatusChange> Facts::history(std::int64_t task, ExtraParts& parts) {
+    parts.history_rows = work_.status_history(task);
+    parts.history.clear();
+    for (const auto& row : parts.history_rows) {
+        auto status = stdlib::parse_enum<stdlib::TaskStatus>(row.status).value_or(stdlib::TaskStatus::active);
+        parts.history.push_back({status, row.at, row.by ? std::optional(person(*row.by)) : std::nullopt});
+    }
+    return parts.history;
+}
+
+std::span<const records::Text> Facts::tags(std::int64_t contact, ExtraParts& parts) {
+    parts.tags = work_.contact_tags(contact);
+    parts.tag_views.assign(parts.tags.begin(), parts.tags.end());
+    return parts.tag_views;
 }
 
 records::Person Facts::person(const store::PersonRef& ref) const {

@@ -64,6 +64,15 @@ const config::Integration* find_integration(const config::Config& config, std::s
 // The channel a message travels through: Wazzup's channelId, or `bot` for a Telegram bot.
 std::string channel_key(const config::Integration& integration, const adapters::Message& message);
 
+// The parts of facts that cost a query of their own (a task's history, a contact's tags), read
+// only when a policy reads them; what their records point at lives here until they are written.
+struct ExtraParts {
+    std::vector<store::StatusChangeRecord> history_rows;
+    std::vector<records::StatusChange> history;
+    std::vector<std::string> tags;
+    std::vector<records::Text> tag_views;
+};
+
 // The records that depend only on the configuration and the store.
 class Facts {
 public:
@@ -80,6 +89,10 @@ public:
     records::Conversation conversation(const store::ConversationRecord& conversation, bool is_new,
                                        stdlib::Transport transport, std::string_view business_connection);
     records::Contact contact(const store::ContactRecord& contact, bool wrote_now);
+    // The task's status changes, into `parts`.
+    std::span<const records::StatusChange> history(std::int64_t task, ExtraParts& parts);
+    // The contact's tags, into `parts`.
+    std::span<const records::Text> tags(std::int64_t contact, ExtraParts& parts);
     records::Person person(const store::PersonRef& ref) const;
 
 private:

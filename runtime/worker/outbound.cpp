@@ -42,7 +42,7 @@ public:
           facts_(config, integration, employees, work),
           queries_(work, facts_, deciding.writer(), deciding.kase().arena()),
           in_case_(deciding.kase(), queries_) {
-        deciding_.kase().set_settings(deciding_.settings_for(integration));
+        deciding_.kase().set_settings(deciding_.settings_for(config, integration));
     }
     OutboundCase(const OutboundCase&) = delete;
     OutboundCase& operator=(const OutboundCase&) = delete;
@@ -64,6 +64,7 @@ private:
     QueriesInCase in_case_;
     std::vector<records::Person> notified_, participants_, integration_people_, task_people_;
     std::vector<records::File> files_;
+    ExtraParts extra_;
 };
 
 void OutboundCase::fill() {
@@ -103,10 +104,15 @@ void OutboundCase::fill() {
     c.set(Fact::channel, w.channel(arena, m.channel));
     auto task = facts_.task(*comment_.task, task_people_);
     task.is_new = comment_.first;
+    if (deciding_.reads_history(engine::all_kinds)) task.history = facts_.history(task.id, extra_);
     c.set(Fact::task, w.task(arena, task));
     c.set(Fact::conversation,
           w.conversation(arena, facts_.conversation(v, comment_.first, transport, v.business_connection.value_or(""))));
-    if (contact) c.set(Fact::contact, w.contact(arena, facts_.contact(*contact, false)));
+    if (contact) {
+        auto record = facts_.contact(*contact, false);
+        if (deciding_.reads_tags(engine::all_kinds)) record.tags = facts_.tags(contact->id, extra_);
+        c.set(Fact::contact, w.contact(arena, record));
+    }
     const auto& e = *comment_.author;
     c.set(Fact::employee, w.employee(arena, {e.id, e.name, e.owner, e.telegram.has_value()}));
     queries_.start({integration_.id, v.chat, m.chat.id, v.id, comment_.task, transport});
@@ -187,7 +193,7 @@ std::variant<FirstRoute, std::string> route_first_message(store::Work& work, con
     StoreQueries queries(work, facts, deciding.writer(), deciding.kase().arena());
     auto& c = deciding.kase();
     const auto& w = deciding.writer();
-    c.set_settings(deciding.settings_for(integration));
+    c.set_settings(deciding.settings_for(config, integration));
     QueriesInCase in_case(c, queries);
     c.clear();
     std::vector<records::Person> integration_people;

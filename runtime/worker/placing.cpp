@@ -187,6 +187,8 @@ void Processor::reopen(const adapters::Message& m, const Actors& a, Placed& p, D
     else if (d) cannot_apply(*d, "reopen: the message is added to the task as it is");
     if (action == stdlib::ReopenAction::reopen) {
         work_.set_task_status(p.task.id, "active", at);
+        // In the history as the API's reopen is, so that `task.history` shows it; by the rules.
+        work_.record_history(p.task.id, {"system", std::nullopt, "rules"}, "reopen", {{"from", p.task.status}, {"to", "active"}}, at);
     } else if (action == stdlib::ReopenAction::new_task) {
         auto task = work_.create_task(fresh);
         work_.set_conversation_task(p.conversation.id, task);

@@ -17,12 +17,23 @@ Deciding::Deciding(std::shared_ptr<const engine::Ruleset> ruleset)
       engine_(ruleset_->image),
       writer_(ruleset_->image->schema()),
       reader_(ruleset_->image->schema()),
-      case_(*ruleset_->image) {}
+      case_(*ruleset_->image),
+      history_slot_(engine::field_slot(ruleset_->image->schema(), "task", "history")),
+      tags_slot_(engine::field_slot(ruleset_->image->schema(), "contact", "tags")) {}
 
-const std::vector<vm::Value>& Deciding::settings_for(const config::Integration& integration) {
+bool Deciding::reads_history(engine::KindSet kinds) const {
+    return engine_.fields_read(case_, kinds, Fact::task) & (engine::FieldSet(1) << history_slot_);
+}
+
+bool Deciding::reads_tags(engine::KindSet kinds) const {
+    return engine_.fields_read(case_, kinds, Fact::contact) & (engine::FieldSet(1) << tags_slot_);
+}
+
+const std::vector<vm::Value>& Deciding::settings_for(const config::Config& config, const config::Integration& integration) {
     auto it = settings_.find(integration.id);
     if (it == settings_.end()) {
-        auto settings = engine::Case::from_json(*ruleset_->image, json::object{{"settings", integration.settings}});
+        const auto& image = *ruleset_->image;
+        auto settings = engine::Case::from_json(image, json::object{{"settings", engine::settings_json(config, integration, image)}});
         it = settings_.emplace(integration.id, std::move(settings)).first;
     }
     return it->second.settings();
@@ -42,7 +53,7 @@ Processor::Processor(store::Work& work, const config::Config& config, const conf
       now_(now_ms),
       facts_(config, integration, employees, work),
       queries_(work, facts_, deciding.writer(), deciding.kase().arena()) {
-    case_.set_settings(deciding.settings_for(integration));
+    case_.set_settings(deciding.settings_for(config, integration));
     case_.set_queries(&queries_);
 }
 
@@ -169,7 +180,11 @@ void Processor::set_placed_facts(const adapters::Message& m, const Actors& a, co
     auto needed = engine_.facts_read(case_, kinds);
     const auto& w = deciding_.writer();
     auto& arena = case_.arena();
-    if (needed & bit(Fact::task)) case_.set(Fact::task, w.task(arena, facts_.task(p.task, task_people_)));
+    if (needed & bit(Fact::task)) {
+        auto task = facts_.task(p.task, task_people_);
+        if (deciding_.reads_history(kinds)) task.history = facts_.history(p.task.id, extra_);
+        case_.set(Fact::task, w.task(arena, task));
+    }
     if (needed & bit(Fact::contact)) {
         // The external person of the conversation: its contact, else the one who wrote.
         std::optional<store::ContactRecord> contact = a.contact;
@@ -177,7 +192,9 @@ void Processor::set_placed_facts(const adapters::Message& m, const Actors& a, co
             contact = work_.contact(*p.conversation.contact);
         if (contact) {
             bool wrote_now = m.direction == stdlib::Direction::inbound && a.author.kind == "contact" && a.author.id == contact->id;
-            case_.set(Fact::contact, w.contact(arena, facts_.contact(*contact, wrote_now)));
+            auto record = facts_.contact(*contact, wrote_now);
+            if (deciding_.reads_tags(kinds)) record.tags = facts_.tags(contact->id, extra_);
+            case_.set(Fact::contact, w.contact(arena, record));
         }
     }
     if (needed & bit(Fact::conversation))
@@ -278,7 +295,7 @@ std::int64_t Processor::record_comment(const adapters::Message& m, const Actors&
         }
         work_.add_notification(p.task.id, comment, *ref, stdlib::name_of(n.reason), now_);
     }
-    work_.note_comment(p.conversation.id, stdlib::name_of(m.direction), comment, at);
+    work_.note_comment(p.conversation.id, stdlib::name_of(m.direction), comment, at, a.author.kind);
     return comment;
 }
 

@@ -40,7 +40,11 @@ public:
     std::span<unsigned char> log_buffer() { return {log_buffer_.get(), log_buffer_size}; }
     // The integration's setting values (its `settings` table against this ruleset's settings),
     // read once. Throws engine::CaseError for a value the ruleset does not take.
-    const std::vector<vm::Value>& settings_for(const config::Integration& integration);
+    const std::vector<vm::Value>& settings_for(const config::Config& config, const config::Integration& integration);
+    // Whether the policies of `kinds` chosen for the case's message read a task's history or a
+    // contact's tags (the parts that cost a query of their own).
+    bool reads_history(engine::KindSet kinds) const;
+    bool reads_tags(engine::KindSet kinds) const;
 
 private:
     std::shared_ptr<const engine::Ruleset> ruleset_;
@@ -48,6 +52,7 @@ private:
     records::RecordWriter writer_;
     engine::DecisionReader reader_;
     engine::Case case_;
+    std::size_t history_slot_, tags_slot_;
     std::map<std::string, engine::Case, std::less<>> settings_;  // per integration: a case holding its settings
     static constexpr std::size_t log_buffer_size = 64 * 1024;
     std::unique_ptr<unsigned char[]> log_buffer_ = std::make_unique<unsigned char[]>(log_buffer_size);
@@ -182,6 +187,7 @@ private:
     std::vector<store::ContactRecord> found_;
     std::vector<std::string> names_;
     std::vector<records::Person> mentions_, participants_, integration_people_, task_people_;
+    ExtraParts extra_;
     std::vector<records::File> files_;
     std::vector<engine::Notice> notices_;
     std::size_t queued_ = 0;

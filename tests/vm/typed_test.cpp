@@ -90,21 +90,6 @@ policy notification for inbound {
     CHECK(std::get<engine::IgnoreRoute>(ignored).reason == "spam from Anna");
 }
 
-namespace {
-
-// An engine over a ruleset, and a case holding a default inbound message.
-struct MessageCase {
-    explicit MessageCase(const std::shared_ptr<const vm::Image>& image) : engine(image), c(*image) {
-        records::RecordWriter writer(image->schema());
-        records::Message m;
-        c.set(engine::Fact::message, writer.message(c.arena(), m));
-    }
-    engine::Engine engine;
-    engine::Case c;
-};
-
-}  // namespace
-
 TEST_CASE("facts_read names only the facts the chosen policies' code reads", "[engine][typed]") {
     auto image = testing::load_text(R"(
 policy routing for inbound, echo {
@@ -118,9 +103,9 @@ policy reopen for inbound {
     otherwise -> new_task
 }
 )");
-    MessageCase run(image);
-    auto& engine = run.engine;
-    auto& c = run.c;
+    testing::RecordCase r(image);
+    auto& engine = r.engine;
+    const auto& c = r.kase;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
@@ -148,9 +133,9 @@ policy notification for inbound {
     otherwise -> notify(task.assignees, assignee)
 }
 )");
-    MessageCase run(image);
-    auto& engine = run.engine;
-    auto& c = run.c;
+    testing::RecordCase r(image);
+    auto& engine = r.engine;
+    const auto& c = r.kase;
     using engine::bit;
     using engine::Fact;
     using engine::Kind;
