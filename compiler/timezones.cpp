@@ -68,6 +68,14 @@ struct Counts {
     }
 };
 
+// Real files have a few thousand entries at most: larger counts are a damaged file, and refusing
+// them first keeps the size arithmetic from overflowing.
+bool plausible(const Counts& c) {
+    for (auto n : {c.isut, c.isstd, c.leap, c.time, c.type, c.chars})
+        if (n > (std::size_t(1) << 20)) return false;
+    return true;
+}
+
 std::optional<Counts> header(Bytes& b) {
     if (!b.has(44)) return std::nullopt;
     b.skip(20);  // magic, version, reserved
@@ -89,6 +97,7 @@ std::variant<Transitions, std::string> parse_tzif(std::string_view data) {
     if (!v1) return std::string("truncated header");
     std::size_t width = 4;
     Counts c = *v1;
+    if (!plausible(c)) return std::string("implausible counts in the header");
     if (version >= '2') {
         b.skip(v1->block(4));
         auto v2 = header(b);
@@ -96,6 +105,7 @@ std::variant<Transitions, std::string> parse_tzif(std::string_view data) {
         c = *v2;
         width = 8;
     }
+    if (!plausible(c)) return std::string("implausible counts in the header");
     if (c.type == 0 || !b.has(c.block(width))) return std::string("truncated data");
     std::vector<std::int64_t> times(c.time);
     for (auto& t : times) t = b.be(width);

@@ -9,8 +9,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <variant>
 
 using namespace switchyard;
@@ -146,4 +150,27 @@ policy reopen for inbound {
     auto loaded = vm::load_module(broken);
     REQUIRE(std::holds_alternative<std::string>(loaded));
     CHECK(std::get<std::string>(loaded).find("not sorted") != std::string::npos);
+}
+
+TEST_CASE("time zones: a damaged TZif file is refused with the reason, not read", "[timezones]") {
+    namespace fs = std::filesystem;
+    auto dir = fs::temp_directory_path() / ("switchyard-tz-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "Test");
+    auto write = [&](const char* name, std::string bytes) { std::ofstream(dir / "Test" / name, std::ios::binary) << bytes; };
+    std::string header = "TZif2" + std::string(15, '\0');
+    write("Huge", header + std::string(12, '\0') + std::string("\xff\xff\xff\xff", 4) + std::string(8, '\0'));
+    // Five transitions and one local time type announced, none there.
+    write("Short", header + std::string(12, '\0') + std::string("\0\0\0\x05\0\0\0\x01", 8) + std::string(4, '\0'));
+    const char* before = std::getenv("TZDIR");
+    std::string saved = before ? before : "";
+    ::setenv("TZDIR", dir.c_str(), 1);
+    auto huge = compiler::read_zone("Test/Huge");
+    auto shorter = compiler::read_zone("Test/Short");
+    if (before) ::setenv("TZDIR", saved.c_str(), 1);
+    else ::unsetenv("TZDIR");
+    fs::remove_all(dir);
+    REQUIRE(std::holds_alternative<std::string>(huge));
+    CHECK(std::get<std::string>(huge).find("implausible counts") != std::string::npos);
+    REQUIRE(std::holds_alternative<std::string>(shorter));
+    CHECK(std::get<std::string>(shorter).find("truncated") != std::string::npos);
 }
