@@ -167,6 +167,15 @@ void write_decisions(std::ostream& out, const boost::json::array& decisions, con
         else out << ": " << o.at("error").as_string().c_str();
         out << "  (policy " << o.at("policy").as_string().c_str() << ")\n";
         if (!o.contains("trace")) continue;
+        if (const auto* read = o.if_contains("read")) {
+            out << indent << "  read:";
+            const char* separator = " ";
+            for (const auto& [path, value] : read->as_object()) {
+                out << separator << path << " = " << boost::json::serialize(value);
+                separator = ", ";
+            }
+            out << '\n';
+        }
         // The policies that deferred (`-> next`) first, each with the rules it tried.
         if (const auto* deferred = o.if_contains("deferred")) {
             for (const auto& deferral : deferred->as_array()) {

@@ -114,6 +114,7 @@ public:
         : image_(image), engine_(image), explain_(options.explain), layout_(layout),
           sources_(layout == Layout::text ? rule_sources(image->module()) : RuleSource()), out_(out), err_(err) {
         run_.explain = options.explain;
+        run_.read_values = options.explain;
         if (options.budget > 0) run_.budget = options.budget;
     }
 

@@ -81,6 +81,7 @@ private:
         const engine::Case& kase = *parsed;
         engine::Options options;
         options.explain = true;
+        options.read_values = true;
         const auto& decisions = engine_.decide(kase, options);
         for (const auto& d : decisions) {
             if (d.outcome.ok()) ++fired_[{d.policy, d.outcome.rule}];

@@ -10,6 +10,8 @@
 
 namespace switchyard::engine {
 
+using stdlib::Type;
+using stdlib::TypeKind;
 using vm::Value;
 
 namespace {
@@ -176,6 +178,32 @@ void Engine::run(const Case& c, std::size_t kind, std::size_t row, std::optional
         d.policy = static_cast<std::size_t>(next);
         d.outcome = machine_.run(image_->module().policies[d.policy], in, options.budget, options.explain ? &d.trace : nullptr);
     }
+    if (options.explain && options.read_values) d.read = read_json(kind, d.policy);
+}
+
+// The facts a policy's code reads (its footprint), as values: a record fact by the fields it
+// reads (`message.text`), any other fact whole (`now`). Built from this run's inputs, so it
+// says what the policy saw.
+boost::json::object Engine::read_json(std::size_t kind, std::size_t policy) const {
+    const auto& schema = image_->schema();
+    const auto& bindings = schema.kinds()[kind].bindings;
+    const auto& f = image_->module().policies[policy];
+    boost::json::object out;
+    for (std::size_t b = 0; b < bindings.size(); ++b) {
+        if (!f.footprint.reads_input(b)) continue;
+        const auto& binding = bindings[b];
+        Type t = binding.type;
+        if (t.is_wrapped() || t.base != TypeKind::record) {
+            out[binding.name] = value_to_json(inputs_[b], t, schema);
+            continue;
+        }
+        const auto& record = schema.record_of(t);
+        for (std::size_t slot = 0; slot < record.fields.size(); ++slot)
+            if ((fields_read_[policy][b] >> slot) & 1)
+                out[binding.name + "." + record.fields[slot].name] =
+                    value_to_json(inputs_[b][slot], record.fields[slot].type, schema);
+    }
+    return out;
 }
 
 std::string Engine::failure_text(const Decision& d) const {
@@ -222,6 +250,7 @@ boost::json::object Engine::decision_json(const Decision& d, bool explain, const
         o["error"] = failure_text(d);
     }
     if (explain) o["trace"] = trace_json(d.policy, d.trace, sp);
+    if (explain && !d.read.empty()) o["read"] = boost::json::object(d.read, sp);
     if (!d.deferred.empty()) o["deferred"] = deferred_json(d, explain, sp);
     return o;
 }

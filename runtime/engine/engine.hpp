@@ -112,10 +112,16 @@ struct Decision {
     vm::Outcome outcome;
     std::vector<vm::TraceStep> trace;
     std::vector<Deferral> deferred;   // in order, those that deferred to the next before it
+    // With Options::read_values: the facts the deciding policy's code reads, with their values
+    // (`message.text`, `now`), by path.
+    boost::json::object read;
 };
 
 struct Options {
     bool explain = false;
+    // With explain: also what the deciding policy read, with values (Decision::read). For
+    // people reading one decision (`eval`, `test`); the server's log keeps the trace only.
+    bool read_values = false;
     std::int64_t budget = vm::default_budget;
     KindSet kinds = all_kinds;  // the kinds to decide; the others are not run
 };
@@ -153,6 +159,7 @@ private:
     boost::json::array trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
                                   const boost::json::storage_ptr& sp) const;
     boost::json::array deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const;
+    boost::json::object read_json(std::size_t kind, std::size_t policy) const;
     // Calls `each(kind, policy)` for every kind of `kinds` with a policy chosen for the case's
     // message, and for each policy it can defer to (`-> next`), in turn.
     template <typename F>

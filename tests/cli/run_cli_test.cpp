@@ -55,6 +55,9 @@ TEST_CASE("compile writes a ruleset that disasm lists and eval runs", "[cli][vm]
     CHECK(decisions[0].at("value") ==
           boost::json::parse(R"({"linked_task": {"chat": {"id": -100, "kind": "group", "title": "", "username": null}}})"));
     CHECK(decisions[0].at("trace").as_array().size() == 1);
+    // What the deciding policy read, with the values it saw.
+    CHECK(decisions[0].at("read").at("message.chat") == decisions[0].at("value").at("linked_task").at("chat"));
+    CHECK_FALSE(decisions[1].as_object().contains("read"));  // reopen's shipped policy reads nothing
     CHECK(decisions[2].at("value").as_array()[0].at("reason") == "mentioned");
 
     // The same from the rule files directly.
