@@ -1,9 +1,8 @@
 // The parser: PEGTL runs the grammar of grammar.hpp over one declaration at a time, and the
 // actions below build the syntax tree; a must<> that fails reports its message from error_for.
-// The text of tokens (numbers, escapes, error carets, resuming) is in parser_text.cpp.
+// The text of tokens (literals, escapes, error carets, resuming) is in parser_text.cpp.
 #include "dsl/parser.hpp"
 
-#include "common/civil.hpp"
 #include "dsl/grammar.hpp"
 #include "dsl/parser_impl.hpp"
 
@@ -83,24 +82,21 @@ std::uint32_t child_depth(const Expr::Node& node) {
     return d;
 }
 
-}  // namespace
-
-void State::push(Span span, Expr::Node node) {
-    std::uint32_t depth = child_depth(node) + 1;
-    if (depth > max_expression_depth)
-        throw SyntaxFailure{Code::E0102,
-                            "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)",
-                            span.begin, span.begin + 1};
-    exprs.push_back(std::make_unique<Expr>(Expr{span, std::move(node), depth, {}}));
-}
-
-namespace {
-
 [[noreturn]] void too_deep(std::uint32_t at) {
     throw SyntaxFailure{Code::E0102,
                         "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)", at,
                         at + 1};
 }
+
+}  // namespace
+
+void State::push(Span span, Expr::Node node) {
+    std::uint32_t depth = child_depth(node) + 1;
+    if (depth > max_expression_depth) too_deep(span.begin);
+    exprs.push_back(std::make_unique<Expr>(Expr{span, std::move(node), depth, {}}));
+}
+
+namespace {
 
 template <typename Rule>
 struct Reporting : p::normal<Rule> {
@@ -134,13 +130,6 @@ template <> struct Control<g::not_prefix> : NestingControl<g::not_prefix> {};
 template <> struct Control<g::negation> : NestingControl<g::negation> {};
 template <> struct Control<g::type_ref> : NestingControl<g::type_ref> {};
 
-template <typename Unit>
-void check_unit_range(std::int64_t amount, Unit unit, Span span) {
-    if (amount > std::numeric_limits<std::int64_t>::max() / unit_factor(unit))
-        throw SyntaxFailure{Code::E0105, "`" + std::to_string(amount) + " " + std::string(to_string(unit)) + "` is too large",
-                            span.begin, span.end};
-}
-
 template <typename Rule>
 struct Action : p::nothing<Rule> {};
 
@@ -153,65 +142,20 @@ template <> struct Action<g::comment> {
     }
 };
 
-template <> struct Action<g::number_lit> {
-    template <typename Input>
-    static void apply(const Input& in, State& st) {
-        std::string_view text = in.string_view();
-        Span span = st.span(in);
-        std::size_t digits_end = 0;
-        while (digits_end < text.size() && std::isdigit(static_cast<unsigned char>(text[digits_end]))) ++digits_end;
-        std::int64_t amount = parse_integer(text.substr(0, digits_end), span.begin);
-        std::string_view rest = text.substr(digits_end);
-        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
-        if (rest.empty()) {
-            st.push(span, IntLit{amount});
-        } else if (auto su = size_unit_named(rest)) {
-            check_unit_range(amount, *su, span);
-            st.push(span, SizeLit{amount, *su});
-        } else {
-            auto du = duration_unit_named(rest);
-            check_unit_range(amount, *du, span);
-            st.push(span, DurationLit{amount, *du});
-        }
-    }
-};
-
-// A date or time literal: its fields checked, E0107 naming the one that is wrong.
-template <typename Literal>
-void push_time_literal(State& st, Span span, const common::ParsedTime& parsed, Literal literal) {
-    if (!parsed.ok()) throw SyntaxFailure{Code::E0107, parsed.error, span.begin, span.end};
-    st.push(span, std::move(literal));
-}
-
-template <> struct Action<g::date_lit> {
-    template <typename Input>
-    static void apply(const Input& in, State& st) {
-        auto parsed = common::parse_date(in.string_view());
-        push_time_literal(st, st.span(in), parsed, DateLit{parsed.value});
-    }
-};
-template <> struct Action<g::time_of_day_lit> {
-    template <typename Input>
-    static void apply(const Input& in, State& st) {
-        auto parsed = common::parse_time_of_day(in.string_view());
-        push_time_literal(st, st.span(in), parsed, TimeOfDayLit{parsed.value});
-    }
-};
-template <> struct Action<g::short_clock> {
+// Literals whose text becomes a node in one step (parser_text.cpp), errors included.
+template <Expr::Node (*Read)(std::string_view, Span)>
+struct PushLiteral {
     template <typename Input>
     static void apply(const Input& in, State& st) {
         Span span = st.span(in);
-        throw SyntaxFailure{Code::E0107, "a time of day has two digits for the hour: write `0" + in.string() + "`",
-                            span.begin, span.end};
+        st.push(span, Read(in.string_view(), span));
     }
 };
-template <> struct Action<g::time_lit> {
-    template <typename Input>
-    static void apply(const Input& in, State& st) {
-        auto parsed = common::parse_instant(in.string_view());
-        push_time_literal(st, st.span(in), parsed, TimeLit{parsed.value, parsed.offset_minutes});
-    }
-};
+template <> struct Action<g::number_lit> : PushLiteral<number_literal> {};
+template <> struct Action<g::date_lit> : PushLiteral<date_literal> {};
+template <> struct Action<g::time_of_day_lit> : PushLiteral<time_of_day_literal> {};
+template <> struct Action<g::short_clock> : PushLiteral<short_clock_literal> {};
+template <> struct Action<g::time_lit> : PushLiteral<time_literal> {};
 
 template <> struct Action<g::expr_string> {
     template <typename Input>

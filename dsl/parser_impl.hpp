@@ -136,6 +136,13 @@ struct State {
 std::int64_t parse_integer(std::string_view digits, std::uint32_t at);
 std::optional<SizeUnit> size_unit_named(std::string_view s);
 std::optional<DurationUnit> duration_unit_named(std::string_view s);
+// Literals as nodes: `42`, `5 MB` and `90 s` (E0105 past 64 bits); `2027-01-01`, `09:00` and
+// `2026-12-07T10:00+03:00` (E0107 naming the field that is wrong); `9:00`, always E0107.
+Expr::Node number_literal(std::string_view text, Span span);
+Expr::Node date_literal(std::string_view text, Span span);
+Expr::Node time_of_day_literal(std::string_view text, Span span);
+Expr::Node time_literal(std::string_view text, Span span);
+Expr::Node short_clock_literal(std::string_view text, Span span);
 // A string literal, quotes included, decoded; E0104 for a `\u{...}` that names no character.
 std::string unescape_checked(std::string_view literal, std::uint32_t at);
 

@@ -1,9 +1,10 @@
-// The parser: the text of tokens. Numbers, units and string escapes become values; a syntax
+// The parser: the text of tokens. Numbers with units, dates and times, and string escapes become values; a syntax
 // error gets the token it found and a caret as wide as it; after one, parsing resumes at the
 // policy's next rule or the next declaration, and the words of what it skips are kept. No
 // PEGTL here: these work on plain text.
 #include "dsl/parser.hpp"
 
+#include "common/civil.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 #include "dsl/parser_impl.hpp"
@@ -96,6 +97,54 @@ std::optional<DurationUnit> duration_unit_named(std::string_view s) {
     for (auto u : {DurationUnit::ms, DurationUnit::s, DurationUnit::min, DurationUnit::h, DurationUnit::d})
         if (to_string(u) == s) return u;
     return std::nullopt;
+}
+
+namespace {
+
+template <typename Unit>
+std::int64_t checked_amount(std::int64_t amount, Unit unit, Span span) {
+    if (amount > std::numeric_limits<std::int64_t>::max() / unit_factor(unit))
+        throw SyntaxFailure{Code::E0105, "`" + std::to_string(amount) + " " + std::string(to_string(unit)) + "` is too large",
+                            span.begin, span.end};
+    return amount;
+}
+
+// A date or time literal's value, or E0107 with what is wrong in it.
+common::ParsedTime checked_time(common::ParsedTime parsed, Span span) {
+    if (!parsed.ok()) throw SyntaxFailure{Code::E0107, parsed.error, span.begin, span.end};
+    return parsed;
+}
+
+}  // namespace
+
+Expr::Node number_literal(std::string_view text, Span span) {
+    std::size_t digits_end = 0;
+    while (digits_end < text.size() && std::isdigit(static_cast<unsigned char>(text[digits_end]))) ++digits_end;
+    std::int64_t amount = parse_integer(text.substr(0, digits_end), span.begin);
+    std::string_view rest = text.substr(digits_end);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+    if (rest.empty()) return IntLit{amount};
+    if (auto su = size_unit_named(rest)) return SizeLit{checked_amount(amount, *su, span), *su};
+    auto du = duration_unit_named(rest);  // the grammar admits no other unit
+    return DurationLit{checked_amount(amount, *du, span), *du};
+}
+
+Expr::Node date_literal(std::string_view text, Span span) {
+    return DateLit{checked_time(common::parse_date(text), span).value};
+}
+
+Expr::Node time_of_day_literal(std::string_view text, Span span) {
+    return TimeOfDayLit{checked_time(common::parse_time_of_day(text), span).value};
+}
+
+Expr::Node time_literal(std::string_view text, Span span) {
+    auto parsed = checked_time(common::parse_instant(text), span);
+    return TimeLit{parsed.value, parsed.offset_minutes};
+}
+
+Expr::Node short_clock_literal(std::string_view text, Span span) {
+    throw SyntaxFailure{Code::E0107, "a time of day has two digits for the hour: write `0" + std::string(text) + "`",
+                        span.begin, span.end};
 }
 
 std::string unescape_checked(std::string_view literal, std::uint32_t at) {
