@@ -1,7 +1,7 @@
-// The parser: the text of tokens. Numbers with units, dates and times, and string escapes become values; a syntax
-// error gets the token it found and a caret as wide as it; after one, parsing resumes at the
-// policy's next rule or the next declaration, and the words of what it skips are kept. No
-// PEGTL here: these work on plain text.
+// The parser: the text of tokens. Numbers with units, dates and times, and string escapes
+// become values; a syntax error gets the token it found and a caret as wide as it; after one,
+// parsing resumes at the policy's next rule or the next declaration, and the words of what it
+// skips are kept. No PEGTL here: these work on plain text.
 #include "dsl/parser.hpp"
 
 #include "common/civil.hpp"
