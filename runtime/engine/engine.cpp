@@ -16,6 +16,14 @@ using vm::Value;
 
 namespace {
 
+// Every policy without `otherwise` ends in a no_match that the checker proved unreachable; a
+// rule `-> next` adds one of its own.
+bool has_next_rule(const bytecode::Function& f) {
+    auto no_matches = std::count_if(f.code.begin(), f.code.end(), [](const bytecode::Instr& i) { return i.op == bytecode::Op::no_match; });
+    bool has_otherwise = !f.rules.empty() && f.rules.back().otherwise;
+    return no_matches > (has_otherwise ? 0 : 1);
+}
+
 // The field slots of a path such as `message.chat.kind`, after its first name.
 std::vector<std::size_t> slots_of(const stdlib::Schema& schema, std::string_view path) {
     std::vector<std::size_t> slots;
@@ -83,6 +91,7 @@ Engine::Engine(std::shared_ptr<const vm::Image> image) : image_(std::move(image)
         for (std::size_t r = 0; r < f.rules.size(); ++r) rules.push_back(image_->rule_location(f, r));
         auto& fields = fields_read_.emplace_back();
         for (std::size_t b = 0; b < f.inputs; ++b) fields.push_back(bytecode::fields_read(f, b, schema));
+        defers_.push_back(has_next_rule(f));
     }
     message_ = fact_index(schema, "message");
     file_ = fact_index(schema, "file");
@@ -134,14 +143,6 @@ FieldSet Engine::fields_read(const Case& c, KindSet kinds, Fact fact) const {
     return out;
 }
 
-bool Engine::can_defer(std::size_t policy) const {
-    // Every policy without `otherwise` ends in a no_match that the checker proved unreachable;
-    // a rule `-> next` adds one of its own.
-    const auto& f = image_->module().policies[policy];
-    auto no_matches = std::count_if(f.code.begin(), f.code.end(), [](const bytecode::Instr& i) { return i.op == bytecode::Op::no_match; });
-    bool has_otherwise = !f.rules.empty() && f.rules.back().otherwise;
-    return no_matches > (has_otherwise ? 0 : 1);
-}
 
 void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t row, const Options& options) {
     const auto& decl = image_->schema().kinds()[kind];

@@ -155,7 +155,7 @@ private:
     std::optional<std::size_t> scope_row(const Case& c) const;
     void run(const Case& c, std::size_t kind, std::size_t row, std::optional<std::size_t> file, const Options& options);
     // Whether a policy has a rule `-> next` (so a no_match in it defers rather than fails).
-    bool can_defer(std::size_t policy) const;
+    bool can_defer(std::size_t policy) const { return defers_[policy]; }
     boost::json::array trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
                                   const boost::json::storage_ptr& sp) const;
     boost::json::array deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const;
@@ -194,6 +194,7 @@ private:
     std::vector<std::string> policy_locations_;
     std::vector<std::vector<std::string>> rule_locations_;
     std::vector<std::vector<FieldSet>> fields_read_;  // per policy, per input
+    std::vector<bool> defers_;                         // per policy: it has a rule `-> next`
     const std::string& rule_location(std::size_t policy, std::uint16_t rule) const;
 };
 
