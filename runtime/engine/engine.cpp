@@ -143,7 +143,6 @@ FieldSet Engine::fields_read(const Case& c, KindSet kinds, Fact fact) const {
     return out;
 }
 
-
 void Engine::decide_kind(const Case& c, std::size_t kind, std::size_t row, const Options& options) {
     const auto& decl = image_->schema().kinds()[kind];
     const Value& message = c.fact(message_);
