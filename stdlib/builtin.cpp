@@ -149,7 +149,8 @@ void declare_records(Builder& b) {
                          {"edited", "bool", "true for an edit of an earlier message"},
                          {"participants", "list<person>", "the people who took part: sender, mentioned, notified"},
                          {"notified", "list<person>", "outbound: the people the employee chose to notify"},
-                         {"notifies_contact", "bool", "outbound: true when the comment explicitly notifies the contact"}});
+                         {"notifies_contact", "bool", "outbound: true when the comment explicitly notifies the contact"},
+                         {"is_auto_reply", "bool", "outbound: true for the answer an `auto_reply` policy wrote"}});
     b.fields("contact", {{"id", "int", "tracker id"},
                          {"name", "string", "name as the messenger gives it"},
                          {"username", "string?", "messenger username"},
@@ -210,6 +211,7 @@ void declare_functions(Builder& b) {
     b.variant("file_action", "how a file travels");
     b.variant("delivery", "whether an outbound message may go, and how");
     b.variant("command_action", "what a bot command does");
+    b.variant("auto_reply_action", "what is answered automatically to an inbound message");
 
     using R = FunctionRole;
     b.function("thread", {b.param("key", "any"), b.param("title", "string", true), b.param("description", "string", true),
@@ -236,6 +238,9 @@ void declare_functions(Builder& b) {
     b.function("show_open_tasks", {}, "command_action", R::constructor, "answer with the user's open tasks");
     b.function("add_contact", {}, "command_action", R::constructor, "add the user as a contact");
     b.function("pass", {}, "command_action", R::constructor, "not a command for us: route it as a message");
+    b.function("answer", {b.param("text", "string")}, "auto_reply_action", R::constructor,
+               "send this text back to the customer, as the delivery policy lets it go");
+    b.function("no_answer", {}, "auto_reply_action", R::constructor, "answer nothing");
 
     b.function("notify", {b.param("people", "list<person>"), b.param("reason", "notice_reason")}, "list<notice>",
                R::builtin, "the people, each carrying the reason");
@@ -326,6 +331,8 @@ void declare_kinds(Builder& b) {
            "the canned answers offered to an employee");
     b.kind("alert", "alert_route", {"inbound", "outbound"}, with({"employee", "notice", "message", "task"}),
            "how an employee receives a notification");
+    b.kind("auto_reply", "auto_reply_action", {"inbound"}, with({"message", "task", "contact", "conversation", "channel"}),
+           "what is answered automatically to an inbound message, sent through the delivery policy");
 
     b.schema.add_dimension({"for", b.type("direction").decl, "message.direction", "which way the message travels"});
     b.schema.add_dimension({"via", b.type("transport").decl, "message.transport", "the messenger"});

@@ -54,10 +54,7 @@ std::vector<outbox::Piece> wazzup_pieces(store::Work& work, const config::Integr
                                          const std::vector<outbox::FilePlan>& plans, const Verdict& verdict,
                                          const std::optional<store::CommentRecord>& quoted, const config::Employee& by,
                                          const std::string& answers_message_id) {
-    auto transport = worker::transport_of(integration, conversation);
-    bool instagram = transport == stdlib::Transport::instagram;
-    outbox::WazzupTarget target{conversation.channel_external_id, instagram ? "instagram" : "whatsapp", std::to_string(by.id),
-                                instagram ? outbox::instagram_text_limit : outbox::whatsapp_text_limit};
+    auto target = worker::wazzup_target(integration, conversation, std::to_string(by.id));
     std::string ref = answers_message_id;
     if (ref.empty() && verdict.reply_to)
         if (auto c = work.comment(*verdict.reply_to); c && c->task == task && c->external_id) ref = *c->external_id;
@@ -238,24 +235,9 @@ std::size_t enqueue(store::Work& work, std::int64_t comment, const Place& at, co
                       ? wazzup_pieces(work, *at.integration, at.task.id, v, c.text, plans, verdict, at.quoted, *c.by, c.answers_message_id)
                       : outbox::plan_telegram(c.text, plans, verdict.signature.value_or(""), verdict.reply_to);
     if (pieces.empty()) refuse(422, "nothing to send: the rules rejected every file and the comment has no text");
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-        store::NewOutboxMessage m;
-        m.comment = comment;
-        m.task = at.task.id;
-        m.integration = v.integration;
-        m.chat = v.chat;
-        m.chat_kind = v.chat_kind;
-        m.business_connection = v.business_connection;
-        m.method = std::string(outbox::method_name(pieces[i].outgoing.method));
-        m.params = outbox::params_json(pieces[i].outgoing);
-        m.file = pieces[i].file;
-        m.part = static_cast<int>(i);
-        m.not_before = now;
-        m.at = now;
-        work.enqueue(m);
-    }
+    auto queued = worker::enqueue_pieces(work, v, at.task.id, comment, pieces, now);
     work.note_comment(v.id, "outbound", comment, now, "employee");
-    return pieces.size();
+    return queued;
 }
 
 }  // namespace

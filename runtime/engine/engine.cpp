@@ -47,7 +47,7 @@ std::vector<std::size_t> slots_of(const stdlib::Schema& schema, std::string_view
 constexpr std::array<std::string_view, fact_count> fact_enum_names = {
     "message", "channel", "integration", "account", "now", "task", "contact", "conversation", "file", "employee", "reaction", "notice"};
 constexpr std::array<std::string_view, kind_count> kind_enum_names = {
-    "routing", "reopen", "notification", "attachment", "delivery", "command", "reaction", "quick_replies", "alert"};
+    "routing", "reopen", "notification", "attachment", "delivery", "command", "reaction", "quick_replies", "alert", "auto_reply"};
 
 // engine::Fact and engine::Kind name indexes; a schema that moved them would make typed callers
 // fill the wrong fact or read the wrong kind.

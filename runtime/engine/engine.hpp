@@ -47,8 +47,10 @@ constexpr FactSet bit(Fact f) { return FactSet(1) << static_cast<unsigned>(f); }
 using FieldSet = std::uint64_t;  // bit i: the field in slot i of a record
 
 // The policy kinds, in the schema's order (checked as above).
-enum class Kind : std::uint8_t { routing, reopen, notification, attachment, delivery, command, reaction, quick_replies, alert };
-inline constexpr std::size_t kind_count = 9;
+enum class Kind : std::uint8_t {
+    routing, reopen, notification, attachment, delivery, command, reaction, quick_replies, alert, auto_reply
+};
+inline constexpr std::size_t kind_count = 10;
 using KindSet = std::uint32_t;  // bit i: Kind i
 constexpr KindSet bit(Kind k) { return KindSet(1) << static_cast<unsigned>(k); }
 inline constexpr KindSet all_kinds = (KindSet(1) << kind_count) - 1;
@@ -80,6 +82,8 @@ public:
     void set_settings(const std::vector<vm::Value>& settings) { settings_.assign(settings.begin(), settings.end()); }
     // What member_of, has_role and last_message_with ask; null: the case's own `facts`.
     void set_queries(const vm::FactQueries* queries) { queries_ = queries; }
+    // The queries set_queries() installed (null: the case's own).
+    const vm::FactQueries* installed_queries() const { return queries_; }
 
 private:
     Case() = default;

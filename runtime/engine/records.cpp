@@ -22,9 +22,10 @@ constexpr std::array<std::string_view, 4> chat_fields = {"id", "kind", "title", 
 constexpr std::array<std::string_view, 5> file_fields = {"name", "ext", "mime", "size", "kind"};
 constexpr std::array<std::string_view, 3> post_fields = {"id", "url", "caption"};
 constexpr std::array<std::string_view, 5> channel_fields = {"id", "name", "number", "transport", "deleted"};
-constexpr std::array<std::string_view, 18> message_fields = {
+constexpr std::array<std::string_view, 19> message_fields = {
     "id",      "direction", "transport", "chat",      "sender", "text",   "command",      "command_args", "mentions",
-    "files",   "reply_to",  "post",      "channel",   "sent_at", "edited", "participants", "notified",     "notifies_contact"};
+    "files",   "reply_to",  "post",      "channel",   "sent_at", "edited", "participants", "notified",     "notifies_contact",
+    "is_auto_reply"};
 constexpr std::array<std::string_view, 8> contact_fields = {"id",     "name",        "username",    "phone",
                                                             "is_new", "has_written", "blocked_bot", "tags"};
 constexpr std::array<std::string_view, 4> employee_fields = {"id", "name", "is_owner", "telegram_linked"};
@@ -187,6 +188,7 @@ Value RecordWriter::message(Arena& arena, const Message& m) const {
         .value(people(arena, m.participants))
         .value(people(arena, m.notified))
         .boolean(m.notifies_contact)
+        .boolean(m.is_auto_reply)
         .done();
 }
 

@@ -90,6 +90,7 @@ struct Message {
     std::span<const Person> participants;
     std::span<const Person> notified;
     bool notifies_contact = false;
+    bool is_auto_reply = false;
 };
 
 struct Contact {

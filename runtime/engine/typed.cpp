@@ -63,7 +63,9 @@ DecisionReader::DecisionReader(const stdlib::Schema& schema)
       create_task_(ctor(schema, "create_task")),
       show_open_tasks_(ctor(schema, "show_open_tasks")),
       add_contact_(ctor(schema, "add_contact")),
-      pass_(ctor(schema, "pass")) {}
+      pass_(ctor(schema, "pass")),
+      answer_(ctor(schema, "answer")),
+      no_answer_(ctor(schema, "no_answer")) {}
 
 Route DecisionReader::route(const Value& v) const {
     if (v.ctor == thread_) {
@@ -113,6 +115,13 @@ CommandAction DecisionReader::command(const Value& v) const {
     if (v.ctor == add_contact_) return AddContactCommand{};
     if (v.ctor == pass_) return PassCommand{};
     throw std::logic_error("command: a `command_action` constructor the engine does not read (function " +
+                           std::to_string(v.ctor) + ")");
+}
+
+std::optional<std::string_view> DecisionReader::auto_reply(const Value& v) const {
+    if (v.ctor == answer_) return text_or_empty(v[0]);
+    if (v.ctor == no_answer_) return std::nullopt;
+    throw std::logic_error("auto_reply: an `auto_reply_action` constructor the engine does not read (function " +
                            std::to_string(v.ctor) + ")");
 }
 

@@ -92,6 +92,8 @@ public:
     static stdlib::AlertRoute alert(const vm::Value& v) { return static_cast<stdlib::AlertRoute>(v.i); }
     Delivery delivery(const vm::Value& v) const;
     CommandAction command(const vm::Value& v) const;
+    // auto_reply: the text of `answer(text)`; none for `no_answer`.
+    std::optional<std::string_view> auto_reply(const vm::Value& v) const;
     // A `list<quick_reply>`, appended to `out`.
     static void quick_replies(const vm::Value& v, std::vector<QuickReply>& out);
     // A `list<notice>`, appended to `out` (kept by the caller, so that its room is reused).
@@ -104,6 +106,7 @@ private:
     std::uint16_t attach_, inline_, link_, reject_;
     std::uint16_t send_, internal_, refuse_;
     std::uint16_t reply_, create_task_, show_open_tasks_, add_contact_, pass_;
+    std::uint16_t answer_, no_answer_;
 };
 
 }  // namespace switchyard::engine

@@ -1,5 +1,6 @@
 #include "runtime/worker/outbound.hpp"
 
+#include "runtime/outbox/outgoing.hpp"
 #include "runtime/worker/queries.hpp"
 
 namespace switchyard::worker {
@@ -10,16 +11,20 @@ using engine::Kind;
 
 namespace {
 
-// The store's fact queries answer the case's while it is in scope, and nothing after.
+// The store's fact queries answer the case's while it is in scope; after, those it had before
+// (the worker's, when it decides an auto-reply's delivery in the middle of a row).
 class QueriesInCase {
 public:
-    QueriesInCase(engine::Case& c, const vm::FactQueries& queries) : case_(c) { case_.set_queries(&queries); }
-    ~QueriesInCase() { case_.set_queries(nullptr); }
+    QueriesInCase(engine::Case& c, const vm::FactQueries& queries) : case_(c), before_(c.installed_queries()) {
+        case_.set_queries(&queries);
+    }
+    ~QueriesInCase() { case_.set_queries(before_); }
     QueriesInCase(const QueriesInCase&) = delete;
     QueriesInCase& operator=(const QueriesInCase&) = delete;
 
 private:
     engine::Case& case_;
+    const vm::FactQueries* before_;
 };
 
 DeliveryVerdict copied(const engine::Delivery& d) {
@@ -78,7 +83,10 @@ void OutboundCase::fill() {
     c.set(Fact::account, w.account(arena, facts_.account()));
     c.set(Fact::now, vm::Value::integer(comment_.now));
 
-    auto sender = employees_.person(*comment_.author);
+    // An auto-reply with no employee to write as comes from the integration itself.
+    records::Person sender;
+    sender.name = integration_.name;
+    if (comment_.author) sender = employees_.person(*comment_.author);
     participants_.push_back(sender);
     employees_.people(comment_.notified_employees, notified_);
     participants_.insert(participants_.end(), notified_.begin(), notified_.end());
@@ -100,6 +108,7 @@ void OutboundCase::fill() {
     m.participants = participants_;
     m.notified = notified_;
     m.notifies_contact = comment_.notifies_contact;
+    m.is_auto_reply = comment_.auto_reply;
     c.set(Fact::message, w.message(arena, m));
     c.set(Fact::channel, w.channel(arena, m.channel));
     auto task = facts_.task(*comment_.task, task_people_);
@@ -113,8 +122,7 @@ void OutboundCase::fill() {
         if (deciding_.reads_tags(engine::all_kinds)) record.tags = facts_.tags(contact->id, extra_);
         c.set(Fact::contact, w.contact(arena, record));
     }
-    const auto& e = *comment_.author;
-    c.set(Fact::employee, w.employee(arena, {e.id, e.name, e.owner, e.telegram.has_value()}));
+    if (const auto* e = comment_.author) c.set(Fact::employee, w.employee(arena, {e->id, e->name, e->owner, e->telegram.has_value()}));
     queries_.start({integration_.id, v.chat, m.chat.id, v.id, comment_.task, transport});
 }
 
@@ -160,6 +168,34 @@ stdlib::Transport transport_of(const config::Integration& integration, const sto
             if (auto t = stdlib::parse_enum<stdlib::Transport>(ch.transport)) return *t;
     return conversation.chat_kind == "direct" || conversation.chat_kind == "comment" ? stdlib::Transport::instagram
                                                                                      : stdlib::Transport::whatsapp;
+}
+
+outbox::WazzupTarget wazzup_target(const config::Integration& integration, const store::ConversationRecord& conversation,
+                                   std::string crm_user_id) {
+    bool instagram = transport_of(integration, conversation) == stdlib::Transport::instagram;
+    return {conversation.channel_external_id, instagram ? "instagram" : "whatsapp", std::move(crm_user_id),
+            instagram ? outbox::instagram_text_limit : outbox::whatsapp_text_limit};
+}
+
+std::size_t enqueue_pieces(store::Work& work, const store::ConversationRecord& conversation, std::int64_t task,
+                           std::int64_t comment, const std::vector<outbox::Piece>& pieces, std::int64_t now) {
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        store::NewOutboxMessage m;
+        m.comment = comment;
+        m.task = task;
+        m.integration = conversation.integration;
+        m.chat = conversation.chat;
+        m.chat_kind = conversation.chat_kind;
+        m.business_connection = conversation.business_connection;
+        m.method = std::string(outbox::method_name(pieces[i].outgoing.method));
+        m.params = outbox::params_json(pieces[i].outgoing);
+        m.file = pieces[i].file;
+        m.part = static_cast<int>(i);
+        m.not_before = now;
+        m.at = now;
+        work.enqueue(m);
+    }
+    return pieces.size();
 }
 
 std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& deciding, const Employees& employees,

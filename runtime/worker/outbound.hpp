@@ -5,6 +5,7 @@
 
 #include "runtime/config/config.hpp"
 #include "runtime/engine/typed.hpp"
+#include "runtime/outbox/plan.hpp"
 #include "runtime/store/store.hpp"
 #include "runtime/worker/facts.hpp"
 #include "runtime/worker/processor.hpp"
@@ -29,7 +30,7 @@ struct OutboundFile {
 // The comment as the policies see it: `message` (outbound), with the task, its conversation
 // and contact, the channel and the sending employee.
 struct OutboundComment {
-    const config::Employee* author = nullptr;
+    const config::Employee* author = nullptr;  // null: an auto-reply of an integration with no owner
     const store::TaskRecord* task = nullptr;
     const store::ConversationRecord* conversation = nullptr;
     std::string_view text;
@@ -38,6 +39,7 @@ struct OutboundComment {
     bool notifies_contact = false;
     std::optional<std::int64_t> reply_to;  // the quoted message's id on the messenger
     bool first = false;  // W4: the message that opens a conversation an employee starts (task and conversation new)
+    bool auto_reply = false;  // the answer of an `auto_reply` policy, not an employee's comment
     std::int64_t now = 0;
 };
 
@@ -98,5 +100,15 @@ std::variant<FirstRoute, std::string> route_first_message(store::Work& work, con
 // The transport of a conversation's messages: Telegram for the Telegram services, else the
 // channel's (WhatsApp or Instagram).
 stdlib::Transport transport_of(const config::Integration& integration, const store::ConversationRecord& conversation);
+
+// Where a message of this Wazzup conversation goes, written by the CRM user `crm_user_id`
+// (empty: by nobody named), with the channel's text limit.
+outbox::WazzupTarget wazzup_target(const config::Integration& integration, const store::ConversationRecord& conversation,
+                                   std::string crm_user_id);
+
+// The outbox rows carrying `pieces` into the conversation's chat, in order, each naming the
+// task and the comment it carries (whose delivery state the rows then set); how many.
+std::size_t enqueue_pieces(store::Work& work, const store::ConversationRecord& conversation, std::int64_t task,
+                           std::int64_t comment, const std::vector<outbox::Piece>& pieces, std::int64_t now);
 
 }  // namespace switchyard::worker

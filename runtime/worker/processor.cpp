@@ -44,6 +44,7 @@ const std::vector<vm::Value>& Deciding::settings_for(const config::Config& confi
 Processor::Processor(store::Work& work, const config::Config& config, const config::Integration& integration,
                      const Employees& employees, Deciding& deciding, const store::InboxRow& row, std::int64_t now_ms)
     : work_(work),
+      config_(config),
       integration_(integration),
       employees_(employees),
       deciding_(deciding),
@@ -350,8 +351,10 @@ void Processor::message(const adapters::Event& e) {
     // (notification, reopen) or for inbound and outbound (attachment): an echo triggers none (W9).
     auto rest = engine::all_kinds & ~bit(Kind::routing) & ~bit(Kind::reopen);
     set_placed_facts(m, a, *placed, rest);
-    if (!m.business_connection.empty() && placed->conversation.business_connection != m.business_connection)
+    if (!m.business_connection.empty() && placed->conversation.business_connection != m.business_connection) {
         work_.set_conversation_business(placed->conversation.id, m.business_connection);
+        placed->conversation.business_connection = m.business_connection;
+    }
     const auto& decided = decide(rest, decisions);
     bool inbound = m.direction == stdlib::Direction::inbound;
     if (inbound && creates_task(decided)) open_new_task(m, a, *placed, at);
@@ -359,7 +362,9 @@ void Processor::message(const adapters::Event& e) {
     remember_employee_chat(m, at);
     // Before the alerts: their decisions replace these.
     if (inbound) act_on_command(m, a, *placed, decided, at);
+    auto answer = inbound ? auto_answer(decided) : std::nullopt;
     alert_employees(m, *placed, decisions, at);
+    if (answer) answer_automatically(*placed, *answer, at);
     unit.keep();
     log(decisions, e.dedup_key, placed->task.id, comment, notes_since(first_note));
 }

@@ -157,6 +157,14 @@ private:
     void log_skipped(const adapters::Event& e, std::size_t first_note);
     void alert_employees(const adapters::Message& m, const Placed& p, DecisionLog& log, std::int64_t at);
 
+    // ---- answering automatically (auto_reply.cpp) ----
+    struct AutoAnswer {
+        std::string text;
+        std::string rule;  // where the auto_reply policy answered (`rules/common.rules:80`)
+    };
+    std::optional<AutoAnswer> auto_answer(const std::vector<engine::Decision>& decisions);
+    void answer_automatically(const Placed& p, const AutoAnswer& answer, std::int64_t at);
+
     void log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
              std::optional<std::int64_t> comment, std::optional<std::string> note);
     std::int64_t time_of(std::int64_t event_ms) const { return event_ms != 0 ? event_ms : row_.received_at_ms; }
@@ -168,6 +176,7 @@ private:
     std::optional<std::string> notes_since(std::size_t first) const;
 
     store::Work& work_;
+    const config::Config& config_;
     const config::Integration& integration_;
     const Employees& employees_;
     Deciding& deciding_;

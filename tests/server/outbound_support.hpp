@@ -75,6 +75,15 @@ inline std::string outbound_toml(const FakeTelegram& fake, const std::string& ou
     return replace_all(replace_all(outbound_config, "{{telegram}}", fake.base_url()), "{{outbound}}", outbound_keys);
 }
 
+// A root rule file importing the shipped rules, then `more`: for a configuration whose
+// `{{source}}/rules` is replaced by the file it is written to.
+inline std::string shipped_rules_and(const std::string& more) {
+    std::string out = "ruleset shipped_and_more\n\n";
+    for (const char* file : {"common", "telegram", "telegram_business", "whatsapp", "instagram"})
+        out += "import \"" + std::string(SWITCHYARD_SOURCE_DIR) + "/rules/" + file + ".rules\"\n";
+    return out + "\n" + more;
+}
+
 inline const std::map<std::string, std::string>& api_auth() {
     static const std::map<std::string, std::string> h = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
     return h;

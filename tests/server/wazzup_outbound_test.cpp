@@ -5,6 +5,7 @@
 #include "tests/support/fake_wazzup.hpp"
 
 #include <csignal>
+#include <fstream>
 
 using namespace switchyard;
 using namespace switchyard::testing;
@@ -406,4 +407,39 @@ TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a
     CHECK(calls[0].ref_message_id == "ig-dm-1");  // I3
     CHECK(calls[0].text.find("terms.pdf: https://switchyard.example.com/files/") != std::string::npos);
     CHECK(calls[1].content_uri.find("/map.png?") != std::string::npos);
+}
+
+TEST_CASE("auto-reply through Wazzup: sent as the integration's owner, and its echo is not recorded again",
+          "[e2e][wazzup][auto_reply]") {
+    FakeWazzup fake;
+    auto toml = replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://switchyard.example.com");
+    ServerProcess server(replace_all(toml, "{{source}}/rules", "{{dir}}/auto.rules"), "wazzup-auto");
+    std::ofstream(server.dir() / "auto.rules") << shipped_rules_and(R"(
+policy auto_reply for inbound via whatsapp {
+    when conversation.is_new -> answer("We got your message, " + message.sender.name + ".")
+    otherwise                -> no_answer
+}
+)");
+    server.start();
+    post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567", "Hello")}}});
+    REQUIRE(fake.wait_for(1));
+    auto sent = fake.calls().at(0);
+    CHECK(sent.channel_id == "wa-channel");
+    CHECK(sent.chat_id == "79991234567");
+    CHECK(sent.text == "We got your message, Anna.");
+    CHECK(sent.crm_user_id == "1");
+    REQUIRE(sent.crm_message_id.starts_with("switchyard-outbox-"));
+    auto task = first_task(server);
+    auto comment = get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array().at(1).at("id").as_int64();
+    CHECK(settled_delivery(server, task, comment).at("state") == "sent");
+
+    // Wazzup reports the message back as an echo naming our crmMessageId: nothing new.
+    auto echo = wazzup_message("wz-msg-1", "wa-channel", "whatsapp", "79991234567", "We got your message, Anna.");
+    echo["isEcho"] = true;
+    echo["status"] = "sent";
+    echo["crmMessageId"] = sent.crm_message_id;
+    post(server, json::object{{"messages", json::array{echo}}});
+    REQUIRE(server.wait_until_processed());
+    CHECK(get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array().size() == 2);
+    CHECK(fake.calls().size() == 1);
 }
