@@ -173,7 +173,7 @@ private:
     Type call_rule_function(const Expr& e, const dsl::Call& c, Global& fn);
 
     // ---- the constant pattern of `matches` (checker_patterns.cpp) ----
-    void check_pattern_argument(const Expr& call, const dsl::Call& c);
+    void check_pattern_argument(const dsl::Call& c);
 
     const Schema& schema_;
     common::DiagnosticBag& diagnostics_;

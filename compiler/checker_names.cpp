@@ -293,7 +293,7 @@ Type ExprChecker::visit(const Expr& e, const dsl::Call& c, std::optional<Type>) 
     e.annotation.ref = dsl::RefKind::function;
     e.annotation.index = static_cast<std::uint32_t>(*index);
     bind_arguments(e, c, fn);
-    if (fn.name == "matches") check_pattern_argument(e, c);
+    if (fn.name == "matches") check_pattern_argument(c);
     return fn.result;
 }
 
@@ -303,7 +303,7 @@ void ExprChecker::bind_arguments(const Expr& e, const dsl::Call& c, const stdlib
     std::size_t next_positional = 0;
     // Only error help shows the signature: build it then, not for every call.
     auto signature = [&] { return fn.signature(schema_); };
-    e.annotation.argument_params.assign(c.args.size(), dsl::unbound_argument);
+    for (const auto& arg : c.args) arg.param = dsl::unbound_argument;
     for (std::size_t a = 0; a < c.args.size(); ++a) {
         const auto& arg = c.args[a];
         std::optional<std::size_t> p;
@@ -344,7 +344,7 @@ void ExprChecker::bind_arguments(const Expr& e, const dsl::Call& c, const stdlib
             if (fn.variadic_first && *p == 0) next_positional = 0;
         }
         given[*p] = true;
-        e.annotation.argument_params[a] = static_cast<std::uint32_t>(*p);
+        arg.param = static_cast<std::uint32_t>(*p);
         const auto& param = fn.params[*p];
         // An optional parameter takes `none`, or a value that may be `none`: either is the
         // same as leaving it out.

@@ -18,10 +18,9 @@ Span span_in_literal(const Expr& literal, const std::string& value, std::size_t 
 
 }  // namespace
 
-void ExprChecker::check_pattern_argument(const Expr& call, const dsl::Call& c) {
-    const auto& bound = call.annotation.argument_params;
-    for (std::size_t a = 0; a < c.args.size() && a < bound.size(); ++a) {
-        if (bound[a] != 1) continue;  // `pattern`, the second parameter of `matches`
+void ExprChecker::check_pattern_argument(const dsl::Call& c) {
+    for (std::size_t a = 0; a < c.args.size(); ++a) {
+        if (c.args[a].param != 1) continue;  // `pattern`, the second parameter of `matches`
         const Expr& arg = *c.args[a].value;
         const auto* literal = arg.as<dsl::StringLit>();
         if (!literal) {

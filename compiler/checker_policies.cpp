@@ -161,7 +161,10 @@ bool strictly_inside(const CheckedPolicy& a, const CheckedPolicy& b) {
 class PolicyOrder {
 public:
     PolicyOrder(const Schema& schema, common::DiagnosticBag& diagnostics, const std::vector<CheckedPolicy>& policies)
-        : schema_(schema), diagnostics_(diagnostics), policies_(policies) {}
+        : schema_(schema), diagnostics_(diagnostics), policies_(policies) {
+        defers_.reserve(policies.size());
+        for (const auto& p : policies) defers_.push_back(can_defer(p));
+    }
 
     // Only policies of one kind and priority can be ambiguous: pairs are looked for inside those
     // groups (a generated ruleset of 9,000 policies, each of its own priority, spent an eighth
@@ -218,7 +221,7 @@ private:
                 if (ScopeCells::contains(higher, sets[k])) report(indices, sets, k, level);
             // A policy that can defer (`-> next`) leaves its events to the policies below it.
             for (std::size_t k = level; k < end; ++k)
-                if (!can_defer(policies_[indices[k]])) ScopeCells::add(higher, sets[k]);
+                if (!defers(indices[k])) ScopeCells::add(higher, sets[k]);
             level = end;
         }
     }
@@ -226,6 +229,8 @@ private:
     static bool can_defer(const CheckedPolicy& p) {
         return std::any_of(p.decl->rules.begin(), p.decl->rules.end(), [](const dsl::Rule& r) { return r.defers(); });
     }
+    // can_defer of each policy, found once: reporting a hidden policy asks it of many.
+    bool defers(std::size_t policy) const { return defers_[policy]; }
 
     // Notes on the policies that hide policy `k` (those before `higher_end` have a higher
     // priority): one that hides it alone when there is one, else a few found from the highest
@@ -235,14 +240,14 @@ private:
         const CheckedPolicy& hidden = policies_[indices[k]];
         std::vector<std::size_t> shown;
         for (std::size_t n = 0; n < higher_end; ++n)
-            if (!can_defer(policies_[indices[n]]) && ScopeCells::contains(sets[n], sets[k])) {
+            if (!defers(indices[n]) && ScopeCells::contains(sets[n], sets[k])) {
                 shown = {n};
                 break;
             }
         if (shown.empty()) {
             ScopeCells::Set have(sets[k].size(), 0);
             for (std::size_t n = 0; n < higher_end; ++n) {
-                if (can_defer(policies_[indices[n]]) || !ScopeCells::adds_to(have, sets[n], sets[k])) continue;
+                if (defers(indices[n]) || !ScopeCells::adds_to(have, sets[n], sets[k])) continue;
                 shown.push_back(n);
                 ScopeCells::add(have, sets[n]);
                 if (ScopeCells::contains(have, sets[k])) break;
@@ -278,6 +283,7 @@ private:
     const Schema& schema_;
     common::DiagnosticBag& diagnostics_;
     const std::vector<CheckedPolicy>& policies_;
+    std::vector<bool> defers_;
 };
 
 }  // namespace

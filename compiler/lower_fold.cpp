@@ -147,7 +147,7 @@ std::optional<std::uint32_t> ModuleState::fold_node(const Expr& e, const dsl::Ca
     if (e.annotation.ref == RefKind::rule_function) return std::nullopt;  // inlined, then folded inside
     const auto& fn = schema.functions()[e.annotation.index];
     if (fn.role != stdlib::FunctionRole::constructor) return std::nullopt;
-    auto params = arguments_by_parameter(e, c, fn);
+    auto params = arguments_by_parameter(c, fn);
     std::vector<std::uint32_t> parts;
     for (std::size_t p = 0; p < fn.params.size(); ++p) {
         if (fn.variadic_first && p == 0) {
@@ -264,12 +264,11 @@ std::uint32_t ModuleState::bare_constructor(std::size_t function) {
 
 Type ModuleState::key_list_type() { return *Type::of(TypeKind::any).wrapped(Wrap::list); }
 
-std::vector<std::vector<const Expr*>> arguments_by_parameter(const Expr& call, const dsl::Call& c,
+std::vector<std::vector<const Expr*>> arguments_by_parameter(const dsl::Call& c,
                                                              const stdlib::FunctionDecl& fn) {
     std::vector<std::vector<const Expr*>> params(fn.params.size());
-    const auto& bound = call.annotation.argument_params;
-    for (std::size_t a = 0; a < c.args.size() && a < bound.size(); ++a)
-        if (bound[a] < params.size()) params[bound[a]].push_back(c.args[a].value.get());
+    for (const auto& arg : c.args)
+        if (arg.param < params.size()) params[arg.param].push_back(arg.value.get());
     return params;
 }
 

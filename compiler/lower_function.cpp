@@ -232,7 +232,7 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
 Val FunctionLowering::lower(const Expr& e, const dsl::Call& c, Dst dst) {
     if (e.annotation.ref == RefKind::rule_function) return inline_rule_function(e, c, dst);
     const auto& fn = s_.schema.functions()[e.annotation.index];
-    auto params = arguments_by_parameter(e, c, fn);
+    auto params = arguments_by_parameter(c, fn);
     auto index = static_cast<std::uint16_t>(e.annotation.index);
     if (fn.role == stdlib::FunctionRole::constructor) return construct(e, fn, index, params, dst);
     // An optional parameter left out is `none` (`calendar` without `holidays`).

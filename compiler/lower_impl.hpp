@@ -128,9 +128,9 @@ struct ModuleState {
     static Type key_list_type();
 };
 
-// The arguments of a checked call, per parameter of `fn`, as the checker bound them (the call's
-// annotation): several for the variadic first parameter, none for an optional one left out.
-std::vector<std::vector<const Expr*>> arguments_by_parameter(const Expr& call, const dsl::Call& c,
+// The arguments of a checked call, per parameter of `fn`, as the checker bound them (each
+// argument's `param`): several for the variadic first parameter, none for an optional one left out.
+std::vector<std::vector<const Expr*>> arguments_by_parameter(const dsl::Call& c,
                                                              const stdlib::FunctionDecl& fn);
 
 // ---- one function: registers, code, line table ----

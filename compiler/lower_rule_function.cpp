@@ -34,11 +34,10 @@ std::optional<std::uint16_t> FunctionLowering::parameter(std::string_view name) 
 
 Val FunctionLowering::inline_rule_function(const Expr& e, const dsl::Call& c, Dst dst) {
     const auto& fn = *static_cast<const dsl::FnDecl*>(e.annotation.target);
-    const auto& bound = e.annotation.argument_params;
     std::map<std::string, std::uint16_t, std::less<>> frame;
     std::vector<std::uint16_t> registers;
-    for (std::size_t a = 0; a < c.args.size() && a < bound.size(); ++a) {
-        const auto& param = fn.params.at(bound[a]);
+    for (std::size_t a = 0; a < c.args.size(); ++a) {
+        const auto& param = fn.params.at(c.args[a].param);
         // The parameter's declared type, which the body's instructions were typed against.
         std::uint16_t reg = out.alloc(resolved(param.type, s_.schema));
         into(*c.args[a].value, reg);

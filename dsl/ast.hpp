@@ -44,10 +44,18 @@ struct Field {
     std::string name;
     Span name_span;
 };
+// In Arg::param: an argument the checker bound to no parameter (and reported).
+inline constexpr std::uint32_t unbound_argument = 0xffffffff;
+
 struct Arg {
     std::optional<std::string> name;  // set for `title: ...`
     Span name_span;
     ExprPtr value;
+    // Filled by the checker: the index of the parameter it bound the argument to (by name, by
+    // position, or to the variadic first parameter), so that lowering does not bind the
+    // arguments a second time, perhaps differently. Kept here rather than in a list of the
+    // call's annotation: a list per call was an allocation per call.
+    mutable std::uint32_t param = unbound_argument;
 };
 struct Call {
     std::string callee;
@@ -87,18 +95,11 @@ struct IfElse {
 // `rule_function`: a call of a function written in rules; `target` is its FnDecl.
 enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field, rule_function };
 
-// In Annotation::argument_params: an argument the checker bound to no parameter (and reported).
-inline constexpr std::uint32_t unbound_argument = 0xffffffff;
-
 struct Annotation {
     stdlib::Type type = stdlib::types::error;
     RefKind ref = RefKind::unresolved;
     std::uint32_t index = 0;  // meaning depends on ref: member, function, field or declaration index
     const void* target = nullptr;  // the declaration a let, setting or local refers to
-    // A call: for each argument, in order, the index of the parameter the checker bound it to (by
-    // name, by position, or to the variadic first parameter), so that lowering does not bind the
-    // arguments a second time, perhaps differently. Empty for every other expression.
-    std::vector<std::uint32_t> argument_params;
 };
 
 struct Expr {

@@ -5,6 +5,10 @@
 #pragma once
 
 #include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze_traits.hpp>
+
+#include <array>
+#include <string_view>
 
 namespace switchyard::dsl::grammar {
 
@@ -44,10 +48,35 @@ struct kw_for : TAO_PEGTL_KEYWORD("for") {};
 struct kw_via : TAO_PEGTL_KEYWORD("via") {};
 struct kw_fn : TAO_PEGTL_KEYWORD("fn") {};
 
-struct keyword : p::sor<kw_ruleset, kw_import, kw_setting, kw_let, kw_policy, kw_test, kw_when, kw_otherwise, kw_and,
-                        kw_or, kw_not, kw_in, kw_true, kw_false, kw_none, kw_if, kw_then, kw_else, kw_where, kw_given,
-                        kw_expect, kw_priority, kw_for, kw_via, kw_fn> {};
-struct identifier : p::seq<p::not_at<keyword>, ident_first, p::star<ident_other>> {};
+// The words above, which no name may be: keep the two lists together.
+inline constexpr std::array<std::string_view, 25> keywords = {
+    "ruleset", "import", "setting", "let",  "policy", "test",  "when",  "otherwise", "and",
+    "or",      "not",    "in",      "true", "false",  "none",  "if",    "then",      "else",
+    "where",   "given",  "expect",  "priority", "for", "via", "fn"};
+
+// A word of ident_first then ident_others that is not a keyword: the word is scanned once and
+// looked up, where trying each keyword before every name (not_at<keyword>) took a tenth of the
+// time of parsing.
+struct word_not_keyword {
+    using rule_t = word_not_keyword;
+    using subs_t = p::empty_list;
+
+    static constexpr bool is_first(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+    static constexpr bool is_other(char c) { return is_first(c) || (c >= '0' && c <= '9'); }
+
+    template <typename ParseInput>
+    static bool match(ParseInput& in) {
+        if (in.empty() || !is_first(in.peek_char())) return false;
+        std::size_t n = 1;
+        while (in.size(n + 1) > n && is_other(in.peek_char(n))) ++n;
+        std::string_view word(in.current(), n);
+        for (auto k : keywords)
+            if (k == word) return false;
+        in.bump_in_this_line(n);
+        return true;
+    }
+};
+struct identifier : word_not_keyword {};
 
 struct comma : p::one<','> {};
 struct colon : p::one<':'> {};
@@ -240,3 +269,7 @@ struct next_decl : p::seq<p::must<decl>, ws> {};
 struct file : p::seq<ws, p::star<decl, ws>, p::eof> {};
 
 }  // namespace switchyard::dsl::grammar
+
+// For analyze<>: a name always consumes what it matches.
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, switchyard::dsl::grammar::word_not_keyword> : tao::pegtl::analyze_any_traits<> {};

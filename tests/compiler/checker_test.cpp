@@ -143,19 +143,22 @@ policy quick_replies {
     INFO(out.text);
     REQUIRE_FALSE(bag.has_errors());
     using Bound = std::vector<std::uint32_t>;
+    auto bound = [](const dsl::ExprPtr& call) {
+        Bound out;
+        for (const auto& arg : std::get<dsl::Call>(call->node).args) out.push_back(arg.param);
+        return out;
+    };
     const auto& routing = *ws.files[0].module.decls[0].as<dsl::PolicyDecl>();
-    CHECK(routing.rules[0].condition->annotation.argument_params == Bound{0, 1});
+    CHECK(bound(routing.rules[0].condition) == Bound{0, 1});
     // thread(key..., title, description, assignees, project): every positional argument is a key.
-    CHECK(routing.rules[0].result->annotation.argument_params == Bound{0, 1, 0, 4});
-    CHECK(routing.rules[1].condition->annotation.argument_params == Bound{1, 0});
-    CHECK(routing.rules[1].result->annotation.argument_params == Bound{0});
-    CHECK(routing.rules[2].result->annotation.argument_params == Bound{0});
+    CHECK(bound(routing.rules[0].result) == Bound{0, 1, 0, 4});
+    CHECK(bound(routing.rules[1].condition) == Bound{1, 0});
+    CHECK(bound(routing.rules[1].result) == Bound{0});
+    CHECK(bound(routing.rules[2].result) == Bound{0});
     const auto& replies = *ws.files[0].module.decls[1].as<dsl::PolicyDecl>();
     const auto& list = std::get<dsl::ListLit>(replies.rules[0].result->node);
-    CHECK(list.items[0]->annotation.argument_params == Bound{0, 1});
-    CHECK(list.items[1]->annotation.argument_params == Bound{1, 0});
-    // Names and literals are no calls: nothing recorded.
-    CHECK(std::get<dsl::Call>(list.items[0]->node).args[0].value->annotation.argument_params.empty());
+    CHECK(bound(list.items[0]) == Bound{0, 1});
+    CHECK(bound(list.items[1]) == Bound{1, 0});
 }
 
 TEST_CASE("an argument the checker refuses is bound to no parameter", "[calls]") {
@@ -168,8 +171,11 @@ policy routing {
     compiler::check(ws, bag);
     CHECK(bag.has_errors());
     const auto& routing = *ws.files[0].module.decls[0].as<dsl::PolicyDecl>();
-    CHECK(routing.rules[0].result->annotation.argument_params ==
-          std::vector<std::uint32_t>{0, dsl::unbound_argument, dsl::unbound_argument});
+    const auto& args = std::get<dsl::Call>(routing.rules[0].result->node).args;
+    REQUIRE(args.size() == 3);
+    CHECK(args[0].param == 0);
+    CHECK(args[1].param == dsl::unbound_argument);
+    CHECK(args[2].param == dsl::unbound_argument);
 }
 
 TEST_CASE("a rule file that starts with a UTF-8 byte order mark checks as without", "[checker]") {

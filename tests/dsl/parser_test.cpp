@@ -33,6 +33,18 @@ TEST_CASE("PEGTL analyze finds no problem in the grammar", "[grammar]") {
     CHECK(tao::pegtl::analyze<dsl::grammar::file>() == 0);
 }
 
+TEST_CASE("no keyword is a name; a name that starts or ends with one is", "[grammar]") {
+    for (auto keyword : dsl::grammar::keywords) {
+        std::string k(keyword);
+        INFO(k);
+        CHECK(has_code(parse_text("let " + k + " = 1\n"), common::Code::E0100));
+        for (const auto& name : {k + "x", "x" + k, k + "_", k + "1", "_" + k}) {
+            INFO(name);
+            CHECK(parse_text("let " + name + " = 1\n").diagnostics.empty());
+        }
+    }
+}
+
 TEST_CASE("100 000 nested parentheses end in a nesting diagnostic", "[hostile]") {
     auto p = parse_text("let x = " + std::string(100000, '(') + "1" + std::string(100000, ')'));
     CHECK(has_code(p, common::Code::E0102));
