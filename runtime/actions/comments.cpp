@@ -56,8 +56,7 @@ std::vector<outbox::Piece> wazzup_pieces(store::Work& work, const config::Integr
                                          const std::string& answers_message_id) {
     auto target = worker::wazzup_target(integration, conversation, std::to_string(by.id));
     std::string ref = answers_message_id;
-    if (ref.empty() && verdict.reply_to)
-        if (auto c = work.comment(*verdict.reply_to); c && c->task == task && c->external_id) ref = *c->external_id;
+    if (ref.empty()) ref = worker::wazzup_quote(work, task, verdict.reply_to);
     if (ref.empty() && quoted && quoted->external_id) ref = *quoted->external_id;
     return outbox::plan_wazzup(text, plans, verdict.signature.value_or(""), ref, target);
 }

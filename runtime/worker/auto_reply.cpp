@@ -32,10 +32,12 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
     // Written as the integration's owner, as the tracker shows the integration's own messages;
     // an integration without one writes under its name.
     const auto* owner = employees_.owner_for(integration_);
+    // As the inbound message left it (its first comment, who wrote last), not as routing found it.
+    auto conversation = work_.conversation(p.conversation.id).value_or(p.conversation);
     OutboundComment o;
     o.author = owner;
     o.task = &p.task;
-    o.conversation = &p.conversation;
+    o.conversation = &conversation;
     o.text = answer.text;
     o.notifies_contact = true;
     o.auto_reply = true;
@@ -52,10 +54,10 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
     }
     const auto& send = std::get<Send>(decided.delivery);
     store::NewComment c{.task = p.task.id,
-                        .conversation = p.conversation.id,
+                        .conversation = conversation.id,
                         .integration = integration_.id,
-                        .chat = p.conversation.chat,
-                        .chat_kind = p.conversation.chat_kind,
+                        .chat = conversation.chat,
+                        .chat_kind = conversation.chat_kind,
                         .direction = "outbound",
                         .author = owner ? store::PersonRef{"employee", owner->id, owner->name}
                                         : store::PersonRef{"employee", 0, integration_.name},
@@ -69,10 +71,10 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
     auto comment = work_.add_comment(c);
     auto signature = send.signature.value_or("");
     auto pieces = integration_.service == config::Service::wazzup
-                      ? outbox::plan_wazzup(answer.text, {}, signature, "",
-                                            wazzup_target(integration_, p.conversation, owner ? std::to_string(owner->id) : ""))
+                      ? outbox::plan_wazzup(answer.text, {}, signature, wazzup_quote(work_, p.task.id, send.reply_to),
+                                            wazzup_target(integration_, conversation, owner ? std::to_string(owner->id) : ""))
                       : outbox::plan_telegram(answer.text, {}, signature, send.reply_to);
-    auto messages = enqueue_pieces(work_, p.conversation, p.task.id, comment, pieces, now_);
+    auto messages = enqueue_pieces(work_, conversation, p.task.id, comment, pieces, now_);
     queued_ += messages;
     // The conversation is left as the customer left it: still waiting for an employee's answer
     // (`expects_reply`, `unanswered_count`), which an automatic one is not.

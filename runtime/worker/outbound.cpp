@@ -177,6 +177,12 @@ outbox::WazzupTarget wazzup_target(const config::Integration& integration, const
             instagram ? outbox::instagram_text_limit : outbox::whatsapp_text_limit};
 }
 
+std::string wazzup_quote(store::Work& work, std::int64_t task, std::optional<std::int64_t> reply_to) {
+    if (!reply_to) return {};
+    auto c = work.comment(*reply_to);
+    return c && c->task == task && c->external_id ? *c->external_id : std::string();
+}
+
 std::size_t enqueue_pieces(store::Work& work, const store::ConversationRecord& conversation, std::int64_t task,
                            std::int64_t comment, const std::vector<outbox::Piece>& pieces, std::int64_t now) {
     for (std::size_t i = 0; i < pieces.size(); ++i) {

@@ -106,6 +106,10 @@ stdlib::Transport transport_of(const config::Integration& integration, const sto
 outbox::WazzupTarget wazzup_target(const config::Integration& integration, const store::ConversationRecord& conversation,
                                    std::string crm_user_id);
 
+// The Wazzup message id to quote for a `send(reply_to:)` through Wazzup, where `reply_to` names a
+// comment of the task (I5: `conversation.first_comment_id`); empty when it names none with one.
+std::string wazzup_quote(store::Work& work, std::int64_t task, std::optional<std::int64_t> reply_to);
+
 // The outbox rows carrying `pieces` into the conversation's chat, in order, each naming the
 // task and the comment it carries (whose delivery state the rows then set); how many.
 std::size_t enqueue_pieces(store::Work& work, const store::ConversationRecord& conversation, std::int64_t task,

@@ -419,6 +419,10 @@ policy auto_reply for inbound via whatsapp {
     when conversation.is_new -> answer("We got your message, " + message.sender.name + ".")
     otherwise                -> no_answer
 }
+
+policy auto_reply for inbound via instagram in comment {
+    otherwise -> answer("Thank you! We answer in Direct.")
+}
 )");
     server.start();
     post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567", "Hello")}}});
@@ -442,4 +446,14 @@ policy auto_reply for inbound via whatsapp {
     REQUIRE(server.wait_until_processed());
     CHECK(get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array().size() == 2);
     CHECK(fake.calls().size() == 1);
+
+    // I5: under a post, the shipped delivery policy quotes the user's first comment.
+    auto under_post = wazzup_message("ig-comment-1", "ig-channel", "instagram", "some.customer", "How much is this?");
+    under_post["instPost"] = json::object{{"id", "post-1"}, {"src", "https://www.instagram.com/p/X"}, {"description", "A lamp"}};
+    post(server, json::object{{"messages", json::array{under_post}}});
+    REQUIRE(fake.wait_for(2));
+    auto answer = fake.calls().at(1);
+    CHECK(answer.chat_type == "instagram");
+    CHECK(answer.text == "Thank you! We answer in Direct.");
+    CHECK(answer.ref_message_id == "ig-comment-1");
 }
