@@ -4,6 +4,13 @@
 
 namespace switchyard::dsl {
 
+void DestroyExpr::operator()(Expr* e) const noexcept { std::destroy_at(e); }
+
+ExprPtr ExprArena::make(Expr expr) {
+    void* place = memory_.allocate(sizeof(Expr), alignof(Expr));
+    return ExprPtr(std::construct_at(static_cast<Expr*>(place), std::move(expr)));
+}
+
 namespace {
 bool same(const ExprPtr& a, const ExprPtr& b) {
     if (!a || !b) return !a && !b;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,7 +22,12 @@ using common::Span;
 inline constexpr std::uint32_t max_expression_depth = 200;
 
 struct Expr;
-using ExprPtr = std::unique_ptr<Expr>;
+// An expression is destroyed by its owner and its memory given back with its arena's, all at
+// once (freeing the nodes of 100,000 lines one by one was a fifth of `check`).
+struct DestroyExpr {
+    void operator()(Expr* e) const noexcept;
+};
+using ExprPtr = std::unique_ptr<Expr, DestroyExpr>;
 
 enum class UnaryOp : std::uint8_t { logical_not, negate };
 enum class BinaryOp : std::uint8_t { coalesce, logical_or, logical_and, eq, ne, lt, le, gt, ge, in, not_in, add, sub };
@@ -213,7 +219,18 @@ struct Comment {
     Span span;  // from `#` to the end of the line, without the line break
 };
 
+// Where the expressions of a module live. It must outlive every ExprPtr it made: a Module holds
+// its arena before its declarations, so that they are destroyed first.
+class ExprArena {
+public:
+    ExprPtr make(Expr expr);
+
+private:
+    std::pmr::monotonic_buffer_resource memory_;
+};
+
 struct Module {
+    std::unique_ptr<ExprArena> arena = std::make_unique<ExprArena>();  // first: destroyed last
     common::FileId file = 0;
     std::vector<Decl> decls;
     std::vector<Comment> comments;  // in source order

@@ -93,7 +93,7 @@ std::uint32_t child_depth(const Expr::Node& node) {
 void State::push(Span span, Expr::Node node) {
     std::uint32_t depth = child_depth(node) + 1;
     if (depth > max_expression_depth) too_deep(span.begin);
-    exprs.push_back(std::make_unique<Expr>(Expr{span, std::move(node), depth, {}}));
+    exprs.push_back(module.arena->make(Expr{span, std::move(node), depth, {}}));
 }
 
 namespace {

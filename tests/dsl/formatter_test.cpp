@@ -89,7 +89,8 @@ TEST_CASE("print_expr output reads back as the same tree", "[formatter]") {
     // Random trees over every form, printed and parsed again: catches a missing parenthesis.
     std::mt19937 rng(20240601);
     auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-    auto make = [](dsl::Expr::Node node) { return std::make_unique<dsl::Expr>(dsl::Expr{{}, std::move(node), 1, {}}); };
+    dsl::ExprArena arena;
+    auto make = [&](dsl::Expr::Node node) { return arena.make(dsl::Expr{{}, std::move(node), 1, {}}); };
     const char* names[] = {"a", "b", "it", "inbound", "notes"};
     std::function<dsl::ExprPtr(int)> random_expr = [&](int depth) -> dsl::ExprPtr {
         switch (depth <= 0 ? pick(4) : pick(12)) {
@@ -636,9 +637,7 @@ public:
     }
 
 private:
-    static dsl::ExprPtr make(dsl::Expr::Node node) {
-        return std::make_unique<dsl::Expr>(dsl::Expr{{}, std::move(node), 1, {}});
-    }
+    dsl::ExprPtr make(dsl::Expr::Node node) { return arena_.make(dsl::Expr{{}, std::move(node), 1, {}}); }
 
     std::vector<dsl::ExprPtr> items(int depth) {
         std::vector<dsl::ExprPtr> out;
@@ -647,6 +646,7 @@ private:
     }
 
     std::mt19937 rng_;
+    dsl::ExprArena arena_;
 };
 
 }  // namespace
