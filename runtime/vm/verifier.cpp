@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace switchyard::vm {
 
@@ -122,7 +123,9 @@ private:
         Type rec = object ? f_.registers[*object].type.without_optional() : Type{};
         if (rec.depth || rec.base != TypeKind::record) fail("field access on something that is not a record");
         const auto& decl = schema_.record_of(rec);
-        if (slot >= decl.fields.size()) fail("field slot " + std::to_string(slot) + " is out of range for `" + decl.name + "`");
+        // The fields of `contact_fields` are the ruleset's own (its contact fields section).
+        std::size_t fields = decl.declared_by_rules ? m_.contact_fields.size() : decl.fields.size();
+        if (slot >= fields) fail("field slot " + std::to_string(slot) + " is out of range for `" + decl.name + "`");
     }
 
     // A jump lands inside the code; backward only onto a loop's head, the instruction that
@@ -308,7 +311,8 @@ private:
         Type object = value(i.b);
         bool optional = i.op == Op::get_field_opt;
         if (optional != object.is_optional()) fail(optional ? "the object is not optional" : "the object may be none");
-        Type field = schema_.record_of(object.without_optional()).fields[i.c].type;
+        const auto& decl = schema_.record_of(object.without_optional());
+        Type field = decl.declared_by_rules ? m_.contact_fields[i.c].type : decl.fields[i.c].type;
         return stores(i.a, optional ? field.optional() : field);
     }
 
@@ -403,6 +407,7 @@ public:
         for (std::size_t k = 0; k < m_.constants.size(); ++k) constant(k);
         for (std::size_t s = 0; s < m_.sets.size(); ++s) set(s);
         for (const auto& s : m_.settings) setting(s);
+        contact_fields();
         for (std::size_t p = 0; p < m_.policies.size(); ++p) policy(p);
         for (std::size_t e = 0; e < m_.expectations.size(); ++e) expectation(e);
         for (const auto& t : m_.tests) test(t);
@@ -467,6 +472,8 @@ private:
                 Type b = t.without_optional();
                 if (b.depth || b.base != TypeKind::record || b.decl >= schema_.records().size()) bad("not a record");
                 const auto& rec = schema_.records()[b.decl];
+                // Rules never make a constant of the record whose fields they declare.
+                if (rec.declared_by_rules) bad("a record of `" + rec.name + "`, which no constant can be");
                 if (c.parts.size() != rec.fields.size()) bad("a record with the wrong number of fields");
                 for (std::size_t n = 0; n < c.parts.size(); ++n)
                     if (!fits(part_type(n), rec.fields[n].type)) bad("a field of the wrong type");
@@ -504,6 +511,22 @@ private:
         if (s.default_value >= m_.constants.size()) reject("setting `" + s.name + "`: its default is out of range");
         if (!valid_type(s.type, schema_) || !fits(m_.constants[s.default_value].type, s.type))
             reject("setting `" + s.name + "`: its default does not fit its type");
+    }
+
+    // What `contact.fields` reads and the server fills from [contact_fields] of the
+    // configuration: bool, int or string, perhaps optional, each name once.
+    void contact_fields() {
+        std::set<std::string_view> names;
+        for (const auto& f : m_.contact_fields) {
+            const std::string what = "contact field `" + f.name + "`";
+            Type plain = f.type.without_optional();
+            if (!(plain == stdlib::types::boolean || plain == stdlib::types::integer || plain == stdlib::types::string))
+                reject(what + ": a contact field is bool, int or string, perhaps optional");
+            if (f.default_value >= m_.constants.size()) reject(what + ": its default is out of range");
+            if (!fits(m_.constants[f.default_value].type, f.type)) reject(what + ": its default does not fit its type");
+            if (f.name.empty() || !names.insert(f.name).second) reject(what + ": empty, or declared twice");
+        }
+        if (m_.contact_fields.size() > bytecode::max_contact_fields) reject("more contact fields than a field slot can name");
     }
 
     void policy(std::size_t p) {
