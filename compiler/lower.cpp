@@ -15,7 +15,10 @@ namespace {
 class Lowering {
 public:
     Lowering(const Workspace& ws, const Program& program, common::DiagnosticBag& diagnostics, const stdlib::Schema& schema)
-        : ws_(ws), program_(program), diagnostics_(diagnostics), state_{ws, schema, module_, Constants(module_), {}, {}, {}} {}
+        : ws_(ws),
+          program_(program),
+          diagnostics_(diagnostics),
+          state_{ws, schema, module_, Constants(module_), {}, {}, {}, {}} {}
 
     std::optional<bytecode::Module> run(const LowerOptions& options) {
         module_.name = program_.name;
