@@ -10,7 +10,8 @@
 //    of the same sort among `import`, `setting`, `contact_field` and `let` that had no blank line
 //    between them in the source stay together without one; where such a blank line is not
 //    already kept from the source (the source had none anywhere between the two), it goes right
-//    after the first declaration, before any comments between them. `ruleset name` is printed as written.
+//    after the first declaration, before any comments between them. `ruleset name` is printed
+//    as written.
 //  * `setting name: type = default` (and `contact_field`), and the description, if any, on the
 //    line after the default's last line, indented by 4. Types print as `list<person>`,
 //    `set<string>`, `string?`.
@@ -250,8 +251,8 @@ private:
 // ---- declarations ------------------------------------------------------------------------
 
 std::vector<TextLine> setting_lines(const SettingDecl& s) {
-    auto lines = statement_lines(0, {text_part(std::string(s.keyword()) + " " + s.name.name + ": " + print_type(s.type) + " = "),
-                                     expr_part(*s.default_value)});
+    std::string head = std::string(s.keyword()) + " " + s.name.name + ": " + print_type(s.type) + " = ";
+    auto lines = statement_lines(0, {text_part(std::move(head)), expr_part(*s.default_value)});
     if (s.description) lines.push_back(TextLine{indent_width, quote(*s.description)});
     return lines;
 }

@@ -62,6 +62,23 @@ public:
         read_facts(root->if_contains("facts"));
     }
 
+    // `contact.fields` from the store's values (JSON text by name), as read() reads it from a
+    // case; a value that does not fit the declared type (the configuration's type changed since
+    // it was set) counts as not set.
+    Value stored_contact_fields(std::span<const std::pair<std::string, std::string>> stored) {
+        boost::json::object given;
+        for (const auto& [name, text] : stored) {
+            auto f = image_.contact_field_index(name);
+            if (!f) continue;  // declared in the configuration, not read by these rules
+            boost::system::error_code ec;
+            auto value = boost::json::parse(text, ec);
+            if (ec || !fits(image_.module().contact_fields[*f].type, value)) continue;
+            given[name] = std::move(value);
+        }
+        boost::json::value v = std::move(given);
+        return contact_fields(&v, "contact.fields");
+    }
+
 private:
     [[noreturn]] static void fail(const std::string& path, const std::string& why) { throw CaseError(path + ": " + why); }
 
@@ -134,7 +151,6 @@ private:
         return Value::record(fields, decl.fields.size());
     }
 
-public:
     // `contact.fields`: the ruleset's contact fields, not the schema's; each one left out has its
     // declared default.
     Value contact_fields(const boost::json::value* v, const std::string& path) {
@@ -160,23 +176,7 @@ public:
         return Value::record(out, fields.size());
     }
 
-    // The same from the store's values (JSON text by name); a value that does not fit the
-    // declared type (the configuration's type changed since it was set) counts as not set.
-    Value stored_contact_fields(std::span<const std::pair<std::string, std::string>> stored) {
-        boost::json::object given;
-        for (const auto& [name, text] : stored) {
-            auto f = image_.contact_field_index(name);
-            if (!f) continue;  // declared in the configuration, not read by these rules
-            boost::system::error_code ec;
-            auto value = boost::json::parse(text, ec);
-            if (ec || !fits(image_.module().contact_fields[*f].type, value)) continue;
-            given[name] = std::move(value);
-        }
-        boost::json::value v = std::move(given);
-        return contact_fields(&v, "contact.fields");
-    }
-
-private:
+    // Whether a stored value is one of a contact field's type (bool, int or string, perhaps none).
     static bool fits(Type t, const boost::json::value& v) {
         if (v.is_null()) return t.is_optional();
         Type plain = t.without_optional();
