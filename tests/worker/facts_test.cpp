@@ -184,11 +184,21 @@ policy notification for inbound {
     CHECK(statements(b, "FROM contact_tags") == 0);
 }
 
-TEST_CASE("a contact's fields are not read when no policy reads them", "[worker][facts][contacts][cost]") {
-    Bench b(test_config(), rules_from_text(rules_with(R"(
+TEST_CASE("a contact's fields are not read when no policy chosen for the message reads them", "[worker][facts][contacts][cost]") {
+    // The ruleset reads `tier`, but only for outbound messages: an inbound one needs no query.
+    auto config = test_config();
+    config.contact_fields = {{"tier", config::FieldType::string}};
+    Bench b(config, rules_from_text(rules_with(R"(
+contact_field tier: string = "basic"
+
 policy notification for inbound {
     when "vip" in contact.tags -> notify(task.assignees, assignee)
     otherwise -> []
+}
+
+policy delivery for outbound {
+    when contact.fields.tier == "blocked" -> internal
+    otherwise -> send
 }
 )")));
     b.deliver("tg", {anna_at(1, 0)});
