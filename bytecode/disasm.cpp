@@ -44,6 +44,9 @@ public:
         out_ << "\nsettings\n";
         for (const auto& s : m_.settings)
             out_ << "  " << s.name << ": " << schema_.type_name(s.type) << " = " << constant(s.default_value) << "\n";
+        if (!m_.contact_fields.empty()) out_ << "\ncontact fields\n";  // most rulesets declare none
+        for (const auto& s : m_.contact_fields)
+            out_ << "  " << s.name << ": " << schema_.type_name(s.type) << " = " << constant(s.default_value) << "\n";
         out_ << "\nconstants\n";
         for (std::size_t k = 0; k < m_.constants.size(); ++k)
             out_ << "  k" << k << "  " << schema_.type_name(m_.constants[k].type) << "  " << constant(static_cast<std::uint32_t>(k)) << "\n";
@@ -160,6 +163,8 @@ private:
         if (i.b >= f.registers.size()) return {};
         stdlib::Type t = f.registers[i.b].type.without_optional();
         if (t.depth || t.base != stdlib::TypeKind::record || t.decl >= schema_.records().size()) return {};
+        if (schema_.records()[t.decl].declared_by_rules)
+            return i.c < m_.contact_fields.size() ? "." + m_.contact_fields[i.c].name : std::string();
         const auto& fields = schema_.records()[t.decl].fields;
         return i.c < fields.size() ? "." + fields[i.c].name : std::string();
     }

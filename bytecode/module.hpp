@@ -60,6 +60,7 @@ static_assert(sizeof(Instr) == 8);
 inline constexpr std::size_t max_registers = 0xffff;       // a register is a 16-bit operand
 inline constexpr std::size_t max_constant_sets = 0x10000;  // `in_set` names its set in 16 bits
 inline constexpr std::size_t max_settings = 0x10000;       // `load_setting` names its setting in 16 bits
+inline constexpr std::size_t max_contact_fields = 0x10000;  // `get_field` names a field slot in 16 bits
 inline constexpr std::size_t max_forward_offset = 0xffff;  // `unwrap_or_jump`, `next_item`
 inline constexpr std::size_t max_rules_per_policy = 0xfffe;  // the line table's rule is 16 bits
 inline constexpr std::uint16_t no_rule = 0xffff;             // an instruction outside any rule
@@ -86,6 +87,7 @@ struct ConstSet {
     std::vector<std::string> strings;    // sorted by bytes, unique
 };
 
+// A setting; also a contact field (`contact_field NAME: TYPE = DEFAULT`), which has the same parts.
 struct Setting {
     std::string name;
     stdlib::Type type;
@@ -156,7 +158,8 @@ struct Test {
 };
 
 inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
-inline constexpr std::uint32_t format_version = 3;  // 2: functions carry their footprint; 3: time zones
+// 2: functions carry their footprint; 3: time zones; 4: contact fields
+inline constexpr std::uint32_t format_version = 4;
 
 // From `from_ms` on (milliseconds since 1970 UTC), local time is UTC + `offset_s` seconds.
 struct ZoneShift {
@@ -185,6 +188,9 @@ struct Module {
     std::vector<Function> expectations;
     std::vector<Test> tests;
     std::vector<Zone> zones;  // sorted by name, unique
+    // The fields of the schema's record that the rules declare (`contact.fields`), in order:
+    // field slot i of a `contact_fields` value is contact_fields[i].
+    std::vector<Setting> contact_fields;
 };
 
 // 64-bit FNV-1a: the content hashes of the header.

@@ -226,6 +226,16 @@ ConstSet read_set(Reader& r) {
     return s;
 }
 
+// A setting and a contact field are written alike; `what` names which in errors.
+Setting read_setting(Reader& r, const std::string& what) {
+    Setting s;
+    s.name = r.str(what + " name");
+    s.type = r.type(what + " type");
+    s.default_value = r.u32(what + " default");
+    s.description = r.str(what + " description");
+    return s;
+}
+
 Module read_module(Reader& r) {
     Module m;
     m.schema_hash = r.u64("schema hash");
@@ -239,14 +249,7 @@ Module read_module(Reader& r) {
     });
     m.constants = r.vec("constants", 24, [&] { return read_constant(r); });
     m.sets = r.vec("constant sets", 17, [&] { return read_set(r); });
-    m.settings = r.vec("settings", 19, [&] {
-        Setting s;
-        s.name = r.str("setting name");
-        s.type = r.type("setting type");
-        s.default_value = r.u32("setting default");
-        s.description = r.str("setting description");
-        return s;
-    });
+    m.settings = r.vec("settings", 19, [&] { return read_setting(r, "setting"); });
     m.policies = r.vec("policies", min_function_size, [&] { return r.function(); });
     m.expectations = r.vec("expectations", min_function_size, [&] { return r.function(); });
     m.tests = r.vec("tests", 20, [&] {
@@ -269,6 +272,7 @@ Module read_module(Reader& r) {
         });
         return z;
     });
+    m.contact_fields = r.vec("contact fields", 19, [&] { return read_setting(r, "contact field"); });
     if (!r.at_end()) r.fail("unexpected bytes after the last section");
     return m;
 }
@@ -313,12 +317,13 @@ std::string write(const Module& m) {
         w.vec(s.integers, [&](std::int64_t v) { w.i64(v); });
         w.vec(s.strings, [&](const std::string& v) { w.str(v); });
     });
-    w.vec(m.settings, [&](const Setting& s) {
+    auto setting = [&](const Setting& s) {
         w.str(s.name);
         w.type(s.type);
         w.u32(s.default_value);
         w.str(s.description);
-    });
+    };
+    w.vec(m.settings, setting);
     w.vec(m.policies, [&](const Function& f) { w.function(f); });
     w.vec(m.expectations, [&](const Function& f) { w.function(f); });
     w.vec(m.tests, [&](const Test& t) {
@@ -335,6 +340,7 @@ std::string write(const Module& m) {
             w.u32(static_cast<std::uint32_t>(s.offset_s));
         });
     });
+    w.vec(m.contact_fields, setting);
     reseal(w.out);
     return std::move(w.out);
 }

@@ -70,7 +70,8 @@ private:
                 if (const auto* let = decls[i].as<dsl::LetDecl>())
                     globals_.push_back({Global::Kind::let, &let->name, let, ws_.files[f].id, f, i});
                 else if (const auto* s = decls[i].as<dsl::SettingDecl>())
-                    globals_.push_back({Global::Kind::setting, &s->name, s, ws_.files[f].id, f, i});
+                    globals_.push_back({s->contact_field ? Global::Kind::contact_field : Global::Kind::setting, &s->name, s,
+                                        ws_.files[f].id, f, i});
                 else if (const auto* fn = decls[i].as<dsl::FnDecl>())
                     globals_.push_back({Global::Kind::function, &fn->name, fn, ws_.files[f].id, f, i});
                 else
@@ -135,6 +136,7 @@ private:
 
     void resolve_setting_types(std::size_t file) {
         for (Global* g : file_globals_[file]) {
+            if (g->kind == Global::Kind::contact_field) resolve_contact_field_type(*g);
             if (g->kind != Global::Kind::setting) continue;
             const auto* decl = static_cast<const dsl::SettingDecl*>(g->decl);
             if (auto t = resolve_type_ref(decl->type, schema_, diagnostics_, g->file)) {
@@ -153,6 +155,23 @@ private:
                 }
             }
         }
+    }
+
+    // A contact field has a type that [contact_fields] of the configuration can declare too
+    // (the server compares the two when it loads the ruleset), optional or not.
+    void resolve_contact_field_type(Global& g) {
+        const auto* decl = static_cast<const dsl::SettingDecl*>(g.decl);
+        auto t = resolve_type_ref(decl->type, schema_, diagnostics_, g.file);
+        if (!t) return;
+        Type plain = t->without_optional();
+        if (plain == types::boolean || plain == types::integer || plain == types::string) {
+            g.type = *t;
+            return;
+        }
+        diagnostics_.report(Code::E0204, g.file, decl->type.span,
+                            "a contact field cannot be of type `" + schema_.type_name(*t) + "`",
+                            "contact fields hold bool, int or string, as [contact_fields] of the configuration "
+                            "declares them, or one of those optional (`string?`)");
     }
 
     void check_file(std::size_t f) {
@@ -181,12 +200,13 @@ private:
         Global* g = global_of(&s);
         Type declared = g->type;
         Type t = ec.check(*s.default_value, declared.is_error() ? std::nullopt : std::optional<Type>(declared));
+        const std::string what = s.contact_field ? "contact field" : "setting";
         if (!declared.is_error() && !assignable(t, declared)) {
             ec.error(Code::E0303, s.default_value->span,
-                     "the default of " + ticked(s.name.name) + " is `" + ec.name(t) + "`, but the setting is `" +
+                     "the default of " + ticked(s.name.name) + " is `" + ec.name(t) + "`, but the " + what + " is `" +
                          ec.name(declared) + "`");
         } else if (!t.is_error() && !is_constant(*s.default_value)) {
-            ec.error(Code::E0303, s.default_value->span, "the default of a setting must be a constant",
+            ec.error(Code::E0303, s.default_value->span, "the default of a " + what + " must be a constant",
                      "write a literal such as `true`, `5 MB`, `\"text\"` or `[\"a\", \"b\"]`");
         }
     }
@@ -433,6 +453,8 @@ private:
                 if (g->kind == Global::Kind::function) continue;  // inlined where called: nothing to assemble
                 if (g->kind == Global::Kind::setting)
                     prog.settings.push_back({static_cast<const dsl::SettingDecl*>(g->decl), g->file, g->type});
+                else if (g->kind == Global::Kind::contact_field)
+                    prog.contact_fields.push_back({static_cast<const dsl::SettingDecl*>(g->decl), g->file, g->type});
                 else
                     prog.lets.push_back({static_cast<const dsl::LetDecl*>(g->decl), g->file, g->type});
             }
@@ -476,6 +498,10 @@ private:
             else if (g.kind == Global::Kind::let)
                 diagnostics_.report(Code::W0001, g.file, g.name->span, "unused let " + ticked(g.name->name),
                                     "remove it, or use it in a rule");
+            else if (g.kind == Global::Kind::contact_field)
+                diagnostics_.report(Code::W0007, g.file, g.name->span, "unused contact field " + ticked(g.name->name),
+                                    "no rule reads it, so the server need not load it; remove it or read `contact.fields." +
+                                        g.name->name + "`");
             else
                 diagnostics_.report(Code::W0002, g.file, g.name->span, "unused setting " + ticked(g.name->name),
                                     "no rule reads it, so changing it has no effect; remove it or read `setting." +

@@ -12,6 +12,7 @@
 
 namespace switchyard::compiler {
 
+// A setting, or a contact field (`decl->contact_field`).
 struct CheckedSetting {
     const dsl::SettingDecl* decl;
     common::FileId file;
@@ -42,6 +43,7 @@ struct Program {
     std::size_t root;       // index into Workspace::files
     std::string name;       // from `ruleset`, or the root file's stem
     std::vector<CheckedSetting> settings;
+    std::vector<CheckedSetting> contact_fields;  // the `contact_field`s, in the order of the settings
     std::vector<CheckedLet> lets;  // in dependency order
     std::vector<CheckedPolicy> policies;
     std::vector<CheckedTest> tests;

@@ -147,6 +147,10 @@ Type ExprChecker::check_record_literal(const Expr& e, Type record_type) {
             error(Code::E0400, f.name_span, "field " + ticked(f.name) + " is given twice");
             continue;
         }
+        if (decl.declared_by_rules) {  // `given contact { fields: { tier: "gold" } }`
+            given_contact_field(f);
+            continue;
+        }
         auto index = decl.find(f.name);
         if (!index) {
             report_unknown_field(decl, f.name, f.name_span);
@@ -157,6 +161,19 @@ Type ExprChecker::check_record_literal(const Expr& e, Type record_type) {
     }
     e.annotation.type = record_type;
     return record_type;
+}
+
+void ExprChecker::given_contact_field(const dsl::FieldInit& f) {
+    auto it = env_.find(f.name);
+    if (it == env_.end() || it->second->kind != Global::Kind::contact_field) {
+        auto names = contact_field_names();
+        error(Code::E0201, f.name_span, "unknown contact field " + ticked(f.name),
+              names.empty() ? "declare it: `contact_field " + f.name + ": string = \"\"`" : did_you_mean(f.name, names));
+        check(*f.value);
+        return;
+    }
+    it->second->used = true;
+    check_given_value(*f.value, it->second->type);
 }
 
 // A value inside `given`: record literals are allowed where a record is expected.

@@ -38,9 +38,10 @@ using stdlib::TypeKind;
 using stdlib::Wrap;
 namespace types = stdlib::types;
 
-// A top-level `let`, `setting` or `fn`, visible in its file and in every file that imports it.
+// A top-level `let`, `setting`, `contact_field` or `fn`, visible in its file and in every file
+// that imports it.
 struct Global {
-    enum class Kind { let, setting, function } kind;
+    enum class Kind { let, setting, function, contact_field } kind;
     const dsl::Ident* name;
     const void* decl;
     FileId file;
@@ -121,6 +122,7 @@ public:
     Type check(const Expr& e, std::optional<Type> expected = std::nullopt);
     Type expect_type(const Expr& e, Type want, Code code, std::string_view what);
     Type check_record_literal(const Expr& e, Type record_type);
+    void given_contact_field(const dsl::FieldInit& f);
     void check_given_value(const Expr& e, Type want);
     static bool is_given_constant(const Expr& e);
     void report_unknown_field(const stdlib::RecordDecl& record, const std::string& field, Span span);
@@ -163,6 +165,8 @@ private:
     void report_unknown_name(const Expr& e, std::string_view id, std::optional<Type> hint);
     Type visit(const Expr& e, const dsl::Field& f, std::optional<Type>);
     Type setting_field(const Expr& e, const dsl::Field& f);
+    Type contact_field(const Expr& e, const dsl::Field& f);
+    std::vector<std::string_view> contact_field_names() const;
     Type result_field(const Expr& e, const dsl::Field& f, Type result);
     bool matches(Type param, Type arg, std::optional<Type>& bound) const;
     Type visit(const Expr& e, const dsl::Call& c, std::optional<Type>);

@@ -141,6 +141,11 @@ void ExprChecker::report_unknown_name(const Expr& e, std::string_view id, std::o
         error(Code::E0200, e.span, ticked(id) + " is a function", "call it: `" + std::string(id) + "(...)`");
         return;
     }
+    if (it != env_.end() && it->second->kind == Global::Kind::contact_field) {
+        error(Code::E0200, e.span, ticked(id) + " is a contact field",
+              "write `contact.fields." + std::string(id) + "` in a policy that reads `contact`");
+        return;
+    }
     if (it != env_.end()) {
         error(Code::E0200, e.span, ticked(id) + " is a setting", "write `setting." + std::string(id) + "`");
         return;
@@ -202,6 +207,10 @@ Type ExprChecker::visit(const Expr& e, const dsl::Field& f, std::optional<Type>)
         return types::error;
     }
     const auto& rec = schema_.record_of(base);
+    if (rec.declared_by_rules) {
+        Type t = contact_field(e, f);
+        return optional && !t.is_error() ? t.optional() : t;
+    }
     auto index = rec.find(f.name);
     if (!index) {
         report_unknown_field(rec, f.name, f.name_span);
@@ -249,6 +258,30 @@ Type ExprChecker::setting_field(const Expr& e, const dsl::Field& f) {
     error(Code::E0201, f.name_span, "unknown setting " + ticked(f.name),
           names.empty() ? "declare it: `setting " + f.name + ": bool = false`" : did_you_mean(f.name, names));
     return types::error;
+}
+
+// `contact.fields.tier`: a field the rules declare with `contact_field`, not the schema. The
+// annotation names the declaration; lowering turns it into the field's place in the ruleset.
+Type ExprChecker::contact_field(const Expr& e, const dsl::Field& f) {
+    if (auto it = env_.find(f.name); it != env_.end() && it->second->kind == Global::Kind::contact_field) {
+        Global* g = it->second;
+        g->used = true;
+        e.annotation.ref = dsl::RefKind::contact_field;
+        e.annotation.target = g->decl;
+        return g->type;
+    }
+    auto names = contact_field_names();
+    error(Code::E0201, f.name_span, "unknown contact field " + ticked(f.name),
+          names.empty() ? "declare it: `contact_field " + f.name + ": string = \"\"`, and in [contact_fields] of the configuration"
+                        : did_you_mean(f.name, names));
+    return types::error;
+}
+
+std::vector<std::string_view> ExprChecker::contact_field_names() const {
+    std::vector<std::string_view> names;
+    for (const auto& [n, g] : env_)
+        if (g->kind == Global::Kind::contact_field) names.push_back(n);
+    return names;
 }
 
 // Matches an argument type against a parameter pattern, binding the type variable `T`.

@@ -15,13 +15,17 @@ namespace {
 class Lowering {
 public:
     Lowering(const Workspace& ws, const Program& program, common::DiagnosticBag& diagnostics, const stdlib::Schema& schema)
-        : ws_(ws), program_(program), diagnostics_(diagnostics), state_{ws, schema, module_, Constants(module_), {}, {}, {}} {}
+        : ws_(ws),
+          program_(program),
+          diagnostics_(diagnostics),
+          state_{ws, schema, module_, Constants(module_), {}, {}, {}, {}} {}
 
     std::optional<bytecode::Module> run(const LowerOptions& options) {
         module_.name = program_.name;
         module_.schema_hash = state_.schema.fingerprint();
         sources();
         settings();
+        contact_fields();
         for (const auto& p : program_.policies) guarded(p.file, p.decl->kind.span, [&] { policy(p); });
         if (options.include_tests)
             for (const auto& t : program_.tests) guarded(t.file, t.decl->name_span, [&] { test(t); });
@@ -83,6 +87,25 @@ private:
             state_.settings[s.decl] = static_cast<std::uint16_t>(module_.settings.size());
             module_.settings.push_back({s.decl->name.name, s.type, k ? *k : state_.constants.none(s.type.optional()),
                                         s.decl->description.value_or("")});
+        }
+    }
+
+    // The fields of `contact.fields`, in the program's order: field slot i is the i-th.
+    void contact_fields() {
+        if (program_.contact_fields.size() > bytecode::max_contact_fields) {
+            const auto& f = program_.contact_fields[bytecode::max_contact_fields];
+            diagnostics_.report(Code::E0700, f.file, f.decl->name.span,
+                                "the ruleset declares more than " + std::to_string(bytecode::max_contact_fields) +
+                                    " contact fields",
+                                "a field slot is a 16-bit operand of `get_field`");
+            failed_ = true;
+            return;
+        }
+        for (const auto& f : program_.contact_fields) {
+            auto k = state_.fold(*f.decl->default_value);
+            state_.contact_fields[f.decl] = static_cast<std::uint16_t>(module_.contact_fields.size());
+            module_.contact_fields.push_back({f.decl->name.name, f.type, k ? *k : state_.constants.none(f.type.optional()),
+                                              f.decl->description.value_or("")});
         }
     }
 

@@ -223,7 +223,10 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Field& f, Dst dst) {
     bool optional = object_type.is_optional();
     release(object);
     Val v = result(e, dst);
-    auto slot = static_cast<std::uint16_t>(e.annotation.index);
+    // A contact field's slot is its place among this program's contact fields, not the index
+    // the checker could give: one file may be part of programs that declare different ones.
+    auto slot = e.annotation.ref == RefKind::contact_field ? s_.contact_fields.at(e.annotation.target)
+                                                           : static_cast<std::uint16_t>(e.annotation.index);
     if (object_type.is_scalar(TypeKind::variant)) out.emit(Op::get_arg, v.reg, object.reg, slot);
     else out.emit(optional ? Op::get_field_opt : Op::get_field, v.reg, object.reg, slot);
     return v;

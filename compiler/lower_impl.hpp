@@ -92,6 +92,7 @@ struct ModuleState {
     bytecode::Module& module;
     Constants constants;
     std::map<const void*, std::uint16_t> settings;  // SettingDecl -> index
+    std::map<const void*, std::uint16_t> contact_fields;  // SettingDecl (a `contact_field`) -> field slot
     std::map<common::FileId, std::uint32_t> files;  // -> index into module.sources
     std::map<const Expr*, std::optional<std::uint32_t>> folded;
 

@@ -97,8 +97,8 @@ struct DeclEq {
     bool operator()(const ImportDecl& a) const { return a.path == std::get<ImportDecl>(other).path; }
     bool operator()(const SettingDecl& a) const {
         const auto& b = std::get<SettingDecl>(other);
-        return a.name.name == b.name.name && a.type == b.type && same(a.default_value, b.default_value) &&
-               a.description == b.description;
+        return a.contact_field == b.contact_field && a.name.name == b.name.name && a.type == b.type &&
+               same(a.default_value, b.default_value) && a.description == b.description;
     }
     bool operator()(const LetDecl& a) const { return same_let(a, std::get<LetDecl>(other)); }
     bool operator()(const PolicyDecl& a) const {

@@ -99,7 +99,10 @@ struct IfElse {
 
 // What a name or call resolved to; filled by the checker.
 // `rule_function`: a call of a function written in rules; `target` is its FnDecl.
-enum class RefKind : std::uint8_t { unresolved, local, let, setting, binding, enum_member, function, field, rule_function };
+// `contact_field`: `contact.fields.NAME`; `target` is its SettingDecl (a `contact_field`).
+enum class RefKind : std::uint8_t {
+    unresolved, local, let, setting, binding, enum_member, function, field, rule_function, contact_field
+};
 
 struct Annotation {
     stdlib::Type type = stdlib::types::error;
@@ -137,11 +140,15 @@ struct ImportDecl {
     std::string path;
     Span path_span;
 };
+// `setting NAME: TYPE = DEFAULT "description"`, and `contact_field` declarations, which have the
+// same shape: a contact's custom field, read as `contact.fields.NAME`.
 struct SettingDecl {
     Ident name;
     TypeRef type;
     ExprPtr default_value;
     std::optional<std::string> description;
+    bool contact_field = false;
+    std::string_view keyword() const { return contact_field ? "contact_field" : "setting"; }
 };
 struct LetDecl {
     Ident name;

@@ -7,12 +7,14 @@
 //    in the source between two consecutive items is kept as exactly one blank line; there is
 //    never more than one blank line in a row, nor one at the start of the file. Besides, two
 //    consecutive declarations are separated by a blank line, except that consecutive declarations
-//    of the same sort among `import`, `setting` and `let` that had no blank line between them in
-//    the source stay together without one; where such a blank line is not already kept from the
-//    source (the source had none anywhere between the two), it goes right after the first
-//    declaration, before any comments between them. `ruleset name` is printed as written.
-//  * `setting name: type = default`, and the description, if any, on the line after the default's
-//    last line, indented by 4. Types print as `list<person>`, `set<string>`, `string?`.
+//    of the same sort among `import`, `setting`, `contact_field` and `let` that had no blank line
+//    between them in the source stay together without one; where such a blank line is not
+//    already kept from the source (the source had none anywhere between the two), it goes right
+//    after the first declaration, before any comments between them. `ruleset name` is printed
+//    as written.
+//  * `setting name: type = default` (and `contact_field`), and the description, if any, on the
+//    line after the default's last line, indented by 4. Types print as `list<person>`,
+//    `set<string>`, `string?`.
 //  * `policy KIND for a, b via x in y priority N {` (scope clauses in the order written, the
 //    priority last), then the lets (`    let x = ...`), then the rules (`    when COND -> RESULT`,
 //    `    otherwise -> RESULT`), then `}`. A rule fits when its one-line form `when COND -> RESULT`,
@@ -249,8 +251,8 @@ private:
 // ---- declarations ------------------------------------------------------------------------
 
 std::vector<TextLine> setting_lines(const SettingDecl& s) {
-    auto lines = statement_lines(
-        0, {text_part("setting " + s.name.name + ": " + print_type(s.type) + " = "), expr_part(*s.default_value)});
+    std::string head = std::string(s.keyword()) + " " + s.name.name + ": " + print_type(s.type) + " = ";
+    auto lines = statement_lines(0, {text_part(std::move(head)), expr_part(*s.default_value)});
     if (s.description) lines.push_back(TextLine{indent_width, quote(*s.description)});
     return lines;
 }
@@ -328,8 +330,11 @@ std::vector<std::vector<TextLine>> rule_lines(const PolicyDecl& policy) {
 bool stay_together(const Decl& previous, const Decl& next, std::string_view source) {
     bool groupable =
         previous.as<ImportDecl>() || previous.as<SettingDecl>() || previous.as<LetDecl>() || previous.as<FnDecl>();
-    return groupable && previous.node.index() == next.node.index() &&
-           !has_blank_line(source, previous.span.end, next.span.begin);
+    // A setting and a contact field are two sorts, though one node.
+    const auto* setting = previous.as<SettingDecl>();
+    bool same_sort = previous.node.index() == next.node.index() &&
+                     (!setting || setting->contact_field == next.as<SettingDecl>()->contact_field);
+    return groupable && same_sort && !has_blank_line(source, previous.span.end, next.span.begin);
 }
 
 class ModuleFormatter {

@@ -25,6 +25,7 @@ struct ident_other : p::ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
 struct kw_ruleset : TAO_PEGTL_KEYWORD("ruleset") {};
 struct kw_import : TAO_PEGTL_KEYWORD("import") {};
 struct kw_setting : TAO_PEGTL_KEYWORD("setting") {};
+struct kw_contact_field : TAO_PEGTL_KEYWORD("contact_field") {};
 struct kw_let : TAO_PEGTL_KEYWORD("let") {};
 struct kw_policy : TAO_PEGTL_KEYWORD("policy") {};
 struct kw_test : TAO_PEGTL_KEYWORD("test") {};
@@ -49,10 +50,10 @@ struct kw_via : TAO_PEGTL_KEYWORD("via") {};
 struct kw_fn : TAO_PEGTL_KEYWORD("fn") {};
 
 // The words above, which no name may be: keep the two lists together.
-inline constexpr std::array<std::string_view, 25> keywords = {
-    "ruleset", "import", "setting", "let",  "policy", "test",  "when",  "otherwise", "and",
-    "or",      "not",    "in",      "true", "false",  "none",  "if",    "then",      "else",
-    "where",   "given",  "expect",  "priority", "for", "via", "fn"};
+inline constexpr std::array<std::string_view, 26> keywords = {
+    "ruleset", "import", "setting", "contact_field", "let",  "policy", "test",     "when", "otherwise",
+    "and",     "or",     "not",     "in",            "true", "false",  "none",     "if",   "then",
+    "else",    "where",  "given",   "expect",        "priority", "for", "via",     "fn"};
 
 // A word of ident_first then ident_others that is not a keyword: the word is scanned once and
 // looked up, where trying each keyword before every name (not_at<keyword>) took a tenth of the
@@ -219,6 +220,9 @@ struct type_ref : p::seq<type_name, p::opt<ws, type_args>, p::opt<ws, type_optio
 struct setting_description : string_lit {};
 struct setting_decl : p::seq<kw_setting, ws, p::must<decl_name>, ws, p::must<colon>, ws, p::must<type_ref>, ws,
                              p::must<equals>, ws, p::must<expr>, p::opt<ws, setting_description>> {};
+// `contact_field tier: string = "basic" "the customer's tier"`: shaped like a setting.
+struct contact_field_decl : p::seq<kw_contact_field, ws, p::must<decl_name>, ws, p::must<colon>, ws, p::must<type_ref>,
+                                   ws, p::must<equals>, ws, p::must<expr>, p::opt<ws, setting_description>> {};
 
 struct let_decl : p::seq<kw_let, ws, p::must<decl_name>, ws, p::must<equals>, ws, p::must<expr>> {};
 
@@ -262,7 +266,7 @@ struct test_close : p::one<'}'> {};
 struct test_decl : p::seq<test_head, ws, p::must<open_brace>, ws, p::star<p::sor<given_item, expect_item>, ws>,
                           p::must<test_close>> {};
 
-struct decl : p::sor<ruleset_decl, import_decl, setting_decl, let_decl, fn_decl, policy_decl, test_decl> {};
+struct decl : p::sor<ruleset_decl, import_decl, setting_decl, contact_field_decl, let_decl, fn_decl, policy_decl, test_decl> {};
 // One declaration at a time: the parser loops over this to recover after an error.
 struct next_decl : p::seq<p::must<decl>, ws> {};
 // The whole language, for analyze<> and for tools; the parser itself uses next_decl.

@@ -26,7 +26,8 @@ inline constexpr ErrorInfo error_for{Code::E0100, nullptr};
 #define SY_EXPECTS(rule, code, text) \
     template <>                      \
     inline constexpr ErrorInfo error_for<g::rule>{Code::code, text};
-SY_EXPECTS(decl, E0100, "expected a declaration (`ruleset`, `import`, `setting`, `let`, `fn`, `policy` or `test`)")
+SY_EXPECTS(decl, E0100,
+           "expected a declaration (`ruleset`, `import`, `setting`, `contact_field`, `let`, `fn`, `policy` or `test`)")
 SY_EXPECTS(expr, E0100, "expected an expression")
 SY_EXPECTS(not_expr, E0100, "expected an expression after `not`")
 SY_EXPECTS(unary_expr, E0100, "expected an expression")
@@ -397,16 +398,20 @@ template <> struct Action<g::type_ref> {
     static void apply(const Input& in, State& st) { st.types.back().span = st.span(in); }
 };
 
-template <> struct Action<g::setting_decl> {
+template <bool ContactField>
+struct SettingAction {
     template <typename Input>
     static void apply(const Input& in, State& st) {
         ExprPtr value = st.pop();
         TypeRef type = std::move(st.types.back());
         st.types.pop_back();
-        st.module.decls.push_back({st.span(in), SettingDecl{st.name, std::move(type), std::move(value), std::move(st.text)}});
+        st.module.decls.push_back(
+            {st.span(in), SettingDecl{st.name, std::move(type), std::move(value), std::move(st.text), ContactField}});
         st.text.reset();
     }
 };
+template <> struct Action<g::setting_decl> : SettingAction<false> {};
+template <> struct Action<g::contact_field_decl> : SettingAction<true> {};
 
 template <> struct Action<g::let_decl> {
     template <typename Input>

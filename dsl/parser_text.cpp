@@ -48,7 +48,7 @@ std::optional<std::size_t> decode(std::string_view body, std::string& out) {
 }
 
 bool starts_declaration(std::string_view line) {
-    for (std::string_view kw : {"ruleset", "import", "setting", "let", "fn", "policy", "test"}) {
+    for (std::string_view kw : {"ruleset", "import", "setting", "contact_field", "let", "fn", "policy", "test"}) {
         if (line.substr(0, kw.size()) == kw &&
             (line.size() == kw.size() || !(std::isalnum(static_cast<unsigned char>(line[kw.size()])) || line[kw.size()] == '_')))
             return true;

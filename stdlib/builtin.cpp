@@ -21,6 +21,9 @@ public:
     }
     // Records are declared first and filled later, because they refer to each other.
     void declare_record(std::string name, std::string doc) { schema.add_record({std::move(name), {}, std::move(doc)}); }
+    void declare_record_of_rules(std::string name, std::string doc) {
+        schema.add_record({std::move(name), {}, std::move(doc), true});
+    }
     void fields(std::string_view record, std::vector<std::array<std::string, 3>> fields) {
         auto& r = schema.record_mut(type(record).decl);
         for (auto& [name, t, doc] : fields) r.fields.push_back({name, type(t), doc});
@@ -108,6 +111,9 @@ void declare_records(Builder& b) {
              {"status_change", "one change of a task's status, from the task's history"},
          })
         b.declare_record(name, doc);
+    b.declare_record_of_rules("contact_fields",
+                              "a contact's custom fields: one per `contact_field` the rules declare, each the value set "
+                              "through the API or the declared default");
 
     b.fields("person", {{"id", "int", "tracker id of the person"},
                         {"name", "string", "display name"},
@@ -158,7 +164,9 @@ void declare_records(Builder& b) {
                          {"is_new", "bool", "true when this message creates the contact"},
                          {"has_written", "bool", "true once the contact wrote to this channel or bot"},
                          {"blocked_bot", "bool", "true when the contact stopped or blocked the bot"},
-                         {"tags", "set<string>", "the contact's tags, set through the API (`PUT /api/v1/contacts/{id}`)"}});
+                         {"tags", "set<string>", "the contact's tags, set through the API (`PUT /api/v1/contacts/{id}`)"},
+                         {"fields", "contact_fields",
+                          "the contact's custom fields that the rules declare (`contact.fields.tier`; loaded only when read)"}});
     b.fields("employee", {{"id", "int", "tracker id"},
                           {"name", "string", "display name"},
                           {"is_owner", "bool", "true for the account owner"},

@@ -164,7 +164,8 @@ std::string Schema::describe() const {
         out << " }  # " << e.doc << '\n';
     }
     for (const auto& r : records_) {
-        out << "record " << r.name << "  # " << r.doc << '\n';
+        out << "record " << r.name << (r.declared_by_rules ? " (fields declared by the rules)" : "") << "  # " << r.doc
+            << '\n';
         for (const auto& f : r.fields) out << "    " << f.name << ": " << type_name(f.type) << "  # " << f.doc << '\n';
     }
     for (const auto& v : variants_) out << "result " << v.name << "  # " << v.doc << '\n';

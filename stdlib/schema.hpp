@@ -29,6 +29,10 @@ struct RecordDecl {
     std::string name;
     std::vector<FieldDecl> fields;
     std::string doc;
+    // The rules declare this record's fields (`contact_field`), one ruleset differently from the
+    // next, so `fields` is empty here: the checker, the compiled ruleset and the case reader take
+    // them from the ruleset's declarations instead.
+    bool declared_by_rules = false;
     std::optional<std::size_t> find(std::string_view field) const;
 };
 

@@ -274,6 +274,7 @@ private:
     void read_contact_fields(const Section& top, Config& c) {
         auto s = table(top, "contact_fields");
         if (!s) return;
+        c.contact_fields_table = report().span_of(s->table->source());
         constexpr std::array<FieldType, 3> types = {FieldType::boolean, FieldType::integer, FieldType::string};
         std::vector<std::string_view> names;
         for (auto t : types) names.push_back(field_type_name(t));
@@ -284,6 +285,7 @@ private:
             if (!name) continue;
             auto at = std::find(names.begin(), names.end(), *name) - names.begin();
             c.contact_fields.emplace(std::string(key.str()), types[static_cast<std::size_t>(at)]);
+            c.contact_field_spans.emplace(std::string(key.str()), report().span_of(key.source()));
         }
     }
 

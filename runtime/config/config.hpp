@@ -139,6 +139,10 @@ struct Config {
     std::string plan = "paid";               // a `plan` member: free, paid, premium, trial
     std::vector<Employee> employees;
     std::map<std::string, FieldType, std::less<>> contact_fields;  // [contact_fields]: name -> type
+    // Where each was declared (its key), and the [contact_fields] header (the start of the file
+    // without one): where a ruleset's contact field that does not fit is reported (E0812).
+    std::map<std::string, common::Span, std::less<>> contact_field_spans;
+    common::Span contact_fields_table;
     std::vector<Integration> integrations;
     Files files;
     Outbound outbound;

@@ -62,6 +62,23 @@ public:
         read_facts(root->if_contains("facts"));
     }
 
+    // `contact.fields` from the store's values (JSON text by name), as read() reads it from a
+    // case; a value that does not fit the declared type (the configuration's type changed since
+    // it was set) counts as not set.
+    Value stored_contact_fields(std::span<const std::pair<std::string, std::string>> stored) {
+        boost::json::object given;
+        for (const auto& [name, text] : stored) {
+            auto f = image_.contact_field_index(name);
+            if (!f) continue;  // declared in the configuration, not read by these rules
+            boost::system::error_code ec;
+            auto value = boost::json::parse(text, ec);
+            if (ec || !fits(image_.module().contact_fields[*f].type, value)) continue;
+            given[name] = std::move(value);
+        }
+        boost::json::value v = std::move(given);
+        return contact_fields(&v, "contact.fields");
+    }
+
 private:
     [[noreturn]] static void fail(const std::string& path, const std::string& why) { throw CaseError(path + ": " + why); }
 
@@ -112,6 +129,7 @@ private:
 
     Value record(Type t, const boost::json::value* v, const std::string& path) {
         const auto& decl = schema_.record_of(t);
+        if (decl.declared_by_rules) return contact_fields(v, path);
         const boost::json::object* obj = nullptr;
         if (v) {
             obj = v->if_object();
@@ -131,6 +149,40 @@ private:
             fields[i] = build(f.type, obj ? obj->if_contains(f.name) : nullptr, path + "." + f.name);
         }
         return Value::record(fields, decl.fields.size());
+    }
+
+    // `contact.fields`: the ruleset's contact fields, not the schema's; each one left out has its
+    // declared default.
+    Value contact_fields(const boost::json::value* v, const std::string& path) {
+        const auto& fields = image_.module().contact_fields;
+        const boost::json::object* obj = nullptr;
+        if (v) {
+            obj = v->if_object();
+            if (!obj) fail(path, "expected an object of the contact fields the ruleset declares");
+            for (const auto& [key, value] : *obj) {
+                if (image_.contact_field_index(key)) continue;
+                std::vector<std::string_view> names;
+                for (const auto& f : fields) names.push_back(f.name);
+                auto best = common::closest_match(key, names);
+                fail(path + "." + std::string(key),
+                     "the ruleset declares no such contact field" + (best.empty() ? std::string() : ": did you mean `" + best + "`?"));
+            }
+        }
+        Value* out = c_.arena_->values(fields.size());
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const auto* given = obj ? obj->if_contains(fields[i].name) : nullptr;
+            out[i] = given ? build(fields[i].type, given, path + "." + fields[i].name) : image_.default_contact_field(i);
+        }
+        return Value::record(out, fields.size());
+    }
+
+    // Whether a stored value is one of a contact field's type (bool, int or string, perhaps none).
+    static bool fits(Type t, const boost::json::value& v) {
+        if (v.is_null()) return t.is_optional();
+        Type plain = t.without_optional();
+        if (plain == stdlib::types::boolean) return v.is_bool();
+        if (plain == stdlib::types::integer) return v.is_int64();
+        return v.is_string();
     }
 
     Value collection(Type t, const boost::json::value& v, const std::string& path) {
@@ -251,6 +303,10 @@ private:
     const stdlib::Schema& schema_;
     Case& c_;
 };
+
+vm::Value contact_fields(const vm::Image& image, Case& c, std::span<const std::pair<std::string, std::string>> stored) {
+    return CaseReader(image, c).stored_contact_fields(stored);
+}
 
 Case Case::from_json(const vm::Image& image, const boost::json::value& json) {
     Case c;

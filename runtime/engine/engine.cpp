@@ -24,6 +24,19 @@ bool has_next_rule(const bytecode::Function& f) {
     return no_matches > (has_otherwise ? 0 : 1);
 }
 
+// A field of a fact as JSON. `contact.fields` holds the ruleset's contact fields, which the
+// schema's record leaves to the rules: their names and types are the module's.
+boost::json::value fact_field_json(const Value& v, Type t, const vm::Image& image) {
+    const auto& schema = image.schema();
+    Type plain = t.without_optional();
+    if (v.is_none() || plain.is_wrapped() || plain.base != TypeKind::record || !schema.record_of(plain).declared_by_rules)
+        return value_to_json(v, t, schema);
+    const auto& fields = image.module().contact_fields;
+    boost::json::object o;
+    for (std::size_t i = 0; i < fields.size() && i < v.len; ++i) o[fields[i].name] = value_to_json(v[i], fields[i].type, schema);
+    return o;
+}
+
 // The field slots of a path such as `message.chat.kind`, after its first name.
 std::vector<std::size_t> slots_of(const stdlib::Schema& schema, std::string_view path) {
     std::vector<std::size_t> slots;
@@ -201,7 +214,7 @@ boost::json::object Engine::read_json(std::size_t kind, std::size_t policy) cons
         for (std::size_t slot = 0; slot < record.fields.size(); ++slot)
             if ((fields_read_[policy][b] >> slot) & 1)
                 out[binding.name + "." + record.fields[slot].name] =
-                    value_to_json(inputs_[b][slot], record.fields[slot].type, schema);
+                    fact_field_json(inputs_[b][slot], record.fields[slot].type, *image_);
     }
     return out;
 }

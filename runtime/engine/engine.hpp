@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,6 +98,11 @@ private:
     std::unique_ptr<CaseFacts> case_facts_ = std::make_unique<CaseFacts>();
     const vm::FactQueries* queries_ = nullptr;
 };
+
+// A contact's custom fields as `contact.fields` reads them (a `contact_fields` record), in the
+// case's arena: each value the store keeps (JSON text, by field name) of a contact field the
+// ruleset declares, the others at their declared defaults.
+vm::Value contact_fields(const vm::Image& image, Case& c, std::span<const std::pair<std::string, std::string>> stored);
 
 // Every fact name any policy kind binds, in a fixed order: the index Case::fact takes.
 const std::vector<std::string>& fact_names(const stdlib::Schema& schema);

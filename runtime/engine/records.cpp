@@ -26,8 +26,8 @@ constexpr std::array<std::string_view, 19> message_fields = {
     "id",      "direction", "transport", "chat",      "sender", "text",   "command",      "command_args", "mentions",
     "files",   "reply_to",  "post",      "channel",   "sent_at", "edited", "participants", "notified",     "notifies_contact",
     "is_auto_reply"};
-constexpr std::array<std::string_view, 8> contact_fields = {"id",     "name",        "username",    "phone",
-                                                            "is_new", "has_written", "blocked_bot", "tags"};
+constexpr std::array<std::string_view, 9> contact_fields = {"id",     "name",        "username",    "phone", "is_new",
+                                                            "has_written", "blocked_bot", "tags", "fields"};
 constexpr std::array<std::string_view, 4> employee_fields = {"id", "name", "is_owner", "telegram_linked"};
 constexpr std::array<std::string_view, 10> task_fields = {"id",        "title",       "description", "status",
                                                           "is_new",    "assignees",   "project",     "created_at",
@@ -202,6 +202,7 @@ Value RecordWriter::contact(Arena& arena, const Contact& c) const {
         .boolean(c.has_written)
         .boolean(c.blocked_bot)
         .value(list_of(arena, c.tags, [&](Text tag) { return Value::string(arena.copy(tag)); }))
+        .value(c.fields)
         .done();
 }
 

@@ -102,6 +102,9 @@ struct Contact {
     bool has_written = false;
     bool blocked_bot = false;
     std::span<const Text> tags;  // distinct
+    // A `contact_fields` record of the ruleset's contact fields: engine::contact_fields, or
+    // Image::contact_field_defaults() when no policy reads them.
+    vm::Value fields;
 };
 
 struct Employee {

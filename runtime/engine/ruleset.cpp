@@ -180,12 +180,55 @@ std::vector<common::Diagnostic> check_settings(const config::Config& config, con
     return bag.sorted(*config.sources);
 }
 
+std::vector<common::Diagnostic> check_contact_fields(const config::Config& config, const vm::Image& image) {
+    std::vector<common::Diagnostic> misfits;
+    for (const auto& field : image.module().contact_fields) {
+        const std::string ruled = image.schema().type_name(field.type);
+        const std::string plain = image.schema().type_name(field.type.without_optional());
+        auto declared = config.contact_fields.find(field.name);
+        if (declared == config.contact_fields.end()) {
+            misfits.push_back({Code::E0812, common::Severity::error, config.file, config.contact_fields_table,
+                               "contact_fields." + field.name + ": the ruleset reads contact field `" + field.name +
+                                   "` (`" + ruled + "`), which the configuration does not declare",
+                               "add `" + field.name + " = \"" + plain + "\"` to [contact_fields]", {}});
+            continue;
+        }
+        std::string_view configured = config::field_type_name(declared->second);
+        if (configured == plain) continue;
+        misfits.push_back({Code::E0812, common::Severity::error, config.file, config.contact_field_spans.at(field.name),
+                           "contact_fields." + field.name + ": the ruleset declares `" + field.name + "` as `" + ruled +
+                               "`, the configuration as `" + std::string(configured) + "`",
+                           "declare one type in both: `" + field.name + " = \"" + plain + "\"` here, or `contact_field " +
+                               field.name + ": " + std::string(configured) + "` in the rules", {}});
+    }
+    common::DiagnosticBag bag;
+    bag.append(std::move(misfits));
+    return bag.sorted(*config.sources);
+}
+
+namespace {
+
+// "the configuration's settings do not fit it:", naming what did not fit.
+std::string misfit_reason(bool settings, bool contact_fields) {
+    std::string what = settings && contact_fields ? "settings and contact fields" : settings ? "settings" : "contact fields";
+    return "the configuration's " + what + " do not fit it:\n";
+}
+
+}  // namespace
+
 SwapResult swap_ruleset(RulesetHolder& holder, Loaded loaded, const config::Config& config) {
     if (auto* reason = std::get_if<std::string>(&loaded)) return refuse(holder, Refused::Cause::not_loaded, std::move(*reason));
     auto image = std::get<std::shared_ptr<const vm::Image>>(std::move(loaded));
-    if (auto misfits = check_settings(config, *image); !misfits.empty()) {
-        auto reason = "the configuration's settings do not fit it:\n" + common::render_text_string(misfits, *config.sources);
-        return refuse(holder, Refused::Cause::settings_misfit, std::move(reason), std::move(misfits));
+    auto misfits = check_settings(config, *image);
+    auto fields = check_contact_fields(config, *image);
+    if (!misfits.empty() || !fields.empty()) {
+        auto reason = misfit_reason(!misfits.empty(), !fields.empty());
+        common::DiagnosticBag bag;
+        bag.append(std::move(misfits));
+        bag.append(std::move(fields));
+        auto all = bag.sorted(*config.sources);
+        reason += common::render_text_string(all, *config.sources);
+        return refuse(holder, Refused::Cause::settings_misfit, std::move(reason), std::move(all));
     }
     auto version = version_of(*image);
     auto ruleset = std::make_shared<const Ruleset>(Ruleset{std::move(image), std::move(version)});

@@ -49,6 +49,11 @@ std::string version_of(const vm::Image& image);
 // when they all fit.
 std::vector<common::Diagnostic> check_settings(const config::Config& config, const vm::Image& image);
 
+// The ruleset's contact fields against [contact_fields] of the configuration: each one the rules
+// read must be declared there, with the same type (`string?` in the rules is `string` there),
+// else E0812 at its key (or at the table, when it is missing). Empty when they all fit.
+std::vector<common::Diagnostic> check_contact_fields(const config::Config& config, const vm::Image& image);
+
 // An integration's settings as case JSON (docs/cases.md: `settings`) for this ruleset: a setting
 // of people (`person?`, `list<person>`) names employees in the configuration by id or Telegram
 // username, and becomes their person records here. Throws CaseError for a person no employee
@@ -69,11 +74,12 @@ struct Swapped {
 struct Refused {
     enum class Cause : std::uint8_t {
         not_loaded,       // no image: the loader refused it, or the caller's reason (Loaded)
-        settings_misfit,  // the configuration's setting values do not fit what it declares
+        settings_misfit,  // the configuration's setting values or contact fields do not fit what it declares
     };
     Cause cause = Cause::not_loaded;
     // For people: the loader's (or caller's) reason; for a misfit, "the configuration's settings
-    // do not fit it:" and the diagnostics rendered, a line break between.
+    // do not fit it:" (or its contact fields, or both) and the diagnostics rendered, a line
+    // break between.
     std::string reason;
     std::vector<common::Diagnostic> diagnostics;  // a misfit's, into the configuration's sources
     std::optional<std::string> kept_version;      // the version that keeps serving; none before the first swap

@@ -147,6 +147,9 @@ std::optional<std::string> Image::prepare() {
     if (auto problem = verify(module_, *schema_)) return problem;
     constants_.reserve(module_.constants.size());
     for (const auto& c : module_.constants) constants_.push_back(materialize(c));
+    for (std::size_t f = 0; f < module_.contact_fields.size(); ++f)
+        contact_field_default_values_.push_back(default_contact_field(f));
+    contact_field_defaults_ = Value::record(contact_field_default_values_.data(), contact_field_default_values_.size());
     for (const auto& s : module_.sets) {
         std::vector<std::string_view> views(s.strings.begin(), s.strings.end());
         set_strings_.push_back(std::move(views));
@@ -199,6 +202,12 @@ const bytecode::Function* Image::policy_for(std::size_t kind, const ScopeKey& ke
 std::optional<std::size_t> Image::setting_index(std::string_view name) const {
     for (std::size_t s = 0; s < module_.settings.size(); ++s)
         if (module_.settings[s].name == name) return s;
+    return std::nullopt;
+}
+
+std::optional<std::size_t> Image::contact_field_index(std::string_view name) const {
+    for (std::size_t f = 0; f < module_.contact_fields.size(); ++f)
+        if (module_.contact_fields[f].name == name) return f;
     return std::nullopt;
 }
 

@@ -36,6 +36,11 @@ public:
     const stdlib::Schema& schema() const { return *schema_; }
     const Value& constant(std::uint32_t k) const { return constants_[k]; }
     const Value& default_setting(std::size_t s) const { return constants_[module_.settings[s].default_value]; }
+    // A contact's custom fields when it has none set: a `contact_fields` record of the declared
+    // defaults (Module::contact_fields), made once at load.
+    const Value& contact_field_defaults() const { return contact_field_defaults_; }
+    const Value& default_contact_field(std::size_t f) const { return constants_[module_.contact_fields[f].default_value]; }
+    std::optional<std::size_t> contact_field_index(std::string_view name) const;
     const std::vector<std::string_view>& strings_of_set(std::size_t s) const { return set_strings_[s]; }
     HostFn host(std::size_t function) const { return hosts_[function]; }
     // For `get_arg`: the parameter of `constructor` that result field `field` of its result type
@@ -73,6 +78,8 @@ private:
     const stdlib::Schema* schema_ = nullptr;
     std::vector<Value> constants_;
     std::vector<std::unique_ptr<Value[]>> parts_;  // the items of constant lists, records, variants
+    std::vector<Value> contact_field_default_values_;
+    Value contact_field_defaults_;
     std::vector<std::vector<std::string_view>> set_strings_;
     std::vector<std::size_t> dimension_sizes_;
     std::vector<std::vector<std::int32_t>> dispatch_;  // [kind][scope key] -> policy, or -1

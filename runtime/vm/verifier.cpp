@@ -5,6 +5,7 @@
 #include "bytecode/operands.hpp"
 #include "runtime/vm/host.hpp"
 #include "runtime/vm/image.hpp"
+#include "runtime/vm/verifier_data.hpp"
 #include "runtime/vm/verifier_types.hpp"
 
 #include <algorithm>
@@ -122,7 +123,9 @@ private:
         Type rec = object ? f_.registers[*object].type.without_optional() : Type{};
         if (rec.depth || rec.base != TypeKind::record) fail("field access on something that is not a record");
         const auto& decl = schema_.record_of(rec);
-        if (slot >= decl.fields.size()) fail("field slot " + std::to_string(slot) + " is out of range for `" + decl.name + "`");
+        // The fields of `contact_fields` are the ruleset's own (its contact fields section).
+        std::size_t fields = decl.declared_by_rules ? m_.contact_fields.size() : decl.fields.size();
+        if (slot >= fields) fail("field slot " + std::to_string(slot) + " is out of range for `" + decl.name + "`");
     }
 
     // A jump lands inside the code; backward only onto a loop's head, the instruction that
@@ -308,7 +311,8 @@ private:
         Type object = value(i.b);
         bool optional = i.op == Op::get_field_opt;
         if (optional != object.is_optional()) fail(optional ? "the object is not optional" : "the object may be none");
-        Type field = schema_.record_of(object.without_optional()).fields[i.c].type;
+        const auto& decl = schema_.record_of(object.without_optional());
+        Type field = decl.declared_by_rules ? m_.contact_fields[i.c].type : decl.fields[i.c].type;
         return stores(i.a, optional ? field.optional() : field);
     }
 
@@ -400,9 +404,7 @@ public:
     void run() {
         if (m_.schema_hash != schema_.fingerprint())
             reject("the ruleset was compiled against another schema (a different switchyard version): compile the rules again");
-        for (std::size_t k = 0; k < m_.constants.size(); ++k) constant(k);
-        for (std::size_t s = 0; s < m_.sets.size(); ++s) set(s);
-        for (const auto& s : m_.settings) setting(s);
+        if (auto why = verifier_data::verify_data(m_, schema_)) reject(std::move(*why));
         for (std::size_t p = 0; p < m_.policies.size(); ++p) policy(p);
         for (std::size_t e = 0; e < m_.expectations.size(); ++e) expectation(e);
         for (const auto& t : m_.tests) test(t);
@@ -424,86 +426,6 @@ private:
                     bad("an offset is more than a day");
             }
         }
-    }
-
-    void constant(std::size_t k) {
-        const auto& c = m_.constants[k];
-        auto bad = [&](const std::string& why) { reject("constant " + std::to_string(k) + ": " + why); };
-        Type t = c.type;
-        if (!valid_type(t, schema_)) bad("an invalid type");
-        for (auto p : c.parts)
-            if (p >= k) bad("refers to a later constant");
-        auto part_type = [&](std::size_t n) { return m_.constants[c.parts[n]].type; };
-        switch (c.kind) {
-            case bytecode::ConstKind::none:
-                if (!t.is_optional()) bad("`none` of a type that is not optional");
-                break;
-            case bytecode::ConstKind::boolean:
-                if (!(t.without_optional() == stdlib::types::boolean) || c.number < 0 || c.number > 1) bad("not a bool");
-                break;
-            case bytecode::ConstKind::integer: {
-                Type b = t.without_optional();
-                if (!is_integer_like(b)) bad("not a number");
-                if (b.base == TypeKind::enumeration &&
-                    (b.decl >= schema_.enums().size() || c.number < 0 ||
-                     std::size_t(c.number) >= schema_.enums()[b.decl].members.size()))
-                    bad("not a member of its enum");
-                if (b.base == TypeKind::boolean && (c.number < 0 || c.number > 1)) bad("not a bool");
-                break;
-            }
-            case bytecode::ConstKind::string:
-                if (!(t.without_optional() == stdlib::types::string)) bad("not a string");
-                break;
-            case bytecode::ConstKind::list:
-            case bytecode::ConstKind::set: {
-                Type b = t.without_optional();
-                bool list = c.kind == bytecode::ConstKind::list;
-                if (!(list ? b.is(Wrap::list) : b.is(Wrap::set))) bad("a collection of the wrong type");
-                for (std::size_t n = 0; n < c.parts.size(); ++n)
-                    if (!fits(part_type(n), b.inner())) bad("an item of the wrong type");
-                break;
-            }
-            case bytecode::ConstKind::record: {
-                Type b = t.without_optional();
-                if (b.depth || b.base != TypeKind::record || b.decl >= schema_.records().size()) bad("not a record");
-                const auto& rec = schema_.records()[b.decl];
-                if (c.parts.size() != rec.fields.size()) bad("a record with the wrong number of fields");
-                for (std::size_t n = 0; n < c.parts.size(); ++n)
-                    if (!fits(part_type(n), rec.fields[n].type)) bad("a field of the wrong type");
-                break;
-            }
-            case bytecode::ConstKind::variant: {
-                if (c.number < 0 || std::size_t(c.number) >= schema_.functions().size()) bad("an unknown constructor");
-                const auto& fn = schema_.functions()[std::size_t(c.number)];
-                if (fn.role != stdlib::FunctionRole::constructor || !(fn.result == t.without_optional()))
-                    bad("not a constructor of its type");
-                if (c.parts.size() != fn.params.size()) bad("the wrong number of arguments");
-                for (std::size_t n = 0; n < c.parts.size(); ++n) {
-                    const auto& p = fn.params[n];
-                    bool ok = fn.variadic_first && n == 0 ? part_type(n).is(Wrap::list)
-                                                          : fits(part_type(n), p.optional ? p.type.optional() : p.type);
-                    if (!ok) bad("an argument of the wrong type");
-                }
-                break;
-            }
-        }
-    }
-
-    void set(std::size_t s) {
-        const auto& set = m_.sets[s];
-        auto bad = [&](const std::string& why) { reject("constant set " + std::to_string(s) + ": " + why); };
-        if (!std::is_sorted(set.integers.begin(), set.integers.end()) ||
-            std::adjacent_find(set.integers.begin(), set.integers.end()) != set.integers.end())
-            bad("its numbers are not sorted and unique");
-        if (!std::is_sorted(set.strings.begin(), set.strings.end()) ||
-            std::adjacent_find(set.strings.begin(), set.strings.end()) != set.strings.end())
-            bad("its strings are not sorted and unique");
-    }
-
-    void setting(const bytecode::Setting& s) {
-        if (s.default_value >= m_.constants.size()) reject("setting `" + s.name + "`: its default is out of range");
-        if (!valid_type(s.type, schema_) || !fits(m_.constants[s.default_value].type, s.type))
-            reject("setting `" + s.name + "`: its default does not fit its type");
     }
 
     void policy(std::size_t p) {

@@ -256,7 +256,8 @@ records::Contact Facts::contact(const store::ContactRecord& c, bool wrote_now) {
             c.is_new,
             wrote_now || work_.has_written(integration_.id, c.id),
             work_.bot_blocked(integration_.id, c.id),
-            {}};
+            {},    // tags: the caller reads them when a policy does
+            {}};   // fields: likewise (Deciding::contact_fields)
 }
 
 std::span<const records::StatusChange> Facts::history(std::int64_t task, ExtraParts& parts) {

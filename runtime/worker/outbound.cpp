@@ -120,6 +120,7 @@ void OutboundCase::fill() {
     if (contact) {
         auto record = facts_.contact(*contact, false);
         if (deciding_.reads_tags(engine::all_kinds)) record.tags = facts_.tags(contact->id, extra_);
+        record.fields = deciding_.contact_fields(engine::all_kinds, work_, contact->id);
         c.set(Fact::contact, w.contact(arena, record));
     }
     if (const auto* e = comment_.author) c.set(Fact::employee, w.employee(arena, {e->id, e->name, e->owner, e->telegram.has_value()}));

@@ -19,7 +19,8 @@ Deciding::Deciding(std::shared_ptr<const engine::Ruleset> ruleset)
       reader_(ruleset_->image->schema()),
       case_(*ruleset_->image),
       history_slot_(engine::field_slot(ruleset_->image->schema(), "task", "history")),
-      tags_slot_(engine::field_slot(ruleset_->image->schema(), "contact", "tags")) {}
+      tags_slot_(engine::field_slot(ruleset_->image->schema(), "contact", "tags")),
+      fields_slot_(engine::field_slot(ruleset_->image->schema(), "contact", "fields")) {}
 
 bool Deciding::reads_history(engine::KindSet kinds) const {
     return engine_.fields_read(case_, kinds, Fact::task) & (engine::FieldSet(1) << history_slot_);
@@ -27,6 +28,16 @@ bool Deciding::reads_history(engine::KindSet kinds) const {
 
 bool Deciding::reads_tags(engine::KindSet kinds) const {
     return engine_.fields_read(case_, kinds, Fact::contact) & (engine::FieldSet(1) << tags_slot_);
+}
+
+bool Deciding::reads_contact_fields(engine::KindSet kinds) const {
+    return engine_.fields_read(case_, kinds, Fact::contact) & (engine::FieldSet(1) << fields_slot_);
+}
+
+vm::Value Deciding::contact_fields(engine::KindSet kinds, store::Work& work, std::int64_t contact) {
+    const auto& image = *ruleset_->image;
+    if (image.module().contact_fields.empty() || !reads_contact_fields(kinds)) return image.contact_field_defaults();
+    return engine::contact_fields(image, case_, work.contact_fields(contact));
 }
 
 const std::vector<vm::Value>& Deciding::settings_for(const config::Config& config, const config::Integration& integration) {
@@ -195,6 +206,7 @@ void Processor::set_placed_facts(const adapters::Message& m, const Actors& a, co
             bool wrote_now = m.direction == stdlib::Direction::inbound && a.author.kind == "contact" && a.author.id == contact->id;
             auto record = facts_.contact(*contact, wrote_now);
             if (deciding_.reads_tags(kinds)) record.tags = facts_.tags(contact->id, extra_);
+            record.fields = deciding_.contact_fields(kinds, work_, contact->id);
             case_.set(Fact::contact, w.contact(arena, record));
         }
     }

@@ -45,6 +45,10 @@ public:
     // contact's tags (the parts that cost a query of their own).
     bool reads_history(engine::KindSet kinds) const;
     bool reads_tags(engine::KindSet kinds) const;
+    bool reads_contact_fields(engine::KindSet kinds) const;
+    // A contact's custom fields for `contact.fields`: read from the store when a policy of
+    // `kinds` chosen for the case's message reads them, else the declared defaults (no query).
+    vm::Value contact_fields(engine::KindSet kinds, store::Work& work, std::int64_t contact);
 
 private:
     std::shared_ptr<const engine::Ruleset> ruleset_;
@@ -52,7 +56,7 @@ private:
     records::RecordWriter writer_;
     engine::DecisionReader reader_;
     engine::Case case_;
-    std::size_t history_slot_, tags_slot_;
+    std::size_t history_slot_, tags_slot_, fields_slot_;
     std::map<std::string, engine::Case, std::less<>> settings_;  // per integration: a case holding its settings
     static constexpr std::size_t log_buffer_size = 64 * 1024;
     std::unique_ptr<unsigned char[]> log_buffer_ = std::make_unique<unsigned char[]>(log_buffer_size);

@@ -18,7 +18,16 @@ struct Example {
     std::string_view code;
     std::string toml;
     bool settings = false;  // checked against the shipped rules too
+    std::string rules = {};  // rules whose contact fields are checked against it (E0812)
 };
+
+const std::string tier_rules = R"(contact_field tier: string = "basic"
+
+policy reopen for inbound {
+    when contact.fields.tier == "gold" -> reopen
+    otherwise -> new_task
+}
+)";
 
 // One file per code, each breaking one rule; E0809 needs a file on disk (below).
 const std::vector<Example> examples = {
@@ -33,6 +42,7 @@ const std::vector<Example> examples = {
     {"E0808", head + "compiled = \"planfix.swy\"\n"},
     {"E0810", head + telegram + "[integrations.settings]\nno_such_setting = true\n", true},
     {"E0811", head + telegram + "[integrations.settings]\nsend_as_employee = \"yes\"\n", true},
+    {"E0812", head + "[contact_fields]\ntier = \"int\"\n", false, tier_rules},
 };
 
 // The codes of what parse() (and the settings check) reports about `text`.
@@ -41,6 +51,7 @@ std::set<std::string> codes_of(const Example& example) {
     try {
         auto c = config::parse(example.toml, "test.toml");
         if (example.settings) diagnostics = engine::check_settings(c, testing::shipped_rules());
+        if (!example.rules.empty()) diagnostics = engine::check_contact_fields(c, *testing::image_of(example.rules));
     } catch (const config::ConfigError& e) {
         diagnostics = e.diagnostics();
     }

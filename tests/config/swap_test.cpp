@@ -102,3 +102,55 @@ TEST_CASE("a configuration built in code still gets diagnostics that render", "[
     CHECK(common::render_text_string(misfits, *config.sources)
               .starts_with("(configuration built in code):1:1: error[E0810]: integrations.settings.no_such_setting"));
 }
+
+namespace {
+
+// Reads a contact field: the configuration must declare it, with the same type.
+const std::string tier_rules = R"(ruleset tiers
+
+contact_field tier: string? = none
+contact_field orders: int = 0
+
+policy reopen for inbound {
+    when contact.fields.tier == "gold" or contact.fields.orders > 10 -> reopen
+    otherwise -> new_task
+}
+)";
+
+config::Config with_contact_fields(const std::string& fields) {
+    return config::parse(head + "[contact_fields]\n" + fields, "test.toml");
+}
+
+}  // namespace
+
+TEST_CASE("a ruleset whose contact fields the configuration declares alike is swapped in", "[config][swap][contacts]") {
+    engine::RulesetHolder holder;
+    // `tier: string?` in the rules is `string` there; a field the rules do not read is no matter.
+    auto config = with_contact_fields("tier = \"string\"\norders = \"int\"\nvip = \"bool\"\n");
+    CHECK(engine::check_contact_fields(config, *testing::image_of(tier_rules)).empty());
+    CHECK(std::holds_alternative<engine::Swapped>(engine::swap_ruleset(holder, testing::image_of(tier_rules), config)));
+}
+
+TEST_CASE("a ruleset whose contact field the configuration declares otherwise, or not at all, is refused",
+          "[config][swap][contacts]") {
+    engine::RulesetHolder holder;
+    auto fitting = with_contact_fields("tier = \"string\"\norders = \"int\"\n");
+    REQUIRE(std::holds_alternative<engine::Swapped>(engine::swap_ruleset(holder, testing::image_of(tier_rules), fitting)));
+    auto serving = holder.current();
+
+    auto config = with_contact_fields("tier = \"int\"\n");
+    auto result = engine::swap_ruleset(holder, testing::image_of(tier_rules), config);
+    REQUIRE(std::holds_alternative<engine::Refused>(result));
+    const auto& refused = std::get<engine::Refused>(result);
+    CHECK(refused.cause == engine::Refused::Cause::settings_misfit);
+    CHECK(refused.kept_version == serving->version);
+    CHECK(holder.current() == serving);
+    // Both at the configuration's lines: the table for the missing one, the key for the other.
+    CHECK(testing::compact(refused.diagnostics, *config.sources) ==
+          "5:1 E0812 contact_fields.orders: the ruleset reads contact field `orders` (`int`), which the configuration "
+          "does not declare = help: add `orders = \"int\"` to [contact_fields]\n"
+          "6:1 E0812 contact_fields.tier: the ruleset declares `tier` as `string?`, the configuration as `int` = help: "
+          "declare one type in both: `tier = \"string\"` here, or `contact_field tier: int` in the rules");
+    CHECK(refused.reason.starts_with("the configuration's contact fields do not fit it:\n"
+                                     "test.toml:5:1: error[E0812]: contact_fields.orders:"));
+}

@@ -532,9 +532,19 @@ struct QueryFacts {
     std::vector<Value> history;                                 // messages, oldest first
 };
 
+// The program's contact fields (`contact_field`): what a `contact_fields` record holds, in the
+// program's order, and each one's default.
+struct ContactFields {
+    std::vector<std::string> names;
+    std::vector<Type> types;
+    std::vector<Value> defaults;
+};
+
 class CaseReader {
 public:
     explicit CaseReader(const Schema& schema) : schema_(schema) {}
+
+    ContactFields contact_fields;
 
     Value read(Type t, const json::value& v, const std::string& path) const {
         if (t.is_optional()) return v.is_null() ? Value{} : read(t.inner(), v, path);
@@ -574,6 +584,7 @@ public:
             case TypeKind::string: return string("");
             case TypeKind::enumeration: return member(t.decl, 0);
             case TypeKind::record: {
+                if (schema_.records().at(t.decl).declared_by_rules) return record(t.decl, contact_fields.defaults);
                 std::vector<Value> fields;
                 for (const auto& f : schema_.records().at(t.decl).fields) fields.push_back(default_of(f.type));
                 return record(t.decl, std::move(fields));
@@ -587,6 +598,13 @@ public:
         if (!v.is_object()) refuse(path, "expected an object (a " + rec.name + ")");
         Value out = default_of(Type::of(TypeKind::record, static_cast<std::uint16_t>(decl)));
         for (const auto& [key, value] : v.get_object()) {
+            if (rec.declared_by_rules) {  // `contact.fields`: the program's, by name
+                const auto& names = contact_fields.names;
+                auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), key) - names.begin());
+                if (at == names.size()) refuse(join_path(path, key), "unknown contact field");
+                out.items[at] = read(contact_fields.types[at], value, join_path(path, key));
+                continue;
+            }
             auto index = rec.find(key);
             if (!index) refuse(join_path(path, key), "unknown field of " + rec.name);
             out.items[*index] = read(rec.fields[*index].type, value, join_path(path, key));
@@ -682,6 +700,7 @@ public:
 
     std::map<std::string, Value, std::less<>> facts;  // by binding name, `now` included
     std::map<const void*, Value> settings;            // by SettingDecl
+    std::map<const void*, std::size_t> contact_field_slots;  // by SettingDecl: its item in `contact.fields`
     std::map<const void*, Value> lets;                // top-level lets, by LetDecl
 
     Value eval(const dsl::Expr& e) {
@@ -763,6 +782,7 @@ private:
         Value object = eval(*f.object);
         if (object.kind == Kind::none) return {};  // `none` propagates through field access
         if (object.kind == Kind::result) return argument_named(object, f.name);
+        if (a.ref == dsl::RefKind::contact_field) return object.items.at(contact_field_slots.at(a.target));
         return object.items.at(a.index);
     }
 
@@ -1102,6 +1122,7 @@ public:
         : ws_(ws), program_(program), schema_(schema), reader_(schema), evaluator_(schema, queries_) {
         if (!case_json.is_object()) refuse("case", "expected an object");
         case_ = &case_json.get_object();
+        declare_contact_fields();
         read_facts();
         read_settings();
         for (const auto& let : program_.lets) evaluator_.lets[let.decl] = evaluator_.eval(*let.decl->value);
@@ -1175,6 +1196,16 @@ private:
         given_file_ = evaluator_.facts.at("file");
         if (const auto* facts = case_->if_contains("facts"))
             queries_ = reader_.read_facts(*facts, bindings.at("message"));
+    }
+
+    // Before the facts: a contact's fields are read, and defaulted, by these.
+    void declare_contact_fields() {
+        for (const auto& f : program_.contact_fields) {
+            evaluator_.contact_field_slots[f.decl] = reader_.contact_fields.names.size();
+            reader_.contact_fields.names.push_back(f.decl->name.name);
+            reader_.contact_fields.types.push_back(f.type);
+            reader_.contact_fields.defaults.push_back(evaluator_.eval(*f.decl->default_value));
+        }
     }
 
     void read_settings() {

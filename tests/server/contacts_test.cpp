@@ -3,6 +3,8 @@
 // through GET, and refused with the field named.
 #include "tests/server/outbound_support.hpp"
 
+#include <fstream>
+
 using namespace switchyard;
 using namespace switchyard::testing;
 namespace json = boost::json;
@@ -93,4 +95,52 @@ TEST_CASE("a contact's tags and fields that do not fit are refused, naming the f
     // Nothing of a refused call was written.
     CHECK(c.get(anna).at("tags").as_array().empty());
     CHECK(c.put(999999, json::object{{"by", 2}, {"tags", json::array{"vip"}}}).status == 404);
+}
+
+namespace {
+
+// Routing as the shipped rules do it, and a notification that also tells the owner (Olga) about
+// gold-tier contacts.
+constexpr const char* tier_rules = R"(ruleset tiers
+
+contact_field tier: string = "basic"
+
+policy routing for inbound, echo {
+    otherwise -> thread(message.chat.id, title: message.sender.name, assignees: integration.assignees)
+}
+
+policy notification for inbound {
+    when contact.fields.tier == "gold" -> notify(task.assignees, assignee) + notify([integration.owner], watcher)
+    otherwise -> notify(task.assignees, assignee)
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a contact field set through the API changes what the rules decide for the contact's next message",
+          "[e2e][contacts]") {
+    FakeTelegram fake;
+    auto toml = replace_all(outbound_toml(fake), "rules = \"{{source}}/rules\"", "rules = \"{{dir}}/tiers.rules\"");
+    ServerProcess server(toml + contact_fields, "contact-fields");
+    std::ofstream(server.dir() / "tiers.rules") << tier_rules;
+    server.start();
+
+    post_webhook(server, "tg", private_text(1, 555, "Hello", 41));
+    auto task = first_task(server);
+    auto contact = get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("contact").at("id").as_int64();
+    auto r = call(server, "PUT", "/api/v1/contacts/" + std::to_string(contact),
+                  json::object{{"by", 2}, {"fields", json::object{{"tier", "gold"}}}});
+    REQUIRE(r.status == 200);
+    post_webhook(server, "tg", private_text(2, 555, "Hello again", 42));
+    REQUIRE(server.wait_until_processed());
+
+    auto comments = get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array();
+    REQUIRE(comments.size() == 2);
+    auto names = [](const json::value& comment) {
+        std::vector<std::string> out;
+        for (const auto& n : comment.at("notifications").as_array()) out.emplace_back(n.at("person").at("name").as_string());
+        return out;
+    };
+    CHECK(names(comments[0]) == std::vector<std::string>{"Ivan Support"});                // tier "basic", the default
+    CHECK(names(comments[1]) == std::vector<std::string>{"Ivan Support", "Olga Owner"});  // tier "gold"
 }

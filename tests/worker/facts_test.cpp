@@ -154,6 +154,58 @@ policy notification for inbound {
     CHECK(statements(b, "FROM contact_tags") >= 2);  // read for each message's notification
 }
 
+TEST_CASE("contact.fields: a field set for the contact decides its next message, and is read only when a policy reads it",
+          "[worker][facts][contacts]") {
+    auto config = test_config();
+    config.contact_fields = {{"tier", config::FieldType::string}};
+    Bench b(config, rules_from_text(rules_with(R"(
+contact_field tier: string = "basic"
+
+policy notification for inbound {
+    when contact.fields.tier == "gold" -> notify([integration.owner], watcher)
+    otherwise -> []
+}
+)")));
+    b.deliver("tg", {anna_at(1, 0)});
+    auto task = only_task(b);
+    CHECK(b.comments(task)[0].at("notifications").as_array().empty());  // the default, "basic"
+
+    auto contact = b.task(task).at("contact").at("id").as_int64();
+    {
+        auto work = b.store().begin_work();
+        work.set_contact_fields(contact, {{"tier", std::optional<std::string>("\"gold\"")}});
+        work.commit();
+    }
+    b.deliver("tg", {anna_at(2, 1000)});
+    auto notified = b.comments(task)[1].at("notifications").as_array();
+    REQUIRE(notified.size() == 1);
+    CHECK(notified[0].at("reason") == "watcher");
+    CHECK(statements(b, "FROM contact_fields") >= 2);  // read for each message's notification
+    CHECK(statements(b, "FROM contact_tags") == 0);
+}
+
+TEST_CASE("a contact's fields are not read when no policy chosen for the message reads them", "[worker][facts][contacts][cost]") {
+    // The ruleset reads `tier`, but only for outbound messages: an inbound one needs no query.
+    auto config = test_config();
+    config.contact_fields = {{"tier", config::FieldType::string}};
+    Bench b(config, rules_from_text(rules_with(R"(
+contact_field tier: string = "basic"
+
+policy notification for inbound {
+    when "vip" in contact.tags -> notify(task.assignees, assignee)
+    otherwise -> []
+}
+
+policy delivery for outbound {
+    when contact.fields.tier == "blocked" -> internal
+    otherwise -> send
+}
+)")));
+    b.deliver("tg", {anna_at(1, 0)});
+    CHECK(statements(b, "FROM contact_tags") >= 1);
+    CHECK(statements(b, "FROM contact_fields") == 0);
+}
+
 TEST_CASE("conversation.unanswered_count counts the contact's messages since an employee's, and last_reply_at is that reply",
           "[worker][facts]") {
     Bench b(test_config(), rules_from_text(rules_with(R"(
