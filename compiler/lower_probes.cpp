@@ -12,12 +12,14 @@ namespace switchyard::compiler {
 namespace {
 
 // The operands of a chain of one operator: `a and b and c` is three parts, not `(a and b)`
-// and `c`, since that is how a person reads it.
-void chain(const Expr& e, dsl::BinaryOp op, std::vector<const Expr*>& parts) {
+// and `c`, since that is how a person reads it. A link that folds to a constant (`false and
+// b`) is one part: its operands have no code.
+template <typename Folds>
+void chain(const Expr& e, dsl::BinaryOp op, std::vector<const Expr*>& parts, const Folds& folds) {
     const auto* b = e.as<dsl::Binary>();
-    if (b && b->op == op) {
-        chain(*b->lhs, op, parts);
-        chain(*b->rhs, op, parts);
+    if (b && b->op == op && !folds(e)) {
+        chain(*b->lhs, op, parts, folds);
+        chain(*b->rhs, op, parts, folds);
         return;
     }
     parts.push_back(&e);
@@ -53,8 +55,9 @@ std::vector<const Expr*> FunctionLowering::parts_of(const Expr& e) {
     std::vector<const Expr*> parts;
     if (s_.fold(e)) return parts;
     if (const auto* b = e.as<dsl::Binary>(); b && (b->op == dsl::BinaryOp::logical_and || b->op == dsl::BinaryOp::logical_or)) {
-        chain(*b->lhs, b->op, parts);
-        chain(*b->rhs, b->op, parts);
+        auto folds = [this](const Expr& x) { return s_.fold(x).has_value(); };
+        chain(*b->lhs, b->op, parts, folds);
+        chain(*b->rhs, b->op, parts, folds);
     } else if (const auto* u = e.as<dsl::Unary>(); u && u->op == dsl::UnaryOp::logical_not) {
         parts.push_back(u->operand.get());
     }

@@ -115,3 +115,15 @@ TEST_CASE("the observing loop decides as the plain one and records what the code
     for (const auto& o : seen) values.push_back({o.probe, o.value.i != 0});
     CHECK(values == std::vector<std::pair<std::uint32_t, bool>>{{0, false}, {1, false}, {6, false}, {5, true}, {7, true}, {8, false}});
 }
+
+TEST_CASE("a link of a chain that folds to a constant is one part: its operands have no code", "[vm][probes]") {
+    // Found by the differential test: `(false and b)` folds to `false`, so `b` is never lowered.
+    auto m = testing::compile_text(R"(policy attachment for inbound {
+    when file.size > 10 MB and (false and file.ext == "exe") -> link
+    otherwise                                                -> attach
+}
+)");
+    CHECK(texts(m.policies[0]) ==
+          "part file.size > 10 MB rule 0 parent - line 2\n"
+          "part false and file.ext == \"exe\" rule 0 parent - line 2\n");
+}
