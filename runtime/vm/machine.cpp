@@ -169,6 +169,8 @@ Outcome Machine::loop(const bytecode::Function& f, const Inputs& in, std::int64_
     //     the other two use it.
     //  6. Rules. The line table has one entry per instruction, each naming a rule of `f.rules`
     //     or no_rule; `test_rule` runs only inside a rule.
+    //  7. Probes (read only when Observe). Each probe's `end` is an instruction of the code, and
+    //     its register is in the frame, not a builder, and written on every path to `end`.
     // Not promised, so checked here: the budget (hand-made code can reset a `where` loop's
     // index and loop forever), a builder's room (`list_push` past it fails as internal), and
     // a `next_item` index against its list (the code sets the index).
