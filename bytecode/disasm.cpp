@@ -211,6 +211,21 @@ private:
             last_rule = l.rule;
             instruction(f, pc);
         }
+        probes(f);
+    }
+
+    // The debug information explanations read: what each value is, and where the code has it.
+    void probes(const Function& f) {
+        if (f.probes.empty()) return;
+        out_ << "  probes " << f.probes.size() << "\n";
+        for (std::size_t k = 0; k < f.probes.size(); ++k) {
+            const auto& p = f.probes[k];
+            out_ << "    p" << k << "  " << (p.kind == ProbeKind::let ? "let  " : "part ") << "r" << p.reg << " at "
+                 << p.end << " after [" << p.start << ", " << p.end << ")";
+            if (p.kind == ProbeKind::part) out_ << " rule " << p.rule;
+            if (p.parent != no_probe) out_ << " in p" << p.parent;
+            out_ << "  " << where(f.file, p.line) << "  " << p.text << "\n";
+        }
     }
 
     const Module& m_;

@@ -117,6 +117,29 @@ struct Rule {
     bool otherwise = false;
 };
 
+// Debug information for explanations: a value a person reading a decision wants to see (a
+// `let`, or a part of a rule's condition), the register that holds it and the code that
+// computes it. The interpreter looks at probes only when asked for values (`eval --explain`,
+// `test`); the hot path never reads them. It records R[reg] when control reaches `end` right
+// after running an instruction in [start, end): the code computing the value has just run, so
+// a part skipped by `and`/`or` is not recorded. Empty code (the value already sits in a
+// register, as for `not flag`) is recorded whenever control reaches `end`.
+enum class ProbeKind : std::uint8_t { let, part };
+inline constexpr std::uint16_t no_probe = 0xffff;
+inline constexpr std::size_t max_probes_per_function = 0xfffe;  // a part names its parent in 16 bits
+
+struct Probe {
+    ProbeKind kind = ProbeKind::let;
+    std::uint16_t rule = no_rule;      // a part: the rule whose condition it is part of
+    std::uint16_t parent = no_probe;   // a part of a part (`a` in `(a or b) and c`): that part
+    std::uint32_t start = 0;           // the code computing the value: instructions [start, end)
+    std::uint32_t end = 0;
+    std::uint16_t reg = 0;             // where the value is when control reaches `end`
+    std::uint32_t line = 0;            // 1-based, in the function's file
+    std::string text;                  // a let's name; a part as `fmt` prints it
+    friend bool operator==(const Probe&, const Probe&) = default;
+};
+
 // What a function's code can read of the world outside its constants and settings: which of
 // its inputs, and which fact queries it calls. The worker loads from its database only the
 // facts that the policies chosen for an event can read. The compiler computes it
@@ -145,6 +168,7 @@ struct Function {
     std::vector<Rule> rules;
     std::vector<Instr> code;
     std::vector<LineEntry> lines;           // one per instruction
+    std::vector<Probe> probes;              // a part after the part it is in; lets in the order computed
 };
 
 // A `test` block, compiled: its case (the `given`s, as case JSON) and one function per `expect`,
@@ -158,7 +182,7 @@ struct Test {
 };
 
 inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
-// 2: functions carry their footprint; 3: time zones; 4: contact fields
+// 2: functions carry their footprint; 3: time zones; 4: contact fields, and probes (the values explanations show)
 inline constexpr std::uint32_t format_version = 4;
 
 // From `from_ms` on (milliseconds since 1970 UTC), local time is UTC + `offset_s` seconds.

@@ -12,8 +12,11 @@ constexpr std::size_t checksum_offset = magic.size() + 4;
 constexpr std::size_t payload_offset = checksum_offset + 8;
 // The fewest bytes a function takes (all its vectors empty), for Reader::count: kind 2, scope
 // 4, priority 8, file 4, line 4, result 7, registers 4, inputs 2, footprint 8 + 4, rules 4,
-// code 4, lines 4.
-constexpr std::size_t min_function_size = 59;
+// code 4, lines 4, probes 4.
+constexpr std::size_t min_function_size = 63;
+// The fewest bytes a probe takes: kind 1, rule 2, parent 2, start 4, end 4, register 2, line 4,
+// text 4.
+constexpr std::size_t min_probe_size = 23;
 
 class Writer {
 public:
@@ -68,6 +71,16 @@ public:
         vec(f.lines, [&](const LineEntry& l) {
             u32(l.line);
             u16(l.rule);
+        });
+        vec(f.probes, [&](const Probe& p) {
+            u8(static_cast<std::uint8_t>(p.kind));
+            u16(p.rule);
+            u16(p.parent);
+            u32(p.start);
+            u32(p.end);
+            u16(p.reg);
+            u32(p.line);
+            str(p.text);
         });
     }
 
@@ -171,11 +184,28 @@ public:
             l.rule = u16("line table");
             return l;
         });
+        f.probes = vec("probes", min_probe_size, [&] { return probe(); });
         return f;
     }
 
 private:
     std::size_t remaining() const { return bytes_.size() - pos_; }
+
+    // What a probe's indexes name (its rule, parent, code range and register) is the verifier's to check.
+    Probe probe() {
+        Probe p;
+        auto kind = u8("probe kind");
+        if (kind > static_cast<std::uint8_t>(ProbeKind::part)) fail("unknown probe kind " + std::to_string(kind));
+        p.kind = static_cast<ProbeKind>(kind);
+        p.rule = u16("probe rule");
+        p.parent = u16("probe parent");
+        p.start = u32("probe start");
+        p.end = u32("probe end");
+        p.reg = u16("probe register");
+        p.line = u32("probe line");
+        p.text = str("probe text");
+        return p;
+    }
 
     Instr instruction() {
         Instr i;

@@ -173,7 +173,9 @@ Runner define_eval(CLI::App& command) {
                     "The case: a JSON file (docs/cases.md); a folder, for each *.json file under it; or a JSON-lines "
                     "file (*.jsonl), a case a line")
         ->required();
-    command.add_flag("--explain", options->explain, "Add each policy's trace: every rule tried, its condition, the rule that decided");
+    command.add_flag("--explain", options->explain,
+                     "Explain each decision: every rule tried with its condition and the values of its parts, "
+                     "each let and each fact read with its value");
     command.add_option("--budget", options->budget, "Instructions one policy may run before it fails (default 100000)")
         ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()).description("a positive number"));
     auto format = add_format_option(command,

@@ -143,16 +143,42 @@ std::string trimmed(std::string_view line) {
 
 namespace {
 
-// The rules a policy tried, each with its condition's value and its source line.
+// A bool as a trace column: `true ` and `false` line up.
+std::string_view truth(const boost::json::value& v) { return v.as_bool() ? "true " : "false"; }
+
+// The parts of a condition, a line each under its rule, their own parts indented under them.
+void write_parts(std::ostream& out, const boost::json::array& parts, const std::string& indent) {
+    for (const auto& part : parts) {
+        const auto& p = part.as_object();
+        out << indent;
+        if (const auto* value = p.if_contains("value")) out << truth(*value);
+        else out << "(not evaluated)";
+        out << "  " << p.at("part").as_string().c_str() << '\n';
+        if (const auto* inner = p.if_contains("parts")) write_parts(out, inner->as_array(), indent + "  ");
+    }
+}
+
+// The lets a policy computed, a line each: `let name = value  (file:line)`.
+void write_lets(std::ostream& out, const boost::json::object& o, std::string_view indent) {
+    const auto* lets = o.if_contains("lets");
+    if (!lets) return;
+    for (const auto& let : lets->as_array())
+        out << indent << "  let " << let.at("let").as_string().c_str() << " = " << boost::json::serialize(let.at("value"))
+            << "  (" << let.at("at").as_string().c_str() << ")\n";
+}
+
+// The rules a policy tried, each with its condition's value and its source line, and the
+// values of its condition's parts.
 void write_trace(std::ostream& out, const boost::json::array& steps, const RuleSource& source_of, std::string_view indent) {
     for (const auto& step : steps) {
         const auto& s = step.as_object();
         std::string rule = s.at("rule").as_string().c_str();
         out << indent << "  " << rule << "  ";
-        if (s.contains("condition")) out << (s.at("condition").as_bool() ? "true " : "false");
+        if (s.contains("condition")) out << truth(s.at("condition"));
         else out << "otherwise";
         if (auto source = source_of(rule); !source.empty()) out << "  " << source;
         out << '\n';
+        if (const auto* parts = s.if_contains("parts")) write_parts(out, parts->as_array(), std::string(indent) + "    ");
     }
 }
 
@@ -180,10 +206,12 @@ void write_decisions(std::ostream& out, const boost::json::array& decisions, con
         if (const auto* deferred = o.if_contains("deferred")) {
             for (const auto& deferral : deferred->as_array()) {
                 out << indent << "  deferred by policy " << deferral.at("policy").as_string().c_str() << ":\n";
+                write_lets(out, deferral.as_object(), indent);
                 write_trace(out, deferral.at("trace").as_array(), source_of, indent);
             }
             out << indent << "  then policy " << o.at("policy").as_string().c_str() << ":\n";
         }
+        write_lets(out, o, indent);
         write_trace(out, o.at("trace").as_array(), source_of, indent);
     }
 }

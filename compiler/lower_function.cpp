@@ -59,7 +59,9 @@ void FunctionLowering::rules(const std::vector<dsl::Rule>& rules) {
         std::optional<std::size_t> skip;
         if (rule.condition) {
             compute_lets_for(*rule.condition);
+            plan_parts(*rule.condition, bytecode::no_probe);
             Val c = expr(*rule.condition);
+            check_parts_lowered(rule.condition->span);
             skip = out.emit_wide(Op::test_rule, c.reg, 0);
             release(c);
         }
@@ -121,14 +123,19 @@ void FunctionLowering::compute_lets_for(const Expr& e) {
     collect_lets(e, used);
     auto saved_line = out.line;
     for (std::size_t i : used) {
-        auto& slot = lets_[i];
-        if (slot.computed) continue;
-        out.line = s_.line_of(file_, slot.decl->name.span);
-        slot.reg = out.fresh({type_of(*slot.decl->value), false});
-        into(*slot.decl->value, slot.reg);
-        slot.computed = true;
+        if (lets_[i].computed) continue;
+        out.line = s_.line_of(file_, lets_[i].decl->name.span);
+        compute_let(lets_[i]);
     }
     out.line = saved_line;
+}
+
+void FunctionLowering::compute_let(LetSlot& slot) {
+    slot.reg = out.fresh({type_of(*slot.decl->value), false});
+    auto start = out.here();
+    into(*slot.decl->value, slot.reg);
+    slot.computed = true;
+    probe_let(slot, start);
 }
 
 void FunctionLowering::release(Val v) {
@@ -151,8 +158,11 @@ void FunctionLowering::into(const Expr& e, std::uint16_t dst) {
 // The value of `e` in a register: `dst` when given and the value is computed (not a let,
 // a fact or `it`, which already sit in their registers).
 Val FunctionLowering::expr(const Expr& e, Dst dst) {
-    if (auto k = s_.fold(e)) return load_constant(*k, type_of(e), dst);
-    return std::visit([&](const auto& n) { return lower(e, n, dst); }, e.node);
+    auto start = out.here();
+    auto k = s_.fold(e);
+    Val v = k ? load_constant(*k, type_of(e), dst) : std::visit([&](const auto& n) { return lower(e, n, dst); }, e.node);
+    if (!parts_.empty()) probe_part(e, start, v);  // a part of the condition being lowered
+    return v;
 }
 
 // The register a computed value goes to.
@@ -195,11 +205,7 @@ Val FunctionLowering::lower(const Expr& e, const dsl::Name& n, Dst dst) {
             }
             LetSlot* slot = find_let(n.id);
             if (!slot) throw TooLarge{e.span, "internal error: unknown local `" + n.id + "`"};
-            if (!slot->computed) {
-                slot->reg = out.fresh({type_of(*slot->decl->value), false});
-                into(*slot->decl->value, slot->reg);
-                slot->computed = true;
-            }
+            if (!slot->computed) compute_let(*slot);
             return {slot->reg, false};
         }
         case RefKind::let: return expr(*static_cast<const dsl::LetDecl*>(e.annotation.target)->value, dst);

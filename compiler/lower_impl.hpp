@@ -7,6 +7,7 @@
 //   lower_emitter.cpp   one function's instructions, registers and line table (Emitter)
 //   lower_function.cpp  rules and expressions to instructions (FunctionLowering)
 //   lower_case.cpp      a test's `given` values as case JSON (CaseWriter)
+//   lower_probes.cpp    the probes: which values explanations show, and where the code has them
 #pragma once
 
 #include "bytecode/module.hpp"
@@ -194,6 +195,16 @@ private:
     LetSlot* find_let(std::string_view name);
     void collect_lets(const Expr& e, std::set<std::size_t>& used);
     void compute_lets_for(const Expr& e);
+    void compute_let(LetSlot& slot);
+
+    // Probes (lower_probes.cpp): a let's when it is computed; a condition's parts planned before
+    // it is lowered, and given their code and register by expr() as each part is lowered.
+    void probe_let(const LetSlot& slot, std::size_t start);
+    void plan_parts(const Expr& condition, std::uint16_t parent);
+    std::vector<const Expr*> parts_of(const Expr& e);
+    std::uint16_t add_probe(bytecode::Probe probe, Span span);
+    void probe_part(const Expr& e, std::size_t start, Val v);
+    void check_parts_lowered(Span condition) const;
 
     void release(Val v);
     Val temp(Type t);
@@ -251,6 +262,7 @@ private:
     std::map<std::string, std::uint16_t, std::less<>> inputs_;
     std::vector<LetSlot> lets_;
     std::vector<std::uint16_t> its_;
+    std::map<const Expr*, std::uint16_t> parts_;  // the parts planned and not lowered yet: their probes
     // The parameters of the rule functions being inlined, innermost last: a body sees only its own.
     std::vector<std::map<std::string, std::uint16_t, std::less<>>> parameters_;
 };

@@ -181,17 +181,28 @@ void Engine::run(const Case& c, std::size_t kind, std::size_t row, std::optional
     d.file = file;
     d.policy = static_cast<std::size_t>(image_->policy_in_row(kind, row));
     vm::Inputs in{inputs_.data(), c.settings().data(), &c.queries()};
-    d.outcome = machine_.run(image_->module().policies[d.policy], in, options.budget, options.explain ? &d.trace : nullptr);
+    d.outcome = run_policy(d.policy, in, options, d.trace, d.seen);
     // `-> next`: the policy that would apply without this one decides, with the same inputs.
     while (d.outcome.failure == vm::Failure::no_match && can_defer(d.policy)) {
         auto next = image_->policy_after(row, d.policy);
         if (next < 0) break;  // the checker makes sure there is one (E0500); a hand-written file may not
-        d.deferred.push_back({d.policy, d.outcome.rule, std::move(d.trace)});
+        d.deferred.push_back({d.policy, d.outcome.rule, std::move(d.trace), std::move(d.seen)});
         d.trace.clear();
+        d.seen.clear();
         d.policy = static_cast<std::size_t>(next);
-        d.outcome = machine_.run(image_->module().policies[d.policy], in, options.budget, options.explain ? &d.trace : nullptr);
+        d.outcome = run_policy(d.policy, in, options, d.trace, d.seen);
     }
     if (options.explain && options.read_values) d.read = read_json(kind, d.policy);
+}
+
+// The server's path (no explanation, or a trace only) stays in the plain loop; only a person
+// asking for values pays for the observing one.
+vm::Outcome Engine::run_policy(std::size_t policy, const vm::Inputs& in, const Options& options,
+                               std::vector<vm::TraceStep>& trace, std::vector<vm::Observation>& seen) {
+    const auto& f = image_->module().policies[policy];
+    if (!options.explain) return machine_.run(f, in, options.budget);
+    if (!options.read_values) return machine_.run(f, in, options.budget, &trace);
+    return machine_.run_observed(f, in, options.budget, &trace, seen);
 }
 
 // The facts a policy's code reads (its footprint), as values: a record fact by the fields it
@@ -235,24 +246,77 @@ const std::string& Engine::rule_location(std::size_t policy, std::uint16_t rule)
     return rule == bytecode::no_rule ? policy_locations_[policy] : rule_locations_[policy][rule];
 }
 
+// Each rule tried; with values observed, the parts of its condition under it.
 boost::json::array Engine::trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
-                                      const boost::json::storage_ptr& sp) const {
+                                      const std::vector<vm::Observation>& seen, const boost::json::storage_ptr& sp) const {
+    std::vector<const Value*> values;
+    if (!seen.empty()) {
+        values.assign(image_->module().policies[policy].probes.size(), nullptr);
+        for (const auto& o : seen) values[o.probe] = &o.value;
+    }
     boost::json::array trace(sp);
     trace.reserve(steps.size());
     for (const auto& step : steps) {
         boost::json::object s(sp);
         s["rule"] = rule_location(policy, step.rule);
         if (step.condition >= 0) s["condition"] = step.condition == 1;
+        if (!values.empty() && step.condition >= 0)
+            if (auto parts = parts_json(policy, step.rule, bytecode::no_probe, values, sp); !parts.empty())
+                s["parts"] = std::move(parts);
         trace.push_back(std::move(s));
     }
     return trace;
+}
+
+// The parts of a rule's condition whose parent is `parent`, in source order, each with its
+// value, or `"evaluated": false` when `and`/`or` decided without it; then its own parts.
+boost::json::array Engine::parts_json(std::size_t policy, std::uint16_t rule, std::uint16_t parent,
+                                      const std::vector<const Value*>& values, const boost::json::storage_ptr& sp) const {
+    const auto& probes = image_->module().policies[policy].probes;
+    boost::json::array parts(sp);
+    for (std::size_t k = 0; k < probes.size(); ++k) {
+        const auto& p = probes[k];
+        if (p.kind != bytecode::ProbeKind::part || p.rule != rule || p.parent != parent) continue;
+        boost::json::object o(sp);
+        o["part"] = p.text;
+        if (values[k]) o["value"] = probe_value(policy, static_cast<std::uint32_t>(k), *values[k], sp);
+        else o["evaluated"] = false;
+        if (auto inner = parts_json(policy, rule, static_cast<std::uint16_t>(k), values, sp); !inner.empty())
+            o["parts"] = std::move(inner);
+        parts.push_back(std::move(o));
+    }
+    return parts;
+}
+
+// Each let the policy computed, in the order it did: its name, where it is declared, its value.
+boost::json::array Engine::lets_json(std::size_t policy, const std::vector<vm::Observation>& seen,
+                                     const boost::json::storage_ptr& sp) const {
+    const auto& f = image_->module().policies[policy];
+    boost::json::array lets(sp);
+    for (const auto& o : seen) {
+        const auto& p = f.probes[o.probe];
+        if (p.kind != bytecode::ProbeKind::let) continue;
+        boost::json::object let(sp);
+        let["let"] = p.text;
+        let["at"] = image_->module().sources[f.file].path + ":" + std::to_string(p.line);
+        let["value"] = probe_value(policy, o.probe, o.value, sp);
+        lets.push_back(std::move(let));
+    }
+    return lets;
+}
+
+// A probe's value, typed by its register (the verifier proved it holds a value of that type).
+boost::json::value Engine::probe_value(std::size_t policy, std::uint32_t probe, const Value& v,
+                                       const boost::json::storage_ptr& sp) const {
+    const auto& f = image_->module().policies[policy];
+    return value_to_json(v, f.registers[f.probes[probe].reg].type, image_->schema(), sp);
 }
 
 boost::json::object Engine::decision_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const {
     const auto& schema = image_->schema();
     const auto& f = image_->module().policies[d.policy];
     boost::json::object o(sp);
-    o.reserve(explain ? 6 : 5);
+    o.reserve(explain ? 8 : 5);
     o["kind"] = schema.kinds()[d.kind].name;
     if (d.file) o["file"] = *d.file;
     o["policy"] = policy_locations_[d.policy];
@@ -262,8 +326,10 @@ boost::json::object Engine::decision_json(const Decision& d, bool explain, const
     } else {
         o["error"] = failure_text(d);
     }
-    if (explain) o["trace"] = trace_json(d.policy, d.trace, sp);
+    if (explain) o["trace"] = trace_json(d.policy, d.trace, d.seen, sp);
     if (explain && !d.read.empty()) o["read"] = boost::json::object(d.read, sp);
+    if (explain && !d.seen.empty())
+        if (auto lets = lets_json(d.policy, d.seen, sp); !lets.empty()) o["lets"] = std::move(lets);
     if (!d.deferred.empty()) o["deferred"] = deferred_json(d, explain, sp);
     return o;
 }
@@ -275,7 +341,9 @@ boost::json::array Engine::deferred_json(const Decision& d, bool explain, const 
         boost::json::object o(sp);
         o["policy"] = policy_locations_[deferral.policy];
         o["rule"] = rule_location(deferral.policy, deferral.rule);
-        if (explain) o["trace"] = trace_json(deferral.policy, deferral.trace, sp);
+        if (explain) o["trace"] = trace_json(deferral.policy, deferral.trace, deferral.seen, sp);
+        if (explain && !deferral.seen.empty())
+            if (auto lets = lets_json(deferral.policy, deferral.seen, sp); !lets.empty()) o["lets"] = std::move(lets);
         out.push_back(std::move(o));
     }
     return out;

@@ -113,6 +113,7 @@ struct Deferral {
     std::size_t policy = 0;
     std::uint16_t rule = 0;
     std::vector<vm::TraceStep> trace;
+    std::vector<vm::Observation> seen;
 };
 
 struct Decision {
@@ -125,12 +126,17 @@ struct Decision {
     // With Options::read_values: the facts the deciding policy's code reads, with their values
     // (`message.text`, `now`), by path.
     boost::json::object read;
+    // With Options::read_values: the value of each let the deciding policy computed and of each
+    // part of each condition it tried, as the VM computed them (the function's probes).
+    std::vector<vm::Observation> seen;
 };
 
 struct Options {
     bool explain = false;
-    // With explain: also what the deciding policy read, with values (Decision::read). For
-    // people reading one decision (`eval`, `test`); the server's log keeps the trace only.
+    // With explain: also the values behind the decision: what the deciding policy read
+    // (Decision::read), its lets and its conditions' parts (Decision::seen). For people reading
+    // one decision (`eval`, `test`): the policies run in the interpreter's slower observing
+    // loop. The server's log keeps the trace only.
     bool read_values = false;
     std::int64_t budget = vm::default_budget;
     KindSet kinds = all_kinds;  // the kinds to decide; the others are not run
@@ -166,8 +172,16 @@ private:
     void run(const Case& c, std::size_t kind, std::size_t row, std::optional<std::size_t> file, const Options& options);
     // Whether a policy has a rule `-> next` (so a no_match in it defers rather than fails).
     bool can_defer(std::size_t policy) const { return defers_[policy]; }
+    vm::Outcome run_policy(std::size_t policy, const vm::Inputs& in, const Options& options,
+                           std::vector<vm::TraceStep>& trace, std::vector<vm::Observation>& seen);
     boost::json::array trace_json(std::size_t policy, const std::vector<vm::TraceStep>& steps,
-                                  const boost::json::storage_ptr& sp) const;
+                                  const std::vector<vm::Observation>& seen, const boost::json::storage_ptr& sp) const;
+    boost::json::array lets_json(std::size_t policy, const std::vector<vm::Observation>& seen,
+                                 const boost::json::storage_ptr& sp) const;
+    boost::json::array parts_json(std::size_t policy, std::uint16_t rule, std::uint16_t parent,
+                                  const std::vector<const vm::Value*>& values, const boost::json::storage_ptr& sp) const;
+    boost::json::value probe_value(std::size_t policy, std::uint32_t probe, const vm::Value& v,
+                                   const boost::json::storage_ptr& sp) const;
     boost::json::array deferred_json(const Decision& d, bool explain, const boost::json::storage_ptr& sp) const;
     boost::json::object read_json(std::size_t kind, std::size_t policy) const;
     // Calls `each(kind, policy)` for every kind of `kinds` with a policy chosen for the case's

@@ -88,9 +88,44 @@ bool in_constant_set(const Image& image, std::size_t set, const Value& v) {
 
 }  // namespace
 
+// The probes of a function by the instruction they end at: those ending at `pc` are
+// order[first[pc] .. first[pc + 1]).
+struct Machine::ProbeIndex {
+    std::vector<std::uint32_t> first, order;
+
+    explicit ProbeIndex(const bytecode::Function& f) : first(f.code.size() + 2, 0), order(f.probes.size()) {
+        for (const auto& p : f.probes) ++first[p.end + 2];  // the verifier keeps `end` inside the code
+        for (std::size_t pc = 2; pc < first.size(); ++pc) first[pc] += first[pc - 1];
+        for (std::uint32_t k = 0; k < f.probes.size(); ++k) order[first[f.probes[k].end + 1]++] = k;
+    }
+
+    // Control goes from instruction `from` (just run) to `to`: each probe ending at `to` whose
+    // code `from` is in (so the code ran, and was not jumped over) sees its register. At the
+    // first instruction `from` is `to`, which only probes of empty code match.
+    void observe(const bytecode::Function& f, std::size_t from, std::size_t to, const Value* R,
+                 std::vector<Observation>& seen) const {
+        for (auto k = first[to]; k < first[to + 1]; ++k) {
+            const auto& p = f.probes[order[k]];
+            if (p.start == p.end || (p.start <= from && from < p.end)) seen.push_back({order[k], R[p.reg]});
+        }
+    }
+};
+
 Machine::Machine(const Image& image) : image_(image), registers_(std::max<std::size_t>(image.frame_size(), 1)) {}
 
 Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t budget, std::vector<TraceStep>* trace) {
+    return loop<false>(f, in, budget, trace, nullptr, nullptr);
+}
+
+Outcome Machine::run_observed(const bytecode::Function& f, const Inputs& in, std::int64_t budget,
+                              std::vector<TraceStep>* trace, std::vector<Observation>& seen) {
+    ProbeIndex probes(f);
+    return loop<true>(f, in, budget, trace, &probes, &seen);
+}
+
+template <bool Observe>
+Outcome Machine::loop(const bytecode::Function& f, const Inputs& in, std::int64_t budget, std::vector<TraceStep>* trace,
+                      [[maybe_unused]] const ProbeIndex* probes, [[maybe_unused]] std::vector<Observation>* seen) {
     Value* R = registers_.data();
     std::copy(in.facts, in.facts + f.inputs, R);
     const Instr* const code = f.code.data();
@@ -134,9 +169,14 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
     //     the other two use it.
     //  6. Rules. The line table has one entry per instruction, each naming a rule of `f.rules`
     //     or no_rule; `test_rule` runs only inside a rule.
+    //  7. Probes (read only when Observe). Each probe's `end` is an instruction of the code, and
+    //     its register is in the frame, not a builder, and written on every path to `end`.
     // Not promised, so checked here: the budget (hand-made code can reset a `where` loop's
     // index and loop forever), a builder's room (`list_push` past it fails as internal), and
     // a `next_item` index against its list (the code sets the index).
+// Between two instructions, with Observe only: the probes whose code just ran see their values.
+#define VM_OBSERVE \
+    if constexpr (Observe) probes->observe(f, std::size_t(i - code), std::size_t(ip - code), R, *seen)
 #if SWITCHYARD_COMPUTED_GOTO
 // Label addresses are a GNU extension (GCC and Clang): the one place we use one.
 #pragma GCC diagnostic push
@@ -152,6 +192,7 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
 #define VM_CASE(name) op_##name:
 #define VM_NEXT                                          \
     do {                                                 \
+        VM_OBSERVE;                                      \
         if (--budget < 0) goto out_of_budget;            \
         i = ip++;                                        \
         goto *labels[static_cast<std::size_t>(i->op)];   \
@@ -161,6 +202,7 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
 #define VM_CASE(name) case Op::name:
 #define VM_NEXT continue
     for (;;) {
+        VM_OBSERVE;
         if (--budget < 0) goto out_of_budget;
         i = ip++;
         switch (i->op) {
@@ -275,6 +317,7 @@ Outcome Machine::run(const bytecode::Function& f, const Inputs& in, std::int64_t
 #endif
 #undef VM_CASE
 #undef VM_NEXT
+#undef VM_OBSERVE
 
 out_of_budget:
     return finish(Failure::budget);

@@ -34,6 +34,13 @@ struct TraceStep {
     std::int8_t condition;  // 0 false, 1 true, -1 no condition (`otherwise`)
 };
 
+// A value an explanation shows, as the code computed it: a probe of the function (a let, or a
+// part of a rule's condition: bytecode::Probe) and the value its register held.
+struct Observation {
+    std::uint32_t probe;
+    Value value;
+};
+
 struct Inputs {
     const Value* facts;     // the function's inputs, in order (a policy kind's bindings)
     const Value* settings;  // one per setting of the ruleset
@@ -47,12 +54,22 @@ public:
     // What the outcome points to lives until reset().
     Outcome run(const bytecode::Function& f, const Inputs& in, std::int64_t budget = default_budget,
                 std::vector<TraceStep>* trace = nullptr);
+    // run(), also recording into `seen` the value of every probe of `f` whose code ran, in the
+    // order computed. A loop of its own, slower: for people reading a decision, never the server.
+    Outcome run_observed(const bytecode::Function& f, const Inputs& in, std::int64_t budget, std::vector<TraceStep>* trace,
+                         std::vector<Observation>& seen);
     // Forgets what earlier runs built; call between events (the decisions of one event may be
     // read together until then).
     void reset() { arena_.reset(); }
     Arena& arena() { return arena_; }
 
 private:
+    struct ProbeIndex;
+    // The interpreter; `Observe` compiles the probes in (run_observed) or out (run).
+    template <bool Observe>
+    Outcome loop(const bytecode::Function& f, const Inputs& in, std::int64_t budget, std::vector<TraceStep>* trace,
+                 const ProbeIndex* probes, std::vector<Observation>* seen);
+
     const Image& image_;
     std::vector<Value> registers_;
     Arena arena_;

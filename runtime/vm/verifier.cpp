@@ -45,6 +45,7 @@ public:
     void run() {
         check_frame();
         check_line_table();
+        check_probes();
         for (pc_ = 0; pc_ < f_.code.size(); ++pc_) check_operands(f_.code[pc_]);
         for (pc_ = 0; pc_ < f_.code.size(); ++pc_) follow(f_.code[pc_]);
         if (reachable_) reject("the last instruction falls off the end of the code");
@@ -66,6 +67,21 @@ private:
         if (f_.lines.size() != f_.code.size()) reject("the line table does not have one entry per instruction");
         for (const auto& l : f_.lines)
             if (l.rule != bytecode::no_rule && l.rule >= f_.rules.size()) reject("the line table names a rule that does not exist");
+    }
+
+    // Probes (the values explanations show): the interpreter reads R[reg] of a probe when control
+    // reaches its `end`, so `follow` also proves that register written on every path there.
+    void check_probes() {
+        for (std::size_t p = 0; p < f_.probes.size(); ++p) {
+            const auto& probe = f_.probes[p];
+            std::string name = "probe " + std::to_string(p) + ": ";
+            if (probe.start > probe.end || probe.end >= f_.code.size()) reject(name + "its code is outside the function's");
+            if (probe.reg >= f_.registers.size() || f_.registers[probe.reg].builder)
+                reject(name + "its register is out of range or a list under construction");
+            if (probe.rule != bytecode::no_rule && probe.rule >= f_.rules.size()) reject(name + "it names a rule that does not exist");
+            if (probe.parent != bytecode::no_probe && probe.parent >= p) reject(name + "its parent does not come before it");
+            probes_at_[probe.end].push_back(p);
+        }
     }
 
     std::string where(std::size_t pc) const {
@@ -149,6 +165,9 @@ private:
 
     void follow(const Instr& i) {
         enter();
+        if (auto at = probes_at_.find(pc_); at != probes_at_.end())
+            for (auto p : at->second)
+                if (!assigned_[f_.probes[p].reg]) fail("probe " + std::to_string(p) + " reads a register before it is written");
         bytecode::for_each_register(i, schema_, [&](bytecode::RegisterUse use) {
             if (use.read && !assigned_[use.reg]) fail("register " + std::to_string(use.reg) + " is read before it is written");
         });
@@ -395,6 +414,7 @@ private:
     bool reachable_ = true;
     std::map<std::size_t, Bits> pending_;
     std::map<std::size_t, Bits> loop_heads_;
+    std::map<std::size_t, std::vector<std::size_t>> probes_at_;  // by end: the probes read there
 };
 
 class ModuleVerifier {

@@ -187,7 +187,7 @@ test "files are attached" {
     CHECK_THAT(std::get<std::string>(loaded), Catch::Contains("expectation 0: reads input `attachment` but its footprint does not list it"));
 }
 
-TEST_CASE("files of older format versions are refused: no footprints (1), no zones (2), no contact fields (3)",
+TEST_CASE("files of older format versions are refused: no footprints (1), no zones (2), no contact fields or probes (3)",
           "[footprint][loader]") {
     auto bytes = bytecode::write(testing::compile_text("policy attachment for inbound {\n    otherwise -> attach\n}\n"));
     REQUIRE(bytes[8] == 4);
