@@ -654,7 +654,7 @@ Delivery whatsapp_delivery(const NativeCase& c) {
 
 Delivery instagram_delivery(const NativeCase& c) {
     if (auto kept = internal_comment(c)) return *kept;
-    if (c.conversation.is_new) return refusal(texts::reply_only);
+    if (c.conversation.is_new && !c.message.reply_to) return refusal(texts::reply_only);  // I6: a private reply may open one
     if (c.message.chat.kind == ChatKind::comment) return send(std::nullopt, c.conversation.first_comment_id);
     return send();
 }

@@ -280,7 +280,7 @@ local function instagram_delivery(c)
     local kept = internal_comment(c)
     if kept then return kept end
     local conversation = c.conversation
-    if conversation.is_new then return REFUSE_REPLY_ONLY end
+    if conversation.is_new and c.message.reply_to == NONE then return REFUSE_REPLY_ONLY end  -- I6: a private reply may open one
     if c.message.chat.kind == "comment" then
         return { send = { signature = NONE, reply_to = conversation.first_comment_id } }
     end
