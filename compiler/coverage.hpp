@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace switchyard::compiler {
@@ -107,6 +108,8 @@ public:
 
 private:
     std::uint32_t dimension(const std::string& key, Dimension info);
+    // The key of the dimension an expression tests: its text as print_expr writes it.
+    static std::string key_of(const dsl::Expr& e);
     Domain full(std::uint32_t dim) const;
     std::optional<Region> region(const dsl::Expr& e, bool negated);
     std::optional<Region> atom(const dsl::Expr& e, bool negated);
@@ -118,7 +121,7 @@ private:
     std::string example_of(std::uint32_t dim, const Domain& d) const;
 
     const stdlib::Schema& schema_;
-    std::map<std::string, std::uint32_t> keys_;
+    std::unordered_map<std::string, std::uint32_t> keys_;
     std::vector<const std::string*> names_;  // the key of each dimension
     std::vector<Dimension> dims_;
 };
