@@ -271,12 +271,15 @@ std::string CoverageAnalysis::key_of(const Expr& e) {
 
 Domain CoverageAnalysis::full(std::uint32_t dim) const {
     const auto& info = dims_.at(dim);
+    // Only the fields of its kind: a finite dimension's box then copies without allocating.
     Domain d;
     d.kind = info.kind;
     d.none = info.optional;
-    d.bits = all_bits(info.members);
-    d.ranges = {{int_min, int_max}};
-    d.complement = true;
+    switch (info.kind) {
+        case Domain::Kind::finite: d.bits = all_bits(info.members); break;
+        case Domain::Kind::integers: d.ranges = {{int_min, int_max}}; break;
+        case Domain::Kind::strings: d.complement = true; break;
+    }
     return d;
 }
 
