@@ -78,7 +78,7 @@ Value fn_matches(HostContext&, const Value* a, const bytecode::RegType*) {
 Value fn_str(HostContext& ctx, const Value* a, const bytecode::RegType* types) {
     if (a[0].tag == Tag::string) return a[0];  // a string is its own text: no copy
     std::string text;
-    append_text(text, a[0], types[0].type, ctx.schema);
+    append_text(text, a[0], types[0].type, ctx.schema, ctx.contact_fields);
     return Value::string(ctx.arena.copy(text));
 }
 Value fn_notify(HostContext& ctx, const Value* a, const bytecode::RegType*) {
@@ -169,19 +169,46 @@ std::string format_time(std::int64_t ms) {
     return out + "Z";
 }
 
-void append_text(std::string& out, const Value& v, Type type, const stdlib::Schema& schema) {
+namespace {
+
+// A value inside a record, collection or result: a string is quoted as a literal is, so that
+// `{name: "a, b"}` and `["a", "b"]` cannot be read as other values.
+void append_nested(std::string& out, const Value& v, Type type, const stdlib::Schema& schema,
+                   std::span<const bytecode::Setting> contact_fields) {
+    if (type.without_optional() == stdlib::types::string && !v.is_none()) out += common::quote(v.text());
+    else append_text(out, v, type, schema, contact_fields);
+}
+
+// `{name: value, …}`; `fields` names and types the items.
+template <typename Fields>
+void append_record(std::string& out, const Value& v, const Fields& fields, const stdlib::Schema& schema,
+                   std::span<const bytecode::Setting> contact_fields) {
+    out += '{';
+    for (std::uint32_t i = 0; i < v.len && i < fields.size(); ++i) {
+        if (i) out += ", ";
+        out += fields[i].name + ": ";
+        append_nested(out, v[i], fields[i].type, schema, contact_fields);
+    }
+    out += '}';
+}
+
+}  // namespace
+
+void append_text(std::string& out, const Value& v, Type type, const stdlib::Schema& schema,
+                 std::span<const bytecode::Setting> contact_fields) {
     if (v.is_none()) {
         out += "none";
         return;
     }
     Type t = type.without_optional();
-    if (t.is_wrapped()) {  // lists inside records: `[a, b]`
-        out += '[';
+    if (t.is_wrapped()) {  // collections inside records, as literals: `["a", "b"]`, `{1, 2}`
+        const bool set = t.is(stdlib::Wrap::set);
+        out += set ? '{' : '[';
         for (std::uint32_t i = 0; i < v.len; ++i) {
             if (i) out += ", ";
-            append_text(out, v[i], t.inner(), schema);
+            append_nested(out, v[i], t.inner(), schema, contact_fields);
         }
-        out += ']';
+        out += set ? '}' : ']';
         return;
     }
     switch (t.base) {
@@ -196,15 +223,8 @@ void append_text(std::string& out, const Value& v, Type type, const stdlib::Sche
         case TypeKind::enumeration: out += schema.enum_of(t).members.at(static_cast<std::size_t>(v.i)); return;
         case TypeKind::record: {
             const auto& rec = schema.record_of(t);
-            out += '{';
-            for (std::uint32_t i = 0; i < v.len && i < rec.fields.size(); ++i) {
-                if (i) out += ", ";
-                out += rec.fields[i].name + ": ";
-                Type ft = rec.fields[i].type;
-                if (ft.without_optional() == stdlib::types::string && !v[i].is_none()) out += common::quote(v[i].text());
-                else append_text(out, v[i], ft, schema);
-            }
-            out += '}';
+            if (rec.declared_by_rules) append_record(out, v, contact_fields, schema, contact_fields);
+            else append_record(out, v, rec.fields, schema, contact_fields);
             return;
         }
         case TypeKind::variant: {
@@ -218,12 +238,11 @@ void append_text(std::string& out, const Value& v, Type type, const stdlib::Sche
                         if (k) out += ", ";
                         const Value& key = v[0][k];
                         if (key.tag == Tag::string) out += common::quote(key.text());
-                        else append_text(out, key, stdlib::types::integer, schema);
+                        else append_text(out, key, stdlib::types::integer, schema, contact_fields);
                     }
                     continue;
                 }
-                if (pt.without_optional() == stdlib::types::string && !v[i].is_none()) out += common::quote(v[i].text());
-                else append_text(out, v[i], pt, schema);
+                append_nested(out, v[i], pt, schema, contact_fields);
             }
             out += ')';
             return;

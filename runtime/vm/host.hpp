@@ -8,6 +8,7 @@
 #include "runtime/vm/value.hpp"
 #include "stdlib/schema.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,8 @@ struct HostContext {
     const FactQueries& facts;
     const stdlib::Schema& schema;
     const std::vector<bytecode::Zone>& zones;  // the ruleset's, sorted by name
+    // The ruleset's contact fields: `str` names a `contact_fields` record's fields by them.
+    std::span<const bytecode::Setting> contact_fields;
 };
 
 // `types` are the static types of the argument registers: `str` formats by them.
@@ -52,8 +55,11 @@ HostFn find_time_function(std::string_view name);
 // does not carry (the compiler puts in every zone its rules name).
 std::int64_t zone_offset_ms(const std::vector<bytecode::Zone>& zones, std::string_view zone, std::int64_t utc_ms);
 
-// Text as `str(...)` writes it (docs/cases.md), also used by the disassembler and traces.
-void append_text(std::string& out, const Value& v, stdlib::Type type, const stdlib::Schema& schema);
+// Text as `str(...)` writes it (docs/cases.md, `str(value)`). A `contact_fields` record's
+// fields are the ruleset's, not the schema's: `contact_fields` names them (without it, such a
+// record is written `{}`).
+void append_text(std::string& out, const Value& v, stdlib::Type type, const stdlib::Schema& schema,
+                 std::span<const bytecode::Setting> contact_fields = {});
 std::string format_size(std::int64_t bytes);
 std::string format_duration(std::int64_t ms);
 std::string format_time(std::int64_t ms_since_epoch);

@@ -132,7 +132,8 @@ Outcome Machine::loop(const bytecode::Function& f, const Inputs& in, std::int64_
     const Instr* ip = code;
     const Instr* i = ip;
     NoFacts no_facts;
-    HostContext host{arena_, in.queries ? *in.queries : no_facts, image_.schema(), image_.module().zones};
+    HostContext host{arena_, in.queries ? *in.queries : no_facts, image_.schema(), image_.module().zones,
+                     image_.module().contact_fields};
     auto rule_at = [&](const Instr* at) { return f.lines[std::size_t(at - code)].rule; };
     auto finish = [&](Failure failure) {
         Outcome out;

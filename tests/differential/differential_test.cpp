@@ -156,6 +156,14 @@ const Regression regressions[] = {
      "{}"},
     {"str() of a thread keyed by an enum, a size and a time",
      "policy routing {\n    otherwise -> ignore(str(thread(group, 1 GB, now)))\n}\n", "{}"},
+    {"str() of a record holding a set of strings: a set literal, its strings quoted",
+     "policy auto_reply {\n    otherwise -> answer(str(contact))\n}\n",
+     R"({"contact": {"tags": ["ЁЖ", "a, b"]}})"},
+    {"str() of a contact names the rules' contact fields, the ones not given at their defaults",
+     "contact_field tier: string = \"basic\"\ncontact_field orders: int? = none\ncontact_field vip: bool? = true\n\n"
+     "policy auto_reply {\n    when contact.fields.vip ?? false -> answer(str(contact.fields))\n"
+     "    otherwise -> answer(str(contact))\n}\n",
+     R"({"contact": {"fields": {"tier": "gold", "vip": null}}})"},
 };
 
 TEST_CASE("the VM agrees with the reference on reduced regressions", "[differential][vm][regression]") {

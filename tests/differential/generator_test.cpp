@@ -68,8 +68,9 @@ private:
     void visit(const dsl::Expr& e, const dsl::Field& f) {
         if (e.annotation.ref == dsl::RefKind::setting) ++seen["setting.x"];
         else if (e.annotation.ref == dsl::RefKind::enum_member) ++seen["ENUM.member"];
+        else if (e.annotation.ref == dsl::RefKind::contact_field) ++seen["contact field read"];
         else ++seen["field"];
-        if (e.annotation.ref == dsl::RefKind::field) expr(*f.object);
+        if (e.annotation.ref == dsl::RefKind::field || e.annotation.ref == dsl::RefKind::contact_field) expr(*f.object);
     }
     void visit(const dsl::Expr& e, const dsl::Call& c) {
         if (e.annotation.ref == dsl::RefKind::rule_function) return rule_function_call(e, c);
@@ -195,13 +196,14 @@ TEST_CASE("generated rules use every expression form, kind and function", "[diff
     for (const char* form :
          {"int literal", "string literal", "empty string literal", "cyrillic string literal", "bool literal", "none",
           "size literal", "duration literal", "date literal", "time of day literal", "name: local", "name: let", "name: binding", "name: enum member",
-          "name: function", "it", "setting.x", "ENUM.member", "field", "field through optional", "named argument",
+          "name: function", "it", "setting.x", "ENUM.member", "field", "field through optional",
+          "contact field read", "named argument",
           "thread with several keys", "not", "negate", "op ??", "op or", "op and", "op ==", "op !=", "op <", "op <=",
           "op >", "op >=", "op in", "op not in", "op +", "op -", "op time + duration", "op time - duration",
           "op time - time", "string concatenation", "list concatenation", "optional arithmetic", "empty list",
           "list literal", "empty set", "set literal", "set with a duplicate", "where", "nested where", "if",
           "str of size", "str of duration", "str of time", "str of chat_kind", "str of person", "str of route",
-          "str of none", "result route", "result file_action", "result delivery", "result command_action",
+          "str of none", "str of contact", "str of contact_fields", "result route", "result file_action", "result delivery", "result command_action",
           "rule function call", "rule function called in a body", "named argument of a rule function",
           "when -> next", "otherwise -> next"})
         CHECK(counter.seen[form] > 0);

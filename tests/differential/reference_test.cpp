@@ -280,6 +280,21 @@ TEST_CASE("str() writes every type", "[reference][str]") {
           R"(thread(1, none, none, [{id: 3, name: "N", username: none, phone: none, is_employee: false, has_access: false}], none))");
 }
 
+// A contact's fields are the rules' own: str() names them as the rules declare them, the ones
+// the case leaves out at their defaults; its tags are a set, written as a set literal is.
+TEST_CASE("str() of a contact and its fields", "[reference][str]") {
+    const std::string rules = "contact_field tier: string = \"basic\"\ncontact_field orders: int? = none\n"
+                              "contact_field vip: bool = false\n\n"
+                              "policy auto_reply {\n    otherwise -> answer(str(contact) + \" / \" + str(contact.fields))\n}\n";
+    auto text = [&](std::string_view case_text) {
+        return std::string(decision(decide_text(rules, case_text), "auto_reply").at("value").at("answer").at("text").as_string());
+    };
+    CHECK(text(R"({"contact": {"name": "Ann", "tags": ["vip", "a, b"], "fields": {"tier": "gold", "orders": 3}}})") ==
+          R"({id: 0, name: "Ann", username: none, phone: none, is_new: false, has_written: false, blocked_bot: false, )"
+          R"(tags: {"vip", "a, b"}, fields: {tier: "gold", orders: 3, vip: false}} / {tier: "gold", orders: 3, vip: false})");
+    CHECK(text("{}").ends_with(R"(tags: {}, fields: {tier: "basic", orders: none, vip: false}} / {tier: "basic", orders: none, vip: false})"));
+}
+
 TEST_CASE("str() of times", "[reference][str]") {
     auto time = [](std::string_view now) { return text_of("str(now)", R"({"now": )" + std::string(now) + "}"); };
     CHECK(time(R"("2026-11-21T10:00:00Z")") == "2026-11-21T10:00:00Z");

@@ -134,6 +134,7 @@ public:
     std::vector<Named> names;                      // settings and the lets visible here
     std::vector<Type> its;                         // the `it` of enclosing `where`s, innermost last
     std::vector<FunctionInfo> functions;           // the `fn`s that may be called here
+    std::vector<Named> contact_fields;             // the `contact_field`s, read as `contact.fields.NAME`
 
     std::optional<std::string> gen(Type t, int depth, Mode mode = Mode::any) {
         if (t.is_optional()) return optional(t, depth, mode);
@@ -173,11 +174,20 @@ private:
         return std::nullopt;
     }
 
-    static void walk(const std::string& text, Type type, int hops, std::vector<Named>& out) {
+    // The paths from `text` to its fields, two hops deep; a `contact_fields` record's fields
+    // are the rules' own, not the schema's.
+    void walk(const std::string& text, Type type, int hops, std::vector<Named>& out) const {
         out.push_back({text, type});
         Type base = type.without_optional();
-        if (hops == 2 || base.is_wrapped() || base.base != TypeKind::record) return;
-        for (const auto& f : schema().record_of(base).fields)
+        if (base.is_wrapped() || base.base != TypeKind::record) return;
+        const auto& rec = schema().record_of(base);
+        if (rec.declared_by_rules) {
+            for (const auto& f : contact_fields)
+                out.push_back({text + "." + f.text, type.is_optional() ? f.type.optional() : f.type});
+            return;
+        }
+        if (hops == 2) return;
+        for (const auto& f : rec.fields)
             walk(text + "." + f.name, type.is_optional() ? f.type.optional() : f.type, hops + 1, out);
     }
 
@@ -462,7 +472,7 @@ private:
             boolean, integer, string, size, size, duration, duration, time, date, time_of_day, named("weekday"),
             named("chat_kind"), named("plan"),
             named("person"), named("chat"), named("file"), named("message"), named("notice"), named("quick_reply"),
-            integer.optional(), string.optional(), time.optional(), named("post").optional(),
+            named("contact"), named("contact_fields"), integer.optional(), string.optional(), time.optional(), named("post").optional(),
             named("route"), named("file_action"), named("delivery"), named("command_action"), none};
         bool saved = plain_times_;
         plain_times_ = true;
@@ -690,6 +700,7 @@ public:
         if (rng_.chance(50)) out_ += "ruleset generated_" + std::to_string(seed % 7) + "\n";
         out_ += "\n";
         settings();
+        contact_fields();
         top_level_lets();
         rule_functions();
         for (const auto& kind : schema().kinds()) policies(kind);
@@ -697,6 +708,7 @@ public:
     }
 
     const std::vector<SettingInfo>& declared_settings() const { return settings_; }
+    const std::vector<Named>& declared_contact_fields() const { return contact_fields_; }
 
 private:
     ExprGen expressions() {
@@ -704,6 +716,7 @@ private:
         for (const auto& s : settings_) g.names.push_back({"setting." + s.name, s.type});
         g.names.insert(g.names.end(), lets_.begin(), lets_.end());
         g.functions = functions_;
+        g.contact_fields = contact_fields_;
         return g;
     }
 
@@ -743,6 +756,23 @@ private:
             out_ += "setting " + s.name + ": " + schema().type_name(s.type) + " = " + constant(g, s.type) + "\n";
             if (rng_.chance(30)) out_ += "    \"Setting " + std::to_string(i) + ".\"\n";
             settings_.push_back(s);
+        }
+        out_ += "\n";
+    }
+
+    // Sometimes a few `contact_field`s of each type the language allows, optional or not; a
+    // default none or not, and a description now and then, as settings have.
+    void contact_fields() {
+        using namespace stdlib::types;
+        static const std::vector<Type> menu = {boolean,    integer,    string,   string,
+                                               boolean.optional(), integer.optional(), string.optional()};
+        if (!rng_.chance(45)) return;
+        ExprGen g(rng_);
+        for (std::size_t i = 0, n = 1 + rng_.below(4); i < n; ++i) {
+            Named f{"cf" + std::to_string(i), rng_.pick(menu)};
+            out_ += "contact_field " + f.text + ": " + schema().type_name(f.type) + " = " + constant(g, f.type) + "\n";
+            if (rng_.chance(20)) out_ += "    \"Contact field " + std::to_string(i) + ".\"\n";
+            contact_fields_.push_back(std::move(f));
         }
         out_ += "\n";
     }
@@ -904,6 +934,7 @@ private:
     const GeneratorOptions& options_;
     std::string out_;
     std::vector<SettingInfo> settings_;
+    std::vector<Named> contact_fields_;
     std::vector<Named> lets_;
     std::vector<FunctionInfo> functions_;
 };
@@ -913,7 +944,8 @@ private:
 
 class CaseGen {
 public:
-    CaseGen(Random& rng, const std::vector<SettingInfo>& settings) : rng_(rng), settings_(settings) {}
+    CaseGen(Random& rng, const std::vector<SettingInfo>& settings, const std::vector<Named>& contact_fields)
+        : rng_(rng), settings_(settings), contact_fields_(contact_fields) {}
 
     json::value next() {
         json::object c;
@@ -956,11 +988,20 @@ private:
     // every scope and the `command` kind are asked.
     json::object record(Type t, int nesting) {
         json::object o;
+        if (schema().record_of(t).declared_by_rules) return contact_fields(nesting);
         for (const auto& f : schema().record_of(t).fields) {
             bool likely = f.name == "direction" || f.name == "transport" || f.name == "chat" || f.name == "kind" ||
                           f.name == "command" || f.name == "sender" || f.name == "id" || f.name == "files";
             if (rng_.chance(likely ? 75 : 45)) o[f.name] = value(f.type, f.name, nesting);
         }
+        return o;
+    }
+
+    // `contact.fields`: some of the declared fields; the others keep their defaults.
+    json::object contact_fields(int nesting) {
+        json::object o;
+        for (const auto& f : contact_fields_)
+            if (rng_.chance(60)) o[f.text] = value(f.type, f.text, nesting);
         return o;
     }
 
@@ -1021,6 +1062,7 @@ private:
 
     Random& rng_;
     const std::vector<SettingInfo>& settings_;
+    const std::vector<Named>& contact_fields_;
 };
 
 }  // namespace
@@ -1030,7 +1072,7 @@ Generated generate(std::uint64_t seed, const GeneratorOptions& options) {
     RulesGen rules(rng, options);
     Generated g;
     g.rules = rules.file(seed);
-    CaseGen cases(rng, rules.declared_settings());
+    CaseGen cases(rng, rules.declared_settings(), rules.declared_contact_fields());
     for (std::size_t i = 0; i < options.cases; ++i) g.cases.push_back(cases.next());
     return g;
 }

@@ -370,6 +370,10 @@ class Writer {
 public:
     explicit Writer(const Schema& schema) : schema_(schema) {}
 
+    // The names of the program's contact fields: a `contact_fields` record's fields are the
+    // rules', which the schema does not know.
+    std::vector<std::string> contact_fields;
+
     // str(value): a string at the top is written as itself, nested ones quoted.
     std::string text(const Value& v, bool nested = false) const {
         switch (v.kind) {
@@ -420,9 +424,12 @@ private:
 
     std::string record_text(const Value& v) const {
         const auto& decl = schema_.records().at(v.decl);
+        std::vector<std::string> names;
+        if (decl.declared_by_rules) names = contact_fields;
+        else
+            for (const auto& f : decl.fields) names.push_back(f.name);
         std::string out;
-        for (std::size_t i = 0; i < decl.fields.size(); ++i)
-            out += (i ? ", " : "") + decl.fields[i].name + ": " + text(v.items[i], true);
+        for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i] + ": " + text(v.items[i], true);
         return "{" + out + "}";
     }
 
@@ -725,6 +732,7 @@ public:
     }
 
     const Writer& writer() const { return writer_; }
+    Writer& writer() { return writer_; }
 
 private:
     static bool truth(const Value& v) { return v.kind == Kind::boolean && v.number != 0; }
@@ -1203,6 +1211,7 @@ private:
         for (const auto& f : program_.contact_fields) {
             evaluator_.contact_field_slots[f.decl] = reader_.contact_fields.names.size();
             reader_.contact_fields.names.push_back(f.decl->name.name);
+            evaluator_.writer().contact_fields.push_back(f.decl->name.name);
             reader_.contact_fields.types.push_back(f.type);
             reader_.contact_fields.defaults.push_back(evaluator_.eval(*f.decl->default_value));
         }
