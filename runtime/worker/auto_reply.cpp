@@ -80,7 +80,6 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
     // (`expects_reply`, `unanswered_count`), which an automatic one is not.
     work_.record_history(p.task.id, {"system", std::nullopt, "rules"}, "auto_reply",
                          {{"comment", comment}, {"rule", answer.rule}, {"messages", messages}}, at);
-    note(by + "answered in comment " + std::to_string(comment));
 }
 
 }  // namespace switchyard::worker
