@@ -10,8 +10,10 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 namespace switchyard::server {
 
@@ -79,6 +81,22 @@ std::optional<std::int64_t> to_id(std::string_view text) {
 }
 
 namespace {
+
+// The most tasks one page of GET /api/v1/tasks holds: a client cannot make one answer as large as the store.
+constexpr std::int64_t max_page = 1000;
+
+// A query parameter holding a whole number from `low` to `high`, or `fallback` when absent; the
+// problem, naming the parameter and the text given, when it is something else.
+std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view& url, std::string_view name,
+                                                    std::int64_t fallback, std::int64_t low, std::int64_t high) {
+    auto text = query_param(url, name);
+    if (!text) return fallback;
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (ec == std::errc() && end == text->data() + text->size() && n >= low && n <= high) return n;
+    return std::string(name) + " must be a whole number from " + std::to_string(low) + " to " + std::to_string(high) +
+           ", not `" + *text + "`";
+}
 
 // Telegram: the secret token header; Wazzup: `Authorization: Bearer <crm key>`, or `?secret=`.
 bool authenticated(const Request& request, const boost::urls::url_view& url, const config::Integration& integration) {
@@ -159,10 +177,12 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
     if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
     if (!get) return error(request, http::status::method_not_allowed, "no " + std::string(request.method_string()) + " /api/v1/" + std::string(path));
     if (path == "tasks") {
-        auto limit = to_id(query_param(url, "limit").value_or("100")).value_or(100);
-        auto after = query_param(url, "after");
+        auto limit = whole_param(url, "limit", 100, 1, max_page);
+        auto after = whole_param(url, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
+        for (const auto* given : {&limit, &after})
+            if (const auto* bad = std::get_if<std::string>(given)) return error(request, http::status::bad_request, *bad);
         boost::json::object o;
-        o["tasks"] = ctx.store.tasks(limit, after ? to_id(*after).value_or(0) : 0);
+        o["tasks"] = ctx.store.tasks(std::get<std::int64_t>(limit), std::get<std::int64_t>(after));
         return json_reply(request, http::status::ok, o);
     }
     if (path == "decisions") {

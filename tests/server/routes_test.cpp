@@ -87,6 +87,13 @@ TEST_CASE("the API needs the token; health and metrics do not", "[server]") {
     CHECK(f.send(http::verb::get, "/api/v1/tasks/1", {}, token).result() == http::status::not_found);
     CHECK(f.send(http::verb::get, "/api/v1/tasks/x", {}, token).result() == http::status::bad_request);
     CHECK(f.send(http::verb::get, "/api/v1/decisions?task=zz", {}, token).result() == http::status::bad_request);
+    CHECK(f.send(http::verb::get, "/api/v1/tasks?limit=1000&after=0", {}, token).result() == http::status::ok);
+    for (const char* bad : {"limit=abc", "limit=0", "limit=1001", "limit=", "after=-1", "after=1x"}) {
+        INFO(bad);
+        auto refused = f.send(http::verb::get, std::string("/api/v1/tasks?") + bad, {}, token);
+        CHECK(refused.result() == http::status::bad_request);
+        CHECK(refused.body().find("must be a whole number from ") != std::string::npos);
+    }
     CHECK(f.send(http::verb::get, "/api/v1/nothing", {}, token).result() == http::status::not_found);
     CHECK(f.send(http::verb::post, "/api/v1/tasks", {}, token).result() == http::status::method_not_allowed);
     CHECK(f.send(http::verb::get, "/healthz").result() == http::status::ok);
