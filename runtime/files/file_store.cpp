@@ -112,7 +112,7 @@ std::uint64_t total_of(const fs::path& root) {
 
 // Writes and flushes the bytes to a new file; what went wrong, if anything.
 std::optional<std::string> write_temporary(std::string_view bytes, const fs::path& temporary) {
-    Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));  // customers' files: the owner's only
     if (!fd.ok()) return system_error("cannot create", temporary);
     while (!bytes.empty()) {
         auto n = ::write(fd.get(), bytes.data(), bytes.size());
@@ -143,7 +143,7 @@ fs::path files_path(const std::string& database_path) {
 }
 
 FileStore::FileStore(fs::path root, Limits limits) : root_(std::move(root)), limits_(limits) {
-    fs::create_directories(root_);
+    if (fs::create_directories(root_)) fs::permissions(root_, fs::perms::owner_all);
     total_ = total_of(root_);
 }
 

@@ -1,11 +1,23 @@
 #include "runtime/store/sqlite.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace switchyard::store::sql {
 
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
     throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// A database file that does not exist yet is made readable by its owner only: it holds
+// customers' messages. SQLite gives its -wal and -shm files the same mode. A file that exists
+// keeps the mode the operator gave it; ":memory:" and URIs are SQLite's to open.
+void create_private(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.starts_with("file:")) return;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);  // EEXIST and the rest: sqlite3_open_v2 reports what matters
 }
 
 }  // namespace
@@ -75,6 +87,7 @@ std::optional<std::string> Statement::optional_text(int column) const {
 
 Connection::Connection(const std::string& path, const char* vfs) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    create_private(path);
     if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs) != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close_v2(db_);

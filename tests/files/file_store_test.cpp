@@ -76,6 +76,9 @@ TEST_CASE("put stores the bytes under their sha-256, in a subfolder named by its
     CHECK(store.total_bytes() == 8);
     // Nothing else is left in the folder (no temporary files).
     CHECK(files_under(store.root()) == 2);
+    // Customers' files are the owner's only, and so is the folder the store made.
+    CHECK((fs::status(store.path_of(s.blob)).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK((fs::status(store.root()).permissions() & fs::perms::all) == fs::perms::owner_all);
 }
 
 TEST_CASE("the same bytes are stored once", "[files]") {

@@ -36,6 +36,23 @@ TEST_CASE("migrations: a new store gets two files, each with every migration of 
     CHECK(c.tasks == 0);
 }
 
+TEST_CASE("new database files are readable by their owner only; an existing file keeps its mode", "[store]") {
+    namespace fs = std::filesystem;
+    TempDb db;
+    {
+        store::Store s(db.path());
+        s.accept("tg", "{}", 1);  // a write: the inbox's WAL file exists while the store is open
+        for (const auto& path : {db.path(), store::inbox_path(db.path()), store::inbox_path(db.path()) + "-wal"}) {
+            INFO(path);
+            REQUIRE(fs::exists(path));
+            CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+        }
+    }
+    fs::permissions(db.path(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    store::Store again(db.path());
+    CHECK((fs::status(db.path()).permissions() & fs::perms::group_read) == fs::perms::group_read);
+}
+
 TEST_CASE("the inbox file is the tracker's name with .inbox before the extension", "[store]") {
     CHECK(store::inbox_path("var/switchyard.db") == "var/switchyard.inbox.db");
     CHECK(store::inbox_path("/srv/data/store") == "/srv/data/store.inbox");
