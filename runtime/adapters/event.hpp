@@ -61,6 +61,9 @@ struct Message {
     std::int64_t sent_at_ms = 0;
     bool edited = false;
     std::int64_t edited_at_ms = 0;  // an edit: when it was edited (Telegram edit_date); 0 when not said
+    // Parts that could not be read (an entity outside the text, a file without its id), each
+    // with why: left out, and the message kept, so that a malformed part never loses its words.
+    std::vector<std::string> dropped;
 };
 
 struct Reaction {

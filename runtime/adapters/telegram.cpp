@@ -58,6 +58,17 @@ std::string unhandled_chat_type(const Node& chat) {
     return "chat type \"" + chat.at("type").string() + "\" is not handled (" + chat.path() + ".type)";
 }
 
+// A part of a message that cannot be read is left out and noted in Message::dropped; the
+// message is kept.
+template <typename Read>
+void read_part(Message& out, Read&& read) {
+    try {
+        read();
+    } catch (const ParseError& e) {
+        out.dropped.emplace_back(e.what());
+    }
+}
+
 // --- entities: mentions and commands ------------------------------------------------------
 
 // The text an entity covers; an entity outside the text is a broken body, not a crash.
@@ -98,16 +109,21 @@ void read_command(const Node& entity, std::string_view text, const TelegramConte
     out.command_args = std::string(detail::trim(rest));
 }
 
+// Every entity is held to the text, whatever its type, so that one out of range is treated
+// the same whether it is a mention or bold type: left out, with the reason.
 void read_entities(const Node& entities, std::string_view text, const TelegramContext& context, Message& out) {
     for (const Node& entity : entities.items()) {
-        std::string type = entity.at("type").string();
-        if (type == "mention") {
-            out.mentions.push_back(mentioned_username(entity_text(entity, text)));
-        } else if (type == "text_mention") {
-            out.mentions.push_back(person_from_user(entity.at("user")));
-        } else if (type == "bot_command" && entity.at("offset").integer() == 0 && !out.command) {
-            read_command(entity, text, context, out);
-        }
+        read_part(out, [&] {
+            std::string_view covered = entity_text(entity, text);
+            std::string type = entity.at("type").string();
+            if (type == "mention") {
+                out.mentions.push_back(mentioned_username(covered));
+            } else if (type == "text_mention") {
+                out.mentions.push_back(person_from_user(entity.at("user")));
+            } else if (type == "bot_command" && entity.at("offset").integer() == 0 && !out.command) {
+                read_command(entity, text, context, out);
+            }
+        });
     }
 }
 
@@ -157,18 +173,19 @@ File sticker_file(const Node& sticker) {
                              sticker.at("file_id").string());
 }
 
-std::vector<File> read_files(const Node& message) {
-    std::vector<File> files;
-    if (auto photo = message.find("photo")) files.push_back(photo_file(*photo));
+void read_files(const Node& message, Message& out) {
+    auto file = [&](std::string_view key, auto&& read) {
+        if (auto node = message.find(key)) read_part(out, [&] { out.files.push_back(read(*node)); });
+    };
+    file("photo", [](const Node& n) { return photo_file(n); });
     // An animation comes with a `document` describing the same file: count it once.
-    if (auto animation = message.find("animation")) files.push_back(media_file(*animation, "animation", "mp4", "video"));
-    else if (auto document = message.find("document")) files.push_back(media_file(*document, "document", "", ""));
-    if (auto video = message.find("video")) files.push_back(media_file(*video, "video", "mp4", "video"));
-    if (auto audio = message.find("audio")) files.push_back(media_file(*audio, "audio", "mp3", "audio"));
-    if (auto voice = message.find("voice")) files.push_back(media_file(*voice, "voice", "ogg", "voice"));
-    if (auto note = message.find("video_note")) files.push_back(media_file(*note, "video_note", "mp4", "video"));
-    if (auto sticker = message.find("sticker")) files.push_back(sticker_file(*sticker));
-    return files;
+    if (message.find("animation")) file("animation", [](const Node& n) { return media_file(n, "animation", "mp4", "video"); });
+    else file("document", [](const Node& n) { return media_file(n, "document", "", ""); });
+    file("video", [](const Node& n) { return media_file(n, "video", "mp4", "video"); });
+    file("audio", [](const Node& n) { return media_file(n, "audio", "mp3", "audio"); });
+    file("voice", [](const Node& n) { return media_file(n, "voice", "ogg", "voice"); });
+    file("video_note", [](const Node& n) { return media_file(n, "video_note", "mp4", "video"); });
+    file("sticker", [](const Node& n) { return sticker_file(n); });
 }
 
 // --- messages -----------------------------------------------------------------------------
@@ -223,7 +240,7 @@ Message read_message(const Node& message, std::string_view update_type, stdlib::
         out.business_connection = message.at("business_connection_id").string();
     }
     read_text(message, context, out);
-    out.files = read_files(message);
+    read_files(message, out);
     if (auto reply = message.find("reply_to_message")) out.reply_to = reply->at("message_id").integer();
     out.sent_at_ms = detail::seconds_to_ms(message.at("date"));
     out.edited = update_type.starts_with("edited_") || message.find("edit_date").has_value();

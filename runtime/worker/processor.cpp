@@ -332,6 +332,7 @@ std::optional<std::string> Processor::notes_since(std::size_t first) const {
 void Processor::message(const adapters::Event& e) {
     const auto& m = e.message;
     std::size_t first_note = notes_.size();
+    for (const auto& part : m.dropped) note("left out of the message: " + part);
     std::int64_t at = time_of(m.sent_at_ms);
     if (m.edited && edit(m)) return;
     if (!known_channel(m) || own_echo(m)) {

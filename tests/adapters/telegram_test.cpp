@@ -209,24 +209,51 @@ TEST_CASE("a text mention carries the user", "[telegram]") {
     CHECK(m.mentions[0].name == "Иван");
 }
 
-TEST_CASE("entities outside the text are a parse error", "[telegram]") {
+TEST_CASE("an entity outside the text is left out with the reason; the message is kept", "[telegram]") {
+    auto dropped = [](const std::string& text, const std::string& entities) {
+        auto m = only_message(text_update(text, entities));
+        CHECK(m.text == text);
+        CHECK(m.mentions.empty());
+        REQUIRE(m.dropped.size() == 1);
+        return m.dropped[0];
+    };
     SECTION("past the end") {
-        auto error = parse_error(text_update("hi @a", R"([{"type": "mention", "offset": 3, "length": 3}])"));
-        CHECK(error == "message.entities[0]: offset 3 and length 3 do not fit the text (5 UTF-16 units)");
+        CHECK(dropped("hi @a", R"([{"type": "mention", "offset": 3, "length": 3}])") ==
+              "message.entities[0]: offset 3 and length 3 do not fit the text (5 UTF-16 units)");
     }
     SECTION("inside a surrogate pair") {
-        auto error = parse_error(text_update("😀@a", R"([{"type": "mention", "offset": 1, "length": 3}])"));
-        CHECK(error.starts_with("message.entities[0]: offset 1 and length 3 do not fit"));
+        CHECK(dropped("😀@a", R"([{"type": "mention", "offset": 1, "length": 3}])")
+                  .starts_with("message.entities[0]: offset 1 and length 3 do not fit"));
     }
     SECTION("negative") {
-        auto error = parse_error(text_update("@a", R"([{"type": "mention", "offset": -1, "length": 2}])"));
-        CHECK(error.starts_with("message.entities[0]: offset -1"));
+        CHECK(dropped("@a", R"([{"type": "mention", "offset": -1, "length": 2}])").starts_with("message.entities[0]: offset -1"));
     }
     SECTION("huge") {
-        auto error = parse_error(text_update(
-            "@a", R"([{"type": "mention", "offset": 9223372036854775807, "length": 9223372036854775807}])"));
-        CHECK(error.starts_with("message.entities[0]: offset 9223372036854775807"));
+        CHECK(dropped("@a", R"([{"type": "mention", "offset": 9223372036854775807, "length": 9223372036854775807}])")
+                  .starts_with("message.entities[0]: offset 9223372036854775807"));
     }
+    SECTION("of a type Switchyard does not read: held to the same rule") {
+        CHECK(dropped("@a", R"([{"type": "bold", "offset": 0, "length": 9}])").starts_with("message.entities[0]: offset 0"));
+    }
+    SECTION("the good entities beside a bad one are read") {
+        auto m = only_message(text_update("hi @ann", R"([{"type": "bold", "offset": 0, "length": 99},
+                                                          {"type": "mention", "offset": 3, "length": 4}])"));
+        REQUIRE(m.mentions.size() == 1);
+        CHECK(m.mentions[0].username == "ann");
+        CHECK(m.dropped.size() == 1);
+    }
+}
+
+TEST_CASE("a file that cannot be read is left out with the reason; the rest of the message is kept", "[telegram]") {
+    auto m = only_message(R"({"update_id": 7, "message": {"message_id": 3, "date": 1700000000,
+        "chat": {"id": 42, "type": "private"}, "from": {"id": 42, "first_name": "A"}, "caption": "the invoice",
+        "document": {"file_name": "a.pdf"},
+        "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 60}]}})");
+    CHECK(m.text == "the invoice");
+    REQUIRE(m.files.size() == 1);
+    CHECK(m.files[0].name == "photo.jpg");
+    REQUIRE(m.dropped.size() == 1);
+    CHECK(m.dropped[0].starts_with("message.document"));
 }
 
 TEST_CASE("entities of a caption come from caption_entities", "[telegram]") {
@@ -547,8 +574,11 @@ TEST_CASE("fields of the wrong type are a parse error naming the path", "[telegr
         "chat": {"id": 42, "type": "private"}, "text": "x", "entities": {}}})") == "message.entities: expected an array");
     CHECK(parse_error(R"({"update_id": 1, "message": {"message_id": 1,
         "chat": {"id": 42, "type": "private"}}})") == "message.date: missing");
-    CHECK(parse_error(R"({"update_id": 1, "message": {"message_id": 1, "date": 1, "chat": {"id": 42, "type": "private"},
-        "photo": [{"file_id": 5, "width": 1, "height": 1}]}})") == "message.photo[0].file_id: expected a string");
+    // A part of a message (here a photo) is left out with the same reason, not the message.
+    auto photo = only_message(R"({"update_id": 1, "message": {"message_id": 1, "date": 1, "chat": {"id": 42, "type": "private"},
+        "photo": [{"file_id": 5, "width": 1, "height": 1}]}})");
+    CHECK(photo.files.empty());
+    CHECK(photo.dropped == std::vector<std::string>{"message.photo[0].file_id: expected a string"});
     CHECK(parse_error(R"({"update_id": 1, "message_reaction": {"chat": {"id": 1, "type": "group"}, "message_id": 1,
         "date": 1, "old_reaction": [], "new_reaction": [{"type": "emoji"}]}})") ==
           "message_reaction.new_reaction[0].emoji: missing");

@@ -66,6 +66,22 @@ TEST_CASE("T1, R1: a Telegram update through the adapters, and its redelivery ha
     CHECK(comments[0].at("sent_at") == "2026-11-21T10:00:00Z");
 }
 
+TEST_CASE("a message with an entity outside its text is kept, the entity left out and noted", "[worker][adapters]") {
+    Real r;
+    r.deliver("tg", R"({"update_id": 700003, "message": {"message_id": 6,
+      "from": {"id": 55, "is_bot": false, "first_name": "Anna", "username": "anna"},
+      "chat": {"id": 55, "type": "private", "first_name": "Anna", "username": "anna"},
+      "date": 1795255200, "text": "ask @ivan", "entities": [{"type": "mention", "offset": 4, "length": 40}]}})");
+    auto comments = r.comments();
+    REQUIRE(comments.size() == 1);
+    CHECK(comments[0].at("text") == "ask @ivan");
+    auto log = r.store.decisions(std::nullopt);
+    REQUIRE(log.size() == 1);
+    CHECK(std::string(log[0].at("note").as_string())
+              .starts_with("left out of the message: message.entities[0]: offset 4 and length 40 do not fit the text "
+                           "(9 UTF-16 units); "));
+}
+
 TEST_CASE("T6: a Telegram reaction through the adapters likes the comment", "[worker][adapters]") {
     Real r;
     r.deliver("tg", telegram_hello);
