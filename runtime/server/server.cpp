@@ -12,6 +12,8 @@
 #include <boost/beast/http.hpp>
 
 #include <iostream>
+#include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -95,10 +97,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& io, tcp::endpoint endpoint, Context& context)
         : io_(io), acceptor_(asio::make_strand(io)), context_(context) {
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(asio::socket_base::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
+        try {
+            acceptor_.open(endpoint.protocol());
+            acceptor_.set_option(asio::socket_base::reuse_address(true));
+            acceptor_.bind(endpoint);
+            acceptor_.listen(asio::socket_base::max_listen_connections);
+        } catch (const boost::system::system_error& e) {
+            // Asio names the call, not the address: say which one, and where it is configured.
+            std::ostringstream where;
+            where << endpoint;
+            throw std::runtime_error("cannot listen on " + where.str() + " (`listen` in [server]): " + e.code().message());
+        }
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }

@@ -155,3 +155,19 @@ TEST_CASE("R3: a compiled ruleset is swapped in over the API, a bad one is refus
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(server.output().find("SIGHUP: now serving version " + std::string(before)) != std::string::npos);
 }
+
+TEST_CASE("an address already in use is refused at start, naming the address and where it is configured", "[e2e]") {
+    testing::ServerProcess first(testing::e2e_config, "listen-first");
+    first.start();
+    auto taken = "127.0.0.1:" + std::to_string(first.port());
+    testing::ServerProcess second(testing::replace_all(testing::e2e_config, "127.0.0.1:0", taken), "listen-second");
+    std::string refused;
+    try {
+        second.start();
+    } catch (const std::exception& e) {
+        refused = e.what();
+    }
+    INFO(refused);
+    CHECK(refused.find("switchyard serve: cannot listen on " + taken + " (`listen` in [server]): Address already in use") !=
+          std::string::npos);
+}
