@@ -208,6 +208,25 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
 
 }  // namespace
 
+std::optional<Response> refuse_before_body(const Request& head, Context& ctx) {
+    auto parsed = boost::urls::parse_origin_form(std::string_view(head.target().data(), head.target().size()));
+    if (!parsed) return error(head, http::status::bad_request, "cannot read the request target");
+    std::string path = parsed->path();
+    constexpr std::string_view webhooks = "/webhooks/";
+    if (path.starts_with(webhooks)) {
+        const auto* integration = ctx.config.integration(std::string_view(path).substr(webhooks.size()));
+        if (!integration || authenticated(head, *parsed, *integration)) return std::nullopt;  // no integration: 404, after
+        ++ctx.metrics.webhooks_unauthorized;
+        return error(head, http::status::unauthorized, "wrong or missing credentials");
+    }
+    if (path.starts_with("/api/v1/")) {
+        if (same_secret(bearer(head), ctx.config.api_token)) return std::nullopt;
+        ++ctx.metrics.api_unauthorized;
+        return error(head, http::status::unauthorized, "a Bearer token is required (api_token in the configuration)");
+    }
+    return error(head, http::status::bad_request, path + " takes no body");
+}
+
 Response handle_request(const Request& request, Context& ctx) {
     ++ctx.metrics.requests;
     auto parsed = boost::urls::parse_origin_form(std::string_view(request.target().data(), request.target().size()));

@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 
 #include <iostream>
 #include <sstream>
@@ -42,30 +43,57 @@ public:
     void start() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this())); }
 
 private:
+    // The header first: a request that may not send its body is answered before the body is read.
     void do_read() {
         parser_.emplace();
         parser_->body_limit(context_.config.body_limit);
         stream_.expires_after(read_timeout);
+        http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    }
+
+    void on_header(beast::error_code ec, std::size_t) {
+        if (ec) return refuse_unreadable(ec);
+        bool body_follows = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+        if (body_follows)
+            if (auto refused = refuse_before_body(parser_->get(), context_)) {
+                ++context_.metrics.requests;
+                return send_and_close(std::move(*refused));
+            }
         http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit) {
-            ++context_.metrics.webhooks_too_large;
-            return send_too_large();
-        }
-        if (ec) return fail(ec, "read");
+        if (ec) return refuse_unreadable(ec);
         auto request = parser_->release();
         send(handle_request(request, context_));
     }
 
-    // The body was not read to its end, so the connection cannot carry another request.
-    void send_too_large() {
-        Response r{http::status::payload_too_large, 11};
+    // A request that cannot be read as HTTP is answered with the status HTTP gives it (431, 413,
+    // 400), not by a closed connection; a peer that went away or timed out gets nothing.
+    void refuse_unreadable(beast::error_code ec) {
+        if (ec == http::error::body_limit) {
+            ++context_.metrics.webhooks_too_large;
+            return send_error(http::status::payload_too_large,
+                              "the body is larger than body_limit (" + std::to_string(context_.config.body_limit) + " bytes)");
+        }
+        if (ec == http::error::header_limit) return send_error(http::status::request_header_fields_too_large, "the header is too large");
+        if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
+            ec != http::error::partial_message)
+            return send_error(http::status::bad_request, "malformed HTTP request: " + ec.message());
+        fail(ec, "read");
+    }
+
+    void send_error(http::status status, const std::string& message) {
+        Response r{status, 11};
         r.set(http::field::content_type, "application/json");
-        r.body() = "{\"error\":\"the body is larger than body_limit (" + std::to_string(context_.config.body_limit) + " bytes)\"}\n";
-        r.keep_alive(false);
+        r.body() = boost::json::serialize(boost::json::object{{"error", message}}) + "\n";
         r.prepare_payload();
+        send_and_close(std::move(r));
+    }
+
+    // What was not read of the request is still on the connection: it cannot carry another.
+    void send_and_close(Response r) {
+        r.keep_alive(false);
         send(std::move(r));
     }
 

@@ -48,6 +48,10 @@ struct Context {
 };
 
 Response handle_request(const Request& request, Context& context);
+// For a request whose header announces a body, before the body is read: the answer when nobody
+// may send it one (no route takes a body there, the webhook's or the API's credentials are
+// wrong), so that a client without credentials cannot make the server hold its body.
+std::optional<Response> refuse_before_body(const Request& head, Context& context);
 
 class Server {
 public:

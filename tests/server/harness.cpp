@@ -60,6 +60,23 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
     }
 }
 
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds) {
+    boost::asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)));
+    beast::error_code ec;
+    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return {};
+    stream.write_some(boost::asio::buffer(bytes), ec);
+    std::string answer;
+    char chunk[4096];
+    while (!ec) {
+        std::size_t n = stream.read_some(boost::asio::buffer(chunk), ec);
+        answer.append(chunk, n);
+    }
+    return answer;
+}
+
 std::string read_fixture(const std::string& name) {
     return read_text(source_dir() / ".." / "shared" / "fixtures" / name);
 }

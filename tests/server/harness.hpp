@@ -50,6 +50,10 @@ private:
     std::uint16_t port_ = 0;
 };
 
+// `bytes` written as they are to 127.0.0.1:port, and what comes back until the server closes
+// the connection or `seconds` pass (then what came so far): for requests no client library sends.
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds = 5);
+
 std::string read_fixture(const std::string& name);
 // `text` with every `from` replaced by `to` (a configuration's `{{placeholders}}`).
 std::string replace_all(std::string text, const std::string& from, const std::string& to);  // ../shared/fixtures/NAME

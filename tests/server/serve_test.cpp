@@ -171,3 +171,34 @@ TEST_CASE("an address already in use is refused at start, naming the address and
     CHECK(refused.find("switchyard serve: cannot listen on " + taken + " (`listen` in [server]): Address already in use") !=
           std::string::npos);
 }
+
+TEST_CASE("a request that may not send its body is answered from its header; malformed HTTP gets its status", "[e2e][http]") {
+    testing::ServerProcess server(testing::e2e_config, "http-refusals");
+    server.start();
+    auto port = server.port();
+    auto status_line = [](const std::string& answer) { return answer.substr(0, answer.find("\r\n")); };
+    // 60,000 bytes announced (under body_limit, 64 KiB here), none sent: without credentials
+    // the answer comes at once, not after the body (which the server would hold for 30 s).
+    auto started = std::chrono::steady_clock::now();
+    auto unauthenticated = testing::raw_exchange(
+        port, "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n");
+    CHECK(status_line(unauthenticated) == "HTTP/1.1 401 Unauthorized");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+    auto api = testing::raw_exchange(port, "POST /api/v1/uploads?name=a.pdf HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n");
+    CHECK(status_line(api) == "HTTP/1.1 401 Unauthorized");
+    // Over body_limit, 413 from the header alone, credentials or not.
+    auto large = testing::raw_exchange(port, "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
+    CHECK(status_line(large) == "HTTP/1.1 413 Payload Too Large");
+    // Routes that take no body refuse one.
+    auto health = testing::raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    CHECK(status_line(health) == "HTTP/1.1 400 Bad Request");
+    CHECK(health.find("/healthz takes no body") != std::string::npos);
+    // A header over Beast's 8 KiB limit is 431; two different lengths are 400.
+    auto huge = testing::raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n");
+    CHECK(status_line(huge) == "HTTP/1.1 431 Request Header Fields Too Large");
+    auto lengths = testing::raw_exchange(port, "POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
+    CHECK(status_line(lengths) == "HTTP/1.1 400 Bad Request");
+    // The server still serves, and a webhook with its credentials is still taken.
+    CHECK(http_request(port, "GET", "/healthz").status == 200);
+    CHECK(http_request(port, "POST", "/webhooks/tg", R"({"update_id": 1})", telegram_auth).status == 200);
+}
