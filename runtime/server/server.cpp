@@ -59,6 +59,15 @@ private:
                 ++context_.metrics.requests;
                 return send_and_close(std::move(*refused));
             }
+        // A webhook's body mostly comes in the same read as its header: what is buffered is
+        // parsed at once, and only the rest costs another read (the accept path stays one read
+        // per request, as before the header was read apart).
+        if (parser_->is_done()) return on_read({}, 0);  // no body
+        parser_->eager(true);
+        beast::error_code parsed;
+        buffer_.consume(parser_->put(buffer_.data(), parsed));
+        if (parser_->is_done()) return on_read(parsed, 0);
+        if (parsed && parsed != http::error::need_more) return refuse_unreadable(parsed);
         http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
