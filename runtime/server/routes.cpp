@@ -10,6 +10,7 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
+#include <iostream>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -208,6 +209,25 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
 
 }  // namespace
 
+void StorageHealth::failed(const std::string& log, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    if (problem_ == reason) return;
+    problem_ = reason;
+    std::cerr << "switchyard serve: storage failed: " << log << '\n';
+}
+
+void StorageHealth::worked() {
+    std::lock_guard lock(mutex_);
+    if (!problem_) return;
+    problem_.reset();
+    std::cerr << "switchyard serve: storage works again\n";
+}
+
+std::optional<std::string> StorageHealth::problem() const {
+    std::lock_guard lock(mutex_);
+    return problem_;
+}
+
 std::optional<Response> refuse_before_body(const Request& head, Context& ctx) {
     auto parsed = boost::urls::parse_origin_form(std::string_view(head.target().data(), head.target().size()));
     if (!parsed) return error(head, http::status::bad_request, "cannot read the request target");
@@ -236,22 +256,30 @@ Response handle_request(const Request& request, Context& ctx) {
     try {
         if (path == "/healthz") {
             auto ruleset = ctx.rulesets.current();
+            auto problem = ctx.storage.problem();
             boost::json::object o;
-            o["status"] = "ok";
+            o["status"] = problem ? "unhealthy" : "ok";
             o["ruleset"] = ruleset ? ruleset->version : "";
-            return json_reply(request, http::status::ok, o);
+            if (problem) o["reason"] = "storage: " + *problem;
+            return json_reply(request, problem ? http::status::service_unavailable : http::status::ok, o);
         }
         if (path == "/metrics") return reply(request, http::status::ok, metrics_text(ctx), "text/plain; version=0.0.4");
         constexpr std::string_view webhooks = "/webhooks/";
-        if (path.starts_with(webhooks)) return webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
+        if (path.starts_with(webhooks)) {
+            auto r = webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
+            if (r.result() == http::status::ok) ctx.storage.worked();  // the body is in the inbox
+            return r;
+        }
         constexpr std::string_view api_prefix = "/api/v1/";
         if (path.starts_with(api_prefix)) return api(request, url, std::string_view(path).substr(api_prefix.size()), ctx);
         // Download links from messages: the signature in the link is the credential.
         if (path.starts_with("/files/") && ctx.desk) return download(request, url, std::string_view(path).substr(7), ctx);
         return error(request, http::status::not_found, "no route " + path);
     } catch (const store::StoreError& e) {
-        // Nothing was acknowledged: the messenger will deliver again.
-        return error(request, http::status::service_unavailable, std::string("storage failed: ") + e.what());
+        // Nothing was acknowledged: the messenger will deliver again. The statement that
+        // failed is for the log, not for whoever sent the request.
+        ctx.storage.failed(e.what(), e.reason());
+        return error(request, http::status::service_unavailable, "storage failed: " + e.reason());
     } catch (const std::exception& e) {
         // A bug, not the client's fault: answer it, and keep serving the others.
         return error(request, http::status::internal_server_error, std::string("internal error: ") + e.what());

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace switchyard::server {
@@ -33,6 +35,22 @@ struct Metrics {
     std::atomic<std::uint64_t> ruleset_refusals{0};
 };
 
+// The storage as requests last found it. A problem is logged when it starts or changes, and
+// when it ends, not on every request; /healthz reports it while it lasts.
+class StorageHealth {
+public:
+    // A request failed on the store: `log` (with the SQL) goes to the log, `reason` (without)
+    // to /healthz.
+    void failed(const std::string& log, const std::string& reason);
+    // A request used the store and it worked.
+    void worked();
+    std::optional<std::string> problem() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::optional<std::string> problem_;
+};
+
 // What requests work with. The server owns none of it.
 struct Context {
     Context(const config::Config& c, store::Store& s, engine::RulesetHolder& r, std::function<void()> wake = {})
@@ -45,6 +63,7 @@ struct Context {
     actions::Desk* desk = nullptr;      // the write API; null: the API is read-only (405)
     std::function<std::string()> more_metrics;  // appended to /metrics (the outbox's)
     Metrics metrics;
+    StorageHealth storage;
 };
 
 Response handle_request(const Request& request, Context& context);

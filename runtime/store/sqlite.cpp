@@ -8,7 +8,8 @@ namespace switchyard::store::sql {
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-    throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+    throw StoreError(std::string(what) + ": " + reason, reason);
 }
 
 // A database file that does not exist yet is made readable by its owner only: it holds

@@ -22,8 +22,16 @@
 
 namespace switchyard::store {
 
-struct StoreError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// what(): the whole story for the server's log, the SQL included. reason(): what may be shown
+// to a client (the database's own words), never the SQL.
+class StoreError : public std::runtime_error {
+public:
+    explicit StoreError(const std::string& what) : std::runtime_error(what), reason_(what) {}
+    StoreError(const std::string& what, std::string reason) : std::runtime_error(what), reason_(std::move(reason)) {}
+    const std::string& reason() const { return reason_; }
+
+private:
+    std::string reason_;
 };
 
 // One step of the schema of one file. Numbers start at 1 and grow by one; a file records the

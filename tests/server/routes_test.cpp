@@ -1,5 +1,6 @@
 // handle_request without sockets: authentication, limits and routes (docs/api.md).
 #include "runtime/server/server.hpp"
+#include "runtime/store/sqlite.hpp"
 #include "tests/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -103,4 +104,28 @@ TEST_CASE("the API needs the token; health and metrics do not", "[server]") {
     auto refused = f.send(http::verb::post, "/api/v1/ruleset", "garbage", token);
     CHECK(refused.result() == http::status::unprocessable_entity);
     CHECK(refused.body().find("not a compiled Switchyard ruleset") != std::string::npos);
+}
+
+TEST_CASE("a storage failure is answered 503 without SQL, makes /healthz unhealthy, and heals with the next stored webhook",
+          "[server]") {
+    Fixture f;
+    auto token = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer routes-token-0123456789"}};
+    {
+        // Another writer breaks the tracker under the server: its reads now fail.
+        store::sql::Connection other(f.db.string());
+        other.exec("DROP TABLE tasks");
+    }
+    auto failed = f.send(http::verb::get, "/api/v1/tasks", {}, token);
+    CHECK(failed.result() == http::status::service_unavailable);
+    INFO(failed.body());
+    CHECK(failed.body().find("storage failed: no such table: tasks") != std::string::npos);
+    CHECK(failed.body().find("SELECT") == std::string::npos);
+    auto health = f.send(http::verb::get, "/healthz");
+    CHECK(health.result() == http::status::service_unavailable);
+    CHECK(health.body().find("\"status\":\"unhealthy\"") != std::string::npos);
+    CHECK(health.body().find("\"reason\":\"storage: no such table: tasks\"") != std::string::npos);
+    // The inbox is another file: a webhook is still stored, and that is health again.
+    CHECK(f.send(http::verb::post, "/webhooks/tg", "{}", {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}}).result() ==
+          http::status::ok);
+    CHECK(f.send(http::verb::get, "/healthz").result() == http::status::ok);
 }
