@@ -135,7 +135,8 @@ struct Probe {
     std::uint32_t start = 0;           // the code computing the value: instructions [start, end)
     std::uint32_t end = 0;
     std::uint16_t reg = 0;             // where the value is when control reaches `end`
-    std::uint32_t line = 0;            // 1-based, in the function's file
+    std::uint32_t line = 0;            // 1-based, in `file`
+    std::uint16_t file = 0;            // a source: a top-level let may be declared in an imported file
     std::string text;                  // a let's name; a part as `fmt` prints it
     friend bool operator==(const Probe&, const Probe&) = default;
 };

@@ -15,8 +15,8 @@ constexpr std::size_t payload_offset = checksum_offset + 8;
 // code 4, lines 4, probes 4.
 constexpr std::size_t min_function_size = 63;
 // The fewest bytes a probe takes: kind 1, rule 2, parent 2, start 4, end 4, register 2, line 4,
-// text 4.
-constexpr std::size_t min_probe_size = 23;
+// file 2, text 4.
+constexpr std::size_t min_probe_size = 25;
 
 class Writer {
 public:
@@ -80,6 +80,7 @@ public:
             u32(p.end);
             u16(p.reg);
             u32(p.line);
+            u16(p.file);
             str(p.text);
         });
     }
@@ -203,6 +204,7 @@ private:
         p.end = u32("probe end");
         p.reg = u16("probe register");
         p.line = u32("probe line");
+        p.file = u16("probe file");
         p.text = str("probe text");
         return p;
     }

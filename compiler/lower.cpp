@@ -18,7 +18,7 @@ public:
         : ws_(ws),
           program_(program),
           diagnostics_(diagnostics),
-          state_{ws, schema, module_, Constants(module_), {}, {}, {}, {}} {}
+          state_{ws, schema, module_, Constants(module_), {}, {}, {}, {}, {}} {}
 
     std::optional<bytecode::Module> run(const LowerOptions& options) {
         module_.name = program_.name;
@@ -71,6 +71,7 @@ private:
             hash = bytecode::fnv1a(text, hash);
         }
         module_.source_hash = hash;
+        for (const auto& l : program_.lets) state_.let_files[l.decl] = l.file;
     }
 
     void settings() {

@@ -161,6 +161,7 @@ Val FunctionLowering::expr(const Expr& e, Dst dst) {
     auto start = out.here();
     auto k = s_.fold(e);
     Val v = k ? load_constant(*k, type_of(e), dst) : std::visit([&](const auto& n) { return lower(e, n, dst); }, e.node);
+    if (e.annotation.ref == RefKind::let && e.as<dsl::Name>()) probe_top_level_let(e, start, v);
     if (!parts_.empty()) probe_part(e, start, v);  // a part of the condition being lowered
     return v;
 }

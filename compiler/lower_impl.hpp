@@ -95,6 +95,7 @@ struct ModuleState {
     std::map<const void*, std::uint16_t> settings;  // SettingDecl -> index
     std::map<const void*, std::uint16_t> contact_fields;  // SettingDecl (a `contact_field`) -> field slot
     std::map<common::FileId, std::uint32_t> files;  // -> index into module.sources
+    std::map<const dsl::LetDecl*, common::FileId> let_files;  // each top-level let: the file declaring it
     std::map<const Expr*, std::optional<std::uint32_t>> folded;
 
     std::uint32_t line_of(common::FileId file, Span span) const { return ws.sources.file(file).locate(span.begin).line; }
@@ -200,6 +201,7 @@ private:
     // Probes (lower_probes.cpp): a let's when it is computed; a condition's parts planned before
     // it is lowered, and given their code and register by expr() as each part is lowered.
     void probe_let(const LetSlot& slot, std::size_t start);
+    void probe_top_level_let(const Expr& name, std::size_t start, Val v);
     void plan_parts(const Expr& condition, std::uint16_t parent);
     std::vector<const Expr*> parts_of(const Expr& e);
     std::uint16_t add_probe(bytecode::Probe probe, Span span);

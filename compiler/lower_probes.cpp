@@ -44,8 +44,27 @@ void FunctionLowering::probe_let(const LetSlot& slot, std::size_t start) {
     p.end = static_cast<std::uint32_t>(out.here());
     p.reg = slot.reg;
     p.line = s_.line_of(file_, slot.decl->name.span);
+    p.file = static_cast<std::uint16_t>(out.f.file);
     p.text = slot.decl->name.name;
     add_probe(std::move(p), slot.decl->name.span);
+}
+
+// A top-level let has no register of its own: it is computed (or its constant loaded) where a
+// policy reads it, and that value is the let's. Its declaration may be in another file.
+void FunctionLowering::probe_top_level_let(const Expr& name, std::size_t start, Val v) {
+    const auto& decl = *static_cast<const dsl::LetDecl*>(name.annotation.target);
+    auto file = s_.let_files.find(&decl);
+    if (file == s_.let_files.end()) return;
+    bytecode::Probe p;
+    p.kind = bytecode::ProbeKind::let;
+    p.rule = out.rule;
+    p.start = static_cast<std::uint32_t>(start);
+    p.end = static_cast<std::uint32_t>(out.here());
+    p.reg = v.reg;
+    p.line = s_.line_of(file->second, decl.name.span);
+    p.file = static_cast<std::uint16_t>(s_.files.at(file->second));
+    p.text = decl.name.name;
+    add_probe(std::move(p), name.span);
 }
 
 // The parts of a condition an admin wants to see separately: the operands of `and` and `or`,
@@ -73,6 +92,7 @@ void FunctionLowering::plan_parts(const Expr& e, std::uint16_t parent) {
         p.rule = out.rule;
         p.parent = parent;
         p.line = s_.line_of(file_, part->span);
+        p.file = static_cast<std::uint16_t>(out.f.file);
         p.text = dsl::print_expr(*part);
         auto index = add_probe(std::move(p), part->span);
         parts_[part] = index;

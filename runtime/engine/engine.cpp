@@ -288,17 +288,20 @@ boost::json::array Engine::parts_json(std::size_t policy, std::uint16_t rule, st
     return parts;
 }
 
-// Each let the policy computed, in the order it did: its name, where it is declared, its value.
+// Each let the policy computed, in the order it first did: its name, where it is declared, its
+// value. A top-level let is computed where it is used, perhaps more than once: it is shown once.
 boost::json::array Engine::lets_json(std::size_t policy, const std::vector<vm::Observation>& seen,
                                      const boost::json::storage_ptr& sp) const {
     const auto& f = image_->module().policies[policy];
     boost::json::array lets(sp);
+    std::vector<std::string_view> shown;
     for (const auto& o : seen) {
         const auto& p = f.probes[o.probe];
-        if (p.kind != bytecode::ProbeKind::let) continue;
+        if (p.kind != bytecode::ProbeKind::let || std::find(shown.begin(), shown.end(), p.text) != shown.end()) continue;
+        shown.push_back(p.text);
         boost::json::object let(sp);
         let["let"] = p.text;
-        let["at"] = image_->module().sources[f.file].path + ":" + std::to_string(p.line);
+        let["at"] = image_->module().sources[p.file].path + ":" + std::to_string(p.line);
         let["value"] = probe_value(policy, o.probe, o.value, sp);
         lets.push_back(std::move(let));
     }

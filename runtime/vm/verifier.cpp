@@ -80,6 +80,7 @@ private:
                 reject(name + "its register is out of range or a list under construction");
             if (probe.rule != bytecode::no_rule && probe.rule >= f_.rules.size()) reject(name + "it names a rule that does not exist");
             if (probe.parent != bytecode::no_probe && probe.parent >= p) reject(name + "its parent does not come before it");
+            if (probe.file >= m_.sources.size()) reject(name + "its source file is out of range");
             probes_at_[probe.end].push_back(p);
         }
     }

@@ -110,3 +110,20 @@ TEST_CASE("a failing test shows the lets and the parts of each condition it trie
                                       "            true   big\n"
                                       "          (not evaluated)  ext in {\"zip\", \"rar\"}\n"));
 }
+
+TEST_CASE("eval --explain shows the top-level lets a policy read, once each, where they are declared", "[cli][explain]") {
+    // `limit` (main.rules) reads a setting; `big_file` (limits.rules, imported) is a constant
+    // that the policy reads twice: inside `limit` and in its second rule.
+    const std::string dir = "tests/cli/data/explain/top_level/";
+    auto r = run_cli({"eval", "--rules", dir + "main.rules", "--case", dir + "case.json", "--explain"});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(only_decision(r.out).at("lets") == boost::json::parse(R"([
+        {"let": "big_file", "at": "tests/cli/data/explain/top_level/limits.rules:2", "value": 5000000},
+        {"let": "limit", "at": "tests/cli/data/explain/top_level/main.rules:5", "value": 5000000}])"));
+    // A compiled ruleset carries the same probes, files included.
+    auto compiled = scratch_file("explain", "top_level.swy", "");
+    REQUIRE(run_cli({"compile", dir + "main.rules", "-o", compiled}).code == 0);
+    auto loaded = run_cli({"eval", "--ruleset", compiled, "--case", dir + "case.json", "--explain"});
+    CHECK(loaded.out == r.out);
+}

@@ -81,6 +81,7 @@ TEST_CASE("the loader refuses a probe it could not trust", "[vm][probes][loader]
     CHECK_THAT(refused([](auto& p) { p[0].reg = 0xfff0; }), Catch::Contains("probe 0: its register is out of range"));
     CHECK_THAT(refused([](auto& p) { p[3].parent = 3; }), Catch::Contains("probe 3: its parent does not come before it"));
     CHECK_THAT(refused([](auto& p) { p[3].rule = 9; }), Catch::Contains("probe 3: it names a rule that does not exist"));
+    CHECK_THAT(refused([](auto& p) { p[2].file = 7; }), Catch::Contains("probe 2: its source file is out of range"));
     // The let's value read at the policy's first instruction, before any code wrote it.
     CHECK_THAT(refused([](auto& p) { p[0].start = p[0].end = 0; }),
                Catch::Contains("probe 0 reads a register before it is written"));
