@@ -202,6 +202,7 @@ private:
     // it is lowered, and given their code and register by expr() as each part is lowered.
     void probe_let(const LetSlot& slot, std::size_t start);
     void probe_top_level_let(const Expr& name, std::size_t start, Val v);
+    void add_let_probe(const dsl::LetDecl& decl, common::FileId file, std::size_t start, std::uint16_t reg, Span at);
     void plan_parts(const Expr& condition, std::uint16_t parent);
     std::vector<const Expr*> parts_of(const Expr& e);
     std::uint16_t add_probe(bytecode::Probe probe, Span span);

@@ -36,35 +36,30 @@ std::uint16_t FunctionLowering::add_probe(bytecode::Probe probe, Span span) {
     return static_cast<std::uint16_t>(probes.size() - 1);
 }
 
-void FunctionLowering::probe_let(const LetSlot& slot, std::size_t start) {
+// A let's value: in `reg` once the code from `start` to here has run, declared in `file`.
+void FunctionLowering::add_let_probe(const dsl::LetDecl& decl, common::FileId file, std::size_t start, std::uint16_t reg,
+                                     Span at) {
     bytecode::Probe p;
     p.kind = bytecode::ProbeKind::let;
     p.rule = out.rule;
     p.start = static_cast<std::uint32_t>(start);
     p.end = static_cast<std::uint32_t>(out.here());
-    p.reg = slot.reg;
-    p.line = s_.line_of(file_, slot.decl->name.span);
-    p.file = static_cast<std::uint16_t>(out.f.file);
-    p.text = slot.decl->name.name;
-    add_probe(std::move(p), slot.decl->name.span);
+    p.reg = reg;
+    p.line = s_.line_of(file, decl.name.span);
+    p.file = static_cast<std::uint16_t>(s_.files.at(file));
+    p.text = decl.name.name;
+    add_probe(std::move(p), at);
+}
+
+void FunctionLowering::probe_let(const LetSlot& slot, std::size_t start) {
+    add_let_probe(*slot.decl, file_, start, slot.reg, slot.decl->name.span);
 }
 
 // A top-level let has no register of its own: it is computed (or its constant loaded) where a
 // policy reads it, and that value is the let's. Its declaration may be in another file.
 void FunctionLowering::probe_top_level_let(const Expr& name, std::size_t start, Val v) {
     const auto& decl = *static_cast<const dsl::LetDecl*>(name.annotation.target);
-    auto file = s_.let_files.find(&decl);
-    if (file == s_.let_files.end()) return;
-    bytecode::Probe p;
-    p.kind = bytecode::ProbeKind::let;
-    p.rule = out.rule;
-    p.start = static_cast<std::uint32_t>(start);
-    p.end = static_cast<std::uint32_t>(out.here());
-    p.reg = v.reg;
-    p.line = s_.line_of(file->second, decl.name.span);
-    p.file = static_cast<std::uint16_t>(s_.files.at(file->second));
-    p.text = decl.name.name;
-    add_probe(std::move(p), name.span);
+    if (auto file = s_.let_files.find(&decl); file != s_.let_files.end()) add_let_probe(decl, file->second, start, v.reg, name.span);
 }
 
 // The parts of a condition an admin wants to see separately: the operands of `and` and `or`,

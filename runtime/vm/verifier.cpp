@@ -25,12 +25,6 @@ using namespace verifier_types;
 
 namespace {
 
-struct Rejected {
-    std::string message;
-};
-
-[[noreturn]] void reject(std::string message) { throw Rejected{std::move(message)}; }
-
 // One function's code, in two passes over its instructions. The first reads every operand by
 // its format (opcodes.def): whatever an operand names must exist, and jumps must stay inside
 // the code. The second follows the paths through the code: every register an instruction
@@ -508,12 +502,7 @@ private:
 }  // namespace
 
 std::optional<std::string> verify(const bytecode::Module& module, const stdlib::Schema& schema) {
-    try {
-        ModuleVerifier(module, schema).run();
-    } catch (const Rejected& r) {
-        return r.message;
-    }
-    return std::nullopt;
+    return first_rejection([&] { ModuleVerifier(module, schema).run(); });
 }
 
 }  // namespace switchyard::vm

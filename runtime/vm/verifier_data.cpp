@@ -17,12 +17,6 @@ using namespace verifier_types;
 
 namespace {
 
-struct Rejected {
-    std::string message;
-};
-
-[[noreturn]] void reject(std::string message) { throw Rejected{std::move(message)}; }
-
 class DataVerifier {
 public:
     DataVerifier(const bytecode::Module& m, const stdlib::Schema& schema) : m_(m), schema_(schema) {}
@@ -141,12 +135,7 @@ private:
 }  // namespace
 
 std::optional<std::string> verify_data(const bytecode::Module& module, const stdlib::Schema& schema) {
-    try {
-        DataVerifier(module, schema).run();
-    } catch (const Rejected& r) {
-        return r.message;
-    }
-    return std::nullopt;
+    return first_rejection([&] { DataVerifier(module, schema).run(); });
 }
 
 }  // namespace switchyard::vm::verifier_data

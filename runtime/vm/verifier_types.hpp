@@ -1,10 +1,31 @@
 // The verifier's type relations: which register types an instruction accepts, and which
-// values fit which types. Seen by verifier.cpp only.
+// values fit which types; and how its checks refuse. Seen by verifier.cpp and verifier_data.cpp only.
 #pragma once
 
 #include "stdlib/schema.hpp"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 namespace switchyard::vm::verifier_types {
+
+// A check that fails throws the reason, which stops the whole verification at the first problem.
+struct Rejected {
+    std::string message;
+};
+[[noreturn]] inline void reject(std::string message) { throw Rejected{std::move(message)}; }
+
+// Why `checks` refused (the first problem), or nothing when they all passed.
+template <typename Checks>
+std::optional<std::string> first_rejection(Checks&& checks) {
+    try {
+        checks();
+    } catch (const Rejected& r) {
+        return r.message;
+    }
+    return std::nullopt;
+}
 
 // `int`, `size`, `duration`, `time`: what arithmetic takes.
 bool is_numeric(stdlib::Type t);
