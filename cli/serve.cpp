@@ -12,6 +12,7 @@
 #include "runtime/server/server.hpp"
 #include "runtime/store/store.hpp"
 #include "runtime/worker/channels.hpp"
+#include "runtime/worker/retention.hpp"
 #include "runtime/worker/worker.hpp"
 
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <ostream>
 #include <sstream>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace switchyard::cli {
@@ -86,6 +88,47 @@ std::filesystem::path files_folder(const config::Config& config) {
     return files::files_path(config.storage);
 }
 
+std::string counter(std::string_view name, std::string_view help, std::uint64_t value) {
+    std::string n(name);
+    return "# HELP " + n + " " + std::string(help) + "\n# TYPE " + n + " counter\n" + n + " " + std::to_string(value) + "\n";
+}
+
+std::string worker_metrics(const worker::Worker& worker, const worker::Pruner& pruner, const log::Logger& log) {
+    return counter("switchyard_unknown_channel_messages_total", "Wazzup messages on channels the configuration does not list",
+                   worker.unknown_channel_messages()) +
+           counter("switchyard_inbox_pruned_total", "processed webhook bodies deleted by the retention pruning",
+                   pruner.inbox_pruned()) +
+           counter("switchyard_decisions_pruned_total", "decision-log rows deleted by the retention pruning",
+                   pruner.decisions_pruned()) +
+           counter("switchyard_log_lines_dropped_total", "log lines left out because the output could not keep up",
+                   log.dropped());
+}
+
+store::Durability durability_of(const config::Config& config) {
+    return config.durability == config::Durability::power_loss ? store::Durability::power_loss
+                                                               : store::Durability::process_crash;
+}
+
+// Each connection takes a file descriptor: the soft limit (often 1024) is raised as far as the
+// hard one allows towards max_connections and room for the database, the files and the
+// outbox. Below that, accepts pause on EMFILE instead; the log says so now rather than then.
+void raise_open_file_limit(const config::Config& config, log::Logger& log) {
+    constexpr rlim_t spare = 256;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    rlim_t wanted = config.max_connections + spare;
+    if (limit.rlim_cur < wanted) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    if (limit.rlim_cur < wanted)
+        log.write(log::Level::warn, "open_file_limit",
+                  {{"limit", static_cast<std::uint64_t>(limit.rlim_cur)},
+                   {"max_connections", config.max_connections},
+                   {"help", "raise the hard limit (LimitNOFILE= in a systemd unit, ulimit -Hn) or lower [server] max_connections"}});
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
@@ -99,10 +142,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     engine::RulesetHolder rulesets;
     if (auto refused = start_serving(rulesets, config, err)) return *refused;
     const auto current = rulesets.current();
+    log::Logger log(config.log);
+    raise_open_file_limit(config, log);
     try {
         if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty())
             std::filesystem::create_directories(folder);
-        store::Store store(config.storage);
+        store::Store store(config.storage, store::current_schema(), {durability_of(config)});
         files::FileStore files(files_folder(config), {config.files.max_file, config.files.max_total});
         // The outbox's threads first: the worker and the API wake them.
         outbox::Dispatcher dispatcher(config, store, files);
@@ -111,18 +156,19 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         actions::Desk desk(config, store, files, rulesets, channels, [&dispatcher] { dispatcher.wake(); });
         worker::Worker worker(store, config, rulesets);
         worker.use_channels(&channels);
+        worker.use_log(&log);
         worker.on_queued([&] {
             dispatcher.wake();
             downloader.wake();
         });
         worker.start();
+        worker::Pruner pruner(store, config.retention, &log);
+        pruner.start();
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
         context.desk = &desk;
-        context.more_metrics = [&dispatcher, &worker] {
-            return dispatcher.metrics_text() +
-                   "# HELP switchyard_unknown_channel_messages_total Wazzup messages on channels the configuration does not list\n"
-                   "# TYPE switchyard_unknown_channel_messages_total counter\nswitchyard_unknown_channel_messages_total " +
-                   std::to_string(worker.unknown_channel_messages()) + "\n";
+        context.log = &log;
+        context.more_metrics = [&dispatcher, &worker, &pruner, &log] {
+            return dispatcher.metrics_text() + worker_metrics(worker, pruner, log);
         };
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
@@ -132,6 +178,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "
                 << config.public_base_url() << ", which customers may not reach" << std::endl;
         server.run([&] { reload(rulesets, config, out, err); });
+        pruner.stop();
         worker.stop();
         dispatcher.stop();
         downloader.stop();

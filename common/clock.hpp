@@ -2,10 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace switchyard::common {
 
 // Milliseconds since 1970-01-01 UTC, by the system clock: what every stored time is counted in.
 std::int64_t wall_clock_ms();
+
+// Times as the API and the log write them: `2026-11-21T10:00:00Z`, with `.mmm` when there are
+// milliseconds (UTC, proleptic Gregorian).
+std::string iso_time(std::int64_t ms);
 
 }  // namespace switchyard::common

@@ -39,64 +39,6 @@ std::shared_ptr<const common::SourceMap> unwritten_sources() {
     return stand_in;
 }
 
-std::string_view service_name(Service service) {
-    switch (service) {
-    case Service::telegram: return "telegram";
-    case Service::telegram_business: return "telegram_business";
-    case Service::wazzup: return "wazzup";
-    }
-    return "telegram";
-}
-
-const Integration* Config::integration(std::string_view id) const {
-    for (const auto& i : integrations)
-        if (i.id == id) return &i;
-    return nullptr;
-}
-
-const Employee* Config::employee(std::int64_t id) const {
-    for (const auto& e : employees)
-        if (e.id == id) return &e;
-    return nullptr;
-}
-
-std::string_view field_type_name(FieldType type) {
-    switch (type) {
-        case FieldType::boolean: return "bool";
-        case FieldType::integer: return "int";
-        case FieldType::string: return "string";
-    }
-    return "string";
-}
-
-std::optional<std::string> Employee::telegram_username() const {
-    if (!telegram || telegram->empty() || std::isdigit(static_cast<unsigned char>(telegram->back()))) return std::nullopt;
-    std::string name = telegram->front() == '@' ? telegram->substr(1) : *telegram;
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return name;
-}
-
-const Employee* Config::employee_by_username(std::string_view username) const {
-    if (username.starts_with('@')) username.remove_prefix(1);
-    std::string wanted(username);
-    for (auto& ch : wanted) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    for (const auto& e : employees)
-        if (e.telegram_username() == wanted) return &e;
-    return nullptr;
-}
-
-std::string Config::public_base_url() const {
-    if (!public_url.empty()) return public_url;
-    bool v6 = listen_address.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + listen_address + "]" : listen_address) + ":" + std::to_string(listen_port);
-}
-
-const Employee* Config::owner() const {
-    for (const auto& e : employees)
-        if (e.owner) return &e;
-    return nullptr;
-}
-
 namespace {
 
 using namespace detail;
@@ -119,10 +61,13 @@ public:
         c.sources = report().sources();
         c.file = report().file();
         Section top{&root, ""};
-        allow(top, {"server", "ruleset", "account", "employees", "contact_fields", "integrations", "files", "outbound"});
+        allow(top, {"server", "ruleset", "account", "employees", "contact_fields", "integrations", "files", "outbound",
+                    "retention", "log"});
         read_server(top, c);
         read_files(top, c);
         read_outbound(top, c);
+        read_retention(top, c);
+        read_log(top, c);
         read_ruleset(top, c);
         read_account(top, c);
         read_employees(top, c);
@@ -150,7 +95,7 @@ private:
             if (!top.get("server")) missing_table("server", "add [server] with its required key `api_token`");
             return;
         }
-        allow(*s, {"listen", "storage", "api_token", "body_limit", "public_url"});
+        allow(*s, {"listen", "storage", "api_token", "body_limit", "public_url", "max_connections", "durability"});
         if (auto v = text(*s, "listen")) {
             if (auto listen = accept(*s, "listen", v->at, check_listen(v->value))) {
                 c.listen_address = listen->address;
@@ -169,6 +114,10 @@ private:
         if (auto bytes = size_value(*s, "body_limit")) c.body_limit = *bytes;
         if (auto v = text(*s, "public_url"))
             if (auto url = accept(*s, "public_url", v->at, check_base_url(v->value))) c.public_url = *url;
+        if (auto n = bounded(*s, "max_connections", 1, 1000000)) c.max_connections = static_cast<std::uint32_t>(*n);
+        if (auto v = text(*s, "durability"))
+            if (auto name = accept(*s, "durability", v->at, check_member("durability", v->value, {"power_loss", "process_crash"})))
+                c.durability = *name == "power_loss" ? Durability::power_loss : Durability::process_crash;
     }
 
     // A size: bytes as an integer, or a string with a unit.
@@ -215,6 +164,35 @@ private:
         if (auto n = bounded(*s, "max_attempts", 1, 1000)) c.outbound.max_attempts = static_cast<std::uint32_t>(*n);
         if (auto ms = duration_value(*s, "timeout")) c.outbound.timeout_ms = *ms;
         if (auto ms = duration_value(*s, "max_backoff")) c.outbound.max_backoff_ms = *ms;
+    }
+
+    // Shorter than an hour is a mistake: the pruning would race the worker and the API's readers.
+    void read_retention(const Section& top, Config& c) {
+        auto s = table(top, "retention");
+        if (!s) return;
+        allow(*s, {"inbox", "decisions"});
+        auto at_least_an_hour = [&](std::string_view key, std::int64_t& into) {
+            auto ms = duration_value(*s, key);
+            if (!ms) return;
+            if (*ms >= 3600000) into = *ms;
+            else problem(Code::E0804, s->get(key)->source(), s->key(key) + ": must be at least \"1 h\"",
+                         "records are pruned when older than this; keep them a day or more");
+        };
+        at_least_an_hour("inbox", c.retention.inbox_ms);
+        at_least_an_hour("decisions", c.retention.decisions_ms);
+    }
+
+    void read_log(const Section& top, Config& c) {
+        auto s = table(top, "log");
+        if (!s) return;
+        allow(*s, {"level", "requests"});
+        if (auto v = text(*s, "level"))
+            if (auto name = accept(*s, "level", v->at, check_member("level", v->value, {"debug", "info", "warn", "error"})))
+                c.log.level = *name == "debug" ? LogLevel::debug
+                              : *name == "info" ? LogLevel::info
+                              : *name == "warn" ? LogLevel::warn
+                                                : LogLevel::error;
+        if (auto requests = boolean(*s, "requests")) c.log.requests = *requests;
     }
 
     std::optional<std::int64_t> bounded(const Section& s, std::string_view key, std::int64_t low, std::int64_t high) {

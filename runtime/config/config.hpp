@@ -115,6 +115,31 @@ struct Outbound {
     std::int64_t max_backoff_ms = 300000;  // the longest wait between two attempts (before jitter)
 };
 
+// How much a write the server has acknowledged survives ([server] durability): a webhook
+// answered 200, an employee's reply answered 201.
+enum class Durability : std::uint8_t {
+    power_loss,     // each commit is on the disk before it is acknowledged (fsync of the WAL)
+    process_crash,  // survives kill -9 of the server, not a power cut or a kernel crash
+};
+// The name written in the file: `power_loss`, `process_crash`.
+std::string_view durability_name(Durability durability);
+
+// [retention]: how long the record of work done is kept before the background pruning.
+struct Retention {
+    std::int64_t inbox_ms = 30ll * 86400000;      // bodies of processed webhooks (failed ones stay)
+    std::int64_t decisions_ms = 90ll * 86400000;  // rows of the decision log
+};
+
+enum class LogLevel : std::uint8_t { debug, info, warn, error };
+// The name written in the file: `debug`, `info`, `warn`, `error`.
+std::string_view log_level_name(LogLevel level);
+
+// [log]: the JSON lines the server writes to its standard error.
+struct Logging {
+    LogLevel level = LogLevel::info;
+    bool requests = true;  // a line per HTTP request (at info)
+};
+
 // The stand-in text of a Config built in code (tests, benchmarks): an empty file, so that a
 // problem found in such a Config still renders.
 std::shared_ptr<const common::SourceMap> unwritten_sources();
@@ -133,6 +158,8 @@ struct Config {
     std::string compiled;                    // a compiled ruleset file; exactly one of the two
     std::string api_token;                   // Bearer token of /api/v1
     std::uint64_t body_limit = 10u << 20;    // webhook bodies above it get 413
+    std::uint32_t max_connections = 1024;    // connections served at once; more wait to be accepted
+    Durability durability = Durability::power_loss;
     std::string public_url;                  // where customers reach this server (download links);
                                              // empty: http:// and the listen address
     std::string account_name;
@@ -146,6 +173,8 @@ struct Config {
     std::vector<Integration> integrations;
     Files files;
     Outbound outbound;
+    Retention retention;
+    Logging log;
 
     // public_url, or the listen address as an http:// URL; without a trailing `/`.
     std::string public_base_url() const;

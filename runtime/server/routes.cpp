@@ -138,6 +138,9 @@ std::string metrics_text(Context& ctx) {
     metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
     metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
     metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
+    metric("switchyard_connections_open", "gauge", "HTTP connections open", ctx.metrics.connections_open.load());
+    metric("switchyard_accept_pauses_total", "counter", "times accepting stopped: max_connections reached, or no file descriptors",
+           ctx.metrics.accept_pauses.load());
     metric("switchyard_inbox_received", "gauge", "webhook bodies in the inbox", counts.received);
     metric("switchyard_inbox_processed", "gauge", "inbox rows processed", counts.processed);
     metric("switchyard_inbox_failed", "gauge", "inbox rows whose processing failed", counts.failed);
@@ -165,6 +168,44 @@ Response ruleset_reply(const Request& request, const engine::SwapResult& result,
     return json_reply(request, http::status::ok, o);
 }
 
+boost::json::object failed_row_json(const store::FailedRow& row) {
+    return {{"id", row.id},
+            {"integration", row.integration},
+            {"received_at", common::iso_time(row.received_at_ms)},
+            {"failed_at", common::iso_time(row.failed_at_ms)},
+            {"reason", row.reason},
+            {"bytes", row.bytes}};
+}
+
+// GET inbox/failed?limit=&after=: the rows whose processing failed, with the reasons;
+// POST inbox/{id}/requeue: one of them back in the queue, after a fix (of the rules, the
+// configuration, or this program).
+Response inbox_routes(const Request& request, const boost::urls::url_view& url, std::string_view rest, Context& ctx) {
+    if (rest == "failed") {
+        if (request.method() != http::verb::get) return error(request, http::status::method_not_allowed, "GET the failed rows");
+        auto limit = whole_param(url, "limit", 100, 1, max_page);
+        auto after = whole_param(url, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
+        for (const auto* given : {&limit, &after})
+            if (const auto* bad = std::get_if<std::string>(given)) return error(request, http::status::bad_request, *bad);
+        boost::json::array rows;
+        for (const auto& row : ctx.store.failed_rows(std::get<std::int64_t>(limit), std::get<std::int64_t>(after)))
+            rows.push_back(failed_row_json(row));
+        return json_reply(request, http::status::ok, boost::json::object{{"failed", std::move(rows)}});
+    }
+    constexpr std::string_view requeue = "/requeue";
+    if (rest.ends_with(requeue)) {
+        auto id = to_id(rest.substr(0, rest.size() - requeue.size()));
+        if (!id) return error(request, http::status::bad_request, "not an inbox id: `" + std::string(rest.substr(0, rest.size() - requeue.size())) + "`");
+        if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST to re-queue a row");
+        if (ctx.store.requeue_failed(*id, common::wall_clock_ms()) == store::Requeue::not_failed)
+            return error(request, http::status::conflict, "inbox row " + std::to_string(*id) + " has not failed (it is pending, done or unknown)");
+        if (ctx.wake_worker) ctx.wake_worker();
+        if (ctx.log) ctx.log->write(log::Level::info, "requeued", {{"inbox_id", *id}});
+        return json_reply(request, http::status::accepted, boost::json::object{{"requeued", *id}});
+    }
+    return error(request, http::status::not_found, "no route /api/v1/inbox/" + std::string(rest));
+}
+
 Response api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
     if (!same_secret(bearer(request), ctx.config.api_token)) {
         ++ctx.metrics.api_unauthorized;
@@ -175,6 +216,7 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
         if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset");
         return ruleset_reply(request, engine::swap_ruleset(ctx.rulesets, vm::load(request.body()), ctx.config), ctx);
     }
+    if (path.starts_with("inbox/")) return inbox_routes(request, url, path.substr(6), ctx);
     if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
     if (!get) return error(request, http::status::method_not_allowed, "no " + std::string(request.method_string()) + " /api/v1/" + std::string(path));
     if (path == "tasks") {
@@ -209,18 +251,20 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
 
 }  // namespace
 
-void StorageHealth::failed(const std::string& log, const std::string& reason) {
+void StorageHealth::failed(const std::string& detail, const std::string& reason, log::Logger* log) {
     std::lock_guard lock(mutex_);
     if (problem_ == reason) return;
     problem_ = reason;
-    std::cerr << "switchyard serve: storage failed: " << log << '\n';
+    if (log) log->write(log::Level::error, "storage_failed", {{"reason", reason}, {"detail", detail}});
+    else std::cerr << "switchyard serve: storage failed: " << detail << '\n';
 }
 
-void StorageHealth::worked() {
+void StorageHealth::worked(log::Logger* log) {
     std::lock_guard lock(mutex_);
     if (!problem_) return;
     problem_.reset();
-    std::cerr << "switchyard serve: storage works again\n";
+    if (log) log->write(log::Level::warn, "storage_works_again");
+    else std::cerr << "switchyard serve: storage works again\n";
 }
 
 std::optional<std::string> StorageHealth::problem() const {
@@ -267,7 +311,7 @@ Response handle_request(const Request& request, Context& ctx) {
         constexpr std::string_view webhooks = "/webhooks/";
         if (path.starts_with(webhooks)) {
             auto r = webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
-            if (r.result() == http::status::ok) ctx.storage.worked();  // the body is in the inbox
+            if (r.result() == http::status::ok) ctx.storage.worked(ctx.log);  // the body is in the inbox
             return r;
         }
         constexpr std::string_view api_prefix = "/api/v1/";
@@ -278,7 +322,7 @@ Response handle_request(const Request& request, Context& ctx) {
     } catch (const store::StoreError& e) {
         // Nothing was acknowledged: the messenger will deliver again. The statement that
         // failed is for the log, not for whoever sent the request.
-        ctx.storage.failed(e.what(), e.reason());
+        ctx.storage.failed(e.what(), e.reason(), ctx.log);
         return error(request, http::status::service_unavailable, "storage failed: " + e.reason());
     } catch (const std::exception& e) {
         // A bug, not the client's fault: answer it, and keep serving the others.

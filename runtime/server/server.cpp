@@ -6,12 +6,17 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -28,17 +33,89 @@ namespace {
 
 constexpr auto read_timeout = std::chrono::seconds(30);
 
-void fail(beast::error_code ec, const char* what) {
-    // Peers that go away are normal; everything else is worth a line on stderr.
+// Peers that go away are normal; everything else is worth a line, rate-limited, since anybody
+// on the network can cause it.
+void fail(Context& context, beast::error_code ec, const char* what) {
     if (ec == asio::error::operation_aborted || ec == beast::error::timeout || ec == http::error::end_of_stream ||
-        ec == asio::error::connection_reset || ec == asio::error::eof)
+        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::broken_pipe)
         return;
-    std::cerr << "switchyard serve: " << what << ": " << ec.message() << '\n';
+    if (context.log) context.log->write_noise(log::Level::warn, what, {{"reason", ec.message()}});
+    else std::cerr << "switchyard serve: " << what << ": " << ec.message() << '\n';
+}
+
+// The connections open, against [server] max_connections. The listener stops accepting at the
+// cap (the system's backlog holds the next ones) rather than accept a connection it would not
+// serve; the end of a connection resumes it.
+class Gate {
+public:
+    Gate(std::size_t cap, Metrics& metrics) : cap_(cap), metrics_(metrics) {}
+
+    // Called by the listener before each accept: true when it must wait for `resume`.
+    bool pause_if_full() {
+        std::lock_guard lock(mutex_);
+        if (open_ < cap_) return false;
+        paused_ = true;
+        ++metrics_.accept_pauses;
+        return true;
+    }
+    void opened() {
+        std::lock_guard lock(mutex_);
+        ++open_;
+        ++metrics_.connections_open;
+    }
+    void closed() {
+        std::function<void()> resume;
+        {
+            std::lock_guard lock(mutex_);
+            --open_;
+            --metrics_.connections_open;
+            if (paused_) {
+                paused_ = false;
+                resume = resume_;
+            }
+        }
+        if (resume) resume();
+    }
+    void on_resume(std::function<void()> resume) {
+        std::lock_guard lock(mutex_);
+        resume_ = std::move(resume);
+    }
+    std::size_t open() {
+        std::lock_guard lock(mutex_);
+        return open_;
+    }
+
+private:
+    std::mutex mutex_;
+    std::size_t cap_;
+    Metrics& metrics_;
+    std::size_t open_ = 0;
+    bool paused_ = false;
+    std::function<void()> resume_;
+};
+
+// A session's place under the cap, given back when the session ends.
+class Slot {
+public:
+    explicit Slot(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) { gate_->opened(); }
+    ~Slot() { gate_->closed(); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+private:
+    std::shared_ptr<Gate> gate_;
+};
+
+// `/webhooks/tg` -> `tg`: the integration a request was for, for its log line.
+std::string_view integration_of(std::string_view path) {
+    constexpr std::string_view webhooks = "/webhooks/";
+    return path.starts_with(webhooks) ? path.substr(webhooks.size()) : std::string_view{};
 }
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Context& context) : stream_(std::move(socket)), context_(context) {}
+    Session(tcp::socket&& socket, Context& context, std::shared_ptr<Gate> gate)
+        : slot_(std::move(gate)), stream_(std::move(socket)), context_(context) {}
 
     void start() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this())); }
 
@@ -53,10 +130,12 @@ private:
 
     void on_header(beast::error_code ec, std::size_t) {
         if (ec) return refuse_unreadable(ec);
+        started_ = std::chrono::steady_clock::now();
         bool body_follows = parser_->chunked() || parser_->content_length().value_or(0) > 0;
         if (body_follows)
             if (auto refused = refuse_before_body(parser_->get(), context_)) {
                 ++context_.metrics.requests;
+                log_request(parser_->get(), *refused);
                 return send_and_close(std::move(*refused));
             }
         // A webhook's body mostly comes in the same read as its header: what is buffered is
@@ -74,12 +153,48 @@ private:
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return refuse_unreadable(ec);
         auto request = parser_->release();
-        send(handle_request(request, context_));
+        auto response = handle_request(request, context_);
+        log_request(request, response);
+        send(std::move(response));
+    }
+
+    // A line per request: what was asked (the path without its query, which may hold a
+    // secret), the answer and how long it took; never a header or the body. Refusals of
+    // credentials are noise anybody can make, and rate-limited.
+    void log_request(const Request& request, const Response& response) {
+        auto* log = context_.log;
+        bool refused = response.result() == http::status::unauthorized;
+        if (!log || (!refused && !log->logs_requests())) return;
+        auto target = std::string_view(request.target().data(), request.target().size());
+        auto path = target.substr(0, target.find('?'));
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+        boost::json::object fields{{"method", std::string_view(request.method_string().data(), request.method_string().size())},
+                                   {"path", path},
+                                   {"status", static_cast<int>(response.result_int())},
+                                   {"duration_us", micros.count()},
+                                   {"bytes", request.body().size()}};
+        if (auto integration = integration_of(path); !integration.empty()) fields["integration"] = integration;
+        if (refused) {
+            fields["peer"] = peer();
+            log->write_noise(log::Level::warn, "request", std::move(fields));
+        } else {
+            log->write(response.result_int() >= 500 ? log::Level::error : log::Level::info, "request", fields);
+        }
+    }
+
+    std::string peer() {
+        beast::error_code ec;
+        auto endpoint = stream_.socket().remote_endpoint(ec);
+        return ec ? std::string("unknown") : endpoint.address().to_string();
     }
 
     // A request that cannot be read as HTTP is answered with the status HTTP gives it (431, 413,
     // 400), not by a closed connection; a peer that went away or timed out gets nothing.
     void refuse_unreadable(beast::error_code ec) {
+        if (ec == http::error::body_limit || ec == http::error::header_limit ||
+            (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
+             ec != http::error::partial_message))
+            if (context_.log) context_.log->write_noise(log::Level::warn, "unreadable_request", {{"reason", ec.message()}, {"peer", peer()}});
         if (ec == http::error::body_limit) {
             ++context_.metrics.webhooks_too_large;
             return send_error(http::status::payload_too_large,
@@ -89,7 +204,7 @@ private:
         if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
             ec != http::error::partial_message)
             return send_error(http::status::bad_request, "malformed HTTP request: " + ec.message());
-        fail(ec, "read");
+        fail(context_, ec, "read");
     }
 
     void send_error(http::status status, const std::string& message) {
@@ -113,7 +228,7 @@ private:
     }
 
     void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-        if (ec) return fail(ec, "write");
+        if (ec) return fail(context_, ec, "write");
         if (!keep_alive) {
             beast::error_code ignored;
             stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -123,17 +238,23 @@ private:
         do_read();
     }
 
+    Slot slot_;  // first: the place is given back after the socket is closed
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<Response> response_;
     Context& context_;
+    std::chrono::steady_clock::time_point started_;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(asio::io_context& io, tcp::endpoint endpoint, Context& context)
-        : io_(io), acceptor_(asio::make_strand(io)), context_(context) {
+        : io_(io),
+          acceptor_(asio::make_strand(io)),
+          retry_(acceptor_.get_executor()),
+          context_(context),
+          gate_(std::make_shared<Gate>(context.config.max_connections, context.metrics)) {
         try {
             acceptor_.open(endpoint.protocol());
             acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -148,26 +269,67 @@ public:
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-    void start() { do_accept(); }
+    void start() {
+        std::weak_ptr<Listener> self = shared_from_this();
+        gate_->on_resume([self] {
+            if (auto listener = self.lock()) asio::post(listener->acceptor_.get_executor(), [listener] { listener->do_accept(); });
+        });
+        do_accept();
+    }
     void stop() {
         beast::error_code ignored;
         acceptor_.close(ignored);
+        retry_.cancel();
     }
 
 private:
     void do_accept() {
+        if (!acceptor_.is_open() || gate_->pause_if_full()) return;  // a session's end resumes
         acceptor_.async_accept(asio::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
     }
+
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;
-        if (ec) fail(ec, "accept");
-        else std::make_shared<Session>(std::move(socket), context_)->start();
+        if (ec) return after_failed_accept(ec);
+        if (backoff_.count() != 0) {
+            backoff_ = {};
+            if (context_.log) context_.log->write(log::Level::warn, "accepting_again", {{"connections", gate_->open()}});
+        }
+        std::make_shared<Session>(std::move(socket), context_, gate_)->start();
         do_accept();
+    }
+
+    // Out of file descriptors (or kernel memory), accepting again at once fails again at once:
+    // wait, longer each time, until a connection ends and frees one. Said once per episode.
+    // Other failures (a peer that reset before it was accepted) concern one connection only.
+    void after_failed_accept(beast::error_code ec) {
+        bool exhausted = ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+                         ec == asio::error::no_memory;
+        if (!exhausted) {
+            fail(context_, ec, "accept");
+            return do_accept();
+        }
+        if (backoff_.count() == 0) {
+            ++context_.metrics.accept_pauses;
+            if (context_.log)
+                context_.log->write(log::Level::error, "accept_paused", {{"reason", ec.message()}, {"connections", gate_->open()}});
+            else
+                std::cerr << "switchyard serve: accept: " << ec.message() << ": pausing accepts\n";
+        }
+        backoff_ = std::min<std::chrono::milliseconds>(backoff_.count() == 0 ? std::chrono::milliseconds(10) : backoff_ * 2,
+                                                       std::chrono::seconds(1));
+        retry_.expires_after(backoff_);
+        retry_.async_wait([self = shared_from_this()](beast::error_code waited) {
+            if (!waited) self->do_accept();
+        });
     }
 
     asio::io_context& io_;
     tcp::acceptor acceptor_;
+    asio::steady_timer retry_;  // on the acceptor's strand
     Context& context_;
+    std::shared_ptr<Gate> gate_;
+    std::chrono::milliseconds backoff_{0};  // none: accepting normally
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "runtime/actions/actions.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
+#include "runtime/log/log.hpp"
 #include "runtime/store/store.hpp"
 
 #include <boost/beast/http.hpp>
@@ -33,17 +34,19 @@ struct Metrics {
     std::atomic<std::uint64_t> api_unauthorized{0};
     std::atomic<std::uint64_t> ruleset_swaps{0};
     std::atomic<std::uint64_t> ruleset_refusals{0};
+    std::atomic<std::uint64_t> connections_open{0};
+    std::atomic<std::uint64_t> accept_pauses{0};  // times accepting stopped: the cap, or no descriptors
 };
 
 // The storage as requests last found it. A problem is logged when it starts or changes, and
 // when it ends, not on every request; /healthz reports it while it lasts.
 class StorageHealth {
 public:
-    // A request failed on the store: `log` (with the SQL) goes to the log, `reason` (without)
-    // to /healthz.
-    void failed(const std::string& log, const std::string& reason);
+    // A request failed on the store: `detail` (with the SQL) goes to `log`, `reason` (without)
+    // to /healthz. Without a logger, to standard error.
+    void failed(const std::string& detail, const std::string& reason, log::Logger* log);
     // A request used the store and it worked.
-    void worked();
+    void worked(log::Logger* log);
     std::optional<std::string> problem() const;
 
 private:
@@ -62,6 +65,7 @@ struct Context {
     std::function<void()> wake_worker;  // after a webhook is stored
     actions::Desk* desk = nullptr;      // the write API; null: the API is read-only (405)
     std::function<std::string()> more_metrics;  // appended to /metrics (the outbox's)
+    log::Logger* log = nullptr;         // null: requests are not logged, storage problems go to stderr
     Metrics metrics;
     StorageHealth storage;
 };
@@ -74,7 +78,10 @@ std::optional<Response> refuse_before_body(const Request& head, Context& context
 
 class Server {
 public:
-    // Binds at once (port 0 picks a free one: see port()).
+    // Binds at once (port 0 picks a free one: see port()). Serves at most
+    // config.max_connections connections at once: at the cap it stops accepting (the system's
+    // backlog holds the next), and resumes when one ends. Out of file descriptors, it waits
+    // (10 ms, doubling to 1 s) before accepting again, instead of failing in a loop.
     Server(Context& context, std::size_t threads = 2);
     ~Server();
     Server(const Server&) = delete;

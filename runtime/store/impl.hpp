@@ -2,6 +2,7 @@
 // accepts, and the state of a Work.
 #pragma once
 
+#include "common/clock.hpp"
 #include "runtime/store/sqlite.hpp"
 #include "runtime/store/store.hpp"
 
@@ -68,6 +69,8 @@ private:
 //   inbox    reads of the inbox file: the worker's next row (beside its transaction), and
 //            counts(); each a short lookup, so neither waits long for the other;
 //   reader   the API's reads of the tracker.
+// The retention pruning deletes through the accepts' connection (under its lock) and the
+// worker's, in short transactions.
 // WAL lets readers run beside the one writer of each file. An in-memory database is private to
 // its connection, so there all four are one and both schemas live in it.
 struct Store::Impl {
@@ -75,6 +78,7 @@ struct Store::Impl {
     std::shared_ptr<Handle> worker;
     std::shared_ptr<Handle> inbox;
     std::shared_ptr<Handle> reader;
+    std::shared_ptr<Handle> inbox_writer;  // the connection of accepts (and of the pruning)
     std::unique_ptr<Accepts> accepts;
 };
 
@@ -98,8 +102,7 @@ struct Work::State {
 // to process is the first inbox id above it.
 std::int64_t last_taken(sql::Connection& tracker);
 
-// Times as the API writes them: `2026-11-21T10:00:00Z`, with `.mmm` when there are milliseconds.
-std::string iso_time(std::int64_t ms);
+using common::iso_time;
 
 // ---- rows read and written alike by several files (rows.cpp) ----
 

@@ -1,5 +1,8 @@
-// The inbox's writing side: accept() with group commit (Accepts in impl.hpp).
+// The inbox: accept() with group commit (Accepts in impl.hpp), and the worker's taking of rows
+// (Work::next_pending and finish).
 #include "runtime/store/impl.hpp"
+
+#include "common/clock.hpp"
 
 namespace switchyard::store {
 
@@ -53,6 +56,99 @@ std::optional<std::string> Accepts::insert_all(const std::vector<Waiter*>& batch
     } catch (const std::exception& e) {
         return e.what();
     }
+}
+
+namespace {
+
+using sql::Query;
+
+// The first inbox rows after `last`: rows are taken strictly in id order, which is the order
+// they were committed in (one writer, ids that only grow).
+// A batch holds at most `limit` rows and, past its first row, at most this many bytes of
+// bodies: a body may be up to the server's body limit (10 MiB by default), and a batch of the
+// largest must not hold gigabytes in memory.
+constexpr std::size_t batch_bytes = 8u << 20;
+
+std::vector<InboxRow> rows_after(sql::Connection& inbox, std::int64_t last, std::size_t limit) {
+    std::vector<InboxRow> rows;
+    Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
+    q.bind(last, static_cast<std::int64_t>(limit));
+    std::size_t bytes = 0;
+    while (bytes < batch_bytes && q.step()) {
+        rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)});
+        bytes += rows.back().body.size();
+    }
+    return rows;
+}
+
+// Rows put back in the queue, by id. One whose body is gone (pruned while it was not kept)
+// is not returned; requeue_failed() keeps that from happening.
+std::vector<InboxRow> rows_by_id(sql::Connection& inbox, const std::vector<std::int64_t>& ids) {
+    std::vector<InboxRow> rows;
+    for (auto id : ids) {
+        Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id = ?");
+        q.bind(id);
+        if (q.step()) rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3), true});
+    }
+    return rows;
+}
+
+}  // namespace
+
+// ---- the inbox ----
+
+std::optional<InboxRow> Work::next_pending() {
+    auto rows = next_pending(1);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::vector<InboxRow> Work::next_pending(std::size_t limit) {
+    // Where to go on is in this transaction (inbox_state, with what it has finished itself);
+    // the rows are read on the inbox file's own connection, so that this one, which holds the
+    // tracker's write lock, never takes a lock on the inbox file that accepts need.
+    auto requeued = requeued_ids(limit);
+    auto last = last_taken(state_->connection);
+    auto& inbox = state_->inbox;
+    std::unique_lock<std::mutex> lock;
+    if (&inbox.connection != &state_->connection) lock = std::unique_lock(inbox.mutex);  // in memory: one connection
+    // Rows put back in the queue go first, in a batch of their own: one of them may be above
+    // the last row taken (it was the last), and must not be taken twice.
+    if (!requeued.empty()) {
+        auto rows = rows_by_id(inbox.connection, requeued);
+        if (rows.size() < requeued.size()) fail_bodiless(requeued, rows);
+        if (!rows.empty()) return rows;
+    }
+    return rows_after(inbox.connection, last, limit);
+}
+
+std::vector<std::int64_t> Work::requeued_ids(std::size_t limit) {
+    std::vector<std::int64_t> ids;
+    Query q(state_->connection, "SELECT id FROM inbox_requeued ORDER BY id LIMIT ?");
+    q.bind(static_cast<std::int64_t>(limit));
+    while (q.step()) ids.push_back(q.integer(0));
+    return ids;
+}
+
+// A row put back whose body is no longer in the inbox file (removed by hand: the pruning keeps
+// failed rows) fails again at once, instead of standing in front of the queue.
+void Work::fail_bodiless(const std::vector<std::int64_t>& requeued, const std::vector<InboxRow>& found) {
+    std::size_t next = 0;
+    for (auto id : requeued) {
+        if (next < found.size() && found[next].id == id) {
+            ++next;
+            continue;
+        }
+        finish(id, "failed", "its body is no longer in the inbox file", common::wall_clock_ms());
+        drop_requeued(id);
+    }
+}
+
+void Work::drop_requeued(std::int64_t inbox) { Query(state_->connection, "DELETE FROM inbox_requeued WHERE id = ?").bind(inbox).run(); }
+
+void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
+    Query q(state_->connection, "INSERT INTO inbox_state (id, state, note, processed_at) VALUES (?, ?, ?, ?)");
+    q.bind(inbox, state, note.empty() ? std::nullopt : std::optional(note), at).run();
 }
 
 }  // namespace switchyard::store

@@ -13,12 +13,13 @@ namespace {
 
 // ---- the inbox file ----
 
-// 1: what the server needs to acknowledge a webhook (R1). Append-only: a row is never updated
-// or deleted, so that the ids, given in commit order by the one writer, are the order in which
-// the worker takes the rows (what became of each is in the tracker's inbox_state).
+// 1: what the server needs to acknowledge a webhook (R1). Append-only: a row is never updated,
+// and deleted only by the retention pruning once processed, never the last row, so that the
+// ids, given in commit order by the one writer, are the order in which the worker takes the
+// rows (what became of each is in the tracker's inbox_state).
 constexpr std::string_view inbox_sql = R"sql(
 CREATE TABLE inbox (
-    -- The largest id so far plus one: as no row is ever deleted, ids only grow. Not
+    -- The largest id so far plus one: as the last row is never deleted, ids only grow. Not
     -- AUTOINCREMENT, whose sqlite_sequence page would be one more page written per commit.
     id          INTEGER PRIMARY KEY,
     integration TEXT    NOT NULL,
@@ -421,17 +422,29 @@ CREATE TABLE contact_fields (
 ) WITHOUT ROWID;
 )sql";
 
+// 7: failed inbox rows put back in the queue through the API (POST /api/v1/inbox/{id}/requeue).
+// A row here has no inbox_state row: it is pending again, and the worker takes it before the
+// rows after the last one taken.
+constexpr std::string_view requeue_sql = R"sql(
+CREATE TABLE inbox_requeued (
+    id          INTEGER PRIMARY KEY,  -- the inbox row
+    requeued_at INTEGER NOT NULL,
+    reason      TEXT    NOT NULL      -- why it had failed
+);
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 6> tracker_file = {{
+constexpr std::array<Migration, 7> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
     {4, "replies", replies_sql},
     {5, "channels", channels_sql},
     {6, "facts", facts_sql},
+    {7, "requeue", requeue_sql},
 }};
 
 }  // namespace

@@ -97,6 +97,8 @@ Connection::Connection(const std::string& path, const char* vfs) {
     sqlite3_extended_result_codes(db_, 1);
 }
 
+bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
 Connection::~Connection() {
     cache_.clear();  // statements first: a handle with live statements does not close
     sqlite3_close_v2(db_);

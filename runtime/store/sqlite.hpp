@@ -82,6 +82,8 @@ public:
     std::int64_t last_insert_id() const;
     std::int64_t changes() const;
     std::string error_message() const;
+    // SQLite opened the file read-only, though asked for writing (no permission to write it).
+    bool read_only() const;
 
 private:
     sqlite3* db_ = nullptr;

@@ -3,7 +3,6 @@
 
 #include "common/clock.hpp"
 
-#include <cstdio>
 #include <filesystem>
 
 namespace switchyard::store {
@@ -12,13 +11,15 @@ namespace {
 
 // Every connection: a busy timeout first, so that even the first lock (switching to WAL) waits
 // for another process instead of failing (a server restarting while the old one exits; in this
-// process each file has one writing connection); WAL so that readers never block the writer;
-// synchronous=NORMAL, with which a committed transaction survives a crash of the process
-// (kill -9), though not of the machine.
-void configure(sql::Connection& c, bool in_memory) {
+// process each file has one writing connection); WAL so that readers never block the writer.
+// In WAL mode synchronous=FULL syncs the log at every commit, so that a committed transaction
+// survives a power cut; NORMAL syncs it only at checkpoints, and a commit survives a crash of
+// the process (kill -9), not of the machine. Group commit shares a sync between the accepts
+// that wait for it.
+void configure(sql::Connection& c, bool in_memory, Durability durability) {
     c.exec("PRAGMA busy_timeout = 10000");
     if (!in_memory) c.exec("PRAGMA journal_mode = WAL");
-    c.exec("PRAGMA synchronous = NORMAL");
+    c.exec(durability == Durability::power_loss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     c.exec("PRAGMA foreign_keys = ON");
     // Sorts and temporary b-trees (GROUP BY, DISTINCT) in memory, never in a temporary file.
     c.exec("PRAGMA temp_store = MEMORY");
@@ -182,9 +183,19 @@ std::int64_t rows_after(Handle& inbox, std::int64_t last) {
 
 // ---- connections ----
 
-std::shared_ptr<Handle> open_handle(const std::string& path, bool in_memory, const char* vfs = nullptr) {
+// A file the process may not write (its mode, a read-only mount) opens without an error, read
+// only, and every write would fail later, as a webhook's 503: refuse to start instead.
+void require_writable(sql::Connection& c, const std::string& path) {
+    if (c.read_only())
+        throw StoreError("the database file " + path +
+                         " cannot be written (its permissions, its folder's, or a read-only file system): give the server's"
+                         " user write access to it and its folder, or point `storage` at another file");
+}
+
+std::shared_ptr<Handle> open_handle(const std::string& path, bool in_memory, Durability durability, const char* vfs = nullptr) {
     auto h = std::make_shared<Handle>(path, vfs);
-    configure(h->connection, in_memory);
+    if (!in_memory) require_writable(h->connection, path);
+    configure(h->connection, in_memory, durability);
     return h;
 }
 
@@ -195,9 +206,9 @@ std::shared_ptr<Handle> open_handle(const std::string& path, bool in_memory, con
 // open to them, for `sqlite3` and backups); a second server on the same storage is refused.
 constexpr const char* inbox_vfs = "unix-excl";
 
-std::shared_ptr<Handle> open_inbox(const std::string& path) {
+std::shared_ptr<Handle> open_inbox(const std::string& path, Durability durability) {
     try {
-        return open_handle(path, false, inbox_vfs);
+        return open_handle(path, false, durability, inbox_vfs);
     } catch (const StoreError& e) {
         std::string why = e.what();
         if (why.find("locked") != std::string::npos) why += " (another process has it: one switchyard per `storage`)";
@@ -206,30 +217,6 @@ std::shared_ptr<Handle> open_inbox(const std::string& path) {
 }
 
 }  // namespace
-
-std::string iso_time(std::int64_t ms) {
-    // Days to a civil date (proleptic Gregorian), as in the engine's case reader, reversed.
-    std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    std::int64_t rest = ms - days * 86400000;
-    days += 719468;
-    std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    auto doe = static_cast<unsigned>(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    char buf[40];
-    auto seconds = rest / 1000, millis = rest % 1000;
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                          static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
-                          static_cast<long long>(seconds % 60));
-    if (millis != 0) n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%03lld", static_cast<long long>(millis));
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "Z");
-    return buf;
-}
 
 std::int64_t last_taken(sql::Connection& tracker) {
     sql::Query q(tracker,
@@ -244,18 +231,20 @@ std::string inbox_path(const std::string& path) {
     return (p.parent_path() / name).string();
 }
 
-Store::Store(const std::string& path, Schema schema) : impl_(std::make_unique<Impl>()) {
+Store::Store(const std::string& path, Schema schema, Options options) : impl_(std::make_unique<Impl>()) {
     bool in_memory = path == ":memory:";
+    auto durability = options.durability;
     std::string inbox_file = in_memory ? path : inbox_path(path);
     impl_->path = path;
-    impl_->worker = open_handle(path, in_memory);
+    impl_->worker = open_handle(path, in_memory, durability);
     configure_worker(impl_->worker->connection);
-    impl_->inbox = in_memory ? impl_->worker : open_inbox(inbox_file);
+    impl_->inbox = in_memory ? impl_->worker : open_inbox(inbox_file, durability);
     migrate(impl_->inbox->connection, inbox_file, schema.inbox, inbox_record);
     migrate(impl_->worker->connection, path, schema.tracker, tracker_record);
     link(impl_->worker->connection, impl_->inbox->connection, path, inbox_file);
-    impl_->reader = in_memory ? impl_->worker : open_handle(path, in_memory);
-    impl_->accepts = std::make_unique<Accepts>(in_memory ? impl_->worker : open_inbox(inbox_file));
+    impl_->reader = in_memory ? impl_->worker : open_handle(path, in_memory, durability);
+    impl_->inbox_writer = in_memory ? impl_->worker : open_inbox(inbox_file, durability);
+    impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer);
 }
 
 Store::~Store() = default;

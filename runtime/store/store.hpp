@@ -84,6 +84,38 @@ struct InboxRow {
     std::string integration;
     std::int64_t received_at_ms = 0;
     std::string body;
+    bool requeued = false;  // it had failed, and was put back by requeue_failed()
+};
+
+// How much a commit survives: what `[server] durability` chooses (docs/configuration.md).
+enum class Durability : std::uint8_t {
+    power_loss,     // synchronous=FULL: the WAL is on the disk (fsync) before a commit returns
+    process_crash,  // synchronous=NORMAL: a kill -9 loses nothing, a power cut the last commits
+};
+
+struct Options {
+    Durability durability = Durability::power_loss;
+};
+
+// An inbox row whose processing failed, with the worker's reason (GET /api/v1/inbox/failed).
+struct FailedRow {
+    std::int64_t id = 0;
+    std::string integration;
+    std::int64_t received_at_ms = 0;
+    std::int64_t failed_at_ms = 0;
+    std::string reason;
+    std::int64_t bytes = 0;  // of the body
+};
+
+enum class Requeue : std::uint8_t {
+    requeued,    // pending again; the worker takes it next
+    not_failed,  // no such row, or it is pending or done
+};
+
+// One step of the retention pruning: rows deleted, and where the next step starts (0: done).
+struct Pruned {
+    std::int64_t deleted = 0;
+    std::int64_t next_after = 0;
 };
 
 struct Counts {
@@ -111,7 +143,7 @@ public:
     // made with is refused, unless that file is empty (a new one), which then goes on with the
     // old numbering. `:memory:` opens one private in-memory database holding both (tests).
     // `schema` is for tests of the migration itself.
-    explicit Store(const std::string& path, Schema schema = current_schema());
+    explicit Store(const std::string& path, Schema schema = current_schema(), Options options = {});
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -144,6 +176,19 @@ public:
     std::optional<FileRecord> file(std::int64_t comment, int position);
 
     SchemaVersion schema_version();
+
+    // ---- failed rows and retention (retention.cpp) ----
+
+    // Failed inbox rows, oldest first: at most `limit`, with ids above `after_id`.
+    std::vector<FailedRow> failed_rows(std::int64_t limit = 100, std::int64_t after_id = 0);
+    // Puts a failed row back in the queue, ahead of the rows not yet taken.
+    Requeue requeue_failed(std::int64_t id, std::int64_t at_ms);
+    // Deletes up to `limit` bodies of inbox rows processed (done, not failed) and received
+    // before `before_ms`, from the row after `after_id` on; never the last row (ids go on from
+    // it). Each call is one short transaction on the inbox file: accepts wait at most for it.
+    Pruned prune_inbox(std::int64_t before_ms, std::int64_t after_id, std::int64_t limit);
+    // The same for decision-log rows written before `before_ms`, on the worker's connection.
+    Pruned prune_decisions(std::int64_t before_ms, std::int64_t after_id, std::int64_t limit);
 
     // ---- the tracker's side ----
 

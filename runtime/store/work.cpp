@@ -45,25 +45,6 @@ ConversationRecord conversation_at(const Query& q) {
     return v;
 }
 
-// The first inbox rows after `last`: rows are taken strictly in id order, which is the order
-// they were committed in (one writer, ids that only grow).
-// A batch holds at most `limit` rows and, past its first row, at most this many bytes of
-// bodies: a body may be up to the server's body limit (10 MiB by default), and a batch of the
-// largest must not hold gigabytes in memory.
-constexpr std::size_t batch_bytes = 8u << 20;
-
-std::vector<InboxRow> rows_after(sql::Connection& inbox, std::int64_t last, std::size_t limit) {
-    std::vector<InboxRow> rows;
-    Query q(inbox, "SELECT id, integration, received_at, body FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
-    q.bind(last, static_cast<std::int64_t>(limit));
-    std::size_t bytes = 0;
-    while (bytes < batch_bytes && q.step()) {
-        rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3)});
-        bytes += rows.back().body.size();
-    }
-    return rows;
-}
-
 // A known identity with its contact: what the messenger said of it last, and the contact.
 struct KnownIdentity {
     ContactRecord contact;
@@ -136,30 +117,6 @@ void Work::Unit::forget_new_channels() {
     // A channel made inside the unit is gone with it; forgetting every channel of this
     // transaction is simpler than knowing which, and costs one lookup each.
     work_.state_->new_channels.clear();
-}
-
-// ---- the inbox ----
-
-std::optional<InboxRow> Work::next_pending() {
-    auto rows = next_pending(1);
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
-}
-
-std::vector<InboxRow> Work::next_pending(std::size_t limit) {
-    // Where to go on is in this transaction (inbox_state, with what it has finished itself);
-    // the rows are read on the inbox file's own connection, so that this one, which holds the
-    // tracker's write lock, never takes a lock on the inbox file that accepts need.
-    auto last = last_taken(state_->connection);
-    auto& inbox = state_->inbox;
-    if (&inbox.connection == &state_->connection) return rows_after(inbox.connection, last, limit);  // in memory
-    std::lock_guard lock(inbox.mutex);
-    return rows_after(inbox.connection, last, limit);
-}
-
-void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
-    Query q(state_->connection, "INSERT INTO inbox_state (id, state, note, processed_at) VALUES (?, ?, ?, ?)");
-    q.bind(inbox, state, note.empty() ? std::nullopt : std::optional(note), at).run();
 }
 
 bool Work::first_sight(std::string_view key, std::int64_t inbox, std::int64_t at) {

@@ -314,7 +314,10 @@ public:
     std::optional<InboxRow> next_pending();
     // Up to `limit` rows after the last one finished, in order: a batch to apply in this one
     // transaction (one commit for all of them). Fewer when their bodies pass 8 MiB together.
+    // Rows put back in the queue (Store::requeue_failed) come first, as a batch of their own.
     std::vector<InboxRow> next_pending(std::size_t limit);
+    // After finish() of a row that had been put back in the queue (InboxRow::requeued).
+    void drop_requeued(std::int64_t inbox);
     // Records what became of the row (inbox_state), in this transaction: state done or failed.
     void finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at);
     // R1: false when the key was seen before (the event was applied already).
@@ -484,6 +487,8 @@ private:
     friend class Store;
     struct State;
     explicit Work(std::unique_ptr<State> state);
+    std::vector<std::int64_t> requeued_ids(std::size_t limit);
+    void fail_bodiless(const std::vector<std::int64_t>& requeued, const std::vector<InboxRow>& found);
     std::unique_ptr<State> state_;
 };
 

@@ -37,6 +37,8 @@ struct Worker::Impl {
     std::size_t process_batch();
     Deciding& deciding_for(const std::shared_ptr<const engine::Ruleset>& ruleset);
     void process_row(store::Work& work, const store::InboxRow& row);
+    void log_row(const store::InboxRow& row, std::string_view state, std::string_view note,
+                 std::chrono::steady_clock::duration took);
     std::string apply(store::Work& work, const store::InboxRow& row, Deciding& deciding, std::int64_t now);
     void loop();
 
@@ -46,6 +48,7 @@ struct Worker::Impl {
     Parser parser;
     Employees employees;
     std::function<void()> on_queued;  // after a commit that queued outbox rows or downloads
+    log::Logger* log = nullptr;       // a line per row processed; null: none
     const ChannelBook* channels = nullptr;
     std::size_t queued = 0;           // in the batch in hand
     std::atomic<std::uint64_t> unknown_channels{0};  // since start (an undone row's included)
@@ -89,6 +92,7 @@ void Worker::Impl::process_row(store::Work& work, const store::InboxRow& row) {
     // The ruleset is taken once per row: a swap (R3) applies from the next row on.
     auto& current = deciding_for(rulesets.current());
     std::int64_t now = common::wall_clock_ms();
+    auto started = std::chrono::steady_clock::now();
     std::string state = "done", note;
     {
         store::Work::Unit unit(work);
@@ -106,6 +110,25 @@ void Worker::Impl::process_row(store::Work& work, const store::InboxRow& row) {
         }
     }
     work.finish(row.id, state, note, now);
+    if (row.requeued) work.drop_requeued(row.id);
+    if (log) log_row(row, state, note, std::chrono::steady_clock::now() - started);
+}
+
+// The row's ids, integration, outcome and time; the reason of a failure (the adapter's or the
+// engine's words, which name fields, not their values). Never the body. Written before the
+// batch commits: a store failure after it makes the whole batch pending again, and its rows
+// are logged again when they are done.
+void Worker::Impl::log_row(const store::InboxRow& row, std::string_view state, std::string_view note,
+                           std::chrono::steady_clock::duration took) {
+    bool failed = state == "failed";
+    if (!log->enabled(failed ? log::Level::warn : log::Level::info)) return;
+    boost::json::object fields{{"inbox_id", row.id},
+                               {"integration", row.integration},
+                               {"outcome", state},
+                               {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(took).count()}};
+    if (row.requeued) fields["requeued"] = true;
+    if (failed) fields["reason"] = note;
+    log->write(failed ? log::Level::warn : log::Level::info, "processed", fields);
 }
 
 // The pending rows, up to batch_rows, in one transaction: one commit for all of them.
@@ -138,8 +161,11 @@ void Worker::Impl::loop() {
             backoff = std::chrono::milliseconds(500);
         } catch (const std::exception& e) {
             // The store failed (disk full, locked too long): the row stays pending; try later.
-            std::fprintf(stderr, "switchyard worker: %s (retrying in %lld ms)\n", e.what(),
-                         static_cast<long long>(backoff.count()));
+            if (log)
+                log->write(log::Level::error, "worker_store_failed", {{"reason", e.what()}, {"retry_ms", backoff.count()}});
+            else
+                std::fprintf(stderr, "switchyard worker: %s (retrying in %lld ms)\n", e.what(),
+                             static_cast<long long>(backoff.count()));
             failed = true;
         }
         lock.lock();
@@ -174,6 +200,8 @@ void Worker::stop() {
 std::uint64_t Worker::unknown_channel_messages() const { return impl_->unknown_channels.load(); }
 
 void Worker::use_channels(const ChannelBook* channels) { impl_->channels = channels; }
+
+void Worker::use_log(log::Logger* log) { impl_->log = log; }
 
 void Worker::on_queued(std::function<void()> callback) { impl_->on_queued = std::move(callback); }
 

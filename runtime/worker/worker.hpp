@@ -12,6 +12,7 @@
 #include "runtime/adapters/event.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
+#include "runtime/log/log.hpp"
 #include "runtime/store/store.hpp"
 
 #include <cstddef>
@@ -49,6 +50,9 @@ public:
     void on_queued(std::function<void()> callback);
     // The channels as the API changed them (W3-W7); without, the configuration's. Set before start().
     void use_channels(const ChannelBook* channels);
+    // A JSON line for each row processed (ids, integration, outcome, duration), and the store's
+    // failures; without, those failures go to standard error. Set before start().
+    void use_log(log::Logger* log);
     // Wazzup messages on channels the configuration does not list, since start (for /metrics).
     std::uint64_t unknown_channel_messages() const;
 

@@ -236,7 +236,7 @@ policy notification for inbound {
 TEST_CASE("migration 6 fills completed_at and the answer counts from the rows already there", "[store][facts]") {
     TempDb db;
     auto schema = store::current_schema();
-    REQUIRE(schema.tracker.size() == 6);
+    REQUIRE(schema.tracker.size() >= 6);
     std::vector<store::Migration> first_five(schema.tracker.begin(), schema.tracker.begin() + 5);
     std::int64_t done = 0, open = 0, answered = 0, waiting = 0;
     {

@@ -1,0 +1,81 @@
+#include "runtime/worker/retention.hpp"
+
+#include "common/clock.hpp"
+
+#include <cstdio>
+
+namespace switchyard::worker {
+
+namespace {
+
+constexpr auto first_pass_after = std::chrono::minutes(1);
+// Between two steps: long enough that accepts and the worker run between them, short enough
+// that a backlog of a million rows goes in a few minutes.
+constexpr auto step_pause = std::chrono::milliseconds(10);
+
+}  // namespace
+
+Pruner::Pruner(store::Store& store, config::Retention retention, log::Logger* log)
+    : store_(store), retention_(retention), log_(log) {}
+
+Pruner::~Pruner() { stop(); }
+
+void Pruner::start(std::chrono::milliseconds interval) {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this, interval] { loop(interval); });
+}
+
+void Pruner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+PruneCounts Pruner::prune(std::int64_t now_ms) { return pass(now_ms, std::chrono::milliseconds(0)); }
+
+bool Pruner::pause_for(std::chrono::milliseconds pause) {
+    std::unique_lock lock(mutex_);
+    return !wake_.wait_for(lock, pause, [&] { return stopping_; });
+}
+
+PruneCounts Pruner::pass(std::int64_t now_ms, std::chrono::milliseconds pause) {
+    PruneCounts counts;
+    for (std::int64_t after = 0;;) {
+        auto step = store_.prune_inbox(now_ms - retention_.inbox_ms, after, step_rows);
+        counts.inbox += step.deleted;
+        inbox_pruned_ += static_cast<std::uint64_t>(step.deleted);
+        after = step.next_after;
+        if (after == 0 || (pause.count() > 0 && !pause_for(pause))) break;
+    }
+    for (std::int64_t after = 0;;) {
+        auto step = store_.prune_decisions(now_ms - retention_.decisions_ms, after, step_rows);
+        counts.decisions += step.deleted;
+        decisions_pruned_ += static_cast<std::uint64_t>(step.deleted);
+        after = step.next_after;
+        if (after == 0 || (pause.count() > 0 && !pause_for(pause))) break;
+    }
+    return counts;
+}
+
+void Pruner::loop(std::chrono::milliseconds interval) {
+    std::chrono::milliseconds wait = first_pass_after;
+    while (pause_for(wait)) {
+        wait = interval;
+        try {
+            auto counts = pass(common::wall_clock_ms(), step_pause);
+            if (log_ && counts.inbox + counts.decisions > 0)
+                log_->write(log::Level::info, "pruned", {{"inbox_rows", counts.inbox}, {"decision_rows", counts.decisions}});
+        } catch (const std::exception& e) {
+            // The store failed (a full disk): nothing is lost by pruning later.
+            if (log_) log_->write(log::Level::error, "prune_failed", {{"reason", e.what()}});
+            else std::fprintf(stderr, "switchyard serve: pruning failed: %s\n", e.what());
+        }
+    }
+}
+
+}  // namespace switchyard::worker
