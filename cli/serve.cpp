@@ -173,7 +173,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << config.storage
-            << ", files " << files_folder(config).string() << std::endl;
+            << " (durability " << config::durability_name(config.durability) << "), files " << files_folder(config).string()
+            << std::endl;
         if (config.public_url.empty())
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "
                 << config.public_base_url() << ", which customers may not reach" << std::endl;

@@ -151,7 +151,8 @@ void link(sql::Connection& tracker, sql::Connection& inbox, const std::string& p
 
 // ---- counts ----
 
-// Every count but `received`, from one snapshot of the tracker, and the last inbox id taken.
+// Every count from one snapshot of the tracker (`received` holds only the rows re-queued), and the
+// last inbox id taken.
 std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
     std::lock_guard lock(reader.mutex);
     auto& c = reader.connection;
@@ -161,9 +162,11 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
                  " (SELECT count(*) FROM inbox_state WHERE state = 'failed'),"
                  " (SELECT count(*) FROM tasks),"
                  " (SELECT count(*) FROM contacts),"
-                 " (SELECT count(*) FROM decisions)");
+                 " (SELECT count(*) FROM decisions),"
+                 " (SELECT count(*) FROM inbox_requeued)");
     q.step();
     Counts counts;
+    counts.received = q.integer(5);  // pending again; the rest is added from the inbox file
     counts.failed = q.integer(1);
     counts.processed = q.integer(0) - counts.failed;
     counts.tasks = q.integer(2);
@@ -257,7 +260,7 @@ Counts Store::counts() {
     // The tracker first, then the inbox: a row taken between the two reads is still in the
     // inbox, so `received` is never below processed + failed.
     auto [counts, last] = tracker_counts(*impl_->reader);
-    counts.received = counts.processed + counts.failed + rows_after(*impl_->inbox, last);
+    counts.received += counts.processed + counts.failed + rows_after(*impl_->inbox, last);
     return counts;
 }
 
@@ -270,6 +273,13 @@ SchemaVersion Store::schema_version() {
     std::lock_guard lock(impl_->inbox->mutex);
     v.inbox = applied_version(impl_->inbox->connection, inbox_record);
     return v;
+}
+
+Durability Store::durability() {
+    std::lock_guard lock(impl_->inbox_writer->mutex);
+    sql::Query q(impl_->inbox_writer->connection, "PRAGMA synchronous");
+    q.step();
+    return q.integer(0) >= 2 ? Durability::power_loss : Durability::process_crash;  // 2 FULL, 3 EXTRA
 }
 
 void Store::link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at_ms) {

@@ -176,6 +176,8 @@ public:
     std::optional<FileRecord> file(std::int64_t comment, int position);
 
     SchemaVersion schema_version();
+    // What the inbox file's writing connection does at a commit (its PRAGMA synchronous).
+    Durability durability();
 
     // ---- failed rows and retention (retention.cpp) ----
 

@@ -141,6 +141,21 @@ TEST_CASE("the [server] table", "[config]") {
          "3:14 E0804 server.body_limit: cannot read \"10 MiBs\" = help: write a size such as \"10 MiB\" (units B, KB, MB, GB, KiB, MiB, GiB)"},
         {"no bytes", server("body_limit = 0\n"), "3:14 E0804 server.body_limit: must be more than 0 bytes"},
         {"an empty storage path", server("storage = \"\"\n"), "3:11 E0804 server.storage: must not be empty"},
+        {"no connections", server("max_connections = 0\n"), "3:19 E0804 server.max_connections: expected 1 to 1000000, found 0"},
+        {"a durability it does not know", server("durability = \"fsync\"\n"),
+         "3:14 E0805 server.durability: unknown durability \"fsync\" = help: write one of power_loss, process_crash"},
+    });
+}
+
+TEST_CASE("the [retention] and [log] tables", "[config]") {
+    check_all({
+        {"a retention under an hour", head + "[retention]\ninbox = \"10 min\"\n",
+         "6:9 E0804 retention.inbox: must be at least \"1 h\" = help: records are pruned when older than this; keep them a day or more"},
+        {"a retention that is not a duration", head + "[retention]\ndecisions = \"forever\"\n",
+         "6:13 E0804 retention.decisions: cannot read \"forever\" = help: write a duration such as \"30 s\" (units ms, s, min, h, d)"},
+        {"an unknown level", head + "[log]\nlevel = \"verbose\"\n",
+         "6:9 E0805 log.level: unknown level \"verbose\" = help: write one of debug, info, warn, error"},
+        {"requests is a bool", head + "[log]\nrequests = \"no\"\n", "6:12 E0802 log.requests: expected true or false, found a string"},
     });
 }
 

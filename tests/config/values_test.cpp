@@ -138,6 +138,12 @@ TEST_CASE("defaults of what is left out", "[config]") {
     CHECK(c.storage == "/etc/switchyard/switchyard.db");
     CHECK(c.rules == "/etc/switchyard/rules");
     CHECK(c.body_limit == 10u << 20);
+    CHECK(c.max_connections == 1024);
+    CHECK(c.durability == config::Durability::power_loss);
+    CHECK(c.retention.inbox_ms == 30ll * 86400000);
+    CHECK(c.retention.decisions_ms == 90ll * 86400000);
+    CHECK(c.log.level == config::LogLevel::info);
+    CHECK(c.log.requests);
     CHECK(c.plan == "paid");
     CHECK(c.account_name.empty());
     CHECK(c.employees.empty());
@@ -162,6 +168,30 @@ webhook_secret = "s"
     CHECK_FALSE(tb.contact_template);
     CHECK_FALSE(tb.owner);
     CHECK(tb.settings.empty());
+}
+
+TEST_CASE("limits, durability, retention and the log", "[config]") {
+    auto c = read(R"([server]
+api_token = "0123456789abcdef"
+max_connections = 20000
+durability = "process_crash"
+[ruleset]
+rules = "rules"
+[retention]
+inbox = "7 d"
+decisions = "12 h"
+[log]
+level = "warn"
+requests = false
+)");
+    CHECK(c.max_connections == 20000);
+    CHECK(c.durability == config::Durability::process_crash);
+    CHECK(config::durability_name(c.durability) == "process_crash");
+    CHECK(c.retention.inbox_ms == 7 * 86400000);
+    CHECK(c.retention.decisions_ms == 12 * 3600000);
+    CHECK(c.log.level == config::LogLevel::warn);
+    CHECK(config::log_level_name(c.log.level) == "warn");
+    CHECK_FALSE(c.log.requests);
 }
 
 TEST_CASE("relative paths are read from the config file's folder", "[config]") {

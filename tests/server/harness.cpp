@@ -10,6 +10,8 @@
 #include <csignal>
 #include <chrono>
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/resource.h>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -122,6 +124,11 @@ void ServerProcess::start() {
         int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(fd, 1);
         ::dup2(fd, 2);
+        if (open_files_ > 0) {
+            rlimit limit{open_files_, open_files_};
+            ::setrlimit(RLIMIT_NOFILE, &limit);
+        }
+        if (user_ && (::setgroups(0, nullptr) != 0 || ::setgid(user_->second) != 0 || ::setuid(user_->first) != 0)) ::_exit(126);
         ::execl(SWITCHYARD_BINARY, "switchyard", "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
@@ -141,6 +148,12 @@ void ServerProcess::start() {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     throw std::runtime_error("switchyard serve did not start listening:\n" + output());
+}
+
+void ServerProcess::run_as(unsigned uid, unsigned gid) {
+    user_ = {uid, gid};
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) ::chown(entry.path().c_str(), uid, gid);
+    ::chown(dir_.c_str(), uid, gid);
 }
 
 void ServerProcess::signal(int sig) {

@@ -31,6 +31,10 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
+    // For the next start(): the server's limit of open file descriptors (soft and hard, so that
+    // it cannot raise it), and the user and group it runs as (its folder is given to them).
+    void limit_open_files(unsigned long count) { open_files_ = count; }
+    void run_as(unsigned uid, unsigned gid);
     void start();                         // waits until it listens
     void kill(int signal);                // and waits for it to end, for SIGKILL/SIGTERM
     void signal(int signal);              // without waiting (SIGHUP)
@@ -48,6 +52,8 @@ private:
     std::filesystem::path log_;
     int pid_ = -1;
     std::uint16_t port_ = 0;
+    unsigned long open_files_ = 0;  // 0: inherited
+    std::optional<std::pair<unsigned, unsigned>> user_;
 };
 
 // `bytes` written as they are to 127.0.0.1:port, and what comes back until the server closes
