@@ -89,6 +89,14 @@ std::int64_t metric(std::uint16_t port, const std::string& name) {
     return std::stoll(m[2]);
 }
 
+std::int64_t labeled_metric(std::uint16_t port, const std::string& name, const std::string& integration) {
+    auto body = http_request(port, "GET", "/metrics").body;
+    auto key = name + "{integration=\"" + integration + "\"} ";
+    auto at = body.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stoll(body.substr(at + key.size()));
+}
+
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
@@ -122,6 +130,10 @@ void ServerProcess::start() {
         int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(fd, 1);
         ::dup2(fd, 2);
+        // The server must not inherit the test's sockets (Asio opens them without CLOEXEC): a
+        // fake API's listening socket held open by the child would go on completing handshakes
+        // after the fake closed it, so "nothing listens" would look like "never answers".
+        ::close_range(3, ~0U, 0);
         ::execl(SWITCHYARD_BINARY, "switchyard", "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }

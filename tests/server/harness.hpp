@@ -54,9 +54,12 @@ private:
 // the connection or `seconds` pass (then what came so far): for requests no client library sends.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds = 5);
 
-std::string read_fixture(const std::string& name);
+std::string read_fixture(const std::string& name);  // ../shared/fixtures/NAME
 // `text` with every `from` replaced by `to` (a configuration's `{{placeholders}}`).
-std::string replace_all(std::string text, const std::string& from, const std::string& to);  // ../shared/fixtures/NAME
+std::string replace_all(std::string text, const std::string& from, const std::string& to);
+// A metric of /metrics (-1 when absent), and one with an integration's label
+// (`switchyard_outbox_sent_total{integration="tg"}`).
 std::int64_t metric(std::uint16_t port, const std::string& name);
+std::int64_t labeled_metric(std::uint16_t port, const std::string& name, const std::string& integration);
 
 }  // namespace switchyard::testing
