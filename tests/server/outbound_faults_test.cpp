@@ -132,7 +132,7 @@ TEST_CASE("HTTPS to Wazzup: the certificate is verified and the message sent", "
     CHECK(side.fake.calls()[0].text == "over TLS");
 }
 
-TEST_CASE("HTTPS to Wazzup: a certificate that does not verify fails the message with the reason; nothing is sent",
+TEST_CASE("HTTPS to Wazzup: a certificate that does not verify fails the message with the reason, nothing is sent",
           "[e2e][wazzup][faults][tls]") {
     WazzupSide side(3, test_ca().rogue);
     auto comment = side.reply("to an impostor");

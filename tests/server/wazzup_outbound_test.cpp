@@ -51,7 +51,7 @@ TEST_CASE("W1, C7: a reply to a WhatsApp customer is one POST /v3/message, and W
     CHECK(comment_of(c.server, c.task, comment).at("delivery").at("state") == "read");
 }
 
-TEST_CASE("W2: a file goes as its own message with a contentUri that Switchyard serves; never with a text", "[e2e][wazzup][W2]") {
+TEST_CASE("W2: a file goes as its own message with a contentUri that Switchyard serves, never with a text", "[e2e][wazzup][W2]") {
     FakeWazzup fake;
     WazzupChat c(fake);
     auto up = http_request(c.server.port(), "POST", "/api/v1/uploads?name=invoice.pdf", "%PDF the invoice",
@@ -89,7 +89,7 @@ TEST_CASE("a send whose answer was lost is sent again with the same crmMessageId
     CHECK(calls[1].answered_message_id.empty());  // answered repeatedCrmMessageId: not sent twice
 }
 
-TEST_CASE("Wazzup's 500 and timeouts are retried; 429 waits; a refusal fails with Wazzup's description", "[e2e][wazzup][retry][C7]") {
+TEST_CASE("Wazzup's 500 and timeouts are retried, 429 waits, a refusal fails with Wazzup's description", "[e2e][wazzup][retry][C7]") {
     FakeWazzup fake;
     Reply stall;
     stall.action = Reply::Action::stall;
@@ -136,7 +136,7 @@ TEST_CASE("a Wazzup message on a channel the configuration does not list creates
     CHECK(metric(c.server.port(), "switchyard_unknown_channel_messages_total") == 1);
 }
 
-TEST_CASE("I5: a reply in a comment thread quotes the user's first comment; Instagram takes 1,000 characters a message",
+TEST_CASE("I5: a reply in a comment thread quotes the user's first comment, Instagram takes 1,000 characters a message",
           "[e2e][wazzup][I5]") {
     FakeWazzup fake;
     WazzupChat c(fake);
@@ -181,7 +181,7 @@ TEST_CASE("W2: a customer's file is downloaded from its contentUri in the backgr
     CHECK(got.body == "JPEG bytes of the photo");
 }
 
-TEST_CASE("W4, W5: an employee writes first through a chosen channel; the description is the first message and the reply joins the task",
+TEST_CASE("W4, W5: an employee writes first through a chosen channel, the description is the first message and the reply joins the task",
           "[e2e][wazzup][W4][W5]") {
     FakeWazzup fake;
     ServerProcess server(wazzup_toml(fake, "https://s.example.com"), "w4");
@@ -221,7 +221,7 @@ TEST_CASE("W4, W5: an employee writes first through a chosen channel; the descri
     CHECK(comments[1].at("text") == "Thanks!");
 }
 
-TEST_CASE("I7: nobody writes first on Instagram; an integration that does not exist is refused", "[e2e][wazzup][I7]") {
+TEST_CASE("I7: nobody writes first on Instagram, an integration that does not exist is refused", "[e2e][wazzup][I7]") {
     FakeWazzup fake;
     ServerProcess server(wazzup_toml(fake, "https://s.example.com"), "i7");
     server.start();
@@ -264,7 +264,7 @@ TEST_CASE("I6: a private reply to a post comment opens a Direct task whose first
           422);  // a WhatsApp task has no comments to answer privately
 }
 
-TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new channel with the number takes the tasks over",
+TEST_CASE("W3, W6, W7: channels are added and deleted through the API, a new channel with the number takes the tasks over",
           "[e2e][wazzup][W3][W6][W7]") {
     FakeWazzup fake;
     WazzupChat c(fake);  // the customer 79991234567 wrote on wa-channel (+7 999 000-00-01)
@@ -313,7 +313,7 @@ TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new cha
     CHECK(after[0].at("deleted") == true);
 }
 
-TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a link; a reply quotes the message chosen",
+TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a link, a reply quotes the message chosen",
           "[e2e][wazzup][I2][I3]") {
     FakeWazzup fake;
     WazzupChat c(fake);
