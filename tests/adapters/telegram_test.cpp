@@ -209,7 +209,7 @@ TEST_CASE("a text mention carries the user", "[telegram]") {
     CHECK(m.mentions[0].name == "Иван");
 }
 
-TEST_CASE("an entity outside the text is left out with the reason; the message is kept", "[telegram]") {
+TEST_CASE("an entity outside the text is left out with the reason, the message is kept", "[telegram]") {
     auto dropped = [](const std::string& text, const std::string& entities) {
         auto m = only_message(text_update(text, entities));
         CHECK(m.text == text);
@@ -244,7 +244,7 @@ TEST_CASE("an entity outside the text is left out with the reason; the message i
     }
 }
 
-TEST_CASE("a file that cannot be read is left out with the reason; the rest of the message is kept", "[telegram]") {
+TEST_CASE("a file that cannot be read is left out with the reason, the rest of the message is kept", "[telegram]") {
     auto m = only_message(R"({"update_id": 7, "message": {"message_id": 3, "date": 1700000000,
         "chat": {"id": 42, "type": "private"}, "from": {"id": 42, "first_name": "A"}, "caption": "the invoice",
         "document": {"file_name": "a.pdf"},

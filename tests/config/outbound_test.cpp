@@ -39,7 +39,7 @@ max_backoff = "1 min"
     CHECK(c.outbound.max_backoff_ms == 60000);
 }
 
-TEST_CASE("[files] and [outbound] defaults; the public URL defaults to the listen address", "[config][outbound]") {
+TEST_CASE("[files] and [outbound] defaults, the public URL defaults to the listen address", "[config][outbound]") {
     auto c = config::parse(head, "/etc/switchyard/switchyard.toml");
     CHECK(c.files.path.empty());
     CHECK(c.files.max_file == 50u << 20);

@@ -33,7 +33,7 @@ TEST_CASE("PEGTL analyze finds no problem in the grammar", "[grammar]") {
     CHECK(tao::pegtl::analyze<dsl::grammar::file>() == 0);
 }
 
-TEST_CASE("no keyword is a name; a name that starts or ends with one is", "[grammar]") {
+TEST_CASE("no keyword is a name, a name that starts or ends with one is", "[grammar]") {
     for (auto keyword : dsl::grammar::keywords) {
         std::string k(keyword);
         INFO(k);

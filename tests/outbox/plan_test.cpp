@@ -52,7 +52,7 @@ TEST_CASE("a text alone is one sendMessage quoting the message replied to") {
     CHECK_FALSE(pieces[0].file);
 }
 
-TEST_CASE("one file with a short text is one message with a caption; inline media goes by its kind") {
+TEST_CASE("one file with a short text is one message with a caption, inline media goes by its kind") {
     std::vector<FilePlan> files = {{7, "photo.jpg", stdlib::FileKind::image, Carry::media, {}}};
     auto pieces = outbox::plan_telegram("Here it is", files, "", std::nullopt);
     REQUIRE(pieces.size() == 1);
@@ -85,7 +85,7 @@ TEST_CASE("several files go one by one after the text") {
     CHECK(pieces[2].outgoing.method == Method::send_audio);
 }
 
-TEST_CASE("a file that travels as a link is a line of the text; the signature ends the text (TB3)") {
+TEST_CASE("a file that travels as a link is a line of the text, the signature ends the text (TB3)") {
     std::vector<FilePlan> files = {{3, "demo.mov", stdlib::FileKind::video, Carry::link, "https://s.example/files/x/demo.mov"}};
     auto pieces = outbox::plan_telegram("See the demo", files, "Olga", std::nullopt);
     REQUIRE(pieces.size() == 1);

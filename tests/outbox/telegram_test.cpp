@@ -39,7 +39,7 @@ TEST_CASE("sendMessage is JSON to /bot<token>/sendMessage with the chat as a num
     CHECK_FALSE(body.contains("business_connection_id"));
 }
 
-TEST_CASE("a Business chat's messages carry business_connection_id; reactions never do") {
+TEST_CASE("a Business chat's messages carry business_connection_id, reactions never do") {
     outbox::Outgoing o;
     o.text = "Hi";
     auto r = outbox::telegram_request(endpoint(), "55", std::string("bc-1"), o, nullptr);
@@ -81,7 +81,7 @@ TEST_CASE("ok:true is delivered with the message id") {
     CHECK(std::get<outbox::Delivered>(reaction).message_id.empty());
 }
 
-TEST_CASE("a 429 waits retry_after; a 5xx and a network failure back off") {
+TEST_CASE("a 429 waits retry_after, a 5xx and a network failure back off") {
     auto o = outbox::telegram_outcome(
         response(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}})"));
     REQUIRE(std::holds_alternative<outbox::TryAgain>(o));
@@ -96,7 +96,7 @@ TEST_CASE("a 429 waits retry_after; a 5xx and a network failure back off") {
     CHECK(std::get<outbox::TryAgain>(net_fail).reason.find("no answer in 30 s") != std::string::npos);
 }
 
-TEST_CASE("a refusal is final with the platform's description; a blocked bot marks the recipient") {
+TEST_CASE("a refusal is final with the platform's description, a blocked bot marks the recipient") {
     auto blocked = outbox::telegram_outcome(
         response(403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})"));
     REQUIRE(std::holds_alternative<outbox::Refused>(blocked));

@@ -72,7 +72,7 @@ TEST_CASE("auto-reply: a new conversation is answered through the outbox, once, 
     CHECK(internal.status == 422);
 }
 
-TEST_CASE("auto-reply: an answer the delivery policy refuses is not sent; the decision log says why",
+TEST_CASE("auto-reply: an answer the delivery policy refuses is not sent, the decision log says why",
           "[e2e][auto_reply]") {
     FakeTelegram fake;
     AutoReplies a(fake);

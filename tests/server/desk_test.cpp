@@ -54,7 +54,7 @@ TEST_CASE("tasks are completed, reopened and deleted, each recorded in the histo
     CHECK(get_json(d.server, d.task_path(task)).at("comments").as_array().size() == 1);
 }
 
-TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's message; the unlike removes it",
+TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's message, the unlike removes it",
           "[e2e][desk][T6]") {
     FakeTelegram fake;
     Desk d(fake);
@@ -85,7 +85,7 @@ TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's m
     CHECK(actions[0].at("action") == "like");
 }
 
-TEST_CASE("T3: a group linked to a task writes into it; unlinked, its messages are dropped again", "[e2e][desk][T3]") {
+TEST_CASE("T3: a group linked to a task writes into it, unlinked, its messages are dropped again", "[e2e][desk][T3]") {
     FakeTelegram fake;
     Desk d(fake);
     post_webhook(d.server, "tg", private_text(1, 555, "Hello", 41));
@@ -143,7 +143,7 @@ TEST_CASE("C8: quick replies from the rules and the API are listed, created, use
     CHECK(list().size() == 3);
 }
 
-TEST_CASE("T7: /start is answered with the rules' greeting; /tasks lists the user's open tasks", "[e2e][desk][T7]") {
+TEST_CASE("T7: /start is answered with the rules' greeting, /tasks lists the user's open tasks", "[e2e][desk][T7]") {
     FakeTelegram fake;
     Desk d(fake);
     post_webhook(d.server, "tg", private_text(1, 555, "/start", 41));

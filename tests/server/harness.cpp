@@ -10,7 +10,6 @@
 #include <csignal>
 #include <chrono>
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/resource.h>
 #include <fstream>
 #include <regex>
@@ -91,6 +90,14 @@ std::int64_t metric(std::uint16_t port, const std::string& name) {
     return std::stoll(m[2]);
 }
 
+std::int64_t labeled_metric(std::uint16_t port, const std::string& name, const std::string& integration) {
+    auto body = http_request(port, "GET", "/metrics").body;
+    auto key = name + "{integration=\"" + integration + "\"} ";
+    auto at = body.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stoll(body.substr(at + key.size()));
+}
+
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
@@ -128,7 +135,10 @@ void ServerProcess::start() {
             rlimit limit{open_files_, open_files_};
             ::setrlimit(RLIMIT_NOFILE, &limit);
         }
-        if (user_ && (::setgroups(0, nullptr) != 0 || ::setgid(user_->second) != 0 || ::setuid(user_->first) != 0)) ::_exit(126);
+        // The server must not inherit the test's sockets (Asio opens them without CLOEXEC): a
+        // fake API's listening socket held open by the child would go on completing handshakes
+        // after the fake closed it, so "nothing listens" would look like "never answers".
+        ::close_range(3, ~0U, 0);
         ::execl(SWITCHYARD_BINARY, "switchyard", "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
@@ -148,12 +158,6 @@ void ServerProcess::start() {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     throw std::runtime_error("switchyard serve did not start listening:\n" + output());
-}
-
-void ServerProcess::run_as(unsigned uid, unsigned gid) {
-    user_ = {uid, gid};
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) ::chown(entry.path().c_str(), uid, gid);
-    ::chown(dir_.c_str(), uid, gid);
 }
 
 void ServerProcess::signal(int sig) {

@@ -32,9 +32,8 @@ public:
     ServerProcess& operator=(const ServerProcess&) = delete;
 
     // For the next start(): the server's limit of open file descriptors (soft and hard, so that
-    // it cannot raise it), and the user and group it runs as (its folder is given to them).
+    // it cannot raise it).
     void limit_open_files(unsigned long count) { open_files_ = count; }
-    void run_as(unsigned uid, unsigned gid);
     void start();                         // waits until it listens
     void kill(int signal);                // and waits for it to end, for SIGKILL/SIGTERM
     void signal(int signal);              // without waiting (SIGHUP)
@@ -53,16 +52,18 @@ private:
     int pid_ = -1;
     std::uint16_t port_ = 0;
     unsigned long open_files_ = 0;  // 0: inherited
-    std::optional<std::pair<unsigned, unsigned>> user_;
 };
 
 // `bytes` written as they are to 127.0.0.1:port, and what comes back until the server closes
 // the connection or `seconds` pass (then what came so far): for requests no client library sends.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds = 5);
 
-std::string read_fixture(const std::string& name);
+std::string read_fixture(const std::string& name);  // ../shared/fixtures/NAME
 // `text` with every `from` replaced by `to` (a configuration's `{{placeholders}}`).
-std::string replace_all(std::string text, const std::string& from, const std::string& to);  // ../shared/fixtures/NAME
+std::string replace_all(std::string text, const std::string& from, const std::string& to);
+// A metric of /metrics (-1 when absent), and one with an integration's label
+// (`switchyard_outbox_sent_total{integration="tg"}`).
 std::int64_t metric(std::uint16_t port, const std::string& name);
+std::int64_t labeled_metric(std::uint16_t port, const std::string& name, const std::string& integration);
 
 }  // namespace switchyard::testing

@@ -156,15 +156,6 @@ inline std::int64_t posted(const HttpResult& r) {
     return boost::json::parse(r.body).at("comment").as_int64();
 }
 
-// A metric with labels (`switchyard_outbox_sent_total{integration="tg"}`); -1 when absent.
-inline std::int64_t labeled_metric(std::uint16_t port, const std::string& name, const std::string& integration) {
-    auto body = http_request(port, "GET", "/metrics").body;
-    auto key = name + "{integration=\"" + integration + "\"} ";
-    auto at = body.find(key);
-    if (at == std::string::npos) return -1;
-    return std::stoll(body.substr(at + key.size()));
-}
-
 inline boost::json::object reply_to_contact(const std::string& text) {
     return {{"by", 2}, {"text", text}, {"notify", boost::json::object{{"contact", true}}}};
 }

@@ -82,7 +82,7 @@ TEST_CASE("refusals of the input name the field", "[e2e][outbound]") {
     CHECK(http_request(c.server.port(), "POST", c.comments(), "{}").status == 401);
 }
 
-TEST_CASE("T5: a small pdf goes as a document with its caption; a video goes as a download link that works", "[e2e][outbound][T5]") {
+TEST_CASE("T5: a small pdf goes as a document with its caption, a video goes as a download link that works", "[e2e][outbound][T5]") {
     FakeTelegram fake;
     Conversation c(fake);
     std::string pdf = "%PDF-1.4\r\n--boundary-like\r\n" + std::string(2000, 'x');
@@ -213,7 +213,7 @@ TEST_CASE("retries end: after max_attempts the message fails with the last reaso
     CHECK(labeled_metric(c.server.port(), "switchyard_outbox_failed_total", "tg") == 1);
 }
 
-TEST_CASE("T2, C7: 403 blocked ends the message as failed with Telegram's words; the next reply is refused first",
+TEST_CASE("T2, C7: 403 blocked ends the message as failed with Telegram's words, the next reply is refused first",
           "[e2e][outbound][T2][C7]") {
     FakeTelegram fake;
     fake.misbehave({FakeTelegram::error(403, "Forbidden: bot was blocked by the user")});

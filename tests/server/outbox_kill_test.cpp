@@ -11,7 +11,7 @@ using namespace switchyard;
 using namespace switchyard::testing;
 namespace json = boost::json;
 
-TEST_CASE("kill -9 during delivery loses no message; duplicates are only the requests in flight", "[e2e][outbound][kill]") {
+TEST_CASE("kill -9 during delivery loses no message, duplicates are only the requests in flight", "[e2e][outbound][kill]") {
     constexpr int chats = 60;
     FakeTelegram fake;
     fake.set_delay(std::chrono::milliseconds(15));  // about 130 messages a second over 2 connections

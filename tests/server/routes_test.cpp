@@ -80,7 +80,7 @@ TEST_CASE("webhooks are stored only when their credentials are right", "[server]
     CHECK(f.context->metrics.webhooks_unauthorized == 3);
 }
 
-TEST_CASE("the API needs the token; health and metrics do not", "[server]") {
+TEST_CASE("the API needs the token, health and metrics do not", "[server]") {
     Fixture f;
     auto token = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer routes-token-0123456789"}};
     CHECK(f.send(http::verb::get, "/api/v1/tasks").result() == http::status::unauthorized);

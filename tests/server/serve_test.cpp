@@ -38,7 +38,7 @@ std::string telegram_text(std::int64_t update, std::int64_t chat, const std::str
 
 }  // namespace
 
-TEST_CASE("R1: webhooks are authenticated, stored and acknowledged; redelivery has no second effect", "[e2e][R1][T1][C1][C3]") {
+TEST_CASE("R1: webhooks are authenticated, stored and acknowledged, redelivery has no second effect", "[e2e][R1][T1][C1][C3]") {
     testing::ServerProcess server(testing::e2e_config);
     server.start();
     auto port = server.port();
@@ -107,7 +107,7 @@ TEST_CASE("the fixtures of every handled update type are processed without failu
     CHECK(decisions[0].as_object().contains("ruleset"));  // R2: every row names its ruleset version
 }
 
-TEST_CASE("the HTTP API needs its token; health and metrics do not", "[e2e]") {
+TEST_CASE("the HTTP API needs its token, health and metrics do not", "[e2e]") {
     testing::ServerProcess server(testing::e2e_config);
     server.start();
     auto port = server.port();
@@ -172,7 +172,7 @@ TEST_CASE("an address already in use is refused at start, naming the address and
           std::string::npos);
 }
 
-TEST_CASE("a request that may not send its body is answered from its header; malformed HTTP gets its status", "[e2e][http]") {
+TEST_CASE("a request that may not send its body is answered from its header, malformed HTTP gets its status", "[e2e][http]") {
     testing::ServerProcess server(testing::e2e_config, "http-refusals");
     server.start();
     auto port = server.port();

@@ -1,8 +1,7 @@
 // End to end, outbound through Wazzup (WhatsApp and Instagram): a customer writes, an employee
 // answers, and the fake Wazzup API receives exactly what Wazzup would; statuses and echoes come
 // back as webhooks. Behaviour ids in the names.
-#include "tests/server/outbound_support.hpp"
-#include "tests/support/fake_wazzup.hpp"
+#include "tests/server/wazzup_support.hpp"
 
 #include <csignal>
 #include <fstream>
@@ -13,74 +12,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* wazzup_config = R"(
-[server]
-listen = "127.0.0.1:0"
-storage = "{{dir}}/var/switchyard.db"
-api_token = "e2e-api-token-0123456789"
-public_url = "{{public}}"
-
-[ruleset]
-rules = "{{source}}/rules"
-
-[outbound]
-timeout = "500 ms"
-max_backoff = "300 ms"
-max_attempts = 3
-pacing = false
-
-[[employees]]
-id = 1
-name = "Olga Owner"
-owner = true
-
-[[employees]]
-id = 2
-name = "Ivan Support"
-
-[[integrations]]
-id = "wz"
-name = "Wazzup"
-service = "wazzup"
-api_key = "wazzup-api-key"
-crm_key = "wz-crm-key"
-api_base_url = "{{wazzup}}"
-assignees = [2]
-
-[[integrations.channels]]
-id = "wa-channel"
-number = "+7 999 000-00-01"
-transport = "whatsapp"
-
-[[integrations.channels]]
-id = "ig-channel"
-number = "@shop.example"
-transport = "instagram"
-)";
-
-std::string iso_now() {
-    auto t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
-    return buf;
-}
-
-json::object wazzup_message(const std::string& id, const std::string& channel, const std::string& chat_type,
-                            const std::string& chat, const std::string& text) {
-    return {{"messageId", id}, {"dateTime", iso_now()}, {"channelId", channel}, {"chatType", chat_type}, {"chatId", chat},
-            {"type", "text"}, {"isEcho", false}, {"contact", json::object{{"name", "Anna"}}}, {"text", text}, {"status", "inbound"}};
-}
-
-void post(ServerProcess& server, const json::value& body) {
-    auto r = http_request(server.port(), "POST", "/webhooks/wz", json::serialize(body), {{"Authorization", "Bearer wz-crm-key"}});
-    REQUIRE(r.status == 200);
-}
-
 struct WazzupChat {
     explicit WazzupChat(FakeWazzup& fake, const std::string& public_url = "https://switchyard.example.com")
-        : server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", public_url), "wazzup") {
+        : server(wazzup_toml(fake, public_url), "wazzup") {
         server.start();
-        post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567",
+        post_wazzup(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567",
                                                                            "Hello, where is my order?")}}});
         task = first_task(server);
     }
@@ -110,12 +46,12 @@ TEST_CASE("W1, C7: a reply to a WhatsApp customer is one POST /v3/message, and W
     CHECK(d.at("state") == "sent");
     CHECK(d.at("message_id") == "wz-msg-1");
 
-    post(c.server, json::object{{"statuses", json::array{json::object{{"messageId", "wz-msg-1"}, {"timestamp", iso_now()}, {"status", "read"}}}}});
+    post_wazzup(c.server, json::object{{"statuses", json::array{json::object{{"messageId", "wz-msg-1"}, {"timestamp", iso_now()}, {"status", "read"}}}}});
     REQUIRE(c.server.wait_until_processed());
     CHECK(comment_of(c.server, c.task, comment).at("delivery").at("state") == "read");
 }
 
-TEST_CASE("W2: a file goes as its own message with a contentUri that Switchyard serves; never with a text", "[e2e][wazzup][W2]") {
+TEST_CASE("W2: a file goes as its own message with a contentUri that Switchyard serves, never with a text", "[e2e][wazzup][W2]") {
     FakeWazzup fake;
     WazzupChat c(fake);
     auto up = http_request(c.server.port(), "POST", "/api/v1/uploads?name=invoice.pdf", "%PDF the invoice",
@@ -153,7 +89,7 @@ TEST_CASE("a send whose answer was lost is sent again with the same crmMessageId
     CHECK(calls[1].answered_message_id.empty());  // answered repeatedCrmMessageId: not sent twice
 }
 
-TEST_CASE("Wazzup's 500 and timeouts are retried; 429 waits; a refusal fails with Wazzup's description", "[e2e][wazzup][retry][C7]") {
+TEST_CASE("Wazzup's 500 and timeouts are retried, 429 waits, a refusal fails with Wazzup's description", "[e2e][wazzup][retry][C7]") {
     FakeWazzup fake;
     Reply stall;
     stall.action = Reply::Action::stall;
@@ -186,7 +122,7 @@ TEST_CASE("W9: the echo of a message Switchyard sent is not recorded a second ti
     auto echo = wazzup_message("wz-msg-1", "wa-channel", "whatsapp", "79991234567", "one comment");
     echo["isEcho"] = true;
     echo["crmMessageId"] = sent.crm_message_id;
-    post(c.server, json::object{{"messages", json::array{echo}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{echo}}});
     REQUIRE(c.server.wait_until_processed());
     CHECK(get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array().size() == 2);
 }
@@ -194,19 +130,19 @@ TEST_CASE("W9: the echo of a message Switchyard sent is not recorded a second ti
 TEST_CASE("a Wazzup message on a channel the configuration does not list creates nothing, and is counted", "[e2e][wazzup]") {
     FakeWazzup fake;
     WazzupChat c(fake);
-    post(c.server, json::object{{"messages", json::array{wazzup_message("in-9", "no-such-channel", "whatsapp", "79990000009", "hi")}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{wazzup_message("in-9", "no-such-channel", "whatsapp", "79990000009", "hi")}}});
     REQUIRE(c.server.wait_until_processed());
     CHECK(get_json(c.server, "/api/v1/tasks").at("tasks").as_array().size() == 1);
     CHECK(metric(c.server.port(), "switchyard_unknown_channel_messages_total") == 1);
 }
 
-TEST_CASE("I5: a reply in a comment thread quotes the user's first comment; Instagram takes 1,000 characters a message",
+TEST_CASE("I5: a reply in a comment thread quotes the user's first comment, Instagram takes 1,000 characters a message",
           "[e2e][wazzup][I5]") {
     FakeWazzup fake;
     WazzupChat c(fake);
     auto comment = wazzup_message("ig-comment-1", "ig-channel", "instagram", "some.customer", "How much is this?");
     comment["instPost"] = json::object{{"id", "post-1"}, {"src", "https://www.instagram.com/p/X"}, {"description", "A lamp"}};
-    post(c.server, json::object{{"messages", json::array{comment}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{comment}}});
     REQUIRE(c.server.wait_until_processed());
     auto tasks = get_json(c.server, "/api/v1/tasks").at("tasks").as_array();
     REQUIRE(tasks.size() == 2);
@@ -229,7 +165,7 @@ TEST_CASE("W2: a customer's file is downloaded from its contentUri in the backgr
     auto image = wazzup_message("in-2", "wa-channel", "whatsapp", "79991234567", "");
     image["type"] = "image";
     image["contentUri"] = fake.base_url() + "/files/photo.jpg";
-    post(c.server, json::object{{"messages", json::array{image}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{image}}});
     REQUIRE(c.server.wait_until_processed());
     auto comments = get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array();
     REQUIRE(comments.size() == 2);
@@ -245,10 +181,10 @@ TEST_CASE("W2: a customer's file is downloaded from its contentUri in the backgr
     CHECK(got.body == "JPEG bytes of the photo");
 }
 
-TEST_CASE("W4, W5: an employee writes first through a chosen channel; the description is the first message and the reply joins the task",
+TEST_CASE("W4, W5: an employee writes first through a chosen channel, the description is the first message and the reply joins the task",
           "[e2e][wazzup][W4][W5]") {
     FakeWazzup fake;
-    ServerProcess server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "w4");
+    ServerProcess server(wazzup_toml(fake, "https://s.example.com"), "w4");
     server.start();
     auto start = [&](json::object body) { return call(server, "POST", "/api/v1/conversations", body); };
     json::object first{{"by", 2}, {"integration", "wz"}, {"channel", "wa-channel"}, {"chat", "8 (999) 765-43-21"},
@@ -276,7 +212,7 @@ TEST_CASE("W4, W5: an employee writes first through a chosen channel; the descri
 
     CHECK(start(first).status == 409);  // W5: one conversation per contact and channel
 
-    post(server, json::object{{"messages", json::array{wazzup_message("in-r", "wa-channel", "whatsapp", "79997654321", "Thanks!")}}});
+    post_wazzup(server, json::object{{"messages", json::array{wazzup_message("in-r", "wa-channel", "whatsapp", "79997654321", "Thanks!")}}});
     REQUIRE(server.wait_until_processed());
     auto tasks = get_json(server, "/api/v1/tasks").at("tasks").as_array();
     REQUIRE(tasks.size() == 1);
@@ -285,9 +221,9 @@ TEST_CASE("W4, W5: an employee writes first through a chosen channel; the descri
     CHECK(comments[1].at("text") == "Thanks!");
 }
 
-TEST_CASE("I7: nobody writes first on Instagram; an integration that does not exist is refused", "[e2e][wazzup][I7]") {
+TEST_CASE("I7: nobody writes first on Instagram, an integration that does not exist is refused", "[e2e][wazzup][I7]") {
     FakeWazzup fake;
-    ServerProcess server(replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://s.example.com"), "i7");
+    ServerProcess server(wazzup_toml(fake, "https://s.example.com"), "i7");
     server.start();
     auto r = call(server, "POST", "/api/v1/conversations",
                   json::object{{"by", 2}, {"integration", "wz"}, {"channel", "ig-channel"}, {"chat", "@some.customer"},
@@ -304,7 +240,7 @@ TEST_CASE("I6: a private reply to a post comment opens a Direct task whose first
     WazzupChat c(fake);
     auto comment = wazzup_message("ig-comment-7", "ig-channel", "instagram", "some.customer", "Is it in stock?");
     comment["instPost"] = json::object{{"id", "post-7"}, {"src", "https://www.instagram.com/p/Y"}, {"description", "A chair"}};
-    post(c.server, json::object{{"messages", json::array{comment}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{comment}}});
     REQUIRE(c.server.wait_until_processed());
     auto thread_task = get_json(c.server, "/api/v1/tasks").at("tasks").as_array().at(1).at("id").as_int64();
     auto path = "/api/v1/tasks/" + std::to_string(thread_task) + "/private-reply";
@@ -328,7 +264,7 @@ TEST_CASE("I6: a private reply to a post comment opens a Direct task whose first
           422);  // a WhatsApp task has no comments to answer privately
 }
 
-TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new channel with the number takes the tasks over",
+TEST_CASE("W3, W6, W7: channels are added and deleted through the API, a new channel with the number takes the tasks over",
           "[e2e][wazzup][W3][W6][W7]") {
     FakeWazzup fake;
     WazzupChat c(fake);  // the customer 79991234567 wrote on wa-channel (+7 999 000-00-01)
@@ -345,7 +281,7 @@ TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new cha
     CHECK(add({{"by", 1}, {"id", "wa-4"}, {"number", "not a number"}, {"transport", "whatsapp"}}).status == 422);
 
     // W6: the same customer on the other channel is another task, each with its own channel.
-    post(c.server, json::object{{"messages", json::array{wazzup_message("in-w6", "wa-2", "whatsapp", "79991234567", "me again")}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{wazzup_message("in-w6", "wa-2", "whatsapp", "79991234567", "me again")}}});
     REQUIRE(c.server.wait_until_processed());
     auto tasks = get_json(c.server, "/api/v1/tasks").at("tasks").as_array();
     REQUIRE(tasks.size() == 2);
@@ -361,7 +297,7 @@ TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new cha
     CHECK(std::string(json::parse(closed.body).at("error").as_string()).starts_with("the channel of this conversation was deleted"));
     // ...until a new channel with the same number takes it over, inbound and outbound.
     REQUIRE(add({{"by", 1}, {"id", "wa-new"}, {"number", "79990000001"}, {"transport", "whatsapp"}}).status == 201);
-    post(c.server, json::object{{"messages", json::array{wazzup_message("in-w7", "wa-new", "whatsapp", "79991234567", "still there?")}}});
+    post_wazzup(c.server, json::object{{"messages", json::array{wazzup_message("in-w7", "wa-new", "whatsapp", "79991234567", "still there?")}}});
     REQUIRE(c.server.wait_until_processed());
     CHECK(get_json(c.server, "/api/v1/tasks").at("tasks").as_array().size() == 2);
     CHECK(get_json(c.server, "/api/v1/tasks/" + std::to_string(c.task)).at("comments").as_array().size() == 2);
@@ -377,11 +313,11 @@ TEST_CASE("W3, W6, W7: channels are added and deleted through the API; a new cha
     CHECK(after[0].at("deleted") == true);
 }
 
-TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a link; a reply quotes the message chosen",
+TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a link, a reply quotes the message chosen",
           "[e2e][wazzup][I2][I3]") {
     FakeWazzup fake;
     WazzupChat c(fake);
-    post(c.server, json::object{{"messages", json::array{wazzup_message("ig-dm-1", "ig-channel", "instagram", "some.customer",
+    post_wazzup(c.server, json::object{{"messages", json::array{wazzup_message("ig-dm-1", "ig-channel", "instagram", "some.customer",
                                                                          "Do you ship abroad?")}}});
     REQUIRE(c.server.wait_until_processed());
     auto task = get_json(c.server, "/api/v1/tasks").at("tasks").as_array().at(1).at("id").as_int64();
@@ -412,7 +348,7 @@ TEST_CASE("I2, I3: on Instagram an image goes with a preview and a document as a
 TEST_CASE("auto-reply through Wazzup: sent as the integration's owner, and its echo is not recorded again",
           "[e2e][wazzup][auto_reply]") {
     FakeWazzup fake;
-    auto toml = replace_all(replace_all(wazzup_config, "{{wazzup}}", fake.base_url()), "{{public}}", "https://switchyard.example.com");
+    auto toml = wazzup_toml(fake);
     ServerProcess server(replace_all(toml, "{{source}}/rules", "{{dir}}/auto.rules"), "wazzup-auto");
     std::ofstream(server.dir() / "auto.rules") << shipped_rules_and(R"(
 policy auto_reply for inbound via whatsapp {
@@ -425,7 +361,7 @@ policy auto_reply for inbound via instagram in comment {
 }
 )");
     server.start();
-    post(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567", "Hello")}}});
+    post_wazzup(server, json::object{{"messages", json::array{wazzup_message("in-1", "wa-channel", "whatsapp", "79991234567", "Hello")}}});
     REQUIRE(fake.wait_for(1));
     auto sent = fake.calls().at(0);
     CHECK(sent.channel_id == "wa-channel");
@@ -442,7 +378,7 @@ policy auto_reply for inbound via instagram in comment {
     echo["isEcho"] = true;
     echo["status"] = "sent";
     echo["crmMessageId"] = sent.crm_message_id;
-    post(server, json::object{{"messages", json::array{echo}}});
+    post_wazzup(server, json::object{{"messages", json::array{echo}}});
     REQUIRE(server.wait_until_processed());
     CHECK(get_json(server, "/api/v1/tasks/" + std::to_string(task)).at("comments").as_array().size() == 2);
     CHECK(fake.calls().size() == 1);
@@ -450,7 +386,7 @@ policy auto_reply for inbound via instagram in comment {
     // I5: under a post, the shipped delivery policy quotes the user's first comment.
     auto under_post = wazzup_message("ig-comment-1", "ig-channel", "instagram", "some.customer", "How much is this?");
     under_post["instPost"] = json::object{{"id", "post-1"}, {"src", "https://www.instagram.com/p/X"}, {"description", "A lamp"}};
-    post(server, json::object{{"messages", json::array{under_post}}});
+    post_wazzup(server, json::object{{"messages", json::array{under_post}}});
     REQUIRE(fake.wait_for(2));
     auto answer = fake.calls().at(1);
     CHECK(answer.chat_type == "instagram");

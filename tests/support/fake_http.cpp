@@ -27,9 +27,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using Shared = FakeHttpServer::Shared;
 
-// What the sessions share with the server object: it outlives every session (see Impl).
-struct Shared {
+// What the sessions share with the server object: it outlives every session (see Impl), and
+// every stop of the server.
+struct FakeHttpServer::Shared {
     mutable std::mutex mutex;
     std::shared_ptr<const Handler> handler;
     std::vector<Recorded> calls;
@@ -183,28 +185,41 @@ private:
 }  // namespace
 
 struct FakeHttpServer::Impl {
-    // Declared before the io_context, so that they outlive the sessions it destroys.
-    Shared shared;
+    // Declared before the io_context, so that it outlives the sessions it destroys.
     std::optional<ssl::context> tls;
+    Shared& shared;
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
     tcp::acceptor acceptor{asio::make_strand(io)};
     std::uint16_t port = 0;
     std::vector<std::thread> threads;
 
-    Impl(Handler handler, const std::optional<TlsIdentity>& identity) {
-        shared.handler = std::make_shared<const Handler>(std::move(handler));
+    // `port` 0 picks a free port.
+    Impl(Shared& s, const std::optional<TlsIdentity>& identity, std::uint16_t wanted_port) : shared(s) {
         if (identity) {
             tls.emplace(ssl::context::tls_server);
             tls->use_certificate_chain(asio::buffer(identity->certificate_pem));
             tls->use_private_key(asio::buffer(identity->private_key_pem), ssl::context::pem);
         }
-        tcp::endpoint endpoint{asio::ip::make_address("127.0.0.1"), 0};
+        tcp::endpoint endpoint{asio::ip::make_address("127.0.0.1"), wanted_port};
         acceptor.open(endpoint.protocol());
+        // Binding the port of a server taken down again: its closed connections may linger.
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen(asio::socket_base::max_listen_connections);
         port = acceptor.local_endpoint().port();
+    }
+
+    // Stopping the io_context abandons every session where it stands (stalled ones included);
+    // destroying it then destroys their handlers, and with them the sessions and their sockets.
+    ~Impl() {
+        io.stop();
+        for (auto& thread : threads) thread.join();
+    }
+
+    void run(std::size_t thread_count) {
+        accept();
+        for (std::size_t i = 0; i < std::max<std::size_t>(thread_count, 1); ++i) threads.emplace_back([this] { io.run(); });
     }
 
     void accept() {
@@ -227,36 +242,43 @@ struct FakeHttpServer::Impl {
 };
 
 FakeHttpServer::FakeHttpServer(Handler handler, std::optional<TlsIdentity> tls, std::size_t threads)
-    : impl_(std::make_unique<Impl>(std::move(handler), tls)) {
-    impl_->accept();
-    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+    : shared_(std::make_unique<Shared>()), tls_(std::move(tls)), threads_(threads) {
+    shared_->handler = std::make_shared<const Handler>(std::move(handler));
+    start_serving();
 }
 
-// Stopping the io_context abandons every session where it stands (stalled ones included);
-// destroying it then destroys their handlers, and with them the sessions and their sockets.
-FakeHttpServer::~FakeHttpServer() {
-    impl_->io.stop();
-    for (auto& thread : impl_->threads) thread.join();
+FakeHttpServer::~FakeHttpServer() = default;
+
+void FakeHttpServer::start_serving() {
+    impl_ = std::make_unique<Impl>(*shared_, tls_, port_);
+    port_ = impl_->port;
+    impl_->run(threads_);
 }
 
-std::uint16_t FakeHttpServer::port() const { return impl_->port; }
+void FakeHttpServer::stop_serving() { impl_.reset(); }
+
+void FakeHttpServer::resume_serving() {
+    if (!impl_) start_serving();
+}
+
+std::uint16_t FakeHttpServer::port() const { return port_; }
 
 std::string FakeHttpServer::base_url() const {
-    return (impl_->tls ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port());
+    return (tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port());
 }
 
 std::vector<Recorded> FakeHttpServer::calls() const {
-    std::lock_guard lock(impl_->shared.mutex);
-    return impl_->shared.calls;
+    std::lock_guard lock(shared_->mutex);
+    return shared_->calls;
 }
 
-std::size_t FakeHttpServer::connections() const { return impl_->shared.connections.load(); }
-std::size_t FakeHttpServer::closed_by_server() const { return impl_->shared.closed.load(); }
+std::size_t FakeHttpServer::connections() const { return shared_->connections.load(); }
+std::size_t FakeHttpServer::closed_by_server() const { return shared_->closed.load(); }
 
 void FakeHttpServer::set_handler(Handler handler) {
     auto replacement = std::make_shared<const Handler>(std::move(handler));
-    std::lock_guard lock(impl_->shared.mutex);
-    impl_->shared.handler = std::move(replacement);
+    std::lock_guard lock(shared_->mutex);
+    shared_->handler = std::move(replacement);
 }
 
 }  // namespace switchyard::testing

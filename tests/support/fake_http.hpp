@@ -2,7 +2,8 @@
 // records every request it reads, and answers each with what the test's handler says: a
 // response, or a misbehaviour (closing early, closing mid-body, never answering), after an
 // optional delay. Keep-alive works as in a real server. It never crashes on a client that goes
-// away, and its destructor stops it even with connections left stalled.
+// away, and its destructor stops it even with connections left stalled. It can be taken down
+// and brought back on the same port, for a platform that is unreachable for a while.
 #pragma once
 
 #include "tests/support/test_ca.hpp"
@@ -71,9 +72,25 @@ public:
     // Replaces the handler for requests read from now on.
     void set_handler(Handler handler);
 
+    // Takes the server down: the listening socket and every connection are closed, so a client
+    // gets "connection refused" on the port (nothing listens there) until `resume`. What was
+    // recorded is kept.
+    void stop_serving();
+    // Listens on the same port again, with the same handler and TLS identity.
+    void resume_serving();
+    bool serving() const { return impl_ != nullptr; }
+
     struct Impl;
+    struct Shared;
 
 private:
+    void start_serving();
+
+    // The recorded calls and counters outlive a stop; the listener and sessions (Impl) do not.
+    std::unique_ptr<Shared> shared_;
+    std::optional<TlsIdentity> tls_;
+    std::size_t threads_;
+    std::uint16_t port_ = 0;  // 0 until the first start picks a free one
     std::unique_ptr<Impl> impl_;
 };
 

@@ -2,7 +2,8 @@
 // outbox calls as Telegram does (`{"ok":true,"result":{"message_id":N,…}}`), serves getFile and
 // file downloads for the files a test gives it, records every call read into a TelegramCall
 // (method, chat, text, file or not, business connection), and can be told to misbehave for the
-// next calls (an error, a 429, a timeout, a close mid-answer).
+// next calls (an error, a 429, a timeout, a close mid-answer), or be taken down (nothing listens
+// on its port) and brought back.
 #pragma once
 
 #include "tests/support/fake_http.hpp"
@@ -51,6 +52,9 @@ public:
     void misbehave(std::vector<Reply> replies);
     // Every answer from now on waits this long (a slow API, for the kill test and the benchmark).
     void set_delay(std::chrono::milliseconds delay);
+    // Nothing listens on the port (connection refused) until `come_up`; calls recorded are kept.
+    void go_down() { server_.stop_serving(); }
+    void come_up() { server_.resume_serving(); }
     // getFile and the download of `file_id`.
     void add_file(const std::string& file_id, std::string bytes, std::int64_t reported_size = -1);
 

@@ -17,7 +17,12 @@ std::string field(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-FakeWazzup::FakeWazzup() : server_([this](const Recorded& r) { return answer(r); }) {}
+FakeWazzup::FakeWazzup(std::optional<TlsIdentity> tls) : server_([this](const Recorded& r) { return answer(r); }, std::move(tls)) {}
+
+void FakeWazzup::set_delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    delay_ = delay;
+}
 
 Reply FakeWazzup::error(int status, const std::string& error, const std::string& description) {
     return Reply{status, json::serialize(json::object{{"error", error}, {"description", description}})};
@@ -62,6 +67,7 @@ Reply FakeWazzup::answer(const Recorded& r) {
     // A reply that reaches the client may still be cut (close_mid_body): Wazzup took the message.
     if (reply.status == 201 && reply.action != Reply::Action::respond) crm_ids_.insert(c.crm_message_id);
     calls_.push_back(std::move(c));
+    if (reply.delay == std::chrono::milliseconds(0)) reply.delay = delay_;
     return reply;
 }
 

@@ -1,6 +1,7 @@
 // A fake Wazzup API v3 for end-to-end tests, on FakeHttpServer: `POST /v3/message` answers 201
 // with a new `messageId` (a crmMessageId seen before gets 400 `repeatedCrmMessageId`, as Wazzup
-// does), every call is recorded, and the next calls can be told to misbehave. It also serves
+// does), every call is recorded, and the next calls can be told to misbehave; it can answer
+// slowly, over TLS, or not at all (taken down: nothing listens on its port). It also serves
 // files at `/files/{name}`, standing in for Wazzup's contentUri of customers' files.
 #pragma once
 
@@ -29,7 +30,8 @@ struct WazzupCall {
 
 class FakeWazzup {
 public:
-    FakeWazzup();
+    // HTTPS when `tls` is given: the test CA's `server` identity, or `rogue` to be refused.
+    explicit FakeWazzup(std::optional<TlsIdentity> tls = {});
 
     std::string base_url() const { return server_.base_url(); }
     std::vector<WazzupCall> calls() const;
@@ -37,6 +39,11 @@ public:
 
     // The next calls get these replies instead of success, in order.
     void misbehave(std::vector<Reply> replies);
+    // Every answer from now on waits this long (a slow API, for the crash campaign).
+    void set_delay(std::chrono::milliseconds delay);
+    // Nothing listens on the port (connection refused) until `come_up`; calls recorded are kept.
+    void go_down() { server_.stop_serving(); }
+    void come_up() { server_.resume_serving(); }
     // A file customers send, served at base_url() + "/files/" + name.
     void add_file(const std::string& name, std::string bytes);
 
@@ -51,6 +58,7 @@ private:
     std::set<std::string> crm_ids_;  // crmMessageIds answered with success
     std::map<std::string, std::string> files_;
     int next_id_ = 1;
+    std::chrono::milliseconds delay_{0};
     FakeHttpServer server_;  // last: stopped first
 };
 

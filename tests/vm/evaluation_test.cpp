@@ -39,7 +39,7 @@ TEST_CASE("times given as text or milliseconds print as UTC", "[vm]") {
     CHECK(routing_title("str(message.sent_at)", R"({"message": {"sent_at": 1500}})") == "1970-01-01T00:00:01.500Z");
 }
 
-TEST_CASE("none propagates through fields and arithmetic; ?? gives the default", "[vm]") {
+TEST_CASE("none propagates through fields and arithmetic, ?? gives the default", "[vm]") {
     std::string rules = R"(policy delivery for outbound {
     when now - conversation.last_inbound_at ?? 0 ms > 24 h -> refuse("late")
     when conversation.last_inbound_at == none               -> refuse("never")
@@ -56,7 +56,7 @@ TEST_CASE("none propagates through fields and arithmetic; ?? gives the default",
           R"({"send":{"signature":"no post","reply_to":null}})");
 }
 
-TEST_CASE("where filters in order; nested where sees the inner item", "[vm]") {
+TEST_CASE("where filters in order, nested where sees the inner item", "[vm]") {
     std::string rules = R"(policy notification for inbound {
     let staff = message.mentions where it.is_employee and any(task.assignees where it.id != 0)
     otherwise -> notify(staff + [message.sender], mentioned)

@@ -111,7 +111,7 @@ TEST_CASE("the common policies read only what their rules name", "[footprint]") 
     CHECK(reopen.footprint == Footprint{});
 }
 
-TEST_CASE("registers read through windows count; registers only written do not", "[footprint]") {
+TEST_CASE("registers read through windows count, registers only written do not", "[footprint]") {
     // notification's inputs: r0 message, r1 task, r2 contact, r3 conversation, r4 integration,
     // r5 account, r6 now; r7.. are strings.
     auto f = hand_made("notification", {

@@ -36,7 +36,7 @@ TEST_CASE("migrations: a new store gets two files, each with every migration of 
     CHECK(c.tasks == 0);
 }
 
-TEST_CASE("new database files are readable by their owner only; an existing file keeps its mode", "[store]") {
+TEST_CASE("new database files are readable by their owner only, an existing file keeps its mode", "[store]") {
     namespace fs = std::filesystem;
     TempDb db;
     {
