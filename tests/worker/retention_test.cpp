@@ -20,7 +20,7 @@ constexpr std::int64_t far_future = 4102444800000;  // 2100-01-01: every row is 
 
 }  // namespace
 
-TEST_CASE("a failed row is listed with its reason; re-queued after a fix, it is applied once", "[store][inbox]") {
+TEST_CASE("a failed row is listed with its reason, and re-queued after a fix it is applied once", "[store][inbox]") {
     Bench b;
     auto failing = b.post_again("tg", "a body nobody can read yet");
     b.post("tg", {tg_private(1, anna, 10, "First")});
