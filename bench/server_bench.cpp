@@ -1,8 +1,10 @@
 // The webhook server under load, against a bare Beast endpoint on the same machine in the same
 // run (bench/README.md):
-//   BM_Accept/<server>: webhooks per second answered 200 by 16 keep-alive clients, as fast as
-//     they go (closed loop). `switchyard` stores each body durably first; `bare` answers 200
-//     at once, with the same Beast session code shape and no storage.
+//   BM_Accept/<server>/<clients>: webhooks per second answered 200 by 16 or 64 keep-alive
+//     clients, as fast as they go (closed loop). `switchyard` stores each body durably first
+//     (durability power_loss, the default: an fsync per group commit), and
+//     `switchyard_process_crash` without the fsync; `bare` answers 200 at once, with the same
+//     Beast session code shape and no storage.
 //   BM_Latency/<server>/<rate>: requests sent at a fixed rate (500, 2000, 5000 per second; open
 //     loop); p50 and p99 of the time from the moment each was due to its answer.
 //   BM_Process: stored webhooks processed per second by the worker (parse, rules, SQLite).
@@ -33,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 
 using sy::bench::Client;
 using sy::bench::Switchyard;
+using sy::bench::SwitchyardCrashOnly;
 
 std::string body(std::int64_t i) { return sy::bench::private_update(i, 9000 + i % 50); }
 
@@ -144,7 +147,7 @@ template <typename Server>
 void BM_Accept(benchmark::State& state) {
     Server server{false};
     double rate = 0;
-    for (auto _ : state) rate = accept_rate(server.port(), 16, 3.0);
+    for (auto _ : state) rate = accept_rate(server.port(), static_cast<int>(state.range(0)), 3.0);
     state.counters["accepted_per_s"] = rate;
 }
 
@@ -176,8 +179,9 @@ void BM_Process(benchmark::State& state) {
     state.counters["processed_per_s"] = static_cast<double>(n) / seconds;
 }
 
-BENCHMARK_TEMPLATE(BM_Accept, Switchyard)->Name("BM_Accept/switchyard")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
-BENCHMARK_TEMPLATE(BM_Accept, BareServer)->Name("BM_Accept/bare")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, Switchyard)->Name("BM_Accept/switchyard")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, SwitchyardCrashOnly)->Name("BM_Accept/switchyard_process_crash")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, BareServer)->Name("BM_Accept/bare")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Latency, Switchyard)->Name("BM_Latency/switchyard")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Latency, BareServer)->Name("BM_Latency/bare")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Process)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);

@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -88,11 +89,23 @@ inline std::shared_ptr<const engine::Ruleset> shipped_ruleset() {
     return std::make_shared<const engine::Ruleset>(engine::Ruleset{image, version});
 }
 
+// /dev/null, open for writing while it lives: where the benchmark's server writes its log.
+struct DevNull {
+    int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    DevNull() = default;
+    ~DevNull() { ::close(fd); }
+    DevNull(const DevNull&) = delete;
+    DevNull& operator=(const DevNull&) = delete;
+};
+
 // The switchyard server, in this process, with its worker (started when `process`), on a fresh
-// storage folder: what `switchyard serve` runs, without the command line.
+// storage folder: what `switchyard serve` runs, without the command line, with the durability
+// and the log of the default configuration (a JSON line per request, written to /dev/null).
 struct Switchyard {
     TempDir dir;
     config::Config config;
+    DevNull log_output;
+    std::unique_ptr<log::Logger> log;
     std::unique_ptr<store::Store> store;
     engine::RulesetHolder rulesets;
     std::unique_ptr<worker::Worker> worker;
@@ -100,15 +113,18 @@ struct Switchyard {
     std::unique_ptr<server::Server> server;
     std::thread thread;
 
-    explicit Switchyard(bool process) {
+    explicit Switchyard(bool process, store::Durability durability = store::Durability::power_loss) {
         config = bench_config(dir.path());
-        store = std::make_unique<store::Store>(config.storage);
+        log = std::make_unique<log::Logger>(config.log, log_output.fd);
+        store = std::make_unique<store::Store>(config.storage, store::current_schema(), store::Options{durability});
         rulesets.swap(shipped_ruleset());
         worker = std::make_unique<worker::Worker>(*store, config, rulesets);
+        worker->use_log(log.get());
         if (process) worker->start();
         context = std::make_unique<server::Context>(config, *store, rulesets, [this, process] {
             if (process) worker->wake();
         });
+        context->log = log.get();
         server = std::make_unique<server::Server>(*context, 2);
         thread = std::thread([this] { server->run(); });
     }
@@ -122,6 +138,11 @@ struct Switchyard {
     Switchyard(const Switchyard&) = delete;
     Switchyard& operator=(const Switchyard&) = delete;
     std::uint16_t port() const { return server->port(); }
+};
+
+// The same, with durability process_crash (docs/configuration.md, `durability`).
+struct SwitchyardCrashOnly : Switchyard {
+    explicit SwitchyardCrashOnly(bool process) : Switchyard(process, store::Durability::process_crash) {}
 };
 
 // One keep-alive connection that posts Telegram updates to /webhooks/tg and waits for each answer.

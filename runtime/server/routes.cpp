@@ -112,7 +112,9 @@ bool authenticated(const Request& request, const boost::urls::url_view& url, con
     return false;
 }
 
-Response webhook(const Request& request, const boost::urls::url_view& url, std::string_view id, Context& ctx) {
+// A webhook's checks before its body is stored: the integration it is for, or the refusal.
+std::variant<const config::Integration*, Response> webhook_target(const Request& request, const boost::urls::url_view& url,
+                                                                  std::string_view id, Context& ctx) {
     if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "webhooks are POSTed");
     const auto* integration = ctx.config.integration(id);
     if (!integration) return error(request, http::status::not_found, "no integration `" + std::string(id) + "`");
@@ -120,10 +122,33 @@ Response webhook(const Request& request, const boost::urls::url_view& url, std::
         ++ctx.metrics.webhooks_unauthorized;
         return error(request, http::status::unauthorized, "wrong or missing credentials");
     }
-    ctx.store.accept(integration->id, request.body(), common::wall_clock_ms());
+    return integration;
+}
+
+// The answer to a webhook whose body the store took (or failed to).
+Response webhook_stored(const Request& request, const store::Accepted& accepted, Context& ctx) {
+    if (accepted.error) {
+        // Nothing was acknowledged: the messenger will deliver again. The statement that
+        // failed is for the log, not for whoever sent the request.
+        ctx.storage.failed(accepted.error->what(), accepted.error->reason(), ctx.log);
+        return error(request, http::status::service_unavailable, "storage failed: " + accepted.error->reason());
+    }
+    ctx.storage.worked(ctx.log);
     ++ctx.metrics.webhooks_accepted;
     if (ctx.wake_worker) ctx.wake_worker();
     return reply(request, http::status::ok, "{\"ok\":true}\n");
+}
+
+Response webhook(const Request& request, const boost::urls::url_view& url, std::string_view id, Context& ctx) {
+    auto target = webhook_target(request, url, id, ctx);
+    if (auto* refused = std::get_if<Response>(&target)) return std::move(*refused);
+    store::Accepted accepted;
+    try {
+        accepted.id = ctx.store.accept(std::get<const config::Integration*>(target)->id, request.body(), common::wall_clock_ms());
+    } catch (const store::StoreError& e) {
+        accepted.error = e;
+    }
+    return webhook_stored(request, accepted, ctx);
 }
 
 std::string metrics_text(Context& ctx) {
@@ -310,9 +335,7 @@ Response handle_request(const Request& request, Context& ctx) {
         if (path == "/metrics") return reply(request, http::status::ok, metrics_text(ctx), "text/plain; version=0.0.4");
         constexpr std::string_view webhooks = "/webhooks/";
         if (path.starts_with(webhooks)) {
-            auto r = webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
-            if (r.result() == http::status::ok) ctx.storage.worked(ctx.log);  // the body is in the inbox
-            return r;
+            return webhook(request, url, std::string_view(path).substr(webhooks.size()), ctx);
         }
         constexpr std::string_view api_prefix = "/api/v1/";
         if (path.starts_with(api_prefix)) return api(request, url, std::string_view(path).substr(api_prefix.size()), ctx);
@@ -328,6 +351,23 @@ Response handle_request(const Request& request, Context& ctx) {
         // A bug, not the client's fault: answer it, and keep serving the others.
         return error(request, http::status::internal_server_error, std::string("internal error: ") + e.what());
     }
+}
+
+void handle_request_async(std::shared_ptr<const Request> request, Context& ctx, std::function<void(Response)> answer) {
+    constexpr std::string_view webhooks = "/webhooks/";
+    auto target_text = std::string_view(request->target().data(), request->target().size());
+    auto parsed = boost::urls::parse_origin_form(target_text);
+    if (!parsed || !parsed->path().starts_with(webhooks)) return answer(handle_request(*request, ctx));
+    ++ctx.metrics.requests;
+    std::string path = parsed->path();
+    auto target = webhook_target(*request, *parsed, std::string_view(path).substr(webhooks.size()), ctx);
+    if (auto* refused = std::get_if<Response>(&target)) return answer(std::move(*refused));
+    // The request (and so its body) lives in the callback until the store is done with it.
+    const auto& integration = std::get<const config::Integration*>(target)->id;
+    ctx.store.accept_async(integration, request->body(), common::wall_clock_ms(),
+                           [request, &ctx, answer = std::move(answer)](store::Accepted accepted) {
+                               answer(webhook_stored(*request, accepted, ctx));
+                           });
 }
 
 }  // namespace switchyard::server

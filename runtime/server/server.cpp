@@ -152,10 +152,14 @@ private:
 
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return refuse_unreadable(ec);
-        auto request = parser_->release();
-        auto response = handle_request(request, context_);
-        log_request(request, response);
-        send(std::move(response));
+        auto request = std::make_shared<const Request>(parser_->release());
+        handle_request_async(request, context_, [self = shared_from_this(), request](Response response) {
+            // From the store's thread for a webhook: back to this session's strand.
+            asio::dispatch(self->stream_.get_executor(), [self, request, response = std::move(response)]() mutable {
+                self->log_request(*request, response);
+                self->send(std::move(response));
+            });
+        });
     }
 
     // A line per request: what was asked (the path without its query, which may hold a

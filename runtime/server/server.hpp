@@ -71,6 +71,9 @@ struct Context {
 };
 
 Response handle_request(const Request& request, Context& context);
+// The same, answering through `answer`: at once, or for a webhook once the store has committed
+// its body, on the store's committing thread (so the server's threads never wait for a sync).
+void handle_request_async(std::shared_ptr<const Request> request, Context& context, std::function<void(Response)> answer);
 // For a request whose header announces a body, before the body is read: the answer when nobody
 // may send it one (no route takes a body there, the webhook's or the API's credentials are
 // wrong), so that a client without credentials cannot make the server hold its body.

@@ -4,58 +4,75 @@
 
 #include "common/clock.hpp"
 
+#include <future>
+
 namespace switchyard::store {
 
-std::int64_t Accepts::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms) {
-    Waiter me(integration, body, received_at_ms);
-    std::unique_lock lock(mutex_);
-    queue_.push_back(&me);
-    // While a commit is under way (sealed before this row came), wait: the leader of the commit
-    // that holds this row wakes it done; a leader that ends with rows queued wakes the first,
-    // to lead the next commit unless a caller that comes meanwhile leads it first.
-    me.wake.wait(lock, [&] { return me.done || !committing_; });
-    if (!me.done) lead(lock);
-    if (me.error) throw StoreError(*me.error);
-    return me.id;
-}
+Accepts::Accepts(std::shared_ptr<Handle> handle) : handle_(std::move(handle)), committer_([this] { run(); }) {}
 
-// With the lock held and no commit under way: commits every queued row, then wakes each of their
-// callers, and the first of those queued meanwhile. One wake-up per caller: waiters for a later
-// commit sleep through this one.
-void Accepts::lead(std::unique_lock<std::mutex>& lock) {
-    committing_ = true;
-    std::vector<Waiter*> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    auto error = insert_all(batch);
-    lock.lock();
-    for (auto* w : batch) {
-        w->error = error;
-        w->done = true;
-        w->wake.notify_one();  // under the lock: the waiter cannot return (and go) before this
+Accepts::~Accepts() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
     }
-    committing_ = false;
-    if (!queue_.empty()) queue_.front()->wake.notify_one();
+    wake_.notify_one();
+    committer_.join();
 }
 
-// Inserts and commits the batch; the reason when that failed. The whole batch fails together:
-// what can fail here (a full disk, another process holding the file past busy_timeout) fails the
+std::int64_t Accepts::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms) {
+    std::promise<Accepted> outcome;
+    auto future = outcome.get_future();
+    accept_async(integration, body, received_at_ms, [&outcome](Accepted a) { outcome.set_value(std::move(a)); });
+    auto accepted = future.get();
+    if (accepted.error) throw *accepted.error;
+    return accepted.id;
+}
+
+void Accepts::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Pending{std::string(integration), body, received_at_ms, std::move(done)});
+    }
+    wake_.notify_one();
+}
+
+void Accepts::run() {
+    std::vector<Pending> batch;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, with nothing left to commit
+        batch.swap(queue_);
+        lock.unlock();
+        commit(batch);
+        batch.clear();
+        lock.lock();
+    }
+}
+
+// Inserts and commits the batch, then tells each caller. The whole batch fails together: what
+// can fail here (a full disk, another process holding the file past busy_timeout) fails the
 // transaction, not one row.
-std::optional<std::string> Accepts::insert_all(const std::vector<Waiter*>& batch) {
+void Accepts::commit(std::vector<Pending>& batch) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(batch.size());
+    std::optional<StoreError> error;
     try {
         std::lock_guard lock(handle_->mutex);  // in memory this is the worker's connection too
         auto& c = handle_->connection;
         sql::Transaction transaction(c);
-        for (auto* w : batch) {
+        for (const auto& row : batch) {
             sql::Query q(c, "INSERT INTO inbox (integration, received_at, body) VALUES (?, ?, ?)");
-            q.bind(w->integration, w->received_at_ms).bind_blob(3, w->body).run();
-            w->id = c.last_insert_id();  // its caller reads it only after `done`, set under mutex_
+            q.bind(row.integration, row.received_at_ms).bind_blob(3, row.body).run();
+            ids.push_back(c.last_insert_id());
         }
         transaction.commit();
-        return std::nullopt;
+    } catch (const StoreError& e) {
+        error = e;
     } catch (const std::exception& e) {
-        return e.what();
+        error = StoreError(e.what());
     }
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error ? Accepted{0, error} : Accepted{ids[i], std::nullopt});
 }
 
 namespace {

@@ -256,6 +256,10 @@ std::int64_t Store::accept(std::string_view integration, std::string_view body, 
     return impl_->accepts->accept(integration, body, received_at_ms);
 }
 
+void Store::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done) {
+    impl_->accepts->accept_async(integration, body, received_at_ms, std::move(done));
+}
+
 Counts Store::counts() {
     // The tracker first, then the inbox: a row taken between the two reads is still in the
     // inbox, so `received` is never below processed + failed.

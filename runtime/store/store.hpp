@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -62,6 +63,13 @@ struct SchemaVersion {
 };
 
 class Work;
+
+// What became of a row given to accept_async(): its id, or why its commit failed.
+struct Accepted {
+    std::int64_t id = 0;
+    std::optional<StoreError> error;
+};
+using AcceptDone = std::function<void(Accepted)>;
 
 // W3-W7: a Wazzup channel added or deleted through the API (api_channels).
 struct ChannelRow {
@@ -154,6 +162,10 @@ public:
     // Writes only the inbox file, so it never waits for the worker. Concurrent calls share one
     // commit (group commit): each returns once the commit that holds its row is done.
     std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms);
+    // The same without waiting: `done` is called once the commit that holds the row is done or
+    // has failed, on the store's committing thread, so it must be short (hand the answer to
+    // another thread). `body` must stay valid until then.
+    void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done);
 
     // ---- the read side of the HTTP API (docs/api.md) ----
 
