@@ -57,6 +57,15 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
     return out;
 }
 
+// A name as percent-decoded when that is UTF-8, else as written: `%C4%EE%EA.pdf` (a name in a
+// legacy code page) stays as it is. Events hold UTF-8 only (the store, the API's JSON and the
+// rules' strings take them as such), and the link itself is, since it came in JSON.
+std::string decoded_name(std::string_view text, bool plus_is_space) {
+    std::string decoded = percent_decode(text, plus_is_space);
+    if (common::find_invalid_utf8(decoded) == std::string::npos) return decoded;
+    return std::string(text);
+}
+
 // The value of query parameter `name` in `query` (without the `?`), or nullopt.
 std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
     while (!query.empty()) {
@@ -64,7 +73,7 @@ std::optional<std::string> query_parameter(std::string_view query, std::string_v
         std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         auto eq = pair.find('=');
-        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return percent_decode(pair.substr(eq + 1), true);
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return decoded_name(pair.substr(eq + 1), true);
     }
     return std::nullopt;
 }
@@ -129,7 +138,7 @@ std::string file_name_from_uri(std::string_view uri) {
     }
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
     auto slash = path.rfind('/');
-    return percent_decode(slash == std::string_view::npos ? path : path.substr(slash + 1), false);
+    return decoded_name(slash == std::string_view::npos ? path : path.substr(slash + 1), false);
 }
 
 }  // namespace switchyard::adapters::detail

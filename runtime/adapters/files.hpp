@@ -29,7 +29,8 @@ File make_file(std::string name, std::string mime, std::int64_t size, std::strin
 
 // The file name a download link carries: its `filename` query parameter when there is one
 // (Wazzup's store links end in `/?filename=...`), else the last non-empty path segment,
-// percent-decoded. Empty when the link has neither.
+// percent-decoded (left as written when the decoded bytes are not UTF-8). Empty when the link
+// has neither.
 std::string file_name_from_uri(std::string_view uri);
 
 }  // namespace switchyard::adapters::detail

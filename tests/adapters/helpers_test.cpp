@@ -78,4 +78,7 @@ TEST_CASE("file names, extensions and MIME types", "[adapters]") {
     CHECK(file_name_from_uri("https://host") == "");
     CHECK(file_name_from_uri("https://host/") == "");
     CHECK(file_name_from_uri("https://host/100%") == "100%");
+    // Decoded bytes that are not UTF-8 (a legacy code page, a stray byte) leave the name as written.
+    CHECK(file_name_from_uri("https://host/%C4%EE%EA.pdf") == "%C4%EE%EA.pdf");
+    CHECK(file_name_from_uri("https://host/a/?filename=%bd+1.txt") == "%bd+1.txt");
 }

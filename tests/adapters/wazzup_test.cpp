@@ -1,5 +1,6 @@
 // Wazzup webhooks into events: every wazzup_* fixture, then hand-written bodies for Instagram
 // comments and Direct, echoes, edits, skipped chat types and webhook kinds, and errors.
+#include "common/utf8.hpp"
 #include "runtime/adapters/adapters.hpp"
 #include "tests/adapters/fixtures.hpp"
 
@@ -278,6 +279,16 @@ TEST_CASE("messages and statuses in one body", "[wazzup]") {
     CHECK(parsed.events[3].status.status == "read");
     CHECK(parsed.events[3].status.at_ms == 1735689600000);
     CHECK(parsed.ignored.empty());
+}
+
+// Found by fuzz/wazzup_fuzz.cpp: a link whose name percent-decodes to bytes that are not UTF-8
+// made a file name that is not UTF-8, which the store, the API's JSON and the rules take it to be.
+TEST_CASE("a file name from a link stays UTF-8 when its percent-decoding is not", "[wazzup][fuzz]") {
+    auto m = only_message(parse_wazzup(R"({"messages":[{"messageId":"","dateTime":"2025-05-06T14:16:02","channelId":"",
+        "chatType": "whatsapp","chatId": "9","type":"image","contentUri":"%bd"}]})", context));
+    REQUIRE(m.files.size() == 1);
+    CHECK(m.files[0].name == "%bd");
+    CHECK(common::find_invalid_utf8(m.files[0].name) == std::string::npos);
 }
 
 // --- malformed bodies ---------------------------------------------------------------------
