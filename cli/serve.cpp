@@ -179,6 +179,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "
                 << config.public_base_url() << ", which customers may not reach" << std::endl;
         server.run([&] { reload(rulesets, config, out, err); });
+        store.drain_accepts();  // webhooks committed as the server stopped are answered into its stopped loop, not after it
         pruner.stop();
         worker.stop();
         dispatcher.stop();

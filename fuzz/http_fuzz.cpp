@@ -1,7 +1,7 @@
 // libFuzzer target for the HTTP side of the server: any bytes, as what a client sends on a
 // connection, go to a Beast request parser with the server's limits (body_limit from the
 // configuration, Beast's default header limit), and then, as Session in runtime/server/server.cpp
-// does, to refuse_before_body on the header and to handle_request on a whole request. The
+// does, to refuse_before_body on the header and to handle_request_async on a whole request. The
 // Context is built once: a store in a temporary folder, the shipped rules compiled, a Telegram
 // and a Wazzup integration, an API token and a Desk, so that webhooks, the read API and the
 // write API are all reached (fuzz/dict-http.txt holds the secrets below). Every response must
@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <unistd.h>
 
@@ -148,6 +149,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     if (!read_body(parser, bytes)) return 0;
-    check(sy::server::handle_request(parser.get(), world.context));
+    // As the session does: webhooks are answered from the store's committing thread.
+    auto request = std::make_shared<const sy::server::Request>(parser.release());
+    std::promise<sy::server::Response> answered;
+    auto answer = answered.get_future();
+    sy::server::handle_request_async(request, world.context, [&answered](sy::server::Response r) { answered.set_value(std::move(r)); });
+    check(answer.get());
     return 0;
 }

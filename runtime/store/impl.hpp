@@ -44,6 +44,8 @@ public:
 
     std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms);
     void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done);
+    // Waits until every row queued so far is committed and its caller told.
+    void drain();
 
 private:
     struct Pending {
@@ -59,6 +61,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<Pending> queue_;  // rows for the next commit
+    std::size_t unanswered_ = 0;  // rows queued or being committed, whose callers are not yet told
+    std::condition_variable answered_;
     bool stopping_ = false;
     std::thread committer_;  // last: started once the rest is ready
 };

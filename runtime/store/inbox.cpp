@@ -32,8 +32,14 @@ void Accepts::accept_async(std::string_view integration, std::string_view body, 
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(Pending{std::string(integration), body, received_at_ms, std::move(done)});
+        ++unanswered_;
     }
     wake_.notify_one();
+}
+
+void Accepts::drain() {
+    std::unique_lock lock(mutex_);
+    answered_.wait(lock, [&] { return unanswered_ == 0; });
 }
 
 void Accepts::run() {
@@ -45,8 +51,10 @@ void Accepts::run() {
         batch.swap(queue_);
         lock.unlock();
         commit(batch);
-        batch.clear();
         lock.lock();
+        unanswered_ -= batch.size();
+        batch.clear();
+        if (unanswered_ == 0) answered_.notify_all();
     }
 }
 

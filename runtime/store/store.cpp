@@ -260,6 +260,8 @@ void Store::accept_async(std::string_view integration, std::string_view body, st
     impl_->accepts->accept_async(integration, body, received_at_ms, std::move(done));
 }
 
+void Store::drain_accepts() { impl_->accepts->drain(); }
+
 Counts Store::counts() {
     // The tracker first, then the inbox: a row taken between the two reads is still in the
     // inbox, so `received` is never below processed + failed.

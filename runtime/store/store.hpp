@@ -166,6 +166,9 @@ public:
     // has failed, on the store's committing thread, so it must be short (hand the answer to
     // another thread). `body` must stay valid until then.
     void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done);
+    // Waits until every accept_async() so far has called its `done` (before what those callbacks
+    // use, such as the server's sessions, goes away).
+    void drain_accepts();
 
     // ---- the read side of the HTTP API (docs/api.md) ----
 
