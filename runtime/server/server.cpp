@@ -106,6 +106,17 @@ private:
     std::shared_ptr<Gate> gate_;
 };
 
+// The path of a request as its log line shows it: without the query (a Wazzup `?secret=`, a
+// download link's signature), and for a download link without the file's name, which may name
+// the customer (`/files/<sha256>/…`).
+std::string_view loggable_path(std::string_view target) {
+    auto path = target.substr(0, target.find('?'));
+    constexpr std::string_view files = "/files/";
+    if (!path.starts_with(files)) return path;
+    auto name = path.find('/', files.size());
+    return name == std::string_view::npos ? path : path.substr(0, name);
+}
+
 // `/webhooks/tg` -> `tg`: the integration a request was for, for its log line.
 std::string_view integration_of(std::string_view path) {
     constexpr std::string_view webhooks = "/webhooks/";
@@ -162,15 +173,14 @@ private:
         });
     }
 
-    // A line per request: what was asked (the path without its query, which may hold a
-    // secret), the answer and how long it took; never a header or the body. Refusals of
+    // A line per request: what was asked (loggable_path), the answer and how long it took;
+    // never a header or the body. Refusals of
     // credentials are noise anybody can make, and rate-limited.
     void log_request(const Request& request, const Response& response) {
         auto* log = context_.log;
         bool refused = response.result() == http::status::unauthorized;
         if (!log || (!refused && !log->logs_requests())) return;
-        auto target = std::string_view(request.target().data(), request.target().size());
-        auto path = target.substr(0, target.find('?'));
+        auto path = loggable_path(std::string_view(request.target().data(), request.target().size()));
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
         boost::json::object fields{{"method", std::string_view(request.method_string().data(), request.method_string().size())},
                                    {"path", path},

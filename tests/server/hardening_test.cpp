@@ -135,8 +135,12 @@ TEST_CASE("the log: a JSON line per request and per processed event, without sec
     REQUIRE(http_request(server.port(), "POST", "/webhooks/tg", update, telegram_auth).status == 200);
     REQUIRE(server.wait_until_processed());
     REQUIRE(http_request(server.port(), "GET", "/api/v1/tasks", {}, api_auth).status == 200);
+    auto download = http_request(server.port(), "GET", "/files/0123abcd/passport_of_anna.pdf?expires=1&sig=00");
+    CHECK(download.status == 403);
 
     REQUIRE(eventually([&] { return !log_lines(server, "processed").empty(); }));
+    REQUIRE(eventually([&] { return log_lines(server, "request").back().at("status").as_int64() == 403; }));
+    CHECK(log_lines(server, "request").back().at("path") == "/files/0123abcd");
     auto requests = log_lines(server, "request");
     auto webhook = std::find_if(requests.begin(), requests.end(), [](const auto& l) { return l.at("path") == "/webhooks/tg"; });
     REQUIRE(webhook != requests.end());
@@ -155,6 +159,7 @@ TEST_CASE("the log: a JSON line per request and per processed event, without sec
     CHECK(output.find("tg-secret") == std::string::npos);
     CHECK(output.find("e2e-api-token") == std::string::npos);
     CHECK(output.find("4111") == std::string::npos);
+    CHECK(output.find("passport") == std::string::npos);
 }
 
 TEST_CASE("unauthenticated requests are logged at most ten a second, then counted", "[e2e][hardening][log]") {
