@@ -163,7 +163,9 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
                  " (SELECT count(*) FROM tasks),"
                  " (SELECT count(*) FROM contacts),"
                  " (SELECT count(*) FROM decisions),"
-                 " (SELECT count(*) FROM inbox_requeued)");
+                 // Re-queued rows above the last taken are counted with the rows after it.
+                 " (SELECT count(*) FROM inbox_requeued WHERE id <= max(coalesce((SELECT max(id) FROM inbox_state), 0),"
+                 " (SELECT start_after FROM inbox_link)))");
     q.step();
     Counts counts;
     counts.received = q.integer(5);  // pending again; the rest is added from the inbox file

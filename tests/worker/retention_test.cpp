@@ -60,6 +60,7 @@ TEST_CASE("the last row taken, failed and re-queued, is taken once, and the rows
     CHECK(b.process() == 1);
     b.teach("unknown", {tg_private(1, anna, 10, "Hello")});
     REQUIRE(b.store().requeue_failed(failing, t0()) == store::Requeue::requeued);
+    CHECK(b.store().counts().received == 1);  // pending once, though it is now above the last row taken
     b.post("tg", {tg_private(2, anna, 11, "Next")});
     CHECK(b.process() == 2);  // the re-queued row in a batch of its own, then the next
     CHECK(b.store().counts().processed == 2);
