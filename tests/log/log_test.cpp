@@ -1,0 +1,114 @@
+// The logger alone: JSON lines with the fields given, levels, flush, and the noise budget.
+#include "runtime/log/log.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace switchyard;
+
+namespace {
+
+// A file the logger writes to, read back as JSON objects, one per line.
+class Output {
+public:
+    Output() : path_(std::filesystem::temp_directory_path() / ("switchyard-log-" + std::to_string(::getpid()) + ".jsonl")) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    }
+    ~Output() {
+        ::close(fd_);
+        std::filesystem::remove(path_);
+    }
+    int fd() const { return fd_; }
+    std::vector<boost::json::object> lines() const {
+        std::vector<boost::json::object> out;
+        std::ifstream in(path_);
+        for (std::string line; std::getline(in, line);) out.push_back(boost::json::parse(line).as_object());
+        return out;
+    }
+
+private:
+    std::filesystem::path path_;
+    int fd_;
+};
+
+}  // namespace
+
+TEST_CASE("a line is one JSON object: the time, the level, the event, then the fields", "[log]") {
+    Output out;
+    log::Logger logger({config::LogLevel::info, true}, out.fd());
+    logger.write(log::Level::info, "processed", {{"inbox_id", 7}, {"outcome", "done"}});
+    logger.flush();
+    auto lines = out.lines();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].at("level") == "info");
+    CHECK(lines[0].at("event") == "processed");
+    CHECK(lines[0].at("inbox_id").as_int64() == 7);
+    CHECK(lines[0].at("outcome") == "done");
+    auto ts = std::string(lines[0].at("ts").as_string());
+    CHECK(ts.size() >= 20);
+    CHECK(ts.back() == 'Z');
+    CHECK(lines[0].begin()->key() == "ts");  // first, so that lines sort by time as text
+}
+
+TEST_CASE("lines below the configured level are left out; requests are logged only at info with requests on", "[log]") {
+    Output out;
+    log::Logger warn({config::LogLevel::warn, true}, out.fd());
+    warn.write(log::Level::debug, "a");
+    warn.write(log::Level::info, "b");
+    warn.write(log::Level::warn, "c");
+    warn.write(log::Level::error, "d");
+    warn.flush();
+    auto lines = out.lines();
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].at("event") == "c");
+    CHECK(lines[1].at("event") == "d");
+    CHECK_FALSE(warn.logs_requests());
+    CHECK(log::Logger({config::LogLevel::info, true}, out.fd()).logs_requests());
+    CHECK_FALSE(log::Logger({config::LogLevel::info, false}, out.fd()).logs_requests());
+    CHECK(log::Logger({config::LogLevel::debug, true}, out.fd()).logs_requests());
+}
+
+TEST_CASE("noise is let through ten lines a second; the next line let through counts the rest", "[log]") {
+    Output out;
+    log::Logger logger({config::LogLevel::info, true}, out.fd());
+    for (int i = 0; i < 100; ++i) logger.write_noise(log::Level::warn, "request", {{"i", i}});
+    logger.flush();
+    auto first = out.lines();
+    // A tight loop spans one second, or two when it crosses a boundary.
+    CHECK(first.size() >= 10);
+    CHECK(first.size() <= 20);
+    // In a later second the budget is back, and its first line says how many were left out.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    logger.write_noise(log::Level::warn, "request", {{"i", 100}});
+    logger.flush();
+    auto all = out.lines();
+    REQUIRE(all.size() == first.size() + 1);
+    std::int64_t suppressed = 0;
+    for (const auto& line : all)
+        if (const auto* n = line.if_contains("suppressed")) suppressed += n->as_int64();
+    CHECK(suppressed + static_cast<std::int64_t>(first.size()) == 100);
+    CHECK(all.back().contains("suppressed"));
+}
+
+TEST_CASE("what is queued is written when the logger goes", "[log]") {
+    Output out;
+    {
+        log::Logger logger({config::LogLevel::info, true}, out.fd());
+        for (int i = 0; i < 1000; ++i) logger.write(log::Level::info, "line", {{"i", i}});
+    }
+    auto lines = out.lines();
+    REQUIRE(lines.size() == 1000);
+    CHECK(lines.back().at("i").as_int64() == 999);
+}
