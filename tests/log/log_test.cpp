@@ -62,7 +62,7 @@ TEST_CASE("a line is one JSON object: the time, the level, the event, then the f
     CHECK(lines[0].begin()->key() == "ts");  // first, so that lines sort by time as text
 }
 
-TEST_CASE("lines below the configured level are left out; requests are logged only at info with requests on", "[log]") {
+TEST_CASE("lines below the configured level are left out, and requests are logged only at info with requests on", "[log]") {
     Output out;
     log::Logger warn({config::LogLevel::warn, true}, out.fd());
     warn.write(log::Level::debug, "a");
@@ -80,7 +80,7 @@ TEST_CASE("lines below the configured level are left out; requests are logged on
     CHECK(log::Logger({config::LogLevel::debug, true}, out.fd()).logs_requests());
 }
 
-TEST_CASE("noise is let through ten lines a second; the next line let through counts the rest", "[log]") {
+TEST_CASE("noise is let through ten lines a second, and the next line let through counts the rest", "[log]") {
     Output out;
     log::Logger logger({config::LogLevel::info, true}, out.fd());
     for (int i = 0; i < 100; ++i) logger.write_noise(log::Level::warn, "request", {{"i", i}});
