@@ -27,7 +27,7 @@ using Clock = std::chrono::system_clock;
 struct Finished {
     store::OutboxRow row;
     Outcome outcome;
-    std::int64_t ended_at = 0;
+    std::int64_t ended_at = 0;  // common::steady_clock_ms(), as the pacer counts
 };
 
 // Where an integration's messages go; the reason when they cannot go anywhere.
@@ -72,7 +72,7 @@ struct Dispatcher::Impl {
 
     void decide_loop();
     std::int64_t step(std::vector<Finished>& finished);
-    void record(store::Work& work, const Finished& f, std::int64_t now);
+    void record(store::Work& work, const Finished& f, std::int64_t now, std::int64_t steady);
     void send_loop();
     Outcome deliver(const store::OutboxRow& row);
     void count(const std::string& integration, std::uint64_t IntegrationCounts::*field);
@@ -138,13 +138,17 @@ void Dispatcher::Impl::decide_loop() {
 
 // One round: record what ended, choose what goes now, mark it `sending`, all in one
 // transaction; then hand the chosen rows to the senders. The time to look again.
+// Two clocks: the rows' times are the system clock's (they are stored, and outlive the
+// process), and the pacer's are the steady clock's, so that a chat's second between messages
+// and a 429's retry_after are waited out in full however the system clock is corrected.
 std::int64_t Dispatcher::Impl::step(std::vector<Finished>& done) {
     auto now = common::wall_clock_ms();
+    auto steady = common::steady_clock_ms();
     std::int64_t wake_at = now + 1000;
     std::vector<store::OutboxRow> chosen;
     {
         auto work = store.begin_work();
-        for (const auto& f : done) record(work, f, now);
+        for (const auto& f : done) record(work, f, now, steady);
         if (in_flight.size() < capacity) {
             // The first row of each chat that has one due: a chat's rows go in order, one at a
             // time. More heads than there is room for, so that chats the pacer holds (with
@@ -154,15 +158,15 @@ std::int64_t Dispatcher::Impl::step(std::vector<Finished>& done) {
             for (auto& row : work.outbox_heads(now, heads)) {
                 if (in_flight.size() + chosen.size() >= capacity) break;
                 if (in_flight.contains(row.id) || busy_chats.contains({row.integration, row.chat})) continue;
-                auto at = pacer.earliest(row.integration, row.chat, is_group(row.chat_kind), now);
-                if (at > now) {
-                    wake_at = std::min(wake_at, at);
+                auto at = pacer.earliest(row.integration, row.chat, is_group(row.chat_kind), steady);
+                if (at > steady) {
+                    wake_at = std::min(wake_at, now + (at - steady));
                     continue;
                 }
                 work.outbox_sending(row.id, now);
                 // Counted now, so that the bot's rate holds within the round too (a round that
                 // fails then counts a few starts too many: the pacer errs on the slow side).
-                pacer.started(row.integration, row.chat, now);
+                pacer.started(row.integration, row.chat, steady);
                 chosen.push_back(std::move(row));
             }
         }
@@ -175,9 +179,9 @@ std::int64_t Dispatcher::Impl::step(std::vector<Finished>& done) {
         in_flight.insert(row.id);
         busy_chats.insert({row.integration, row.chat});
     }
-    if (now - last_forget > 60000) {
-        pacer.forget_idle(now);
-        last_forget = now;
+    if (steady - last_forget > 60000) {
+        pacer.forget_idle(steady);
+        last_forget = steady;
     }
     if (!chosen.empty()) {
         std::lock_guard lock(mutex);
@@ -192,7 +196,7 @@ void Dispatcher::Impl::count(const std::string& integration, std::uint64_t Integ
     ++(counts[integration].*field);
 }
 
-void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t now) {
+void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t now, std::int64_t steady) {
     const auto& row = f.row;
     in_flight.erase(row.id);
     busy_chats.erase({row.integration, row.chat});
@@ -211,8 +215,8 @@ void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t
         }
         std::uniform_real_distribution<double> jitter(0.0, 1.0);
         auto delay = again->after_ms ? *again->after_ms + 1 : backoff_ms(attempts, config.outbound.max_backoff_ms, jitter(rng));
-        if (again->after_ms && again->account_wide) pacer.hold_bot(row.integration, now + delay);
-        else if (again->after_ms) pacer.hold(row.integration, row.chat, now + delay);
+        if (again->after_ms && again->account_wide) pacer.hold_bot(row.integration, steady + delay);
+        else if (again->after_ms) pacer.hold(row.integration, row.chat, steady + delay);
         work.outbox_retry(row.id, now + delay, again->reason, now);
         count(row.integration, &IntegrationCounts::retried);
         if (again->maybe_delivered) count(row.integration, &IntegrationCounts::uncertain);
@@ -235,7 +239,7 @@ void Dispatcher::Impl::send_loop() {
         jobs.pop_front();
         lock.unlock();
         auto outcome = deliver(row);
-        auto ended = common::wall_clock_ms();
+        auto ended = common::steady_clock_ms();
         lock.lock();
         finished.push_back({std::move(row), std::move(outcome), ended});
         decide_wake.notify_one();
