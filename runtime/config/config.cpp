@@ -95,7 +95,7 @@ private:
             if (!top.get("server")) missing_table("server", "add [server] with its required key `api_token`");
             return;
         }
-        allow(*s, {"listen", "storage", "api_token", "body_limit", "public_url", "max_connections", "durability"});
+        allow(*s, {"listen", "storage", "api_token", "body_limit", "public_url", "max_connections", "durability", "request_timeout"});
         if (auto v = text(*s, "listen")) {
             if (auto listen = accept(*s, "listen", v->at, check_listen(v->value))) {
                 c.listen_address = listen->address;
@@ -115,6 +115,11 @@ private:
         if (auto v = text(*s, "public_url"))
             if (auto url = accept(*s, "public_url", v->at, check_base_url(v->value))) c.public_url = *url;
         if (auto n = bounded(*s, "max_connections", 1, 1000000)) c.max_connections = static_cast<std::uint32_t>(*n);
+        if (auto ms = duration_value(*s, "request_timeout")) {
+            if (*ms >= 1000) c.request_timeout_ms = *ms;
+            else problem(Code::E0804, s->get("request_timeout")->source(), s->key("request_timeout") + ": must be at least \"1 s\"",
+                         "a client on a slow network needs time to send a webhook's body");
+        }
         if (auto v = text(*s, "durability"))
             if (auto name = accept(*s, "durability", v->at, check_member("durability", v->value, {"power_loss", "process_crash"})))
                 c.durability = *name == "power_loss" ? Durability::power_loss : Durability::process_crash;

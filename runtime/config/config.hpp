@@ -159,6 +159,7 @@ struct Config {
     std::string api_token;                   // Bearer token of /api/v1
     std::uint64_t body_limit = 10u << 20;    // webhook bodies above it get 413
     std::uint32_t max_connections = 1024;    // connections served at once; more wait to be accepted
+    std::int64_t request_timeout_ms = 30000;  // to send a request, header and body; also a kept-alive connection's idle time
     Durability durability = Durability::power_loss;
     std::string public_url;                  // where customers reach this server (download links);
                                              // empty: http:// and the listen address

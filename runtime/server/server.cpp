@@ -31,8 +31,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto read_timeout = std::chrono::seconds(30);
-
 // Peers that go away are normal; everything else is worth a line, rate-limited, since anybody
 // on the network can cause it.
 void fail(Context& context, beast::error_code ec, const char* what) {
@@ -135,7 +133,10 @@ private:
     void do_read() {
         parser_.emplace();
         parser_->body_limit(context_.config.body_limit);
-        stream_.expires_after(read_timeout);
+        // One deadline for the whole request, header and body ([server] request_timeout), and
+        // for the wait for the next request on a kept-alive connection: a client that sends
+        // slowly, or not at all, gives its connection back.
+        stream_.expires_after(std::chrono::milliseconds(context_.config.request_timeout_ms));
         http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
     }
 

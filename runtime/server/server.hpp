@@ -1,6 +1,6 @@
 // The webhook server: Boost.Beast inbound (runtime/net/ is the outbound side). handle_request() turns one HTTP
 // request into one response and does no network I/O, so it is tested without sockets; Server
-// runs it on a socket, with a read timeout and a body limit on every request.
+// runs it on a socket, with a deadline ([server] request_timeout) and a body limit on every request.
 #pragma once
 
 #include "runtime/actions/actions.hpp"

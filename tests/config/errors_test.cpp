@@ -142,6 +142,8 @@ TEST_CASE("the [server] table", "[config]") {
         {"no bytes", server("body_limit = 0\n"), "3:14 E0804 server.body_limit: must be more than 0 bytes"},
         {"an empty storage path", server("storage = \"\"\n"), "3:11 E0804 server.storage: must not be empty"},
         {"no connections", server("max_connections = 0\n"), "3:19 E0804 server.max_connections: expected 1 to 1000000, found 0"},
+        {"a request timeout under a second", server("request_timeout = \"500 ms\"\n"),
+         "3:19 E0804 server.request_timeout: must be at least \"1 s\" = help: a client on a slow network needs time to send a webhook's body"},
         {"a durability it does not know", server("durability = \"fsync\"\n"),
          "3:14 E0805 server.durability: unknown durability \"fsync\" = help: write one of power_loss, process_crash"},
     });

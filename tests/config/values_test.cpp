@@ -139,6 +139,7 @@ TEST_CASE("defaults of what is left out", "[config]") {
     CHECK(c.rules == "/etc/switchyard/rules");
     CHECK(c.body_limit == 10u << 20);
     CHECK(c.max_connections == 1024);
+    CHECK(c.request_timeout_ms == 30000);
     CHECK(c.durability == config::Durability::power_loss);
     CHECK(c.retention.inbox_ms == 30ll * 86400000);
     CHECK(c.retention.decisions_ms == 90ll * 86400000);
@@ -175,6 +176,7 @@ TEST_CASE("limits, durability, retention and the log", "[config]") {
 api_token = "0123456789abcdef"
 max_connections = 20000
 durability = "process_crash"
+request_timeout = "2 min"
 [ruleset]
 rules = "rules"
 [retention]
@@ -185,6 +187,7 @@ level = "warn"
 requests = false
 )");
     CHECK(c.max_connections == 20000);
+    CHECK(c.request_timeout_ms == 120000);
     CHECK(c.durability == config::Durability::process_crash);
     CHECK(config::durability_name(c.durability) == "process_crash");
     CHECK(c.retention.inbox_ms == 7 * 86400000);

@@ -57,6 +57,19 @@ public:
         return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
     }
 
+    // Whether the server closed the connection within `ms` milliseconds (what it sent first is
+    // read and dropped).
+    bool closed_within(int ms) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+            pollfd p{fd_, POLLIN, 0};
+            if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+            char buf[4096];
+            if (::read(fd_, buf, sizeof buf) <= 0) return true;
+        }
+    }
+
 private:
     int fd_;
 };
@@ -102,6 +115,27 @@ TEST_CASE("at max_connections the server accepts no more, and takes the next whe
     CHECK(fourth.answer_within(10000).starts_with("HTTP/1.1 200"));
     idle.clear();
     CHECK(eventually([&] { return testing::metric(server.port(), "switchyard_accept_pauses_total") >= 1; }));
+}
+
+TEST_CASE("a client that sends its request slowly, or not at all, loses its connection after request_timeout", "[e2e][hardening]") {
+    testing::ServerProcess server(config_with("request_timeout = \"1 s\"\n"), "slow");
+    server.start();
+    RawConnection silent(server.port());
+    RawConnection half_header(server.port());
+    half_header.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    RawConnection half_body(server.port());
+    half_body.send("POST /webhooks/tg HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: tg-secret\r\n"
+                   "Content-Length: 100\r\n\r\n{\"update_id\"");
+    CHECK_FALSE(half_body.closed_within(300));  // well within the timeout: still open
+    CHECK(silent.closed_within(5000));
+    CHECK(half_header.closed_within(5000));
+    CHECK(half_body.closed_within(5000));
+    CHECK(testing::metric(server.port(), "switchyard_inbox_received") == 0);  // the half body was never stored
+    // A kept-alive connection that goes quiet after a request is closed too.
+    RawConnection kept(server.port());
+    kept.send(healthz);
+    CHECK(kept.answer_within(5000).starts_with("HTTP/1.1 200"));
+    CHECK(kept.closed_within(5000));
 }
 
 TEST_CASE("out of file descriptors, the server pauses accepting and says so once, then serves again", "[e2e][hardening]") {
