@@ -219,11 +219,13 @@ Response inbox_routes(const Request& request, const boost::urls::url_view& url, 
     }
     constexpr std::string_view requeue = "/requeue";
     if (rest.ends_with(requeue)) {
-        auto id = to_id(rest.substr(0, rest.size() - requeue.size()));
-        if (!id) return error(request, http::status::bad_request, "not an inbox id: `" + std::string(rest.substr(0, rest.size() - requeue.size())) + "`");
+        auto given = rest.substr(0, rest.size() - requeue.size());
+        auto id = to_id(given);
+        if (!id) return error(request, http::status::bad_request, "not an inbox id: `" + std::string(given) + "`");
         if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST to re-queue a row");
         if (ctx.store.requeue_failed(*id, common::wall_clock_ms()) == store::Requeue::not_failed)
-            return error(request, http::status::conflict, "inbox row " + std::to_string(*id) + " has not failed (it is pending, done or unknown)");
+            return error(request, http::status::conflict,
+                         "inbox row " + std::to_string(*id) + " has not failed (it is pending, done or unknown)");
         if (ctx.wake_worker) ctx.wake_worker();
         if (ctx.log) ctx.log->write(log::Level::info, "requeued", {{"inbox_id", *id}});
         return json_reply(request, http::status::accepted, boost::json::object{{"requeued", *id}});

@@ -206,20 +206,18 @@ private:
     // A request that cannot be read as HTTP is answered with the status HTTP gives it (431, 413,
     // 400), not by a closed connection; a peer that went away or timed out gets nothing.
     void refuse_unreadable(beast::error_code ec) {
-        if (ec == http::error::body_limit || ec == http::error::header_limit ||
-            (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
-             ec != http::error::partial_message))
-            if (context_.log) context_.log->write_noise(log::Level::warn, "unreadable_request", {{"reason", ec.message()}, {"peer", peer()}});
+        bool malformed = ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                         ec != http::error::end_of_stream && ec != http::error::partial_message;
+        if (ec != http::error::body_limit && ec != http::error::header_limit && !malformed) return fail(context_, ec, "read");
+        if (context_.log)
+            context_.log->write_noise(log::Level::warn, "unreadable_request", {{"reason", ec.message()}, {"peer", peer()}});
         if (ec == http::error::body_limit) {
             ++context_.metrics.webhooks_too_large;
             return send_error(http::status::payload_too_large,
                               "the body is larger than body_limit (" + std::to_string(context_.config.body_limit) + " bytes)");
         }
         if (ec == http::error::header_limit) return send_error(http::status::request_header_fields_too_large, "the header is too large");
-        if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
-            ec != http::error::partial_message)
-            return send_error(http::status::bad_request, "malformed HTTP request: " + ec.message());
-        fail(context_, ec, "read");
+        send_error(http::status::bad_request, "malformed HTTP request: " + ec.message());
     }
 
     void send_error(http::status status, const std::string& message) {
