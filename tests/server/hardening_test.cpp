@@ -189,6 +189,12 @@ TEST_CASE("the log: a JSON line per request and per processed event, without sec
     CHECK(processed.at("integration") == "tg");
     CHECK(processed.at("inbox_id").as_int64() >= 1);
 
+    // The log's and the pruning's counters are in /metrics (nothing dropped, nothing old yet).
+    CHECK(testing::metric(server.port(), "switchyard_log_lines_dropped_total") == 0);
+    CHECK(testing::metric(server.port(), "switchyard_inbox_pruned_total") == 0);
+    CHECK(testing::metric(server.port(), "switchyard_decisions_pruned_total") == 0);
+    CHECK(testing::metric(server.port(), "switchyard_connections_open") >= 1);
+
     auto output = server.output();
     CHECK(output.find("tg-secret") == std::string::npos);
     CHECK(output.find("e2e-api-token") == std::string::npos);
