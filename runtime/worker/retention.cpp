@@ -43,22 +43,24 @@ bool Pruner::pause_for(std::chrono::milliseconds pause) {
     return !wake_.wait_for(lock, pause, [&] { return stopping_; });
 }
 
+// Steps of one kind of rows until none is left to look at (or stop() is called); the rows
+// deleted, added to `total` as they go.
+std::int64_t Pruner::prune_all(PruneStep step, std::int64_t before_ms, std::chrono::milliseconds pause,
+                               std::atomic<std::uint64_t>& total) {
+    std::int64_t deleted = 0;
+    for (std::int64_t after = 0;;) {
+        auto pruned = (store_.*step)(before_ms, after, step_rows);
+        deleted += pruned.deleted;
+        total += static_cast<std::uint64_t>(pruned.deleted);
+        after = pruned.next_after;
+        if (after == 0 || (pause.count() > 0 && !pause_for(pause))) return deleted;
+    }
+}
+
 PruneCounts Pruner::pass(std::int64_t now_ms, std::chrono::milliseconds pause) {
     PruneCounts counts;
-    for (std::int64_t after = 0;;) {
-        auto step = store_.prune_inbox(now_ms - retention_.inbox_ms, after, step_rows);
-        counts.inbox += step.deleted;
-        inbox_pruned_ += static_cast<std::uint64_t>(step.deleted);
-        after = step.next_after;
-        if (after == 0 || (pause.count() > 0 && !pause_for(pause))) break;
-    }
-    for (std::int64_t after = 0;;) {
-        auto step = store_.prune_decisions(now_ms - retention_.decisions_ms, after, step_rows);
-        counts.decisions += step.deleted;
-        decisions_pruned_ += static_cast<std::uint64_t>(step.deleted);
-        after = step.next_after;
-        if (after == 0 || (pause.count() > 0 && !pause_for(pause))) break;
-    }
+    counts.inbox = prune_all(&store::Store::prune_inbox, now_ms - retention_.inbox_ms, pause, inbox_pruned_);
+    counts.decisions = prune_all(&store::Store::prune_decisions, now_ms - retention_.decisions_ms, pause, decisions_pruned_);
     return counts;
 }
 

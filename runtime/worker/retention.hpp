@@ -44,7 +44,10 @@ public:
     static constexpr std::int64_t step_rows = 500;
 
 private:
+    using PruneStep = store::Pruned (store::Store::*)(std::int64_t before_ms, std::int64_t after_id, std::int64_t limit);
     PruneCounts pass(std::int64_t now_ms, std::chrono::milliseconds pause);
+    std::int64_t prune_all(PruneStep step, std::int64_t before_ms, std::chrono::milliseconds pause,
+                           std::atomic<std::uint64_t>& total);
     bool pause_for(std::chrono::milliseconds pause);  // false: stop() was called
     void loop(std::chrono::milliseconds interval);
 

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <chrono>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <fstream>
@@ -76,6 +77,15 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, double se
         answer.append(chunk, n);
     }
     return answer;
+}
+
+std::string iso_now() {
+    auto t = std::time(nullptr);
+    std::tm utc{};
+    ::gmtime_r(&t, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &utc);
+    return buf;
 }
 
 std::string read_fixture(const std::string& name) {

@@ -58,7 +58,9 @@ private:
 // the connection or `seconds` pass (then what came so far): for requests no client library sends.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds = 5);
 
-std::string read_fixture(const std::string& name);  // ../shared/fixtures/NAME
+std::string read_fixture(const std::string& name);
+// Now, as Wazzup dates its webhooks: `2026-12-06T07:01:02.000Z` (UTC, whole seconds).
+std::string iso_now();  // ../shared/fixtures/NAME
 // `text` with every `from` replaced by `to` (a configuration's `{{placeholders}}`).
 std::string replace_all(std::string text, const std::string& from, const std::string& to);
 // A metric of /metrics (-1 when absent), and one with an integration's label

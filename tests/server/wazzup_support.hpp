@@ -65,15 +65,6 @@ inline std::string wazzup_toml(const FakeWazzup& fake, const std::string& public
     return replace_all(replace_all(toml, "{{public}}", public_url), "{{outbound}}", outbound_keys);
 }
 
-inline std::string iso_now() {
-    auto t = std::time(nullptr);
-    std::tm utc{};
-    ::gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &utc);
-    return buf;
-}
-
 inline boost::json::object wazzup_message(const std::string& id, const std::string& channel, const std::string& chat_type,
                                           const std::string& chat, const std::string& text) {
     return {{"messageId", id}, {"dateTime", iso_now()}, {"channelId", channel}, {"chatType", chat_type}, {"chatId", chat},

@@ -16,15 +16,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string iso_now() {
-    auto t = std::time(nullptr);
-    std::tm utc{};
-    ::gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &utc);
-    return buf;
-}
-
 // Telegram: a private chat is its user's id; the update id and the message id are the index's.
 std::string telegram_update(int i, int customer, const std::string& text) {
     std::int64_t chat = 91000 + customer;
@@ -36,7 +27,7 @@ std::string telegram_update(int i, int customer, const std::string& text) {
 }
 
 std::string wazzup_body(int i, int customer, const std::string& text) {
-    json::object m{{"messageId", "campaign-in-" + std::to_string(i)}, {"dateTime", iso_now()}, {"channelId", "wa-channel"},
+    json::object m{{"messageId", "campaign-in-" + std::to_string(i)}, {"dateTime", testing::iso_now()}, {"channelId", "wa-channel"},
                    {"chatType", "whatsapp"}, {"chatId", std::to_string(79995550000LL + customer)}, {"type", "text"},
                    {"isEcho", false}, {"contact", json::object{{"name", "WhatsApp " + std::to_string(customer)}}},
                    {"text", text}, {"status", "inbound"}};
