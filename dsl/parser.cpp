@@ -62,42 +62,6 @@ SY_EXPECTS(string_close, E0103, "unterminated string: expected `\"` before the e
 SY_EXPECTS(escape_char, E0104, "invalid escape: use `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`")
 #undef SY_EXPECTS
 
-std::uint32_t child_depth(const Expr::Node& node) {
-    std::uint32_t d = 0;
-    auto take = [&](const ExprPtr& e) {
-        if (e && e->depth > d) d = e->depth;
-    };
-    std::visit(
-        [&](const auto& n) {
-            using T = std::decay_t<decltype(n)>;
-            if constexpr (std::is_same_v<T, Field>) take(n.object);
-            else if constexpr (std::is_same_v<T, Call>) for (const auto& a : n.args) take(a.value);
-            else if constexpr (std::is_same_v<T, Unary>) take(n.operand);
-            else if constexpr (std::is_same_v<T, Binary>) { take(n.lhs); take(n.rhs); }
-            else if constexpr (std::is_same_v<T, ListLit> || std::is_same_v<T, SetLit>) for (const auto& i : n.items) take(i);
-            else if constexpr (std::is_same_v<T, RecordLit>) for (const auto& f : n.fields) take(f.value);
-            else if constexpr (std::is_same_v<T, Where>) { take(n.items); take(n.predicate); }
-            else if constexpr (std::is_same_v<T, IfElse>) { take(n.condition); take(n.then_value); take(n.else_value); }
-        },
-        node);
-    return d;
-}
-
-[[noreturn]] void too_deep(std::uint32_t at) {
-    throw SyntaxFailure{Code::E0102,
-                        "nested too deeply (more than " + std::to_string(max_expression_depth) + " levels)", at,
-                        at + 1};
-}
-
-}  // namespace
-
-void State::push(Span span, Expr::Node node) {
-    std::uint32_t depth = child_depth(node) + 1;
-    if (depth > max_expression_depth) too_deep(span.begin);
-    exprs.push_back(module.arena->make(Expr{span, std::move(node), depth, {}}));
-}
-
-namespace {
 
 template <typename Rule>
 struct Reporting : p::normal<Rule> {

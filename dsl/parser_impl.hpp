@@ -47,6 +47,9 @@ struct Label {
     std::size_t index;  // the position in `exprs` of the value it names
 };
 
+// Throws the E0102 SyntaxFailure at `at`: nested deeper than max_expression_depth.
+[[noreturn]] void too_deep(std::uint32_t at);
+
 struct State {
     State(const char* text, Module& into) : base(text), module(into) {}
 
