@@ -165,7 +165,7 @@ Webhook Bodies::telegram_message(const json::object& fields) {
     } else {
         update["message"] = message;
     }
-    return Webhook{integration, unquote_dates(json::serialize(update)), 200};
+    return Webhook{integration, unquote_dates(json::serialize(update)), 200, {}};
 }
 
 Webhook Bodies::telegram_reaction(const json::object& fields) {
@@ -185,7 +185,7 @@ Webhook Bodies::telegram_reaction(const json::object& fields) {
     else
         r["user"] = telegram_user(f);
     json::object update{{"update_id", next_update_++}, {"message_reaction", r}};
-    return Webhook{f.string("integration", "tg"), unquote_dates(json::serialize(update)), 200};
+    return Webhook{f.string("integration", "tg"), unquote_dates(json::serialize(update)), 200, {}};
 }
 
 Webhook Bodies::wazzup_message(const json::object& fields) {
@@ -211,7 +211,7 @@ Webhook Bodies::wazzup_message(const json::object& fields) {
     if (f.has("extra"))
         for (const auto& [k, v] : f.raw("extra").as_object()) m[k] = v;
     json::object body{{"messages", json::array{m}}};
-    return Webhook{f.string("integration", "wz"), json::serialize(body), 200};
+    return Webhook{f.string("integration", "wz"), json::serialize(body), 200, {}};
 }
 
 std::string bytes_of(const json::object& fields) {

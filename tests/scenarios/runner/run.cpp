@@ -137,7 +137,8 @@ private:
         } catch (const std::invalid_argument& e) {
             fail(e.what());
         }
-        auto r = testing::http_request(server_.port(), "POST", "/webhooks/" + w.integration, body, it->second.webhook_headers);
+        const auto& headers = w.headers.empty() ? it->second.webhook_headers : w.headers;
+        auto r = testing::http_request(server_.port(), "POST", "/webhooks/" + w.integration, body, headers);
         if (r.status != w.status)
             fail("the webhook was answered " + std::to_string(r.status) + ", expected " + std::to_string(w.status) + ": " + r.body);
     }
@@ -153,17 +154,37 @@ private:
             fail(e.what());
         }
         auto r = testing::http_request(server_.port(), c.method, target, body, {{"Authorization", "Bearer " + s_.api_token}});
-        bool status_ok = c.status ? r.status == *c.status : r.status >= 200 && r.status < 300;
+        check_answer(r, c.status, c.expect);
+    }
+
+    void check_answer(const testing::HttpResult& r, std::optional<int> status, const std::optional<json::value>& expect) {
+        bool status_ok = status ? r.status == *status : r.status >= 200 && r.status < 300;
         if (!status_ok)
-            fail("answered " + std::to_string(r.status) + ", expected " + (c.status ? std::to_string(*c.status) : "2xx") + ": " + r.body);
-        if (!c.expect) return;
+            fail("answered " + std::to_string(r.status) + ", expected " + (status ? std::to_string(*status) : "2xx") + ": " + r.body);
+        if (!expect) return;
         json::value answer;
         try {
             answer = json::parse(r.body);
         } catch (const std::exception&) {
             fail("the answer is not JSON: " + r.body);
         }
-        if (auto d = mismatch(*c.expect, answer)) fail(*d + "\n  the answer: " + pretty(answer));
+        if (auto d = mismatch(*expect, answer)) fail(*d + "\n  the answer: " + pretty(answer));
+    }
+
+    // `switchyard compile`, as an admin runs it, then the bytes to the API.
+    void act(const Publish& p) {
+        settle();
+        std::string bytes = p.bytes;
+        if (p.rules) {
+            auto out = server_.dir() / ("ruleset-" + std::to_string(++published_) + ".swy");
+            auto log = server_.dir() / "compile.log";
+            auto command = std::string(SWITCHYARD_BINARY) + " compile '" + p.rules->string() + "' -o '" + out.string() + "' > '" +
+                           log.string() + "' 2>&1";
+            if (std::system(command.c_str()) != 0) fail("switchyard compile failed:\n" + read_text(log));
+            bytes = read_text(out);
+        }
+        auto r = testing::http_request(server_.port(), "POST", "/api/v1/ruleset", bytes, {{"Authorization", "Bearer " + s_.api_token}});
+        check_answer(r, p.status, p.expect);
     }
 
     void act(const Sent& sent) {
@@ -223,6 +244,7 @@ private:
     Placeholders placeholders_;
     std::size_t telegram_seen_ = 0;
     std::size_t wazzup_seen_ = 0;
+    int published_ = 0;
     std::string where_;
 };
 

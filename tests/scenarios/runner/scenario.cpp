@@ -149,7 +149,7 @@ const std::vector<Kind>& kinds() {
         {"telegram", {}},
         {"telegram_reaction", {}},
         {"wazzup", {}},
-        {"webhook", {"body", "status"}},
+        {"webhook", {"body", "status", "headers"}},
         {"api", {"body", "status", "expect"}},
         {"get", {"status", "expect"}},
         {"telegram_sent", {}},
@@ -159,6 +159,7 @@ const std::vector<Kind>& kinds() {
         {"telegram_file", {}},
         {"wazzup_file", {}},
         {"upload", {}},
+        {"ruleset", {"status", "expect"}},
     };
     return k;
 }
@@ -210,7 +211,13 @@ Action read_action(const std::filesystem::path& path, const toml::table& step, B
         auto body = r.json("body");
         if (!body) r.fail(step, "a `webhook` step needs its `body`: the JSON the messenger sends, as a string");
         std::string text = body->is_string() ? std::string(body->as_string()) : boost::json::serialize(*body);
-        return Webhook{r.string(key), text, static_cast<int>(r.integer("status").value_or(200))};
+        Webhook w{r.string(key), text, static_cast<int>(r.integer("status").value_or(200)), {}};
+        if (auto headers = r.json("headers")) {
+            if (!headers->is_object()) r.fail(*step.get("headers"), "`headers` is a table: { \"Name\" = \"value\" }");
+            for (const auto& [name, value] : headers->as_object())
+                w.headers[std::string(name)] = value.is_string() ? std::string(value.as_string()) : boost::json::serialize(value);
+        }
+        return w;
     }
     if (key == "api" || key == "get") {
         auto [method, target] = key == "get" ? std::pair{std::string("GET"), r.string(key)} : method_and_target(r, step, key);
@@ -234,6 +241,14 @@ Action read_action(const std::filesystem::path& path, const toml::table& step, B
             r.fail(*step.get(key), "a file needs its `id` and its `bytes` (a string)");
         auto size = t.contains("reported_size") ? t.at("reported_size").as_int64() : -1;
         return FakeFile{service_of(key), std::string(t.at("id").as_string()), bytes_of(t), size};
+    }
+    if (key == "ruleset") {
+        auto t = to_json(r.table(key)).as_object();
+        auto status = r.integer("status");
+        Publish out{std::nullopt, bytes_of(t), status ? std::optional<int>(static_cast<int>(*status)) : std::nullopt, r.json("expect")};
+        if (t.contains("rules")) out.rules = path.parent_path() / std::string(t.at("rules").as_string());
+        if (!out.rules && !t.contains("bytes")) r.fail(*step.get(key), "a ruleset is `rules` (a file or folder to compile) or `bytes`");
+        return out;
     }
     auto t = to_json(r.table(key)).as_object();
     if (!t.contains("name")) r.fail(*step.get(key), "an upload needs its `name`");
@@ -298,6 +313,7 @@ std::string describe(const Step& step) {
             if constexpr (std::is_same_v<A, Refusals>) return a.service == Sent::Service::telegram ? "telegram_refuses" : "wazzup_refuses";
             if constexpr (std::is_same_v<A, FakeFile>) return "file " + a.id;
             if constexpr (std::is_same_v<A, Upload>) return "upload " + a.name;
+            if constexpr (std::is_same_v<A, Publish>) return a.rules ? "ruleset " + a.rules->filename().string() : "ruleset of bytes";
         },
         step.action);
     std::string out = "step " + std::to_string(step.number) + " (line " + std::to_string(step.line) + ", " + what + ")";

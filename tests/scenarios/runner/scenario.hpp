@@ -27,6 +27,7 @@ struct Webhook {
     std::string integration;
     std::string body;
     int status = 200;
+    std::map<std::string, std::string> headers;  // instead of the integration's credential, when given
 };
 
 // A call of the API with its token; `expect` is matched against the answer when given.
@@ -65,7 +66,16 @@ struct Upload {
     std::string bytes;
 };
 
-using Action = std::variant<Webhook, ApiCall, Sent, Refusals, FakeFile, Upload>;
+// A ruleset swapped in through POST /api/v1/ruleset (R3): rule files compiled by
+// `switchyard compile`, or bytes as they are (to see one refused).
+struct Publish {
+    std::optional<std::filesystem::path> rules;  // the root file or folder
+    std::string bytes;
+    std::optional<int> status;  // any 2xx when not given
+    std::optional<boost::json::value> expect;
+};
+
+using Action = std::variant<Webhook, ApiCall, Sent, Refusals, FakeFile, Upload, Publish>;
 
 struct Step {
     int number = 0;  // from 1, as a reader counts the [[step]] tables
