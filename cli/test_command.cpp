@@ -41,7 +41,7 @@ public:
     CoverageReport coverage() const {
         std::vector<std::string> kinds;
         for (const auto& k : image_->schema().kinds()) kinds.push_back(k.name);
-        return CoverageReport(image_->module(), kinds, fired_,
+        return CoverageReport(image_->module(), kinds, fired_, reachable_policies(*image_),
                               [this](std::uint32_t file, std::uint32_t line) { return source_line(file, line); });
     }
 

@@ -9,6 +9,8 @@ using namespace switchyard::testing;
 
 namespace {
 const std::string partly = "tests/cli/data/coverage/partly.rules";  // 2 of its 3 rules fire
+// A fallback policy that narrower ones hide from every message, and 3 rules that all fire.
+const std::string fallback = "tests/cli/data/coverage/fallback.rules";
 }
 
 TEST_CASE("test --coverage --format json prints one document: tests, then coverage per file, policy and rule",
@@ -29,11 +31,13 @@ TEST_CASE("test --coverage --format json prints one document: tests, then covera
     CHECK(coverage.at("rules") == 3);
     CHECK(coverage.at("fired") == 2);
     CHECK(coverage.at("percent").as_double() == Approx(200.0 / 3));
+    CHECK(coverage.at("not_counted") == 0);
     const auto& file = coverage.at("files").as_array().at(0).as_object();
     CHECK(file.at("file").as_string() == partly);
     const auto& policy = file.at("policies").as_array().at(0).as_object();
     CHECK(policy.at("kind") == "attachment");
     CHECK(policy.at("line") == 1);
+    CHECK(policy.at("applies") == true);
     const auto& rules = policy.at("rules").as_array();
     REQUIRE(rules.size() == 3);
     CHECK(rules[0] == boost::json::parse(R"({"line": 2, "fired": 1, "source": "when file.size > 10 MB -> link"})"));
@@ -80,4 +84,45 @@ TEST_CASE("test --min-coverage must be a percentage", "[cli][coverage]") {
     }
     CHECK(run_cli({"test", "--min-coverage", "0", partly}).code == 0);
     CHECK(run_cli({"test", "--min-coverage", "100", partly}).code == 1);
+}
+
+TEST_CASE("test --coverage does not count the rules of a policy that no message reaches, and lists it apart",
+          "[cli][coverage]") {
+    auto text = run_cli({"test", "--min-coverage", "100", fallback});
+    INFO(text.out << text.err);
+    CHECK(text.code == 0);  // every rule that some message can reach fired
+    CHECK_THAT(text.out, Catch::EndsWith(
+                             "coverage: 3 of 3 rules fired in some test\n"
+                             "not counted: 1 rule of a policy that no message of this program reaches (narrower or "
+                             "higher-priority policies of its kind take its whole scope):\n"
+                             "  " + fallback + ":3  policy attachment for inbound {\n"));
+
+    auto json = run_cli({"test", "--coverage", "--format", "json", fallback});
+    REQUIRE(json.code == 0);
+    const auto coverage = boost::json::parse(json.out).at("coverage").as_object();
+    CHECK(coverage.at("rules") == 3);
+    CHECK(coverage.at("fired") == 3);
+    CHECK(coverage.at("percent").as_double() == 100.0);
+    CHECK(coverage.at("not_counted") == 1);
+    const auto& file = coverage.at("files").as_array().at(0).as_object();
+    CHECK(file.at("rules") == 3);
+    const auto& policies = file.at("policies").as_array();
+    REQUIRE(policies.size() == 3);
+    CHECK(policies[0].at("applies") == false);
+    CHECK(policies[0].at("rules").as_array().at(0).at("fired") == 0);
+    CHECK(policies[1].at("applies") == true);
+}
+
+TEST_CASE("test --min-coverage 100 fails on a rule that no test made fire, also in a fallback reached by next",
+          "[cli][coverage]") {
+    const std::string deferring = "tests/cli/data/coverage/deferring.rules";  // 4 of its 5 rules fire
+    auto r = run_cli({"test", "--min-coverage", "100", deferring});
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);
+    const std::string unfired = "  " + deferring + ":4  when file.ext == \"exe\" -> reject(\"executables are not kept\")\n";
+    CHECK_THAT(r.out, Catch::Contains("coverage: 4 of 5 rules fired in some test; never fired:\n" + unfired));
+    CHECK_THAT(r.out, !Catch::Contains("not counted"));
+    CHECK_THAT(r.out, Catch::EndsWith("rule coverage 80.0% is below --min-coverage 100%; 1 of 5 rules never fired:\n" +
+                                      unfired));
+    CHECK(run_cli({"test", "--min-coverage", "80", deferring}).code == 0);
 }
