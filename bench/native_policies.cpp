@@ -519,6 +519,7 @@ Route common_routing(const NativeCase& c) {
 Route telegram_routing(const NativeCase& c) {
     const Message& m = c.message;
     if (m.chat.kind == ChatKind::group || m.chat.kind == ChatKind::channel) return LinkedTask{&m.chat};
+    if (m.direction == Direction::inbound && m.sender.is_employee) return Ignore{"an employee linking their account (T8)"};
     std::string title = m.sender.name;
     title.append(" (telegram, ").append(name_of(c.integration.service)).append(", @");
     title.append(m.channel.number).append(")");
@@ -732,6 +733,7 @@ json::object result_json(std::string_view constructor, json::object parameters =
 json::object route_json(const Route& route) {
     if (const auto* linked = std::get_if<LinkedTask>(&route))
         return result_json("linked_task", {{"chat", chat_json(*linked->chat)}});
+    if (const auto* ignore = std::get_if<Ignore>(&route)) return result_json("ignore", {{"reason", ignore->reason}});
     const Thread& t = std::get<Thread>(route);
     json::array key;
     for (const ThreadKey& k : t.key) key.push_back(std::visit([](auto v) { return json::value(v); }, k));

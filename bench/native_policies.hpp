@@ -231,7 +231,11 @@ struct LinkedTask {
     const Chat* chat = nullptr;
 };
 
-using Route = std::variant<Thread, LinkedTask>;
+struct Ignore {
+    std::string_view reason;
+};
+
+using Route = std::variant<Thread, LinkedTask, Ignore>;
 
 enum class FileAction : std::uint8_t { attach, inline_preview, link };
 

@@ -118,6 +118,9 @@ local function telegram_routing(c)
     if kind == "group" or kind == "channel" then
         return { linked_task = { chat = m.chat } }
     end
+    if m.direction == "inbound" and m.sender.is_employee then
+        return { ignore = { reason = "an employee linking their account (T8)" } }
+    end
     local title = m.sender.name .. " (telegram, " .. integration.service .. ", @" .. m.channel.number .. ")"
     return { thread = { key = { m.channel.number, m.chat.id }, title = title, description = NONE,
                         assignees = routing_assignees(integration), project = integration.project } }

@@ -21,7 +21,7 @@ struct Refusal {
     int status = 400;
     std::string message;
     std::string field = {};  // the input field it is about; empty: the call as a whole
-    std::string rule = {};   // the rule that refused (`telegram.rules:38`), for the rules' refusals
+    std::string rule = {};   // the rule that refused (`telegram.rules:40`), for the rules' refusals
 };
 [[noreturn]] void refuse(int status, std::string message, std::string field = {});
 

@@ -61,7 +61,7 @@ struct FileVerdict {
 
 struct OutboundDecision {
     DeliveryVerdict delivery;
-    std::string rule;                // where the delivery was decided (`telegram.rules:38`)
+    std::string rule;                // where the delivery was decided (`telegram.rules:40`)
     std::vector<FileVerdict> files;  // one per OutboundComment::files
 };
 

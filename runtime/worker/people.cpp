@@ -43,8 +43,9 @@ Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at)
     Actors a;
     bool telegram = m.transport == stdlib::Transport::telegram;
     if (m.direction == stdlib::Direction::inbound) {
-        // In a linked group an employee may write too: that is the employee, not a new contact.
-        if (telegram && is_group(m.chat_kind))
+        // In a linked group an employee may write too, and in the bot's private chat an employee
+        // writes to link their account (T8): that is the employee, not a new contact.
+        if (telegram && (is_group(m.chat_kind) || m.chat_kind == stdlib::ChatKind::private_chat))
             if (const auto* e = employees_.by_telegram(m.sender)) {
                 a.author = {"employee", e->id, e->name};
                 return a;

@@ -354,6 +354,7 @@ void Processor::message(const adapters::Event& e) {
     auto placed = place(m, a, channel.id, find(decide(bit(Kind::routing), decisions), Kind::routing));
     if (!placed) {
         unit.undo();
+        remember_employee_chat(m, at);  // the shipped rules place an employee's own chat nowhere (T8)
         log(decisions, e.dedup_key, std::nullopt, std::nullopt, notes_since(first_note));
         return;
     }

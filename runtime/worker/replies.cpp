@@ -97,7 +97,8 @@ void Processor::act_on_command(const adapters::Message& m, const Actors& a, cons
 }
 
 // An employee writing to the bot in a private chat links their Telegram account: the chat
-// their notifications go to (T8). The message itself is taken as any other (a contact's).
+// their notifications go to (T8), whatever the rules do with the message itself (the shipped
+// ones ignore it: the employee is no customer).
 void Processor::remember_employee_chat(const adapters::Message& m, std::int64_t at) {
     if (m.direction != stdlib::Direction::inbound || m.chat_kind != stdlib::ChatKind::private_chat ||
         !bot_integration(integration_))

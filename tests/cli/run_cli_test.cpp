@@ -38,7 +38,7 @@ TEST_CASE("compile writes a ruleset that disasm lists and eval runs", "[cli][vm]
     auto listing = run({"disasm", out});
     REQUIRE(listing.code == 0);
     CHECK_THAT(listing.out, Catch::Contains("; " + out + ": verified"));
-    CHECK_THAT(listing.out, Catch::Contains("policy notification for inbound via telegram in group, channel  rules/telegram.rules:26\n"
+    CHECK_THAT(listing.out, Catch::Contains("policy notification for inbound via telegram in group, channel  rules/telegram.rules:28\n"
                                             "  reads: message, task; queries: member_of, has_role, last_message_with\n"));
     CHECK_THAT(listing.out, Catch::Contains("policy reopen for inbound  rules/common.rules:33\n  reads: nothing; queries: none\n"));
     CHECK_THAT(listing.out, Catch::Contains("let recent = last_message_with(message.sender)"));

@@ -81,7 +81,7 @@ TEST_CASE("planfix: an empty case is an inbound telegram message in a private ch
     CHECK(out.at("ruleset") == "planfix");
     REQUIRE(decisions(out).size() == 3);  // routing, reopen, notification: no file, reaction, notice, employee, command
     const std::string routing = R"j({"kind": "routing", "policy": "rules/telegram.rules:9",
-        "rule": "rules/telegram.rules:15", "value": {"thread": {"key": ["", 0],
+        "rule": "rules/telegram.rules:17", "value": {"thread": {"key": ["", 0],
         "title": " (telegram, telegram_bot, @)", "description": null, "assignees": [)j" +
                                 std::string(default_person) + R"(], "project": null}}})";
     CHECK(decisions(out)[0] == expected(routing));
@@ -136,13 +136,13 @@ TEST_CASE("planfix: attachments are decided per file, in order", "[reference][pl
         {"ext": "zip", "size": "5MB"}]}})");
     auto files = of_kind(out, "attachment");
     REQUIRE(files.size() == 3);
-    CHECK(files[0] == expected(R"({"kind": "attachment", "file": 0, "policy": "rules/telegram.rules:36",
-        "rule": "rules/telegram.rules:37", "value": {"attach": {}}})"));
-    CHECK(files[1] == expected(R"({"kind": "attachment", "file": 1, "policy": "rules/telegram.rules:36",
-        "rule": "rules/telegram.rules:41", "value": {"link": {}}})"));
-    CHECK(files[2].at("rule") == "rules/telegram.rules:41");  // 5 MB is not below 5 MB
-    CHECK(decision(out, "delivery") == expected(R"({"kind": "delivery", "policy": "rules/telegram.rules:45",
-        "rule": "rules/telegram.rules:47", "value": {"internal": {}}})"));
+    CHECK(files[0] == expected(R"({"kind": "attachment", "file": 0, "policy": "rules/telegram.rules:38",
+        "rule": "rules/telegram.rules:39", "value": {"attach": {}}})"));
+    CHECK(files[1] == expected(R"({"kind": "attachment", "file": 1, "policy": "rules/telegram.rules:38",
+        "rule": "rules/telegram.rules:43", "value": {"link": {}}})"));
+    CHECK(files[2].at("rule") == "rules/telegram.rules:43");  // 5 MB is not below 5 MB
+    CHECK(decision(out, "delivery") == expected(R"({"kind": "delivery", "policy": "rules/telegram.rules:47",
+        "rule": "rules/telegram.rules:49", "value": {"internal": {}}})"));
     // Attachments come after routing, reopen and notification, before delivery: the schema's order.
     CHECK(decisions(out)[0].at("kind") == "attachment");
     CHECK(decisions(out)[3].at("kind") == "delivery");
@@ -155,10 +155,10 @@ TEST_CASE("planfix: attachments are decided per file, in order", "[reference][pl
 
 TEST_CASE("planfix: reactions", "[reference][planfix]") {
     auto like = planfix().decide(R"({"reaction": {"emoji": "👍", "added": true}})");
-    CHECK(decision(like, "reaction") == expected(R"({"kind": "reaction", "policy": "rules/telegram.rules:63",
-        "rule": "rules/telegram.rules:65", "value": "like"})"));
+    CHECK(decision(like, "reaction") == expected(R"({"kind": "reaction", "policy": "rules/telegram.rules:65",
+        "rule": "rules/telegram.rules:67", "value": "like"})"));
     auto custom = planfix().decide(R"({"reaction": {"emoji": "👍", "added": true}, "settings": {"positive_reactions": []}})");
-    CHECK(decision(custom, "reaction").at("rule") == "rules/telegram.rules:67");
+    CHECK(decision(custom, "reaction").at("rule") == "rules/telegram.rules:69");
     auto removed = planfix().decide(R"({"reaction": {"emoji": "👍"}})");
     CHECK(decision(removed, "reaction").at("value") == "unlike");
     CHECK(of_kind(planfix().decide(R"({"message": {"transport": "whatsapp"}, "reaction": {}})"), "reaction").empty());
@@ -170,8 +170,8 @@ TEST_CASE("planfix: group notifications read the history, members and the settin
     const std::string history = R"("history": [
         {"sender": {"id": 55}, "participants": [{"id": 8, "name": "Olga", "is_employee": true}, {"id": 9, "name": "Petr"}]}])";
     auto out = planfix().decide("{" + event + R"(, "facts": {)" + history + "}}");
-    CHECK(decision(out, "notification") == expected(R"({"kind": "notification", "policy": "rules/telegram.rules:26",
-        "rule": "rules/telegram.rules:32", "value": [{"person": {"id": 8, "name": "Olga", "username": null,
+    CHECK(decision(out, "notification") == expected(R"({"kind": "notification", "policy": "rules/telegram.rules:28",
+        "rule": "rules/telegram.rules:34", "value": [{"person": {"id": 8, "name": "Olga", "username": null,
         "phone": null, "is_employee": true, "has_access": false}, "reason": "recent_participant"}]})"));
     CHECK(decision(out, "routing").at("value") == expected(R"({"linked_task": {"chat": {"id": -100, "kind": "group",
         "title": "", "username": null}}})"));
@@ -186,8 +186,8 @@ TEST_CASE("planfix: group notifications read the history, members and the settin
 
 TEST_CASE("planfix: commands are asked only for a command", "[reference][planfix]") {
     auto start = planfix().decide(R"({"message": {"command": "start"}})");
-    CHECK(decision(start, "command") == expected(R"({"kind": "command", "policy": "rules/telegram.rules:54",
-        "rule": "rules/telegram.rules:55", "value": {"reply": {"text": "Hello! Write your question here and we will answer."}}})"));
+    CHECK(decision(start, "command") == expected(R"({"kind": "command", "policy": "rules/telegram.rules:56",
+        "rule": "rules/telegram.rules:57", "value": {"reply": {"text": "Hello! Write your question here and we will answer."}}})"));
     CHECK(decision(planfix().decide(R"({"message": {"command": "contact"}})"), "command").at("value") ==
           expected(R"({"add_contact": {}})"));
     CHECK(of_kind(planfix().decide(R"({"message": {"command": null}})"), "command").empty());

@@ -88,7 +88,7 @@ bytecode::Function hand_made(std::string_view kind, std::vector<bytecode::Instr>
 }  // namespace
 
 TEST_CASE("the Telegram group notification policy reads message and task and calls every fact query", "[footprint]") {
-    const auto& f = policy_at("notification", "rules/telegram.rules", 26);
+    const auto& f = policy_at("notification", "rules/telegram.rules", 28);
     CHECK(reads(f) == std::vector<std::string>{"message", "task"});
     CHECK(f.footprint.fact_queries ==
           std::vector<std::uint16_t>{function("member_of"), function("has_role"), function("last_message_with")});
@@ -143,7 +143,7 @@ TEST_CASE("a footprint changed by hand in a compiled file is refused, naming the
         return refusal_of_bytes(bytecode::write(m));
     };
     CHECK(refusal_of_bytes(bytecode::write(original)).empty());
-    const std::string policy = "`notification` policy " + std::to_string(at) + " (rules/telegram.rules:26): ";
+    const std::string policy = "`notification` policy " + std::to_string(at) + " (rules/telegram.rules:28): ";
     CHECK_THAT(refused([](Footprint& fp) { fp.inputs &= ~std::uint64_t(2); }),
                Catch::Contains(policy + "reads input `task` but its footprint does not list it"));
     CHECK_THAT(refused([](Footprint& fp) { fp.inputs |= 4; }),

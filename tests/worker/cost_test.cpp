@@ -24,7 +24,9 @@ constexpr double group_message_statements = 18.5;
 // The event's strings, the store's rows read back as strings, the typed routing decision, the
 // VM's traces for the log, the log's rows and the row's note. Parsing the body, the case and
 // the log's JSON are built in buffers kept from message to message; the VM allocates nothing.
-constexpr double private_message_allocations = 40;
+// 39.1 measured before T8's routing rule (an employee's own chat is ignored), 40.1 since: the
+// trace of a private message holds one more condition.
+constexpr double private_message_allocations = 41;
 
 std::string private_body(std::int64_t update, std::int64_t user, const std::string& text) {
     return R"({"update_id": )" + std::to_string(update) + R"(, "message": {"message_id": )" + std::to_string(update) +

@@ -250,7 +250,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("scenarios: each file of tests/scenarios/, through the real server") {
+TEST_CASE("scenarios: each file of tests/scenarios/, through the real server", "[scenario]") {
     auto base = read_text(folder / "base.toml");
     for (const auto& file : scenario_files()) {
         DYNAMIC_SECTION(file.filename().string()) {
