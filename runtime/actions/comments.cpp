@@ -239,6 +239,23 @@ std::size_t enqueue(store::Work& work, std::int64_t comment, const Place& at, co
     return queued;
 }
 
+// W7: a conversation whose channel was deleted moves to the live channel that took its number,
+// for an employee's reply as for the customer's next message (the worker's placing does the
+// same then). In the comment's transaction: a refused comment moves nothing.
+void take_over_channel(store::Work& work, Place& at) {
+    if (!at.conversation || !at.integration || at.conversation->channel_external_id.empty()) return;
+    const auto& channels = at.integration->channels;
+    auto old = std::find_if(channels.begin(), channels.end(),
+                            [&](const config::Channel& c) { return c.id == at.conversation->channel_external_id; });
+    if (old == channels.end() || !old->deleted) return;
+    auto heir = std::find_if(channels.begin(), channels.end(), [&](const config::Channel& c) {
+        return !c.deleted && c.number == old->number && c.transport == old->transport;
+    });
+    if (heir == channels.end()) return;
+    work.set_conversation_channel(at.conversation->id, work.channel_id(at.integration->id, heir->id));
+    at.conversation = work.conversation(at.conversation->id);
+}
+
 }  // namespace
 
 json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, const CommentRequest& c, bool first,
@@ -252,6 +269,7 @@ json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, 
     }
     if (at.task.conversation) at.conversation = work.conversation(*at.task.conversation);
     if (at.conversation) at.integration = channels.integration(at.conversation->integration);
+    take_over_channel(work, at);
 
     auto verdict = decide(*this, work, at, c, first, now);
     auto comment = add_comment_row(work, at, c, config, now);

@@ -92,13 +92,17 @@ Answer Desk::start_conversation(const json::value& body) {
         {
             std::lock_guard lock(d.deciding_mutex);
             auto work = d.store.begin_work();
+            auto chat_kind = transport == stdlib::Transport::instagram ? "direct" : "private";
+            if (auto task = work.open_dialogue(integration->id, chat, chat_kind))
+                refuse(409, "a dialogue with " + chat + " is open in task " + std::to_string(*task) +
+                                " on the channel it started on (W5): write in that task, or delete it to start anew from another channel");
             store::IdentityInput identity{std::string(stdlib::name_of(transport)), chat, in.text("name").value_or(chat), std::nullopt,
                                           std::nullopt};
             if (transport == stdlib::Transport::whatsapp) identity.phone = chat;
             else identity.username = chat;
             auto contact = work.find_or_create_contact(identity, now);
             Opening o{integration.get(), channel.id, work.channel_id(integration->id, channel.id), transport, chat,
-                      transport == stdlib::Transport::instagram ? "direct" : "private", &contact, title};
+                      chat_kind, &contact, title};
             made = open_conversation(d, work, o, request, messages, now);
             work.commit();
         }

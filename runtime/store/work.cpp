@@ -256,6 +256,15 @@ std::optional<ConversationRecord> Work::latest_conversation_of_chat(std::string_
     return conversation_at(q);
 }
 
+std::optional<std::int64_t> Work::open_dialogue(std::string_view integration, std::string_view chat, std::string_view chat_kind) {
+    Query q(state_->connection,
+            "SELECT v.task FROM conversations v JOIN tasks t ON t.id = v.task"
+            " WHERE v.integration = ? AND v.chat = ? AND v.chat_kind = ? AND t.deleted_at IS NULL ORDER BY v.id LIMIT 1");
+    q.bind(integration, chat, chat_kind);
+    if (!q.step()) return std::nullopt;
+    return q.integer(0);
+}
+
 std::int64_t Work::create_conversation(const NewConversation& v) {
     Query(state_->connection,
           "INSERT INTO conversations (integration, key, channel, chat, chat_kind, contact, started_by, created_at)"

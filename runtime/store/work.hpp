@@ -343,6 +343,9 @@ public:
     std::optional<ConversationRecord> conversation(std::int64_t id);
     // The conversation of a chat that last had a comment (for messages no routing decided).
     std::optional<ConversationRecord> latest_conversation_of_chat(std::string_view integration, std::string_view chat);
+    // W5: the task of a conversation with this chat, on any channel of the integration, that is
+    // not deleted: the dialogue an employee may not start again from another channel.
+    std::optional<std::int64_t> open_dialogue(std::string_view integration, std::string_view chat, std::string_view chat_kind);
     std::int64_t create_conversation(const NewConversation& conversation);
     void set_conversation_task(std::int64_t conversation, std::int64_t task);
     // W7: a new channel with the same number takes over the conversation.

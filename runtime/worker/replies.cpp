@@ -107,11 +107,16 @@ void Processor::remember_employee_chat(const adapters::Message& m, std::int64_t 
 }
 
 // A Wazzup message on a channel the configuration does not list creates nothing: no channel
-// named after an id, no task for a number nobody set up.
+// named after an id, no task for a number nobody set up. Nor does one on a deleted channel
+// (W7: its tasks receive no more; a channel that took its number comes with an id of its own).
 bool Processor::known_channel(const adapters::Message& m) {
     if (integration_.service != config::Service::wazzup) return true;
-    for (const auto& ch : integration_.channels)
-        if (ch.id == m.channel) return true;
+    for (const auto& ch : integration_.channels) {
+        if (ch.id != m.channel) continue;
+        if (!ch.deleted) return true;
+        note("channel " + m.channel + " was deleted: nothing is created (W7)");
+        return false;
+    }
     note("channel " + m.channel + " is not in the configuration: nothing is created");
     ++unknown_channels_;
     return false;
