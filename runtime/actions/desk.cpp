@@ -3,6 +3,7 @@
 #include "runtime/actions/desk_impl.hpp"
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "runtime/outbox/dispatcher.hpp"
 #include "runtime/worker/outbound.hpp"
 
@@ -183,6 +184,7 @@ Answer Desk::link_chat(std::int64_t id, const json::value& body) {
         const auto& by = impl_->actor(in);
         auto integration_id = in.required_text("integration");
         auto chat = in.required_text("chat");
+        if (chat.starts_with("@")) chat = common::ascii_lower(chat);  // Telegram's usernames ignore case
         const auto* integration = impl_->config.integration(integration_id);
         if (!integration) refuse(422, "integration: no integration `" + integration_id + "`", "integration");
         if (integration->service != config::Service::telegram)
@@ -199,15 +201,17 @@ Answer Desk::link_chat(std::int64_t id, const json::value& body) {
     });
 }
 
-Answer Desk::unlink_chat(std::int64_t id, std::string_view integration, std::string_view chat, const json::value& body) {
+Answer Desk::unlink_chat(std::int64_t id, std::string_view integration, std::string_view given_chat, const json::value& body) {
     return guarded([&] {
+        // As link_chat keeps it: a channel's @username in lower case.
+        std::string chat = given_chat.starts_with("@") ? common::ascii_lower(given_chat) : std::string(given_chat);
         Input in(body);
         const auto& by = impl_->actor(in);
         auto now = common::wall_clock_ms();
         auto work = impl_->store.begin_work();
         impl_->task(work, id, true);
         if (work.linked_task(integration, chat) != id)
-            refuse(404, "chat " + std::string(chat) + " of " + std::string(integration) + " is not linked to task " + std::to_string(id));
+            refuse(404, "chat " + chat + " of " + std::string(integration) + " is not linked to task " + std::to_string(id));
         work.unlink_chat(integration, chat);
         work.record_history(id, impl_->history_actor(by), "unlink_chat", {{"integration", integration}, {"chat", chat}}, now);
         work.commit();

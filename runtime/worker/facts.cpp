@@ -1,5 +1,7 @@
 #include "runtime/worker/facts.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -8,16 +10,10 @@ namespace switchyard::worker {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // `@ivan` and `ivan` name one Telegram account; user ids are kept as digits.
 std::string telegram_key(std::string_view account) {
     if (!account.empty() && account.front() == '@') account.remove_prefix(1);
-    return lower(account);
+    return common::ascii_lower(account);
 }
 
 records::OptionalText view(const std::optional<std::string>& s) {

@@ -2,6 +2,8 @@
 // I4), and what a message to a completed task does (reopen).
 #include "runtime/worker/processor.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 
 namespace switchyard::worker {
@@ -103,6 +105,10 @@ std::optional<Processor::Placed> Processor::linked(const adapters::Message& m, c
     std::string chat = chat_;
     if (route.chat_id != chat_number(chat)) chat = std::to_string(route.chat_id);
     auto task = work_.linked_task(integration_.id, chat);
+    // A channel linked by its @username (the API takes one, lowercased: Telegram's usernames
+    // ignore case) is found by the username its posts carry.
+    if (!task && chat == chat_ && m.chat_username && !m.chat_username->empty())
+        task = work_.linked_task(integration_.id, "@" + common::ascii_lower(*m.chat_username));
     if (!task) {
         note("no task is linked to chat " + chat + " (routing by " + rule + "): message dropped");
         return std::nullopt;
