@@ -44,6 +44,7 @@ struct Verdict {
     std::optional<std::string> signature;
     std::optional<std::int64_t> reply_to;
     std::vector<worker::FileVerdict> files;
+    std::vector<const config::Employee*> bot_alerts;  // T8: notified employees the bot tells
 };
 
 // The messages through Wazzup. A private reply quotes the comment it answers (I6); else
@@ -160,6 +161,7 @@ Verdict decide(Desk::Impl& d, store::Work& work, const Place& at, const CommentR
     o.now = now;
     auto decided = worker::decide_outbound(work, d.config, *at.integration, d.employees, d.deciding(), o);
     if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery)) throw Refusal{422, no->reason, {}, decided.rule};
+    verdict.bot_alerts = std::move(decided.bot_alerts);
     if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
         verdict.send = true;
         verdict.signature = send->signature;
@@ -280,11 +282,15 @@ json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, 
             work.add_notification(task_id, comment, {"contact", contact->id, contact->name}, "mentioned", now);
     for (auto id : c.notify_employees)
         work.add_notification(task_id, comment, {"employee", id, config.employee(id)->name}, "mentioned", now);
-    messages = verdict.send ? enqueue(work, comment, at, c, verdict, plans, now) : 0;
+    std::size_t alerts = 0;
+    for (const auto* e : verdict.bot_alerts)
+        alerts += worker::alert_by_bot(work, at.integration->id, *e, at.task, c.by->name, c.text, now);
+    std::size_t to_customer = verdict.send ? enqueue(work, comment, at, c, verdict, plans, now) : 0;
+    messages = to_customer + alerts;
     std::string_view delivery = verdict.send ? "queued" : "internal";
-    work.record_history(task_id, history_actor(*c.by), "comment", {{"comment", comment}, {"delivery", delivery}, {"messages", messages}},
+    work.record_history(task_id, history_actor(*c.by), "comment", {{"comment", comment}, {"delivery", delivery}, {"messages", to_customer}},
                         now);
-    return {{"comment", comment}, {"delivery", delivery}, {"messages", messages}, {"files", std::move(files_out)}};
+    return {{"comment", comment}, {"delivery", delivery}, {"messages", to_customer}, {"files", std::move(files_out)}};
 }
 
 Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {

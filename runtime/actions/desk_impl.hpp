@@ -101,8 +101,10 @@ struct Desk::Impl {
     // A comment request's fields, checked, and its files' bytes (before any lock).
     CommentRequest read_comment(const Input& in);
     // Decides the comment by the rules and writes it, its files, notifications, outbox rows and
-    // history in `work` (with `deciding_mutex` held); the answer's body, and how many messages
-    // were queued. `first`: the message that opens a conversation an employee starts (W4).
+    // history in `work` (with `deciding_mutex` held), and the bot's alerts to the employees it
+    // notifies (T8); the answer's body, and how many outbox rows were queued (the customer's
+    // messages and the alerts). `first`: the message that opens a conversation an employee
+    // starts (W4).
     boost::json::object write_comment(store::Work& work, std::int64_t task, const CommentRequest& c, bool first,
                                       std::size_t& messages);
     // The download link of a stored file, valid for `[files] link_ttl`.

@@ -58,6 +58,7 @@ private:
     void fill();
     DeliveryVerdict delivery(const std::vector<engine::Decision>& decisions, std::string& rule);
     FileVerdict file(std::size_t index, const std::vector<engine::Decision>& decisions);
+    std::vector<const config::Employee*> bot_alerts();
 
     store::Work& work_;
     const config::Integration& integration_;
@@ -157,10 +158,65 @@ OutboundDecision OutboundCase::decide() {
     OutboundDecision out;
     out.delivery = delivery(decisions, out.rule);
     for (std::size_t i = 0; i < comment_.files.size(); ++i) out.files.push_back(file(i, decisions));
+    out.bot_alerts = bot_alerts();
+    return out;
+}
+
+// Each employee the comment notifies, with the `alert` policy asked as for a message from the
+// messenger (the worker's alert_employees): the notice's reason is `mentioned`, as the comment's
+// notifications record it. Asked last: the employee fact is the author's until then.
+std::vector<const config::Employee*> OutboundCase::bot_alerts() {
+    std::vector<const config::Employee*> out;
+    if (integration_.service == config::Service::wazzup) return out;
+    auto& c = deciding_.kase();
+    const auto& w = deciding_.writer();
+    engine::Options options;
+    options.kinds = bit(Kind::alert);
+    for (auto id : comment_.notified_employees) {
+        const auto* e = employees_.by_id(id);
+        if (!e || !e->telegram || e == comment_.author) continue;
+        c.set(Fact::employee, w.employee(c.arena(), {e->id, e->name, e->owner, true}));
+        c.set(Fact::notice, w.notice(c.arena(), {employees_.person(*e), stdlib::NoticeReason::mentioned}));
+        for (const auto& d : deciding_.engine().decide(c, options))
+            if (d.kind == static_cast<std::size_t>(Kind::alert) && d.outcome.ok() &&
+                engine::DecisionReader::alert(d.outcome.value) == stdlib::AlertRoute::bot_message)
+                out.push_back(e);
+    }
     return out;
 }
 
 }  // namespace
+
+std::size_t enqueue_bot_text(store::Work& work, std::string_view integration, const BotText& to, std::string_view text,
+                             std::int64_t not_before, std::int64_t at) {
+    auto parts = outbox::split_text(text, outbox::telegram_text_limit);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        outbox::Outgoing o;
+        o.text = std::move(parts[i]);
+        if (i == 0) o.reply_to = to.reply_to;
+        store::NewOutboxMessage row;
+        row.task = to.task;
+        row.integration = std::string(integration);
+        row.chat = to.chat;
+        row.chat_kind = to.chat_kind;
+        row.business_connection = to.business_connection;
+        row.method = std::string(outbox::method_name(o.method));
+        row.params = outbox::params_json(o);
+        row.part = static_cast<int>(i);
+        row.not_before = not_before;
+        row.at = at;
+        work.enqueue(row);
+    }
+    return parts.size();
+}
+
+std::size_t alert_by_bot(store::Work& work, std::string_view integration, const config::Employee& employee,
+                  const store::TaskRecord& task, std::string_view author, std::string_view text, std::int64_t at) {
+    auto chat = work.employee_chat(integration, employee.id);
+    if (!chat) return 0;
+    auto alert = task.title + " (#" + std::to_string(task.id) + ")\n" + std::string(author) + ": " + std::string(text);
+    return enqueue_bot_text(work, integration, {*chat, "private", std::nullopt, task.id, std::nullopt}, alert, at, at);
+}
 
 stdlib::Transport transport_of(const config::Integration& integration, const store::ConversationRecord& conversation) {
     if (integration.service != config::Service::wazzup) return stdlib::Transport::telegram;

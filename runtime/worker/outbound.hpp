@@ -63,6 +63,9 @@ struct OutboundDecision {
     DeliveryVerdict delivery;
     std::string rule;                // where the delivery was decided (`telegram.rules:40`)
     std::vector<FileVerdict> files;  // one per OutboundComment::files
+    // T8: the notified employees whose `alert` decision is bot_message (a Telegram bot's
+    // integration only; never the author).
+    std::vector<const config::Employee*> bot_alerts;
 };
 
 // Runs the delivery policy and the attachment policy of every file. A policy that fails, or
@@ -70,6 +73,23 @@ struct OutboundDecision {
 // leaves the tracker that no rule let go.
 OutboundDecision decide_outbound(store::Work& work, const config::Config& config, const config::Integration& integration,
                                  const Employees& employees, Deciding& deciding, const OutboundComment& comment);
+
+// A text the bot sends by itself (an alert, a command's answer) into `chat`, queued as as many
+// messages as Telegram's limit takes; how many.
+struct BotText {
+    std::string chat;
+    std::string chat_kind;
+    std::optional<std::string> business_connection;
+    std::optional<std::int64_t> task;
+    std::optional<std::int64_t> reply_to;  // the first message quotes it
+};
+std::size_t enqueue_bot_text(store::Work& work, std::string_view integration, const BotText& to, std::string_view text,
+                             std::int64_t not_before, std::int64_t at);
+
+// T8: a notification by the bot, in the private chat the employee opened with it: the task, then
+// who wrote what. The messages queued: none when the employee has not written to the bot yet.
+std::size_t alert_by_bot(store::Work& work, std::string_view integration, const config::Employee& employee,
+                  const store::TaskRecord& task, std::string_view author, std::string_view text, std::int64_t at);
 
 // C8: the quick replies the `quick_replies` policy offers `employee` (name, text), in order.
 std::vector<std::pair<std::string, std::string>> rules_quick_replies(Deciding& deciding, const Employees& employees,

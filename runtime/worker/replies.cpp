@@ -5,6 +5,7 @@
 
 #include "runtime/outbox/outgoing.hpp"
 #include "runtime/outbox/plan.hpp"
+#include "runtime/worker/outbound.hpp"
 
 #include <charconv>
 
@@ -31,25 +32,8 @@ std::string open_tasks_text(const std::vector<store::TaskRecord>& tasks) {
 void Processor::queue_text(const Target& to, std::optional<std::int64_t> task, std::string_view text,
                            std::optional<std::int64_t> reply_to, std::int64_t at) {
     // A long text (a long list of tasks, a long message alerted) goes as many messages as it takes.
-    auto parts = outbox::split_text(text, outbox::telegram_text_limit);
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        outbox::Outgoing o;
-        o.text = std::move(parts[i]);
-        if (i == 0) o.reply_to = reply_to;
-        store::NewOutboxMessage row;
-        row.task = task;
-        row.integration = integration_.id;
-        row.chat = to.chat;
-        row.chat_kind = to.chat_kind;
-        row.business_connection = to.business_connection;
-        row.method = std::string(outbox::method_name(o.method));
-        row.params = outbox::params_json(o);
-        row.part = static_cast<int>(i);
-        row.not_before = now_;
-        row.at = at;
-        work_.enqueue(row);
-    }
-    queued_ += parts.size();
+    queued_ += enqueue_bot_text(work_, integration_.id, {to.chat, to.chat_kind, to.business_connection, task, reply_to}, text,
+                                now_, at);
 }
 
 // T7: `create_task` is acted on before the comment is written (the message opens the new task);
@@ -167,13 +151,9 @@ void Processor::alert_employees(const adapters::Message& m, const Placed& p, Dec
         case_.set(Fact::notice, deciding_.writer().notice(arena, {person, reason}));
         const auto* d = find(decide(bit(Kind::alert), log), Kind::alert);
         if (!d || !d->outcome.ok() || engine::DecisionReader::alert(d->outcome.value) != stdlib::AlertRoute::bot_message) continue;
-        auto chat = work_.employee_chat(integration_.id, e->id);
-        if (!chat) {
-            note("alert: " + e->name + " has not written to the bot yet; the notification stays in the tracker");
-            continue;
-        }
-        auto text = p.task.title + " (#" + std::to_string(p.task.id) + ")\n" + std::string(m.sender.name) + ": " + m.text;
-        queue_text({*chat, "private", std::nullopt}, p.task.id, text, std::nullopt, at);
+        auto queued = alert_by_bot(work_, integration_.id, *e, p.task, m.sender.name, m.text, at);
+        if (queued == 0) note("alert: " + e->name + " has not written to the bot yet; the notification stays in the tracker");
+        queued_ += queued;
     }
 }
 
