@@ -74,10 +74,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     require(!parsed.ping, "Telegram has no ping");
-    // An update holds one event, or none and a reason.
-    require(parsed.events.size() == 1 ? parsed.ignored.empty() : parsed.events.empty() && !parsed.ignored.empty(),
-            "events and ignored disagree");
+    // An update holds one event (several only for a reaction update: each reaction changed), or
+    // none and a reason; each event with a key of its own.
+    require(parsed.events.empty() != parsed.ignored.empty(), "events and ignored disagree");
     sy::fuzz::require_utf8(parsed.ignored, "ignored");
-    for (const auto& e : parsed.events) check_event(e);
+    for (std::size_t i = 0; i < parsed.events.size(); ++i) {
+        const auto& e = parsed.events[i];
+        check_event(e);
+        require(parsed.events.size() == 1 || e.type == sy::adapters::EventType::reaction, "several events not reactions");
+        for (std::size_t j = 0; j < i; ++j) require(parsed.events[j].dedup_key != e.dedup_key, "a dedup key twice");
+    }
     return 0;
 }

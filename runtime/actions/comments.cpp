@@ -311,47 +311,64 @@ Answer Desk::post_comment(std::int64_t task_id, const json::value& body) {
     });
 }
 
+namespace {
+
+// T6: the bot reacts only to a message it received in a Telegram bot's chat: Telegram's
+// setMessageReaction takes no business connection, so a like in a Business chat stays in the
+// tracker.
+bool bot_can_react(const config::Config& config, const store::CommentRecord& comment) {
+    const auto* integration = config.integration(comment.integration);
+    return integration && integration->service == config::Service::telegram && comment.direction == "inbound" &&
+           comment.number.has_value();
+}
+
+// The outbox row that sets the bot's reaction on the comment's message to `emoji`, or removes it
+// (an empty `emoji`).
+void queue_reaction(store::Work& work, const store::CommentRecord& comment, std::string_view emoji, std::int64_t now) {
+    outbox::Outgoing o;
+    o.method = outbox::Method::set_message_reaction;
+    o.message_id = comment.number;
+    o.emoji = std::string(emoji);
+    store::NewOutboxMessage m;
+    m.task = comment.task;
+    m.integration = comment.integration;
+    m.chat = comment.chat;
+    m.chat_kind = comment.chat_kind;
+    m.method = std::string(outbox::method_name(o.method));
+    m.params = outbox::params_json(o);
+    m.not_before = now;
+    m.at = now;
+    work.enqueue(m);
+}
+
+}  // namespace
+
 Answer Desk::like(std::int64_t comment_id, bool on, const json::value& body) {
     return guarded([&] {
         Input in(body);
         auto& d = *impl_;
         const auto& by = d.actor(in);
-        auto emoji = in.text("emoji").value_or("👍");
         auto now = common::wall_clock_ms();
         auto work = d.store.begin_work();
         auto comment = work.comment(comment_id);
         if (!comment) refuse(404, "no comment " + std::to_string(comment_id));
         d.task(work, comment->task);
         store::PersonRef me{"employee", by.id, by.name};
-        bool liked = work.liked_by(comment_id, me);
-        if (on == liked) refuse(409, std::string("comment ") + std::to_string(comment_id) + (on ? " is liked by " : " is not liked by ") + by.name + " already");
-        if (on) work.like(comment_id, me, emoji, now);
-        else work.unlike(comment_id, me);
+        // Only the employee's like made here: their own reaction in Telegram is a like of its
+        // own, which neither stands in the way of this one nor is taken back by it.
+        auto mine = work.like_of(comment_id, me, store::LikeSource::tracker);
+        if (on == mine.has_value()) refuse(409, std::string("comment ") + std::to_string(comment_id) + (on ? " is liked by " : " is not liked by ") + by.name + " already");
+        // An unlike names the emoji of the like it takes back; a DELETE carries none.
+        auto emoji = on ? in.text("emoji").value_or("👍") : *mine;
+        if (on) work.like(comment_id, me, emoji, store::LikeSource::tracker, now);
+        else work.unlike(comment_id, me, emoji, store::LikeSource::tracker);
 
-        // T6: one reaction of the bot stands for the employees' likes: set with the first,
-        // removed with the last. Telegram's setMessageReaction takes no business connection,
-        // so a like in a Business chat stays in the tracker.
-        const auto* integration = d.config.integration(comment->integration);
-        bool from_telegram = integration && integration->service == config::Service::telegram &&
-                             comment->direction == "inbound" && comment->number.has_value();
-        auto likes = work.employee_likes(comment_id);
-        bool queued = from_telegram && ((on && likes == 1) || (!on && likes == 0));
-        if (queued) {
-            outbox::Outgoing o;
-            o.method = outbox::Method::set_message_reaction;
-            o.message_id = comment->number;
-            o.emoji = on ? emoji : "";
-            store::NewOutboxMessage m;
-            m.task = comment->task;
-            m.integration = comment->integration;
-            m.chat = comment->chat;
-            m.chat_kind = comment->chat_kind;
-            m.method = std::string(outbox::method_name(o.method));
-            m.params = outbox::params_json(o);
-            m.not_before = now;
-            m.at = now;
-            work.enqueue(m);
-        }
+        // T6: one reaction of the bot stands for the likes made in the tracker: set with the
+        // first, removed with the last. Reactions from Telegram do not count: they are there to
+        // be seen already, and counting them would keep the bot's from being set or removed.
+        auto likes = work.tracker_likes(comment_id);
+        bool queued = bot_can_react(d.config, *comment) && ((on && likes == 1) || (!on && likes == 0));
+        if (queued) queue_reaction(work, *comment, on ? std::string_view(emoji) : std::string_view(), now);
         work.record_history(comment->task, d.history_actor(by), on ? "like" : "unlike", {{"comment", comment_id}, {"emoji", emoji}}, now);
         work.commit();
         if (queued) d.wake();

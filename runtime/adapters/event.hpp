@@ -66,11 +66,13 @@ struct Message {
     std::vector<std::string> dropped;
 };
 
+// One reaction set or taken away. Telegram reports a person's whole old and new sets at once:
+// each difference between them is an event of its own (a replaced reaction is two).
 struct Reaction {
     std::string chat_external_id;
     std::int64_t message_number = 0;  // the message reacted to
-    std::string emoji;                // the first new emoji; empty for a custom one
-    bool added = true;                // false when every reaction of this person was removed
+    std::string emoji;                // the emoji set or taken away; empty for a custom (or paid) one
+    bool added = true;                // false when the reaction was taken away
     bool anonymous = false;           // set by an anonymous chat admin (`actor_chat`)
     std::optional<Person> by;
     std::int64_t at_ms = 0;
@@ -115,8 +117,9 @@ enum class EventType : std::uint8_t { message, reaction, business_connection, de
 
 struct Event {
     EventType type = EventType::message;
-    // Redelivery of the same event has the same key: `tg:<bot>:update:<update_id>`,
-    // `wz:message:<messageId>`, `wz:status:<messageId>:<status>`.
+    // Redelivery of the same event has the same key: `tg:<bot>:update:<update_id>` (with `:2`,
+    // `:3`, ... for the further events of one update), `wz:message:<messageId>`,
+    // `wz:status:<messageId>:<status>`.
     std::string dedup_key;
     Message message;  // type message (an edit has message.edited)
     Reaction reaction;
@@ -126,8 +129,9 @@ struct Event {
     Status status;
 };
 
-// What one webhook body holds. A body may hold several events (Wazzup), one (Telegram), or
-// none: a ping (`{"test": true}`) or an update type we do not handle (recorded, ignored).
+// What one webhook body holds. A body may hold several events (Wazzup; a Telegram reaction
+// update that changes several reactions), one (any other Telegram update), or none: a ping
+// (`{"test": true}`) or an update type we do not handle (recorded, ignored).
 struct Parsed {
     std::vector<Event> events;
     bool ping = false;

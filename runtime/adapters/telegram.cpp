@@ -4,6 +4,7 @@
 #include "runtime/adapters/json_reader.hpp"
 #include "runtime/adapters/text.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace switchyard::adapters {
@@ -250,25 +251,49 @@ Message read_message(const Node& message, std::string_view update_type, stdlib::
 
 // --- the other update types ---------------------------------------------------------------
 
-// ReactionType: emoji, custom_emoji or paid. The emoji of the first plain emoji reaction.
-std::string first_emoji(const Node& reactions) {
-    for (const Node& reaction : reactions.items())
-        if (reaction.at("type").string() == "emoji") return reaction.at("emoji").string();
-    return {};
+// ReactionType: emoji, custom_emoji or paid. What tells one from another: the emoji, the custom
+// emoji's id, or the type alone.
+std::string reaction_key(const Node& reaction) {
+    auto type = reaction.at("type").string();
+    if (type == "emoji") return type + ":" + reaction.at("emoji").string();
+    if (auto id = reaction.find_string("custom_emoji_id")) return type + ":" + *id;
+    return type;
 }
 
-Reaction read_reaction(const Node& update) {
-    Node chat = update.at("chat");
-    Node added = update.at("new_reaction");
-    Reaction out;
-    out.chat_external_id = std::to_string(chat.at("id").integer());
-    out.message_number = update.at("message_id").integer();
-    out.added = !added.items().empty();
-    // For a removal the emoji taken away is the useful one (an `unlike`).
-    out.emoji = first_emoji(out.added ? added : update.at("old_reaction"));
-    if (auto user = update.find("user")) out.by = person_from_user(*user);
-    out.anonymous = !out.by && update.find("actor_chat").has_value();
-    out.at_ms = detail::seconds_to_ms(update.at("date"));
+// The reactions of `from` that `to` has not, each once, in their order.
+std::vector<Node> missing_from(const Node& from, const Node& to) {
+    std::vector<std::string> kept;
+    for (const Node& reaction : to.items()) kept.push_back(reaction_key(reaction));
+    std::vector<Node> out;
+    for (const Node& reaction : from.items()) {
+        auto key = reaction_key(reaction);
+        if (std::find(kept.begin(), kept.end(), key) != kept.end()) continue;
+        kept.push_back(std::move(key));
+        out.push_back(reaction);
+    }
+    return out;
+}
+
+// MessageReactionUpdated holds the whole old and new sets of the person's reactions. Each
+// reaction taken away and each one set is a change of its own, the ones taken away first, so a
+// replaced reaction (👍 for 👎) is decided as the removal of the old and the addition of the new.
+std::vector<Reaction> read_reactions(const Node& update) {
+    Reaction base;
+    base.chat_external_id = std::to_string(update.at("chat").at("id").integer());
+    base.message_number = update.at("message_id").integer();
+    if (auto user = update.find("user")) base.by = person_from_user(*user);
+    base.anonymous = !base.by && update.find("actor_chat").has_value();
+    base.at_ms = detail::seconds_to_ms(update.at("date"));
+    Node old_set = update.at("old_reaction");
+    Node new_set = update.at("new_reaction");
+    std::vector<Reaction> out;
+    for (bool added : {false, true}) {
+        for (const Node& reaction : added ? missing_from(new_set, old_set) : missing_from(old_set, new_set)) {
+            Reaction& r = out.emplace_back(base);
+            r.added = added;
+            if (reaction.at("type").string() == "emoji") r.emoji = reaction.at("emoji").string();
+        }
+    }
     return out;
 }
 
@@ -309,44 +334,55 @@ MemberChange read_member_change(const Node& update, stdlib::ChatKind chat_kind, 
 
 // --- dispatch -----------------------------------------------------------------------------
 
-// Fills `event` from the update's content, or returns why the update is ignored.
+// Appends the events of the update's content to `events`, or returns why the update is ignored.
 using Handler = std::optional<std::string> (*)(const Node& content, std::string_view type,
-                                               const TelegramContext& context, Event& event);
+                                               const TelegramContext& context, std::vector<Event>& events);
 
 std::optional<std::string> handle_message(const Node& content, std::string_view type, const TelegramContext& context,
-                                          Event& event) {
+                                          std::vector<Event>& events) {
     Node chat = content.at("chat");
     auto kind = is_business(type) ? std::optional(stdlib::ChatKind::business) : chat_kind_of(chat);
     if (!kind) return unhandled_chat_type(chat);
+    Event& event = events.emplace_back();
     event.type = EventType::message;
     event.message = read_message(content, type, *kind, context);
     return std::nullopt;
 }
 
-std::optional<std::string> handle_reaction(const Node& content, std::string_view, const TelegramContext&, Event& event) {
-    event.type = EventType::reaction;
-    event.reaction = read_reaction(content);
+std::optional<std::string> handle_reaction(const Node& content, std::string_view, const TelegramContext&,
+                                           std::vector<Event>& events) {
+    auto reactions = read_reactions(content);
+    if (reactions.empty()) return "a reaction update that changes no reaction";
+    for (auto& reaction : reactions) {
+        Event& event = events.emplace_back();
+        event.type = EventType::reaction;
+        event.reaction = std::move(reaction);
+    }
     return std::nullopt;
 }
 
 std::optional<std::string> handle_business_connection(const Node& content, std::string_view, const TelegramContext&,
-                                                      Event& event) {
+                                                      std::vector<Event>& events) {
+    Event& event = events.emplace_back();
     event.type = EventType::business_connection;
     event.business = read_business_connection(content);
     return std::nullopt;
 }
 
-std::optional<std::string> handle_deleted(const Node& content, std::string_view, const TelegramContext&, Event& event) {
+std::optional<std::string> handle_deleted(const Node& content, std::string_view, const TelegramContext&,
+                                          std::vector<Event>& events) {
+    Event& event = events.emplace_back();
     event.type = EventType::deleted;
     event.deleted = read_deleted(content);
     return std::nullopt;
 }
 
 std::optional<std::string> handle_member_change(const Node& content, std::string_view type, const TelegramContext&,
-                                                Event& event) {
+                                                std::vector<Event>& events) {
     Node chat = content.at("chat");
     auto kind = chat_kind_of(chat);
     if (!kind) return unhandled_chat_type(chat);
+    Event& event = events.emplace_back();
     event.type = EventType::member_change;
     event.member = read_member_change(content, *kind, type == "my_chat_member");
     return std::nullopt;
@@ -372,6 +408,13 @@ Handler handler_for(std::string_view type) {
     return nullptr;
 }
 
+// Redelivery of the update gives its events the same keys: the update's own for the first,
+// and `:2`, `:3`, ... after it for the others (a replaced reaction is two events).
+void set_dedup_keys(std::vector<Event>& events, std::string key) {
+    for (std::size_t i = 1; i < events.size(); ++i) events[i].dedup_key = key + ":" + std::to_string(i + 1);
+    if (!events.empty()) events[0].dedup_key = std::move(key);
+}
+
 }  // namespace
 
 Parsed parse_telegram(std::string_view body, const TelegramContext& context) {
@@ -380,7 +423,8 @@ Parsed parse_telegram(std::string_view body, const TelegramContext& context) {
     Node update(document, "");
     std::int64_t update_id = update.at("update_id").integer();
 
-    // An update holds at most one content field besides update_id; the first one decides.
+    // An update holds at most one content field besides update_id; the first one decides. Its
+    // content is one event, or several for a reaction update (read_reactions).
     std::string unknown;
     for (const auto& member : update.object()) {
         std::string_view type = member.key();
@@ -391,13 +435,12 @@ Parsed parse_telegram(std::string_view body, const TelegramContext& context) {
             continue;
         }
         Parsed parsed;
-        Event event;
-        if (auto ignored = handler(update.at(type), type, context, event)) {
+        if (auto ignored = handler(update.at(type), type, context, parsed.events)) {
+            parsed.events.clear();
             parsed.ignored = std::move(*ignored);
             return parsed;
         }
-        event.dedup_key = "tg:" + context.integration + ":update:" + std::to_string(update_id);
-        parsed.events.push_back(std::move(event));
+        set_dedup_keys(parsed.events, "tg:" + context.integration + ":update:" + std::to_string(update_id));
         return parsed;
     }
     Parsed parsed;

@@ -105,14 +105,19 @@ json::array notifications_of(sql::Connection& c, std::int64_t comment) {
     return out;
 }
 
+// T6: `from: "telegram"` marks a reaction there, as the history's like does: an employee may
+// have liked a comment both in the tracker and from their own Telegram account.
 json::array likes_of(sql::Connection& c, std::int64_t comment) {
     json::array out;
-    Query q(c, "SELECT kind, person, name, emoji, at FROM likes WHERE comment = ? ORDER BY at, rowid");
+    Query q(c, "SELECT kind, person, name, emoji, at, source FROM likes WHERE comment = ? ORDER BY at, rowid");
     q.bind(comment);
-    while (q.step())
-        out.push_back(json::object{{"person", person(q.optional_text(0), q.optional_integer(1), q.text(2))},
-                                   {"emoji", q.text(3)},
-                                   {"at", iso_time(q.integer(4))}});
+    while (q.step()) {
+        json::object like{{"person", person(q.optional_text(0), q.optional_integer(1), q.text(2))},
+                          {"emoji", q.text(3)},
+                          {"at", iso_time(q.integer(4))}};
+        if (q.text(5) == "telegram") like["from"] = "telegram";
+        out.push_back(std::move(like));
+    }
     return out;
 }
 

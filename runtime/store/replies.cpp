@@ -27,14 +27,38 @@ void Work::set_conversation_business(std::int64_t conversation, std::string_view
     Query(state_->connection, "UPDATE conversations SET business_connection = ? WHERE id = ?").bind(connection, conversation).run();
 }
 
-bool Work::liked_by(std::int64_t comment, const PersonRef& person) {
-    Query q(state_->connection, "SELECT 1 FROM likes WHERE comment = ? AND kind = ? AND person = ? LIMIT 1");
-    q.bind(comment, person.kind, person.id);
-    return q.step();
+namespace {
+
+std::string_view source_name(LikeSource from) { return from == LikeSource::telegram ? "telegram" : "tracker"; }
+
+}  // namespace
+
+bool Work::like(std::int64_t comment, const PersonRef& person, std::string_view emoji, LikeSource from, std::int64_t at) {
+    Query(state_->connection,
+          "INSERT INTO likes (comment, kind, person, name, emoji, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          " ON CONFLICT DO NOTHING")
+        .bind(comment, person.kind, person.id, person.name, emoji, source_name(from), at)
+        .run();
+    return state_->connection.changes() == 1;
 }
 
-std::int64_t Work::employee_likes(std::int64_t comment) {
-    Query q(state_->connection, "SELECT count(DISTINCT person) FROM likes WHERE comment = ? AND kind = 'employee'");
+bool Work::unlike(std::int64_t comment, const PersonRef& person, std::string_view emoji, LikeSource from) {
+    Query(state_->connection, "DELETE FROM likes WHERE comment = ? AND kind = ? AND person = ? AND source = ? AND emoji = ?")
+        .bind(comment, person.kind, person.id, source_name(from), emoji)
+        .run();
+    return state_->connection.changes() > 0;
+}
+
+std::optional<std::string> Work::like_of(std::int64_t comment, const PersonRef& person, LikeSource from) {
+    Query q(state_->connection,
+            "SELECT emoji FROM likes WHERE comment = ? AND kind = ? AND person = ? AND source = ? ORDER BY at, rowid LIMIT 1");
+    q.bind(comment, person.kind, person.id, source_name(from));
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+}
+
+std::int64_t Work::tracker_likes(std::int64_t comment) {
+    Query q(state_->connection, "SELECT count(*) FROM likes WHERE comment = ? AND source = 'tracker'");
     q.bind(comment).step();
     return q.integer(0);
 }

@@ -433,11 +433,43 @@ CREATE TABLE inbox_requeued (
 );
 )sql";
 
+// 8: where each like was made (T6): `tracker`, an employee's like through the API, or
+// `telegram`, a reaction there (a contact's, or an employee's from their own account). The bot's
+// reaction on a Telegram message stands for the tracker's likes alone, and one person may like a
+// comment both ways, so the source is part of the key: SQLite cannot change a key, so the table
+// is made anew. The likes already here are a contact's, hence from Telegram, or an employee's,
+// from Telegram when the latest `like` of that person, comment and emoji in the history says so.
+constexpr std::string_view like_sources_sql = R"sql(
+CREATE TABLE likes_by_source (
+    comment INTEGER NOT NULL REFERENCES comments (id),
+    kind    TEXT    NOT NULL CHECK (kind IN ('employee', 'contact')),
+    person  INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    emoji   TEXT    NOT NULL,
+    source  TEXT    NOT NULL CHECK (source IN ('tracker', 'telegram')),
+    at      INTEGER NOT NULL,
+    PRIMARY KEY (comment, kind, person, source, emoji)
+);
+INSERT INTO likes_by_source (comment, kind, person, name, emoji, source, at)
+    SELECT l.comment, l.kind, l.person, l.name, l.emoji,
+           CASE WHEN l.kind = 'contact' OR
+                     (SELECT json_extract(h.detail, '$.from') FROM history h
+                      WHERE h.action = 'like' AND h.actor_kind = l.kind AND h.actor = l.person
+                        AND json_extract(h.detail, '$.comment') = l.comment
+                        AND json_extract(h.detail, '$.emoji') = l.emoji
+                      ORDER BY h.id DESC LIMIT 1) = 'telegram'
+                THEN 'telegram' ELSE 'tracker' END,
+           l.at
+    FROM likes l ORDER BY l.rowid;
+DROP TABLE likes;
+ALTER TABLE likes_by_source RENAME TO likes;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 7> tracker_file = {{
+constexpr std::array<Migration, 8> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -445,6 +477,7 @@ constexpr std::array<Migration, 7> tracker_file = {{
     {5, "channels", channels_sql},
     {6, "facts", facts_sql},
     {7, "requeue", requeue_sql},
+    {8, "like sources", like_sources_sql},
 }};
 
 }  // namespace

@@ -490,19 +490,6 @@ void Work::add_notification(std::int64_t task, std::optional<std::int64_t> comme
         .run();
 }
 
-void Work::like(std::int64_t comment, const PersonRef& person, std::string_view emoji, std::int64_t at) {
-    Query(state_->connection,
-          "INSERT INTO likes (comment, kind, person, name, emoji, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(comment, person.kind, person.id, person.name, emoji, at)
-        .run();
-}
-
-void Work::unlike(std::int64_t comment, const PersonRef& person) {
-    Query(state_->connection, "DELETE FROM likes WHERE comment = ? AND kind = ? AND person = ?")
-        .bind(comment, person.kind, person.id)
-        .run();
-}
-
 // ---- Telegram Business ----
 
 void Work::upsert_business_connection(const BusinessConnectionRecord& b) {

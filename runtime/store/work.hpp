@@ -26,6 +26,11 @@ struct PersonRef {
     std::string name;
 };
 
+// T6: where a like was made. The bot's reaction on a Telegram message stands for the likes made
+// in the tracker alone: a reaction in Telegram (a contact's, or an employee's from their own
+// account) is a like of its own, which the bot must not answer for.
+enum class LikeSource : std::uint8_t { tracker, telegram };
+
 // What a messenger tells about a person, to find or create the contact with that identity.
 struct IdentityInput {
     std::string transport;    // telegram, whatsapp, instagram
@@ -419,8 +424,10 @@ public:
     void file_not_stored(std::int64_t file, std::string_view state, std::string_view reason);
     void add_notification(std::int64_t task, std::optional<std::int64_t> comment, const PersonRef& person,
                           std::string_view reason, std::int64_t at);
-    void like(std::int64_t comment, const PersonRef& person, std::string_view emoji, std::int64_t at);
-    void unlike(std::int64_t comment, const PersonRef& person);
+    // T6: one like, by its person, emoji and source; false when there was nothing to add or
+    // remove (Telegram may repeat a reaction, and a removed reaction need not have been a like).
+    bool like(std::int64_t comment, const PersonRef& person, std::string_view emoji, LikeSource from, std::int64_t at);
+    bool unlike(std::int64_t comment, const PersonRef& person, std::string_view emoji, LikeSource from);
 
     // ---- Telegram Business ----
     void upsert_business_connection(const BusinessConnectionRecord& connection);
@@ -477,9 +484,10 @@ public:
     void save_channel(const ChannelRow& channel);
     // TB1: the Business connection the conversation's customer last wrote through.
     void set_conversation_business(std::int64_t conversation, std::string_view connection);
-    // T6: whether `person` likes the comment (any emoji); how many employees do.
-    bool liked_by(std::int64_t comment, const PersonRef& person);
-    std::int64_t employee_likes(std::int64_t comment);
+    // T6: the emoji of `person`'s like of the comment made `from` there, if they have one.
+    std::optional<std::string> like_of(std::int64_t comment, const PersonRef& person, LikeSource from);
+    // T6: how many likes made in the tracker the comment has (the bot's reaction stands for them).
+    std::int64_t tracker_likes(std::int64_t comment);
     // T7: the contact's active tasks that are not deleted, oldest first.
     std::vector<TaskRecord> open_tasks_of(std::int64_t contact);
     // T8: the private chat an employee opened with the integration's bot (their user id).

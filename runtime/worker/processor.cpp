@@ -436,15 +436,25 @@ void Processor::reaction(const adapters::Event& e) {
     if (d && d->outcome.ok()) action = engine::DecisionReader::reaction(d->outcome.value);
     else if (d) cannot_apply(*d, "no like is set or removed");
     // T6: a like names who liked; a reaction nobody can be named for has no like to set.
-    if ((action == stdlib::ReactionAction::like || action == stdlib::ReactionAction::unlike) && by) {
-        if (action == stdlib::ReactionAction::like) work_.like(comment->id, *by, r.emoji, at);
-        else work_.unlike(comment->id, *by);
-        work_.record_history(comment->task, {by->kind, by->id, by->name}, stdlib::name_of(action),
-                             {{"comment", comment->id}, {"emoji", r.emoji}, {"from", "telegram"}}, at);
-    } else if (action != stdlib::ReactionAction::skip) {
+    if ((action == stdlib::ReactionAction::like || action == stdlib::ReactionAction::unlike) && by)
+        apply_reaction(*comment, *by, r.emoji, action, at);
+    else if (action != stdlib::ReactionAction::skip)
         cannot_apply(*d, "a reaction by nobody known: nothing to " + std::string(stdlib::name_of(action)));
-    }
     log(decisions, e.dedup_key, comment->task, comment->id, notes_since(first_note));
+}
+
+// One like per person and emoji (Telegram lets a person set several reactions), kept apart from
+// the likes made in the tracker, which the bot's own reaction stands for. The history records
+// what changed: the same reaction reported again, or the removal of one that made no like (a 👎,
+// with the shipped rules), changes nothing.
+void Processor::apply_reaction(const store::CommentRecord& comment, const store::PersonRef& by, const std::string& emoji,
+                               stdlib::ReactionAction action, std::int64_t at) {
+    bool like = action == stdlib::ReactionAction::like;
+    bool changed = like ? work_.like(comment.id, by, emoji, store::LikeSource::telegram, at)
+                        : work_.unlike(comment.id, by, emoji, store::LikeSource::telegram);
+    if (changed)
+        work_.record_history(comment.task, {by.kind, by.id, by.name}, stdlib::name_of(action),
+                             {{"comment", comment.id}, {"emoji", emoji}, {"from", "telegram"}}, at);
 }
 
 void Processor::business(const adapters::Event& e) {

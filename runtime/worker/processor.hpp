@@ -98,6 +98,8 @@ private:
     void message(const adapters::Event& e);
     bool edit(const adapters::Message& m);
     void reaction(const adapters::Event& e);
+    void apply_reaction(const store::CommentRecord& comment, const store::PersonRef& by, const std::string& emoji,
+                        stdlib::ReactionAction action, std::int64_t at);
     void set_reaction_case(const store::CommentRecord& comment, const adapters::Reaction& r,
                            const std::optional<records::Person>& by, std::int64_t at);
     void business(const adapters::Event& e);

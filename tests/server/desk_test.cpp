@@ -85,6 +85,92 @@ TEST_CASE("T6: a like in the tracker sets the bot's reaction on the customer's m
     CHECK(actions[0].at("action") == "like");
 }
 
+namespace {
+
+// A message_reaction update in `chat`: `user` (with `username`) changes their reactions to message
+// `message_id` from `removed` to `added` (each empty, or one emoji).
+std::string reaction(std::int64_t update, std::int64_t chat, std::int64_t message_id, std::int64_t user,
+                     const std::string& username, const std::string& removed, const std::string& added) {
+    auto set = [](const std::string& emoji) {
+        json::array out;
+        if (!emoji.empty()) out.push_back(json::object{{"type", "emoji"}, {"emoji", emoji}});
+        return out;
+    };
+    json::object chat_o{{"id", chat}, {"type", "supergroup"}, {"title", "Partners"}};
+    json::object from{{"id", user}, {"is_bot", false}, {"first_name", username}, {"username", username}};
+    return json::serialize(json::object{{"update_id", update},
+                                        {"message_reaction", json::object{{"chat", chat_o}, {"message_id", message_id}, {"user", from},
+                                                                          {"date", unix_now()}, {"old_reaction", set(removed)},
+                                                                          {"new_reaction", set(added)}}}});
+}
+
+std::string group_text(std::int64_t update, std::int64_t id, const std::string& text) {
+    json::object chat{{"id", -100777}, {"type", "supergroup"}, {"title", "Partners"}};
+    json::object from{{"id", 901}, {"is_bot", false}, {"first_name", "Petr"}};
+    return json::serialize(json::object{{"update_id", update},
+                                        {"message", json::object{{"message_id", id}, {"date", unix_now()}, {"chat", chat}, {"from", from}, {"text", text}}}});
+}
+
+}  // namespace
+
+TEST_CASE("T6: the bot's reaction follows the likes made in the tracker, not an employee's own reaction in Telegram",
+          "[e2e][desk][T6]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "Hello", 41));
+    auto task = first_task(d.server);
+    REQUIRE(call(d.server, "POST", d.task_path(task, "/chats"), json::object{{"by", 2}, {"integration", "tg"}, {"chat", "-100777"}}).status == 201);
+    post_webhook(d.server, "tg", group_text(2, 7, "The drawings"));
+    // Ivan (@ivan_support) reacts 🔥 from his own Telegram account: his like, from Telegram.
+    post_webhook(d.server, "tg", reaction(3, -100777, 7, 902, "ivan_support", "", "🔥"));
+    REQUIRE(d.server.wait_until_processed());
+    auto comment = get_json(d.server, d.task_path(task)).at("comments").as_array().at(1);
+    REQUIRE(comment.at("likes").as_array().size() == 1);
+    CHECK(comment.at("likes").at(0).at("from") == "telegram");
+    auto like = "/api/v1/comments/" + std::to_string(comment.at("id").as_int64()) + "/like";
+    auto unlike = [&](std::int64_t employee) {
+        return http_request(d.server.port(), "DELETE", like + "?by=" + std::to_string(employee), "", api_auth());
+    };
+
+    // Olga's like is the first made in the tracker: it sets the bot's reaction.
+    CHECK(json::parse(call(d.server, "POST", like, by(1)).body).at("reaction") == "queued");
+    REQUIRE(fake.wait_for(1, "setMessageReaction"));
+    CHECK(fake.calls("setMessageReaction").at(0).reaction == std::vector<std::string>{"👍"});
+    // Ivan may like it in the tracker too, beside his reaction there: the second tracker like.
+    auto ivan = call(d.server, "POST", like, by(2));
+    INFO(ivan.body);
+    REQUIRE(ivan.status == 200);
+    CHECK(json::parse(ivan.body).at("reaction").is_null());
+    CHECK(json::parse(unlike(1).body).at("reaction").is_null());
+    // Ivan's is the last like made in the tracker: taking it back removes the bot's reaction,
+    // and leaves his own reaction's like.
+    CHECK(json::parse(unlike(2).body).at("reaction") == "queued");
+    REQUIRE(fake.wait_for(2, "setMessageReaction"));
+    CHECK(fake.calls("setMessageReaction").at(1).reaction.empty());
+    auto likes = get_json(d.server, d.task_path(task)).at("comments").at(1).at("likes").as_array();
+    REQUIRE(likes.size() == 1);
+    CHECK(likes[0].at("emoji") == "🔥");
+    // Nothing was liked in the tracker any more: an unlike is refused.
+    CHECK(unlike(2).status == 409);
+}
+
+TEST_CASE("T6: the history's unlike names the emoji of the like taken back", "[e2e][desk][T6]") {
+    FakeTelegram fake;
+    Desk d(fake);
+    post_webhook(d.server, "tg", private_text(1, 555, "Thanks!", 41));
+    auto task = first_task(d.server);
+    auto comment = get_json(d.server, d.task_path(task)).at("comments").as_array().at(0).at("id").as_int64();
+    auto like = "/api/v1/comments/" + std::to_string(comment) + "/like";
+    REQUIRE(call(d.server, "POST", like, json::object{{"by", 1}, {"emoji", "❤"}}).status == 200);
+    REQUIRE(http_request(d.server.port(), "DELETE", like + "?by=1", "", api_auth()).status == 200);
+    auto history = d.history(task);
+    REQUIRE(history.size() == 2);
+    CHECK(history[1].at("action") == "unlike");
+    CHECK(history[1].at("detail").at("emoji") == "❤");
+    REQUIRE(fake.wait_for(2, "setMessageReaction"));
+    CHECK(fake.calls("setMessageReaction").at(0).reaction == std::vector<std::string>{"❤"});
+}
+
 TEST_CASE("T3: a group linked to a task writes into it, unlinked, its messages are dropped again", "[e2e][desk][T3]") {
     FakeTelegram fake;
     Desk d(fake);

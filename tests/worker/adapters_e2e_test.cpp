@@ -38,6 +38,11 @@ const std::string telegram_thumbs_up = R"({"update_id": 700002, "message_reactio
   "user": {"id": 55, "is_bot": false, "first_name": "Anna", "username": "anna"}, "date": 1795255260,
   "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}})";
 
+const std::string telegram_thumbs_down_for_up = R"({"update_id": 700003, "message_reaction": {
+  "chat": {"id": 55, "type": "private", "first_name": "Anna"}, "message_id": 5,
+  "user": {"id": 55, "is_bot": false, "first_name": "Anna", "username": "anna"}, "date": 1795255320,
+  "old_reaction": [{"type": "emoji", "emoji": "👍"}], "new_reaction": [{"type": "emoji", "emoji": "👎"}]}})";
+
 const std::string wazzup_hello = R"({"messages": [{"messageId": "6f1c8e1a-0001-4c7e-9d5a-000000000001",
   "dateTime": "2026-11-21T10:00:00.000Z", "channelId": "ch-wa-1", "chatType": "whatsapp", "chatId": "79011112233",
   "type": "text", "isEcho": false, "contact": {"name": "Anna"}, "text": "Hi from WhatsApp", "status": "inbound"}]})";
@@ -89,6 +94,30 @@ TEST_CASE("T6: a Telegram reaction through the adapters likes the comment", "[wo
     auto likes = r.comments()[0].at("likes").as_array();
     REQUIRE(likes.size() == 1);
     CHECK(likes[0].at("emoji") == "👍");
+}
+
+TEST_CASE("T6: a reaction replaced in Telegram (👍 for 👎) takes back the like, each change decided by the rules",
+          "[worker][adapters]") {
+    Real r;
+    r.deliver("tg", telegram_hello);
+    r.deliver("tg", telegram_thumbs_up);
+    CHECK(r.deliver("tg", telegram_thumbs_down_for_up) == 1);  // one body, two events
+    CHECK(r.comments()[0].at("likes").as_array().empty());
+    auto task = r.store.task(r.store.tasks(10, 0)[0].at("id").as_int64());
+    auto history = task->at("history").as_array();
+    REQUIRE(history.size() == 2);
+    CHECK(history[1].at("action") == "unlike");
+    CHECK(history[1].at("detail").at("emoji") == "👍");
+    // The removal of 👍 and the addition of 👎, each with its own decision and key.
+    auto log = r.store.decisions(task->at("id").as_int64());
+    REQUIRE(log.size() == 4);  // the message's, the 👍's, and these two, newest first
+    CHECK(log[0].at("event") == "tg:tg:update:700003:2");
+    CHECK(log[0].at("decisions").at("decisions").as_array()[0].at("value") == "skip");
+    CHECK(log[1].at("event") == "tg:tg:update:700003");
+    CHECK(log[1].at("decisions").at("decisions").as_array()[0].at("value") == "unlike");
+    // Redelivered, it has no second effect.
+    r.deliver("tg", telegram_thumbs_down_for_up);
+    CHECK(r.store.decisions(task->at("id").as_int64()).size() == 4);
 }
 
 TEST_CASE("W1, W9: Wazzup bodies through the adapters: a message, an echo, a status", "[worker][adapters]") {

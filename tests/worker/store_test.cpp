@@ -133,6 +133,65 @@ TEST_CASE("migrations: a failing migration leaves the file at the version before
     CHECK(s.schema_version().tracker == static_cast<int>(current.tracker.size()));
 }
 
+TEST_CASE("migration 8 gives each like already there its source: Telegram for a contact's and as the history says",
+          "[store][T6]") {
+    TempDb db;
+    auto schema = store::current_schema();
+    REQUIRE(schema.tracker.size() >= 8);
+    std::vector<store::Migration> first_seven(schema.tracker.begin(), schema.tracker.begin() + 7);
+    std::int64_t comment = 0;
+    {
+        store::Store old(db.path(), {first_seven, schema.inbox});
+        REQUIRE(old.schema_version().tracker == 7);
+        auto work = old.begin_work();
+        auto conversation = work.create_conversation({"tg", "55", std::nullopt, "55", "private", std::nullopt, "contact", t0()});
+        auto task = work.create_task({conversation, std::nullopt, "A task", "", std::nullopt, {}, t0()});
+        store::NewComment c;
+        c.task = task;
+        c.conversation = conversation;
+        c.integration = "tg";
+        c.chat = "55";
+        c.chat_kind = "private";
+        c.direction = "inbound";
+        c.author = {"contact", 1000001, "Anna"};
+        c.sent_at = t0();
+        comment = work.add_comment(c);
+        // Olga reacted 🔥 in Telegram. Ivan reacted 👍 there, took it back, then liked 👍 in the
+        // tracker: the latest like of that emoji tells.
+        auto like = [&](std::int64_t id, const char* name, const char* action, const char* emoji, bool telegram, std::int64_t at) {
+            json::object detail{{"comment", comment}, {"emoji", emoji}};
+            if (telegram) detail["from"] = "telegram";
+            work.record_history(task, {"employee", id, name}, action, detail, at);
+        };
+        like(2, "Olga", "like", "🔥", true, t0() + 1000);
+        like(1, "Ivan", "like", "👍", true, t0() + 2000);
+        like(1, "Ivan", "unlike", "👍", true, t0() + 3000);
+        like(1, "Ivan", "like", "👍", false, t0() + 4000);
+        work.commit();
+    }
+    // At version 7 a like has no source to write: the likes come from the first statement of
+    // migration 8 itself, followed by its own text.
+    std::string c = std::to_string(comment);
+    std::string likes = "INSERT INTO likes (comment, kind, person, name, emoji, at) VALUES (" + c +
+                        ", 'contact', 1000001, 'Anna', '👍', 1), (" + c + ", 'employee', 2, 'Olga', '🔥', 2), (" + c +
+                        ", 'employee', 1, 'Ivan', '👍', 3);\n";
+    std::string liking = likes + std::string(schema.tracker[7].sql);  // outlives the migration's view of it
+    auto migrations = first_seven;
+    migrations.push_back({8, schema.tracker[7].name, liking});
+    store::Store s(db.path(), {migrations, schema.inbox});
+    CHECK(s.schema_version().tracker == 8);
+    auto work = s.begin_work();
+    store::PersonRef ivan{"employee", 1, "Ivan"};
+    CHECK(work.tracker_likes(comment) == 1);
+    CHECK(work.like_of(comment, ivan, store::LikeSource::tracker) == "👍");
+    CHECK(work.like_of(comment, {"employee", 2, "Olga"}, store::LikeSource::telegram) == "🔥");
+    CHECK(work.like_of(comment, {"contact", 1000001, "Anna"}, store::LikeSource::telegram) == "👍");
+    // The source is part of the key: Ivan's 👍 reaction in Telegram is a like beside his own.
+    CHECK(work.like(comment, ivan, "👍", store::LikeSource::telegram, t0()));
+    CHECK_FALSE(work.like(comment, ivan, "👍", store::LikeSource::telegram, t0()));
+    CHECK(work.tracker_likes(comment) == 1);
+}
+
 TEST_CASE("R1: accept stores the body as it came, pending, for the worker", "[store]") {
     TempDb db;
     store::Store s(db.path());
