@@ -187,7 +187,7 @@ void declare_records(Builder& b) {
                               {"is_new", "bool", "true when this message starts the conversation"},
                               {"expects_reply", "bool", "true when the last message came from the contact"},
                               {"last_inbound_at", "time?", "when the contact last wrote; none if never"},
-                              {"customer_stopped_bot", "bool", "Telegram Business: the customer stopped the bot in this chat"},
+                              {"customer_stopped_bot", "bool", "Telegram Business: the customer stopped or blocked the bot (Telegram said so)"},
                               {"can_reply", "bool", "Telegram Business: the business bot holds the right to reply"},
                               {"first_comment_id", "int?", "Instagram: the user's first comment under the post"},
                               {"unanswered_count", "int", "the contact's messages since the last employee reply, before this one"},

@@ -44,6 +44,10 @@ std::variant<BotEndpoint, WazzupEndpoint, std::string> endpoint_of(const config:
 
 bool is_group(std::string_view chat_kind) { return chat_kind == "group" || chat_kind == "channel"; }
 
+// A private chat with the bot and a Telegram Business chat are both one user's: their chat id
+// is the user's id, which is how a refusal there is tied to the contact.
+bool is_one_users_chat(std::string_view chat_kind) { return chat_kind == "private" || chat_kind == "business"; }
+
 Clock::time_point at_ms(std::int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); }
 
 }  // namespace
@@ -223,8 +227,10 @@ void Dispatcher::Impl::record(store::Work& work, const Finished& f, std::int64_t
     } else {
         const auto& refused = std::get<Refused>(f.outcome);
         work.outbox_failed(row.id, refused.reason, now);
-        // In a private chat the chat id is the user's id: T2's delivery policy reads it next time.
-        if (refused.recipient_gone && row.chat_kind == "private")
+        // Recorded as my_chat_member's `kicked` is, so that the delivery policies refuse the next
+        // reply before sending: T2's reads it as contact.blocked_bot, TB4's (the Business chat
+        // of the same user) as conversation.customer_stopped_bot.
+        if (refused.recipient_gone && is_one_users_chat(row.chat_kind))
             work.set_bot_blocked(row.integration, "telegram", row.chat, true, now);
         count(row.integration, &IntegrationCounts::failed);
     }

@@ -23,6 +23,23 @@ struct Conversation {
     std::int64_t task = 0;
 };
 
+// The Business fixtures: Ivan (chat 5550001234) writes through the fixture's connection, dated
+// now (in the 24 hours); the connection's update, with or without the right to reply.
+std::string business_message_now() {
+    auto message = json::parse(read_fixture("telegram_business_message__schema_derived.json")).as_object();
+    message["business_message"].as_object()["date"] = unix_now();
+    return json::serialize(message);
+}
+
+std::string business_connection(std::int64_t update, bool can_reply) {
+    auto update_o = json::parse(read_fixture("telegram_business_connection__schema_derived.json")).as_object();
+    update_o["update_id"] = update;
+    update_o["business_connection"].as_object()["rights"].as_object()["can_reply"] = can_reply;
+    return json::serialize(update_o);
+}
+
+std::string task_comments(std::int64_t task) { return "/api/v1/tasks/" + std::to_string(task) + "/comments"; }
+
 }  // namespace
 
 TEST_CASE("T1, C5, C7: an employee's reply reaches the customer's chat and shows as sent", "[e2e][outbound][T1][C5][C7]") {
@@ -280,4 +297,23 @@ TEST_CASE("TB4: a Business reply outside the 24 hours is refused with the reason
     CHECK(r.status == 422);
     CHECK(json::parse(r.body).at("error") == "more than 24 hours passed since the customer's last message");
     CHECK(fake.calls().empty());
+}
+
+TEST_CASE("TB4, C7: after Telegram refuses a Business reply as blocked, the next reply is refused before sending",
+          "[e2e][outbound][TB4][C7]") {
+    FakeTelegram fake;
+    ServerProcess server(outbound_toml(fake), "business");
+    server.start();
+    post_webhook(server, "tgb", business_connection(514000001, true));
+    post_webhook(server, "tgb", business_message_now());
+    auto task = first_task(server);
+    fake.misbehave({FakeTelegram::error(403, "Forbidden: bot was blocked by the user")});
+    auto comment = posted(call(server, "POST", task_comments(task), reply_to_contact("hello?")));
+    auto d = settled_delivery(server, task, comment);
+    CHECK(d.at("state") == "failed");
+    CHECK(d.at("error") == "Forbidden: bot was blocked by the user");
+    auto next = call(server, "POST", task_comments(task), reply_to_contact("hello again"));
+    CHECK(next.status == 422);
+    CHECK(json::parse(next.body).at("error") == "the customer stopped the bot in this chat");
+    CHECK(fake.calls("sendMessage").size() == 1);
 }
