@@ -188,7 +188,7 @@ void declare_records(Builder& b) {
                               {"expects_reply", "bool", "true when the last message came from the contact"},
                               {"last_inbound_at", "time?", "when the contact last wrote; none if never"},
                               {"customer_stopped_bot", "bool", "Telegram Business: the customer stopped or blocked the bot (Telegram said so)"},
-                              {"can_reply", "bool", "Telegram Business: the business bot holds the right to reply"},
+                              {"can_reply", "bool", "Telegram Business: false only when Telegram said the business bot may not reply (no right, or disabled)"},
                               {"first_comment_id", "int?", "Instagram: the user's first comment under the post"},
                               {"unanswered_count", "int", "the contact's messages since the last employee reply, before this one"},
                               {"last_reply_at", "time?", "when an employee last replied; none if never"}});

@@ -236,12 +236,21 @@ records::Conversation Facts::conversation(const store::ConversationRecord& v, bo
     o.expects_reply = v.last_direction && *v.last_direction == "inbound";
     o.last_inbound_at = v.last_inbound_at;
     if (v.contact && v.chat_kind == "business") o.customer_stopped_bot = work_.bot_blocked(integration_.id, *v.contact);
-    if (!business_connection.empty())
-        if (auto b = work_.business_connection(business_connection)) o.can_reply = b->can_reply && b->enabled;
+    o.can_reply = can_reply(business_connection);
     o.first_comment_id = v.first_comment_id;
     o.unanswered_count = v.unanswered_count;
     o.last_reply_at = v.last_reply_at;
     return o;
+}
+
+// False only when Telegram's business_connection update said so (no reply right, or the owner
+// disabled the bot). A connection the server never heard about (the bot was connected before
+// its webhooks arrived here; Telegram keeps updates 24 hours at most) is unknown, not refused:
+// the reply goes, and Telegram's refusal, if any, is its delivery reason (TB4, C7).
+bool Facts::can_reply(std::string_view business_connection) {
+    if (business_connection.empty()) return true;
+    auto known = work_.business_connection(business_connection);
+    return !known || (known->can_reply && known->enabled);
 }
 
 records::Contact Facts::contact(const store::ContactRecord& c, bool wrote_now) {

@@ -96,6 +96,9 @@ public:
     records::Person person(const store::PersonRef& ref) const;
 
 private:
+    // TB4: whether the business bot may reply through this connection, as far as is known.
+    bool can_reply(std::string_view business_connection);
+
     const config::Config& config_;
     const config::Integration& integration_;
     const Employees& employees_;

@@ -23,8 +23,10 @@ struct Conversation {
     std::int64_t task = 0;
 };
 
-// The Business fixtures: Ivan (chat 5550001234) writes through the fixture's connection, dated
-// now (in the 24 hours); the connection's update, with or without the right to reply.
+// The Business fixtures: Ivan (chat 5550001234) writes through connection `bc`, dated now (in
+// the 24 hours); the connection's update, with or without the right to reply.
+constexpr const char* bc = "Q2xhc3NpY0J1c2luZXNzQ29ubmVjdGlvbklk";
+
 std::string business_message_now() {
     auto message = json::parse(read_fixture("telegram_business_message__schema_derived.json")).as_object();
     message["business_message"].as_object()["date"] = unix_now();
@@ -297,6 +299,28 @@ TEST_CASE("TB4: a Business reply outside the 24 hours is refused with the reason
     CHECK(r.status == 422);
     CHECK(json::parse(r.body).at("error") == "more than 24 hours passed since the customer's last message");
     CHECK(fake.calls().empty());
+}
+
+TEST_CASE("TB4: a Business reply through a connection the server has no update of goes, and is refused once it is known",
+          "[e2e][outbound][TB4]") {
+    FakeTelegram fake;
+    ServerProcess server(outbound_toml(fake), "business");
+    server.start();
+    post_webhook(server, "tgb", business_message_now());  // no business_connection update before it
+    auto task = first_task(server);
+    auto comment = posted(call(server, "POST", task_comments(task), reply_to_contact("Shipped today")));
+    CHECK(settled_delivery(server, task, comment).at("state") == "sent");
+    auto sent = fake.calls("sendMessage").at(0);
+    CHECK(sent.token == "2:fake");
+    CHECK(sent.business_connection_id == bc);
+
+    // Known now: the rules refuse before sending, and Telegram is not asked.
+    post_webhook(server, "tgb", business_connection(514000010, false));
+    REQUIRE(server.wait_until_processed());
+    auto r = call(server, "POST", task_comments(task), reply_to_contact("And the invoice?"));
+    CHECK(r.status == 422);
+    CHECK(json::parse(r.body).at("error") == "the business bot lacks the right to reply in this chat");
+    CHECK(fake.calls("sendMessage").size() == 1);
 }
 
 TEST_CASE("TB4, C7: after Telegram refuses a Business reply as blocked, the next reply is refused before sending",
