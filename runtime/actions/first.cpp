@@ -100,7 +100,7 @@ Answer Desk::start_conversation(const json::value& body) {
                                           std::nullopt};
             if (transport == stdlib::Transport::whatsapp) identity.phone = chat;
             else identity.username = chat;
-            auto contact = work.find_or_create_contact(identity, now);
+            auto contact = work.find_or_create_contact(identity, now, integration->contact_template);
             Opening o{integration.get(), channel.id, work.channel_id(integration->id, channel.id), transport, chat,
                       chat_kind, &contact, title};
             made = open_conversation(d, work, o, request, messages, now);

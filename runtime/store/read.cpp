@@ -173,15 +173,16 @@ json::array comments_of(sql::Connection& c, std::int64_t task) {
 }
 
 std::optional<json::object> contact_at(sql::Connection& c, std::int64_t id) {
-    Query q(c, "SELECT id, name, username, phone, created_at, updated_at FROM contacts WHERE id = ?");
+    Query q(c, "SELECT id, name, username, phone, template, created_at, updated_at FROM contacts WHERE id = ?");
     q.bind(id);
     if (!q.step()) return std::nullopt;
     return json::object{{"id", q.integer(0)},
                         {"name", q.text(1)},
                         {"username", text_or_null(q.optional_text(2))},
                         {"phone", text_or_null(q.optional_text(3))},
-                        {"created_at", iso_time(q.integer(4))},
-                        {"updated_at", iso_time(q.integer(5))}};
+                        {"template", text_or_null(q.optional_text(4))},
+                        {"created_at", iso_time(q.integer(5))},
+                        {"updated_at", iso_time(q.integer(6))}};
 }
 
 // Its tags (sorted) and custom fields (by name), as PUT /api/v1/contacts/{id} set them.

@@ -465,11 +465,18 @@ DROP TABLE likes;
 ALTER TABLE likes_by_source RENAME TO likes;
 )sql";
 
+// 9: the integration's contact_template a contact was made from (C1, TB2), kept as it was then:
+// changing the configuration later does not change the contacts made before. Null for the
+// contacts made before this migration, and for those of an integration without a template.
+constexpr std::string_view contact_template_sql = R"sql(
+ALTER TABLE contacts ADD COLUMN template TEXT;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 8> tracker_file = {{
+constexpr std::array<Migration, 9> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -478,6 +485,7 @@ constexpr std::array<Migration, 8> tracker_file = {{
     {6, "facts", facts_sql},
     {7, "requeue", requeue_sql},
     {8, "like sources", like_sources_sql},
+    {9, "contact template", contact_template_sql},
 }};
 
 }  // namespace

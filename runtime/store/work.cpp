@@ -127,7 +127,8 @@ bool Work::first_sight(std::string_view key, std::int64_t inbox, std::int64_t at
 
 // ---- contacts ----
 
-ContactRecord Work::find_or_create_contact(const IdentityInput& id, std::int64_t at) {
+ContactRecord Work::find_or_create_contact(const IdentityInput& id, std::int64_t at,
+                                           const std::optional<std::string>& contact_template) {
     auto& c = state_->connection;
     std::optional<std::string_view> name;
     if (!id.name.empty()) name = id.name;
@@ -142,8 +143,8 @@ ContactRecord Work::find_or_create_contact(const IdentityInput& id, std::int64_t
     bool is_new = !contact_id;
     std::string_view stored_name = name.value_or(id.external_id);
     if (is_new) {
-        Query(c, "INSERT INTO contacts (name, username, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(stored_name, id.username, id.phone, at, at)
+        Query(c, "INSERT INTO contacts (name, username, phone, template, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(stored_name, id.username, id.phone, contact_template, at, at)
             .run();
         contact_id = c.last_insert_id();
     }

@@ -331,8 +331,11 @@ public:
     // ---- contacts ----
     // Found by identity (name, username and phone refreshed; an empty name changes nothing), or
     // by phone when another messenger knows the same number (the identity is added), or created
-    // (named by its external id when the messenger gives no name).
-    ContactRecord find_or_create_contact(const IdentityInput& identity, std::int64_t at);
+    // (named by its external id when the messenger gives no name). A contact created here
+    // records `contact_template`, the template of the integration that made it (C1, TB2); one
+    // found keeps the template it was made from.
+    ContactRecord find_or_create_contact(const IdentityInput& identity, std::int64_t at,
+                                         const std::optional<std::string>& contact_template = std::nullopt);
     std::optional<ContactRecord> find_contact(std::string_view transport, std::string_view external_id);
     std::optional<ContactRecord> find_contact_by_username(std::string_view transport, std::string_view username);
     std::optional<ContactRecord> contact(std::int64_t id);

@@ -39,6 +39,10 @@ store::IdentityInput Processor::counterpart(const adapters::Message& m) const {
     return identity(m.transport, p);
 }
 
+store::ContactRecord Processor::contact_of(const store::IdentityInput& identity, std::int64_t at) {
+    return work_.find_or_create_contact(identity, at, integration_.contact_template);
+}
+
 Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at) {
     Actors a;
     bool telegram = m.transport == stdlib::Transport::telegram;
@@ -50,7 +54,7 @@ Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at)
                 a.author = {"employee", e->id, e->name};
                 return a;
             }
-        a.contact = work_.find_or_create_contact(identity(m.transport, m.sender), at);
+        a.contact = contact_of(identity(m.transport, m.sender), at);
         a.author = {"contact", a.contact->id, a.contact->name};
         return a;
     }
@@ -58,7 +62,7 @@ Processor::Actors Processor::actors(const adapters::Message& m, std::int64_t at)
     a.employee = telegram ? employees_.by_telegram(m.sender) : nullptr;
     if (a.employee) a.author = {"employee", a.employee->id, a.employee->name};
     else a.author = {"employee", 0, m.sender.name};
-    if (!is_group(m.chat_kind)) a.contact = work_.find_or_create_contact(counterpart(m), at);
+    if (!is_group(m.chat_kind)) a.contact = contact_of(counterpart(m), at);
     return a;
 }
 
@@ -88,7 +92,7 @@ records::Person Processor::mention(const adapters::Message& m, const adapters::P
 std::optional<store::PersonRef> Processor::member_ref(const adapters::Person& person, std::int64_t at) {
     if (const auto* e = employees_.by_telegram(person)) return store::PersonRef{"employee", e->id, e->name};
     if (person.is_bot) return std::nullopt;  // bots are neither employees nor contacts
-    auto c = work_.find_or_create_contact(identity(stdlib::Transport::telegram, person), at);
+    auto c = contact_of(identity(stdlib::Transport::telegram, person), at);
     return store::PersonRef{"contact", c.id, c.name};
 }
 

@@ -421,7 +421,7 @@ void Processor::reaction(const adapters::Event& e) {
         if (const auto* emp = employees_.by_telegram(*r.by)) {
             by = store::PersonRef{"employee", emp->id, emp->name};
         } else {
-            contact = work_.find_or_create_contact(identity(stdlib::Transport::telegram, *r.by), at);
+            contact = contact_of(identity(stdlib::Transport::telegram, *r.by), at);
             by = store::PersonRef{"contact", contact->id, contact->name};
         }
     }

@@ -114,6 +114,8 @@ private:
     records::Person sender(const adapters::Message& m, const Actors& a) const;
     store::IdentityInput identity(stdlib::Transport transport, const adapters::Person& person) const;
     store::IdentityInput counterpart(const adapters::Message& m) const;
+    // The contact with this identity, found or made from this integration's contact_template.
+    store::ContactRecord contact_of(const store::IdentityInput& identity, std::int64_t at);
     records::Person mention(const adapters::Message& m, const adapters::Person& person);
     std::optional<store::PersonRef> member_ref(const adapters::Person& person, std::int64_t at);
 

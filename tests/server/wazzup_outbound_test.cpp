@@ -209,6 +209,9 @@ TEST_CASE("W4, W5: an employee writes first through a chosen channel, the descri
     auto t = get_json(server, "/api/v1/tasks/" + std::to_string(task));
     CHECK(t.at("title") == "Order 1182");
     CHECK(t.at("conversation").at("started_by") == "employee");
+    // The customer, new to the tracker, is made from the integration's template (TB2, C1).
+    auto contact = get_json(server, "/api/v1/contacts/" + std::to_string(t.at("contact").at("id").as_int64()));
+    CHECK(contact.at("template") == "WhatsApp customer");
 
     CHECK(start(first).status == 409);  // W5: one conversation per contact and channel
 

@@ -47,6 +47,7 @@ api_key = "wazzup-api-key"
 crm_key = "wz-crm-key"
 api_base_url = "{{wazzup}}"
 assignees = [2]
+contact_template = "WhatsApp customer"
 
 [[integrations.channels]]
 id = "wa-channel"

@@ -76,7 +76,9 @@ void check_example(const std::string& heading, const json::value& actual) {
 }  // namespace
 
 TEST_CASE("the examples of docs/api.md are what the API returns", "[worker][docs]") {
-    Bench b;
+    auto config = test_config();
+    integration_of(config, "tg").contact_template = "Telegram customer";  // the contact's `template`
+    Bench b(config);
     auto hello = tg_private(1, anna, 10, "Hello! The invoice is attached.");
     hello.message.files = {file("invoice.pdf", "pdf", 182044, "document")};
     hello.message.files[0].source = "BQACAgIAAxkBAAIBZ2Zk";

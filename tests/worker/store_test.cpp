@@ -488,6 +488,46 @@ TEST_CASE("contacts: one identity per transport, and the same phone on another m
     CHECK(contact->at("identities").as_array().size() == 2);
 }
 
+TEST_CASE("contacts: a new contact records the template it was made from, a contact found again keeps its own",
+          "[store][TB2]") {
+    TempDb db;
+    store::Store s(db.path());
+    auto work = s.begin_work();
+    auto anna = work.find_or_create_contact({"whatsapp", "79011112233", "Anna", std::nullopt, "79011112233"}, t0(),
+                                            "WhatsApp customer");
+    // The same phone on Telegram is the same contact: made from the WhatsApp integration's template.
+    work.find_or_create_contact({"telegram", "555", "Anna", "anna", "79011112233"}, t0(), "Telegram customer");
+    auto boris = work.find_or_create_contact({"telegram", "666", "Boris", std::nullopt, std::nullopt}, t0());
+    work.commit();
+    CHECK(s.contact(anna.id)->at("template") == "WhatsApp customer");
+    CHECK(s.contact(boris.id)->at("template").is_null());  // an integration without a template
+}
+
+TEST_CASE("migration 9: the contacts made before it have no template, and a new contact records its own", "[store][TB2]") {
+    TempDb db;
+    auto schema = store::current_schema();
+    REQUIRE(schema.tracker.size() >= 9);
+    REQUIRE(schema.tracker[8].name == std::string_view("contact template"));
+    std::vector<store::Migration> first_eight(schema.tracker.begin(), schema.tracker.begin() + 8);
+    {
+        store::Store old(db.path(), {first_eight, schema.inbox});
+        REQUIRE(old.schema_version().tracker == 8);
+    }
+    // A contact of version 8, made by the statement that version ran, then migration 9 itself.
+    std::string made_before = "INSERT INTO contacts (name, username, phone, created_at, updated_at)"
+                              " VALUES ('Old', NULL, NULL, 1, 1);\n" + std::string(schema.tracker[8].sql);
+    auto migrations = first_eight;
+    migrations.push_back({9, schema.tracker[8].name, made_before});
+    store::Store s(db.path(), {migrations, schema.inbox});
+    CHECK(s.schema_version().tracker == 9);
+    auto work = s.begin_work();
+    auto made = work.find_or_create_contact({"telegram", "555", "Anna", std::nullopt, std::nullopt}, t0(), "Customers");
+    work.commit();
+    CHECK(s.contact(1000001)->at("name") == "Old");
+    CHECK(s.contact(1000001)->at("template").is_null());
+    CHECK(s.contact(made.id)->at("template") == "Customers");
+}
+
 TEST_CASE("the read API: tasks list, one task, unknown ids", "[store]") {
     TempDb db;
     store::Store s(db.path());

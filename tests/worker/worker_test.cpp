@@ -463,6 +463,25 @@ TEST_CASE("TB1, TB2: a Telegram Business chat gets the integration's project and
     CHECK(names == std::vector<std::string>{"Ivan", "Petr"});  // the owner, and the extra assignee
 }
 
+TEST_CASE("C1, TB2: a contact made by a message records its integration's contact_template, once", "[worker][TB2]") {
+    auto config = test_config();
+    integration_of(config, "tgb").contact_template = "Business customer";
+    Bench b(config);
+    auto e = tg_private(1, anna, 10, "Hi shop", "tgb");
+    e.message.chat_kind = stdlib::ChatKind::business;
+    e.message.business_connection = "bc-1";
+    b.deliver("tgb", {e});
+    b.deliver("tg", {tg_private(2, boris, 11, "Hello bot")});  // `tg` has no template
+    b.deliver("tg", {tg_private(3, anna, 12, "Hello bot")});   // Anna is known: nothing is made
+    auto template_of = [&](const adapters::Person& p) {
+        auto contact = b.store().begin_work().find_contact("telegram", p.external_id);
+        REQUIRE(contact);
+        return b.store().contact(contact->id)->at("template");
+    };
+    CHECK(template_of(anna) == "Business customer");
+    CHECK(template_of(boris).is_null());
+}
+
 TEST_CASE("R2: every decision-log row names the ruleset version, the rules that fired and the trace", "[worker]") {
     Bench b;
     b.deliver("tg", {tg_private(1, anna, 10, "Hello")});
