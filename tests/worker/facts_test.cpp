@@ -28,12 +28,6 @@ policy reopen for inbound {
 }
 )");
 
-std::int64_t only_task(Bench& b) {
-    auto list = b.tasks();
-    REQUIRE(list.size() == 1);
-    return list[0].at("id").as_int64();
-}
-
 // As POST /api/v1/tasks/{id}/complete and /reopen do it: the status, and the history.
 void change_status(Bench& b, std::int64_t task, std::string_view status, std::int64_t at) {
     auto work = b.store().begin_work();

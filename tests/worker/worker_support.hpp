@@ -299,4 +299,11 @@ private:
 
 inline std::string str(const json::value& v) { return std::string(v.as_string()); }
 
+// The id of the bench's only task.
+inline std::int64_t only_task(Bench& b) {
+    auto list = b.tasks();
+    REQUIRE(list.size() == 1);
+    return list[0].at("id").as_int64();
+}
+
 }  // namespace switchyard::testing
