@@ -2,6 +2,7 @@
 #include "runtime/engine/ruleset.hpp"
 
 #include "bytecode/footprint.hpp"
+#include "bytecode/serialize.hpp"
 
 #include <algorithm>
 #include <array>
@@ -363,9 +364,23 @@ boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool
 
 const std::string& Engine::rule_of(const Decision& d) const { return rule_location(d.policy, d.outcome.rule); }
 
+// What runs, not where it came from: the compiled file with its source files' paths and hashes
+// and the source hash left out (the same rules compiled from another folder, or with a comment
+// added at the end of a file, are the same ruleset), and its tests (never run when serving).
+// What is left is the code and its constants, the settings with their types and defaults, the
+// rules' lines, the zones and the schema it was checked against: a change to any of them, by the
+// rules or by the compiler, is another version.
 std::string version_of(const vm::Image& image) {
+    auto served = image.module();
+    served.source_hash = 0;
+    for (auto& source : served.sources) {
+        source.path.clear();
+        source.hash = 0;
+    }
+    served.tests.clear();
+    served.expectations.clear();
     char buf[20];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(image.module().source_hash));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(bytecode::fnv1a(bytecode::write(served))));
     return buf;
 }
 

@@ -18,7 +18,7 @@ namespace switchyard::engine {
 
 struct Ruleset {
     std::shared_ptr<const vm::Image> image;
-    std::string version;  // the source hash of the compiled ruleset, in hex: what decision-log rows name
+    std::string version;  // version_of(image): what decision-log rows name
 };
 
 // Readers take the current ruleset and keep it as long as they use it; a swap never waits for
@@ -39,7 +39,8 @@ private:
     std::shared_ptr<const Ruleset> current_;
 };
 
-// The version of a loaded image: its source hash as 16 hex digits.
+// The version of a loaded image, as 16 hex digits: a hash of what runs (its code, constants,
+// settings, rule lines, zones and schema), not of where its sources were or of its tests.
 std::string version_of(const vm::Image& image);
 
 // Every integration's setting values against the settings the ruleset declares, each setting on

@@ -3,6 +3,13 @@
 // did not load, is refused with the reason and leaves the one serving in place.
 #include "tests/config/config_support.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include <unistd.h>
+
 using namespace switchyard;
 
 namespace {
@@ -153,4 +160,70 @@ TEST_CASE("a ruleset whose contact field the configuration declares otherwise, o
           "declare one type in both: `tier = \"string\"` here, or `contact_field tier: int` in the rules");
     CHECK(refused.reason.starts_with("the configuration's contact fields do not fit it:\n"
                                      "test.toml:5:1: error[E0812]: contact_fields.orders:"));
+}
+
+namespace {
+
+// The rule files of `folder` compiled as the server compiles its `[ruleset] rules`.
+std::shared_ptr<const vm::Image> compiled_from(const std::filesystem::path& folder) {
+    common::DiagnosticBag bag;
+    std::vector<compiler::LoadError> errors;
+    auto ws = compiler::load_workspace({folder.string()}, bag, errors);
+    auto module = compiler::compile(ws, bag);
+    REQUIRE(errors.empty());
+    REQUIRE(module);
+    auto loaded = vm::load_module(std::move(*module));
+    REQUIRE(std::holds_alternative<std::shared_ptr<const vm::Image>>(loaded));
+    return std::get<std::shared_ptr<const vm::Image>>(loaded);
+}
+
+// A copy of rules/ in a folder of its own, `change` applied to one file's text.
+std::filesystem::path copy_of_shipped_rules(const std::string& name, const std::function<std::string(std::string)>& change = {}) {
+    auto folder = std::filesystem::temp_directory_path() / ("switchyard-version-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() / "rules")) {
+        auto text = testing::read_text(entry.path());
+        if (change && entry.path().filename() == "common.rules") text = change(text);
+        std::ofstream(folder / entry.path().filename(), std::ios::binary) << text;
+    }
+    return folder;
+}
+
+}  // namespace
+
+TEST_CASE("a ruleset's version is what runs: not where its files are, nor their comments or tests", "[config][swap][version]") {
+    auto shipped = engine::version_of(testing::shipped_rules());
+    CHECK(shipped.size() == 16);
+    auto elsewhere = copy_of_shipped_rules("same");
+    CHECK(engine::version_of(*compiled_from(elsewhere)) == shipped);
+    auto commented = copy_of_shipped_rules("comment", [](std::string text) { return text + "\n# a note at the end\n"; });
+    CHECK(engine::version_of(*compiled_from(commented)) == shipped);
+    auto tested = copy_of_shipped_rules("test", [](std::string text) {
+        return text + "\ntest \"one more\" {\n    given task { status: completed }\n    expect reopen == new_task\n}\n";
+    });
+    CHECK(engine::version_of(*compiled_from(tested)) == shipped);
+    for (const auto& folder : {elsewhere, commented, tested}) std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("a ruleset's version changes with its code, its settings and the compiler's output", "[config][swap][version]") {
+    auto shipped = engine::version_of(testing::shipped_rules());
+    // Another default for a setting, on the same line: every rule keeps its line.
+    auto other_default = copy_of_shipped_rules("setting", [](std::string text) {
+        const std::string from = "setting new_task_if_no_active: bool = true";
+        auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        return text.replace(at, from.size(), "setting new_task_if_no_active: bool = false");
+    });
+    CHECK(engine::version_of(*compiled_from(other_default)) != shipped);
+    // The same sources, other bytecode (as another compiler would write): another version.
+    auto module = testing::shipped_rules().module();
+    auto text = std::find_if(module.constants.begin(), module.constants.end(),
+                             [](const bytecode::Constant& c) { return c.kind == bytecode::ConstKind::string && !c.text.empty(); });
+    REQUIRE(text != module.constants.end());
+    text->text.back() = text->text.back() == 'x' ? 'y' : 'x';  // one byte of a string the rules give
+    auto changed = vm::load_module(std::move(module));
+    REQUIRE(std::holds_alternative<std::shared_ptr<const vm::Image>>(changed));
+    CHECK(engine::version_of(*std::get<std::shared_ptr<const vm::Image>>(changed)) != shipped);
+    std::filesystem::remove_all(other_default);
 }

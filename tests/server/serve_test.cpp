@@ -135,10 +135,15 @@ TEST_CASE("R3: a compiled ruleset is swapped in over the API, a bad one is refus
     CHECK(boost::json::parse(http_request(port, "GET", "/healthz").body).at("ruleset").as_string() == before);
     CHECK(http_request(port, "POST", "/api/v1/ruleset", "x").status == 401);
 
-    // A ruleset compiled from changed sources has another version, and serves once posted.
+    // A ruleset compiled from changed rules (another canned answer) has another version, and
+    // serves once posted. (A comment alone would not change it: the version is what runs.)
     auto rules = server.dir() / "rules";
     std::filesystem::copy(std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "rules", rules);
-    std::ofstream(rules / "common.rules", std::ios::app) << "\n# changed for the test\n";
+    auto common = testing::read_text(rules / "common.rules");
+    const std::string greeting = "Hello! How can we help you?";
+    REQUIRE(common.find(greeting) != std::string::npos);
+    common.replace(common.find(greeting), greeting.size(), "Hi! How can we help?");
+    std::ofstream(rules / "common.rules", std::ios::trunc) << common;
     auto compiled = (server.dir() / "next.swy").string();
     auto command = std::string(SWITCHYARD_BINARY) + " compile " + rules.string() + " -o " + compiled + " > /dev/null";
     REQUIRE(std::system(command.c_str()) == 0);
