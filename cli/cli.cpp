@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 
 #include "common/diagnostic.hpp"
+#include "common/text.hpp"
 #include "compiler/checker.hpp"
 #include "compiler/workspace.hpp"
 #include "stdlib/schema.hpp"
@@ -104,12 +105,7 @@ std::shared_ptr<std::string> add_format_option(CLI::App& command, const std::str
 
 // The --format values are case-insensitive (`JSON` is `json`); CLI11's ignore_case accepts such
 // a value but passes it on as written.
-std::string lowercase(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
-OutputFormat output_format(const std::string& name) { return lowercase(name) == "json" ? OutputFormat::json : OutputFormat::text; }
+OutputFormat output_format(const std::string& name) { return common::ascii_lower(name) == "json" ? OutputFormat::json : OutputFormat::text; }
 
 Runner define_check(CLI::App& command) {
     struct Parsed {
@@ -124,7 +120,7 @@ Runner define_check(CLI::App& command) {
     command.add_option("--color", parsed->options.color, "Color text output: auto (default), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     return [parsed](std::istream&, std::ostream& out, std::ostream& err) {
-        const auto name = lowercase(parsed->format);
+        const auto name = common::ascii_lower(parsed->format);
         parsed->options.format = name == "json" ? Format::json : name == "sarif" ? Format::sarif : Format::text;
         return run_check(parsed->options, out, err);
     };

@@ -1,5 +1,7 @@
 #include "common/diagnostic.hpp"
 
+#include "common/text.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -215,16 +217,11 @@ std::string summarize(const std::vector<Diagnostic>& diagnostics) {
 
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
     // Case is no distance: `ATTACH` is `attach` mistyped, however long the word.
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return out;
-    };
-    auto lowered = lower(word);
+    auto lowered = ascii_lower(word);
     std::string_view best;
     std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
     for (auto candidate : candidates) {
-        std::size_t d = edit_distance(lowered, lower(candidate));
+        std::size_t d = edit_distance(lowered, ascii_lower(candidate));
         if (d < best_distance) {
             best = candidate;
             best_distance = d;

@@ -3,6 +3,7 @@
 #include "runtime/actions/desk_impl.hpp"
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "runtime/outbox/outgoing.hpp"
 #include "runtime/outbox/plan.hpp"
 #include "runtime/worker/outbound.hpp"
@@ -18,9 +19,7 @@ namespace {
 std::string ext_of(std::string_view name) {
     auto dot = name.rfind('.');
     if (dot == std::string_view::npos || dot + 1 == name.size()) return {};
-    std::string ext(name.substr(dot + 1));
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext;
+    return common::ascii_lower(name.substr(dot + 1));
 }
 
 stdlib::FileKind kind_of(std::string_view mime) {

@@ -2,6 +2,8 @@
 // and employees, the public URL. Reading the file is config.cpp's.
 #include "runtime/config/config.hpp"
 
+#include "common/text.hpp"
+
 #include <cctype>
 
 namespace switchyard::config {
@@ -52,15 +54,12 @@ std::string_view field_type_name(FieldType type) {
 
 std::optional<std::string> Employee::telegram_username() const {
     if (!telegram || telegram->empty() || std::isdigit(static_cast<unsigned char>(telegram->back()))) return std::nullopt;
-    std::string name = telegram->front() == '@' ? telegram->substr(1) : *telegram;
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return name;
+    return common::ascii_lower(telegram->front() == '@' ? telegram->substr(1) : *telegram);
 }
 
 const Employee* Config::employee_by_username(std::string_view username) const {
     if (username.starts_with('@')) username.remove_prefix(1);
-    std::string wanted(username);
-    for (auto& ch : wanted) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto wanted = common::ascii_lower(username);
     for (const auto& e : employees)
         if (e.telegram_username() == wanted) return &e;
     return nullptr;

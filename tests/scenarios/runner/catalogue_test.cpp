@@ -1,11 +1,12 @@
 // docs/behaviours.md stays true: its table has one row for each behaviour of the catalogue,
 // every scenario file it names exists and proves that id, every file of tests/scenarios/ is in
 // the row of the id it proves, and every rule line it names is a policy, a rule or a setting.
+#include "tests/scenarios/runner/scenario.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -15,14 +16,9 @@
 
 namespace {
 
-const std::filesystem::path source = SWITCHYARD_SOURCE_DIR;
+using switchyard::scenarios::read_text;
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+const std::filesystem::path source = SWITCHYARD_SOURCE_DIR;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;

@@ -13,8 +13,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace switchyard::scenarios {
@@ -27,13 +25,6 @@ using testing::ServerProcess;
 namespace {
 
 const std::filesystem::path folder = std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "tests" / "scenarios";
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::vector<std::filesystem::path> scenario_files() {
     if (const char* one = std::getenv("SWITCHYARD_SCENARIO")) return {one};

@@ -256,7 +256,9 @@ Action read_action(const std::filesystem::path& path, const toml::table& step, B
     return Upload{std::string(t.at("name").as_string()), mime, bytes_of(t)};
 }
 
-std::string read_file(const std::filesystem::path& path) {
+}  // namespace
+
+std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path.string() + ": cannot be read");
     std::ostringstream text;
@@ -264,12 +266,10 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
-}  // namespace
-
 Scenario load_scenario(const std::filesystem::path& path, const std::string& base) {
     toml::table root;
     try {
-        auto text = read_file(path);
+        auto text = read_text(path);
         root = toml::parse(std::string_view(text), path.string());
     } catch (const toml::parse_error& e) {
         throw ScenarioError(path.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));

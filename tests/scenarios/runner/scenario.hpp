@@ -101,6 +101,9 @@ struct Scenario {
     std::vector<Step> steps;
 };
 
+// A file's bytes; ScenarioError when it cannot be read.
+std::string read_text(const std::filesystem::path& path);
+
 // Reads `path`, merging its [config] into `base` (the text of base.toml).
 Scenario load_scenario(const std::filesystem::path& path, const std::string& base);
 
