@@ -472,11 +472,20 @@ constexpr std::string_view contact_template_sql = R"sql(
 ALTER TABLE contacts ADD COLUMN template TEXT;
 )sql";
 
+// 10: what each decision read (issue 15): the cases the engine was given for the event, one per
+// time the worker asked (routing, then the kinds that need the task, then each alert), holding
+// only the facts those policies' footprints read and the answers of the fact queries they asked.
+// Replay and explanations run the recorded cases again, with no store to ask. Null for the rows
+// logged before this migration: they cannot be replayed.
+constexpr std::string_view decision_cases_sql = R"sql(
+ALTER TABLE decisions ADD COLUMN cases TEXT;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 9> tracker_file = {{
+constexpr std::array<Migration, 10> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -486,6 +495,7 @@ constexpr std::array<Migration, 9> tracker_file = {{
     {7, "requeue", requeue_sql},
     {8, "like sources", like_sources_sql},
     {9, "contact template", contact_template_sql},
+    {10, "decision cases", decision_cases_sql},
 }};
 
 }  // namespace
