@@ -205,6 +205,40 @@ Runner define_test(CLI::App& command) {
     };
 }
 
+Runner define_replay(CLI::App& command) {
+    auto options = std::make_shared<ReplayOptions>();
+    command.add_option("--config", options->config, "The server's configuration file: its storage holds the decision log, "
+                                                     "and its settings are given to the candidate")->required();
+    command.add_option("--database", options->database,
+                       "Another tracker database than the configuration's `storage` (a copy of it, say)");
+    auto* ruleset = command.add_option("--ruleset", options->ruleset, "The candidate: a compiled ruleset file");
+    auto* rules = command.add_option("--rules", options->rules, "The candidate: rule files to compile (instead of --ruleset)");
+    ruleset->excludes(rules);
+    command.add_option("--since", options->since, "Only events decided at or after this date or time (2026-12-01, 2026-12-01T09:00Z)");
+    command.add_option("--until", options->until, "Only events decided before this date or time");
+    command.add_option("--integration", options->integration, "Only the events of this integration (its id)");
+    command.add_option("--last", options->last, "Only the latest N events (after the other filters)")
+        ->check(CLI::PositiveNumber);
+    command.add_option("--sample", options->sample,
+                       "Replay this share of the events, from 0 to 1, chosen by their ids: the same share picks the same events")
+        ->check(CLI::Range(0.0, 1.0).description("a share from 0 to 1"));
+    command.add_option("--max-listed", options->max_listed, "List at most N changed events in full (the counts cover all; default 1000)");
+    auto max_changed = std::make_shared<std::int64_t>(0);
+    auto* guard = command.add_option("--max-changed", *max_changed, "Exit 1 when more than N events changed (for CI)")
+        ->check(CLI::NonNegativeNumber);
+    auto format = add_format_option(command, "Output: text (the default: each changed event, then the summary) or json");
+    return [options, format, max_changed, guard](std::istream&, std::ostream& out, std::ostream& err) -> int {
+        if (!format->empty()) options->format = output_format(*format);
+        if (guard->count()) options->max_changed = *max_changed;
+        if (options->ruleset.empty() && options->rules.empty()) {
+            err << "switchyard: error: replay needs the candidate: --ruleset FILE or --rules PATH...\n"
+                   "Run `switchyard replay --help` for usage.\n";
+            return exit_usage;
+        }
+        return run_replay(*options, out, err);
+    };
+}
+
 Runner define_serve(CLI::App& command) {
     auto options = std::make_shared<ServeOptions>();
     command.add_option("--config", options->config, "The configuration file (TOML), e.g. config/switchyard.toml")->required();
@@ -220,7 +254,7 @@ struct Subcommand {
 
 // Every subcommand, in the order `switchyard --help` lists them: a new one is added here and
 // only here (subcommand_names() gives the tests this list).
-constexpr std::array<Subcommand, 8> subcommands{{
+constexpr std::array<Subcommand, 9> subcommands{{
     {"check", "Parse, type-check and lint rule files; print every problem with its file:line:col.", define_check},
     {"fmt",
      "Rewrite rule files in the one canonical layout (comments kept); idempotent. --check lists and --diff shows "
@@ -242,6 +276,10 @@ constexpr std::array<Subcommand, 8> subcommands{{
      "Run the webhook server: store and process messenger webhooks with the compiled rules (docs/configuration.md, "
      "docs/api.md).",
      define_serve},
+    {"replay",
+     "Run a candidate ruleset over the events a server decided (its decision log), with the facts as they were and no "
+     "effects; report every event it would decide otherwise, and a summary.",
+     define_replay},
 }};
 
 bool is_subcommand(std::string_view word) {

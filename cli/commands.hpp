@@ -59,6 +59,20 @@ struct ServeOptions {
     std::size_t threads = 2;
 };
 
+struct ReplayOptions {
+    std::string config;              // the server's configuration: its storage, its settings
+    std::string database;            // another tracker file than the configuration's (a copy)
+    std::string ruleset;             // the candidate: a compiled ruleset file, or
+    std::vector<std::string> rules;  // rule files compiled on the fly
+    std::string since, until;        // instants or dates
+    std::string integration;
+    std::int64_t last = 0;           // 0: every row
+    double sample = 1.0;
+    std::size_t max_listed = 1000;
+    std::optional<std::int64_t> max_changed;
+    OutputFormat format = OutputFormat::text;
+};
+
 // A subcommand that cannot go on, with its exit code; what went wrong is already printed.
 struct Failed {
     int code;
@@ -118,6 +132,7 @@ int run_compile(const CompileOptions& options, std::ostream& out, std::ostream& 
 int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& err);
 int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err);
 int run_test(const TestOptions& options, std::ostream& out, std::ostream& err);
+int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace switchyard::cli

@@ -32,6 +32,12 @@ std::size_t fact_index(const stdlib::Schema& schema, std::string_view name) {
     return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
+stdlib::Type fact_type(const stdlib::Schema& schema, std::string_view name) {
+    for (const auto& k : schema.kinds())
+        if (const auto* b = k.find_binding(name)) return b->type;
+    return stdlib::types::error;
+}
+
 class CaseReader {
 public:
     CaseReader(const vm::Image& image, Case& c) : image_(image), schema_(image.schema()), c_(c) {}
@@ -56,7 +62,7 @@ public:
         for (std::size_t i = 0; i < names.size(); ++i) {
             const auto* given = root->if_contains(names[i]);
             c_.given_[i] = given != nullptr && !given->is_null();
-            c_.facts_[i] = build(type_of_fact(names[i]), given, names[i]);
+            c_.facts_[i] = build(fact_type(schema_, names[i]), given, names[i]);
         }
         read_settings(root->if_contains("settings"));
         read_facts(root->if_contains("facts"));
@@ -81,12 +87,6 @@ public:
 
 private:
     [[noreturn]] static void fail(const std::string& path, const std::string& why) { throw CaseError(path + ": " + why); }
-
-    Type type_of_fact(const std::string& name) const {
-        for (const auto& k : schema_.kinds())
-            if (const auto* b = k.find_binding(name)) return b->type;
-        return stdlib::types::error;
-    }
 
     Value build(Type t, const boost::json::value* v, const std::string& path) {
         if (t.is_optional()) return v == nullptr || v->is_null() ? Value::none() : build(t.inner(), v, path);
@@ -323,6 +323,7 @@ Case::Case(const vm::Image& image) {
 }
 
 void Case::clear() {
+    ++generation_;
     arena_->reset();
     std::copy(defaults_.begin(), defaults_.end(), facts_.begin());
     std::fill(given_.begin(), given_.end(), false);

@@ -25,27 +25,12 @@ bool has_next_rule(const bytecode::Function& f) {
     return no_matches > (has_otherwise ? 0 : 1);
 }
 
-// A field of a fact as JSON. `contact.fields` holds the ruleset's contact fields, which the
-// schema's record leaves to the rules: their names and types are the module's.
-boost::json::value fact_field_json(const Value& v, Type t, const vm::Image& image) {
-    const auto& schema = image.schema();
-    Type plain = t.without_optional();
-    if (v.is_none() || plain.is_wrapped() || plain.base != TypeKind::record || !schema.record_of(plain).declared_by_rules)
-        return value_to_json(v, t, schema);
-    const auto& fields = image.module().contact_fields;
-    boost::json::object o;
-    for (std::size_t i = 0; i < fields.size() && i < v.len; ++i) o[fields[i].name] = value_to_json(v[i], fields[i].type, schema);
-    return o;
-}
-
 // The field slots of a path such as `message.chat.kind`, after its first name.
 std::vector<std::size_t> slots_of(const stdlib::Schema& schema, std::string_view path) {
     std::vector<std::size_t> slots;
     auto dot = path.find('.');
     std::string_view fact = path.substr(0, dot);
-    stdlib::Type t = stdlib::types::error;
-    for (const auto& k : schema.kinds())
-        if (const auto* b = k.find_binding(fact)) t = b->type;
+    stdlib::Type t = fact_type(schema, fact);
     while (dot != std::string_view::npos) {
         path.remove_prefix(dot + 1);
         dot = path.find('.');
@@ -75,6 +60,17 @@ void check_fact_and_kind_order(const stdlib::Schema& schema) {
 }
 
 }  // namespace
+
+boost::json::value fact_field_json(const Value& v, Type t, const vm::Image& image) {
+    const auto& schema = image.schema();
+    Type plain = t.without_optional();
+    if (v.is_none() || plain.is_wrapped() || plain.base != TypeKind::record || !schema.record_of(plain).declared_by_rules)
+        return value_to_json(v, t, schema);
+    const auto& fields = image.module().contact_fields;
+    boost::json::object o;
+    for (std::size_t i = 0; i < fields.size() && i < v.len; ++i) o[fields[i].name] = value_to_json(v[i], fields[i].type, schema);
+    return o;
+}
 
 std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field) {
     return *schema.record_of(*schema.named_type(record)).find(field);
@@ -144,6 +140,13 @@ FactSet Engine::facts_read(const Case& c, KindSet kinds) const {
         for (std::size_t b = 0; b < bindings_[k].size(); ++b)
             if (f.footprint.reads_input(b)) out |= FactSet(1) << bindings_[k][b];  // checked by the verifier
     });
+    return out;
+}
+
+FactSet Engine::facts_needed(const Case& c, KindSet kinds) const {
+    FactSet out = facts_read(c, kinds);
+    for (std::size_t k = 0; k < subjects_.size(); ++k)
+        if ((kinds & (KindSet(1) << k)) && subjects_[k].fact) out |= FactSet(1) << *subjects_[k].fact;
     return out;
 }
 

@@ -76,6 +76,9 @@ public:
     // Filling a case: every fact back to its default, and what the last event built freed (the
     // arena keeps its blocks, so a case reused event after event stops allocating).
     void clear();
+    // How many times clear() ran: a fact's value from before a clear() may point at memory
+    // reused since, so equal values of different generations are not the same fact.
+    std::uint64_t generation() const { return generation_; }
     void set(Fact f, const vm::Value& v);
     vm::Arena& arena() { return *arena_; }
     // Values that must outlive clear(): the settings of an integration, made once.
@@ -97,6 +100,7 @@ private:
     std::vector<vm::Value> settings_;
     std::unique_ptr<CaseFacts> case_facts_ = std::make_unique<CaseFacts>();
     const vm::FactQueries* queries_ = nullptr;
+    std::uint64_t generation_ = 0;
 };
 
 // A contact's custom fields as `contact.fields` reads them (a `contact_fields` record), in the
@@ -107,6 +111,8 @@ vm::Value contact_fields(const vm::Image& image, Case& c, std::span<const std::p
 // Every fact name any policy kind binds, in a fixed order: the index Case::fact takes.
 const std::vector<std::string>& fact_names(const stdlib::Schema& schema);
 std::size_t fact_index(const stdlib::Schema& schema, std::string_view name);
+// The type of the fact named so (the error type for no fact).
+stdlib::Type fact_type(const stdlib::Schema& schema, std::string_view name);
 
 // A policy that deferred (`-> next`) before the deciding one: which, by which rule, its trace.
 struct Deferral {
@@ -152,6 +158,9 @@ public:
     // footprints (docs/bytecode.md): what a caller must fill before decide(). Only `message`
     // has to be set to ask.
     FactSet facts_read(const Case& c, KindSet kinds) const;
+    // Those, and the facts whose presence decides whether a kind of `kinds` is asked at all
+    // (`notice` for alert, docs/cases.md): everything deciding the case again needs.
+    FactSet facts_needed(const Case& c, KindSet kinds) const;
     // The fields of `fact` that those policies read (bytecode::fields_read): a caller leaves
     // out a part of a fact that costs a query of its own when no policy reads it.
     FieldSet fields_read(const Case& c, KindSet kinds, Fact fact) const;
@@ -224,6 +233,10 @@ private:
 
 // The slot of `field` in `record`, by the schema (both must exist).
 std::size_t field_slot(const stdlib::Schema& schema, std::string_view record, std::string_view field);
+
+// A field of a fact as JSON: value_to_json, but a record the rules declare (`contact.fields`)
+// by the image's own fields, which the schema leaves to the rules.
+boost::json::value fact_field_json(const vm::Value& v, stdlib::Type t, const vm::Image& image);
 
 // A value as JSON (docs/cases.md, "The decisions").
 // `sp`: where the JSON is built (a monotonic buffer saves an allocation per node).

@@ -100,7 +100,7 @@ struct Work::State {
     Handle& inbox;  // the worker's connection itself in memory (its lock is `lock` then)
     std::map<std::pair<std::string, std::string>, std::int64_t>& channels;  // committed (Handle::channels)
     std::map<std::pair<std::string, std::string>, std::int64_t> new_channels;  // made or found by this transaction
-    std::string json_text[3];  // room for the JSON columns of one statement, reused
+    std::string json_text[4];  // room for the JSON columns of one statement, reused
     sql::Transaction transaction;
 };
 

@@ -97,6 +97,15 @@ Connection::Connection(const std::string& path, const char* vfs) {
     sqlite3_extended_result_codes(db_, 1);
 }
 
+Connection::Connection(const std::string& path, ReadOnly) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close_v2(db_);
+        throw StoreError("cannot open the database " + path + " for reading: " + why);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+}
+
 bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
 
 Connection::~Connection() {

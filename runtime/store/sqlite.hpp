@@ -64,6 +64,9 @@ class Connection {
 public:
     // `vfs`: SQLite's name for how the file is locked; null for the default ("unix").
     explicit Connection(const std::string& path, const char* vfs = nullptr);
+    // Opens an existing file for reading only (it is never created).
+    struct ReadOnly {};
+    Connection(const std::string& path, ReadOnly);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

@@ -141,6 +141,9 @@ struct OutboxStats {
     std::optional<std::int64_t> oldest_created_at;  // none when the backlog is empty
 };
 
+struct LogFilter;
+struct RecordedRow;
+
 class Store {
 public:
     // Opens (creating them if needed) and migrates the tracker database at `path` and its inbox
@@ -179,6 +182,8 @@ public:
     std::optional<boost::json::object> contact(std::int64_t id);     // with its identities and tasks
     // The decision log, newest first: at most `limit` rows, with ids below `before_id` when given.
     boost::json::array decisions(std::optional<std::int64_t> task, std::int64_t limit = 100, std::int64_t before_id = 0);
+    // The decision log with its recorded cases, for replay and explanations (recorded.hpp).
+    void each_recorded(const LogFilter& filter, const std::function<void(const RecordedRow&)>& each);
     Counts counts();
     // W3-W7: the channels added and deleted through the API, by integration and id.
     std::vector<ChannelRow> saved_channels();

@@ -519,10 +519,11 @@ std::optional<BusinessConnectionRecord> Work::business_connection(std::string_vi
 
 std::int64_t Work::log_decision(const NewDecision& d) {
     Query(state_->connection,
-          "INSERT INTO decisions (inbox, event, task, comment, ruleset, rules, trace, decisions, note, at)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "INSERT INTO decisions (inbox, event, task, comment, ruleset, rules, trace, decisions, note, at, cases)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(d.inbox, d.event, d.task, d.comment, d.ruleset, json_text(d.rules, state_->json_text[0]),
-              json_text(d.trace, state_->json_text[1]), json_text(d.decisions, state_->json_text[2]), d.note, d.at)
+              json_text(d.trace, state_->json_text[1]), json_text(d.decisions, state_->json_text[2]), d.note, d.at,
+              d.cases.empty() ? std::optional<std::string_view>() : std::optional(json_text(d.cases, state_->json_text[3])))
         .run();
     return state_->connection.last_insert_id();
 }

@@ -282,6 +282,9 @@ struct NewDecision {
     boost::json::array rules;
     boost::json::array trace;
     boost::json::object decisions;
+    // The cases each ask of the engine was given (engine/recorded.hpp), with the event's
+    // integration: {"integration": "tg", "asks": [...]}. Empty: none recorded.
+    boost::json::object cases;
     std::optional<std::string> note;
     std::int64_t at = 0;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/engine/engine.hpp"
+#include "runtime/engine/recorded.hpp"
 #include "runtime/store/store.hpp"
 
 #include <boost/json.hpp>
@@ -19,20 +20,30 @@ class DecisionLog {
 public:
     // `storage`: where the JSON is built (the processor's monotonic buffer), outliving the log.
     explicit DecisionLog(json::storage_ptr storage)
-        : storage_(storage), rules_(storage), traces_(storage), decisions_(storage) {}
+        : storage_(storage), rules_(storage), traces_(storage), decisions_(storage), asks_(storage) {}
 
-    // Adds the decisions of `kinds` from the engine's last run, in the schema's order of kinds.
-    void take(const engine::Engine& engine, const std::vector<engine::Decision>& decisions, engine::KindSet kinds);
+    // Adds the decisions of `kinds` from the engine's last run on `c`, in the schema's order of
+    // kinds, and the case as recorded (engine/recorded.hpp): the facts those policies read and
+    // the fact queries they `asked`.
+    void take(const engine::Engine& engine, const std::vector<engine::Decision>& decisions, engine::KindSet kinds,
+              const engine::Case& c, std::span<const engine::Asked> asked);
     bool empty() const { return decisions_.empty(); }
 
     // The row: the rules that fired (policy and rule locations, per kind and file), the traces,
-    // and the decisions object without its traces. The JSON moves into it: one row per log.
-    store::NewDecision row(std::string ruleset_version);
+    // the decisions object without its traces, and the recorded cases of the integration's
+    // event. The JSON moves into it: one row per log.
+    store::NewDecision row(std::string ruleset_version, std::string_view integration);
+
+    // The parts of facts the worker reads only for a policy that reads them (a query of their
+    // own each): a recorded case says which it left out.
+    static constexpr engine::CostlyField costly_fields[] = {
+        {engine::Fact::task, "history"}, {engine::Fact::contact, "tags"}, {engine::Fact::contact, "fields"}};
 
 private:
     json::storage_ptr storage_;
     std::string ruleset_name_;
-    json::array rules_, traces_, decisions_;
+    json::array rules_, traces_, decisions_, asks_;
+    engine::Written written_;  // the facts the event's asks recorded so far
 };
 
 }  // namespace switchyard::worker

@@ -66,10 +66,15 @@ Processor::Processor(store::Work& work, const config::Config& config, const conf
       facts_(config, integration, employees, work),
       queries_(work, facts_, deciding.writer(), deciding.kase().arena()) {
     case_.set_settings(deciding.settings_for(config, integration));
-    case_.set_queries(&queries_);
+    deciding.recording().wrap(&queries_);
+    deciding.recording().forget();
+    case_.set_queries(&deciding.recording());
 }
 
-Processor::~Processor() { case_.set_queries(nullptr); }
+Processor::~Processor() {
+    case_.set_queries(nullptr);
+    deciding_.recording().wrap(nullptr);
+}
 
 std::string Processor::apply(const adapters::Parsed& parsed) {
     if (parsed.ping) note("ping");
@@ -98,7 +103,7 @@ void Processor::event(const adapters::Event& e) {
 
 void Processor::log(DecisionLog& log, const std::string& event, std::optional<std::int64_t> task,
                     std::optional<std::int64_t> comment, std::optional<std::string> note) {
-    auto row = log.row(deciding_.ruleset().version);
+    auto row = log.row(deciding_.ruleset().version, integration_.id);
     row.inbox = row_.id;
     row.event = event;
     row.task = task;
@@ -232,7 +237,8 @@ const std::vector<engine::Decision>& Processor::decide(engine::KindSet kinds, De
     options.explain = true;  // R2: the log keeps why each rule fired
     options.kinds = kinds;
     const auto& decisions = engine_.decide(case_, options);
-    log.take(engine_, decisions, kinds);
+    log.take(engine_, decisions, kinds, case_, deciding_.recording().asked());
+    deciding_.recording().forget();
     return decisions;
 }
 

@@ -36,6 +36,8 @@ public:
     const records::RecordWriter& writer() const { return writer_; }
     const engine::DecisionReader& reader() const { return reader_; }
     engine::Case& kase() { return case_; }
+    // The fact queries of the case, recorded for the decision log (engine/recorded.hpp).
+    engine::RecordingQueries& recording() { return recording_; }
     // Room for the JSON of one event's decision log: built there, it costs no allocation.
     std::span<unsigned char> log_buffer() { return {log_buffer_.get(), log_buffer_size}; }
     // The integration's setting values (its `settings` table against this ruleset's settings),
@@ -56,6 +58,7 @@ private:
     records::RecordWriter writer_;
     engine::DecisionReader reader_;
     engine::Case case_;
+    engine::RecordingQueries recording_;
     std::size_t history_slot_, tags_slot_, fields_slot_;
     std::map<std::string, engine::Case, std::less<>> settings_;  // per integration: a case holding its settings
     static constexpr std::size_t log_buffer_size = 64 * 1024;
