@@ -14,6 +14,8 @@
 // the store counts no pending row. Each benchmark has its own storage folder, on disk.
 #include "bench/server_support.hpp"
 #include "common/utf8.hpp"
+#include "runtime/replay/replay.hpp"
+#include "runtime/store/recorded.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -306,6 +308,49 @@ void BM_Process_group(benchmark::State& state) {
     check_groups(*rig.store, tasks, n);
 }
 
+// ---- replay (issue 15) ----
+
+// The rows are processed first (not timed); then the clock runs while the ruleset that decided
+// them replays the whole decision log as `switchyard replay` does: RecordedLog reads each row from
+// the tracker file, Replayer decides its recorded cases again and compares the decisions.
+void time_replay(benchmark::State& state, Rig& rig, std::int64_t n) {
+    rig.process_on_thread();
+    auto ruleset = rig.rulesets.current();
+    for (auto _ : state) {
+        double cpu = cpu_seconds();
+        auto start = Clock::now();
+        sy::replay::Replayer replayer(ruleset->image, ruleset->version, rig.config);
+        sy::store::RecordedLog log(rig.config.storage);
+        log.each({}, [&](const sy::store::RecordedRow& row) { replayer.row(row); });
+        double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        cpu = cpu_seconds() - cpu;
+        const auto& r = replayer.report();
+        require(r.replayed == static_cast<std::size_t>(n) && r.changed == 0 && r.unreplayable == 0,
+                "replaying the deciding rules: " + sy::replay::to_text(r));
+        state.counters["events"] = static_cast<double>(n);
+        state.counters["events_per_second"] = static_cast<double>(n) / seconds;
+        state.counters["events_per_cpu_second"] = static_cast<double>(n) / cpu;
+    }
+}
+
+void BM_Replay_private(benchmark::State& state) {
+    const std::int64_t n = 20000, customers = 300;
+    Rig rig;
+    for (std::int64_t i = 0; i < n; ++i) rig.accept(sy::bench::private_update(rig.next_update++, first_customer + i % customers));
+    time_replay(state, rig, n);
+}
+
+void BM_Replay_group(benchmark::State& state) {
+    const std::int64_t n = 10000;
+    Rig rig(group_config);
+    link_groups(*rig.store);
+    for (std::int64_t i = 0; i < n; ++i) {
+        auto update = rig.next_update++;
+        rig.accept(group_update(update, i));
+    }
+    time_replay(state, rig, n);
+}
+
 // ---- end to end ----
 
 std::int64_t e2e_count() {
@@ -359,6 +404,8 @@ void BM_EndToEnd(benchmark::State& state) {
 BENCHMARK(BM_Process_private)->Name("BM_Process/private")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Process_group)->Name("BM_Process/group")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Process_long_chat)->Name("BM_Process/long_chat")->Arg(100)->Arg(10000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_Replay_private)->Name("BM_Replay/private")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_Replay_group)->Name("BM_Replay/group")->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_EndToEnd)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 
 }  // namespace

@@ -1,0 +1,125 @@
+// `switchyard replay` (issue 15) as an admin runs it: beside a running server, on the storage its
+// configuration names, with the fixtures of every messenger decided first.
+#include "tests/server/e2e_config.hpp"
+#include "tests/server/harness.hpp"
+#include "tests/support.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace switchyard;
+using testing::http_request;
+
+namespace {
+
+const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
+const std::map<std::string, std::string> wazzup_auth = {{"Authorization", "Bearer wz-crm-key"}};
+const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
+
+struct Run {
+    int status = -1;
+    std::string output;  // standard output and error together
+};
+
+Run run_switchyard(const std::string& arguments) {
+    Run run;
+    std::string command = std::string(SWITCHYARD_BINARY) + " " + arguments + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe);
+    std::array<char, 4096> buffer{};
+    while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
+    int status = ::pclose(pipe);
+    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+// A server that decided the fixtures of Telegram and Wazzup messages.
+void decide_fixtures(testing::ServerProcess& server) {
+    server.start();
+    auto port = server.port();
+    for (const char* name : {"telegram_private_text__teloxide.json", "telegram_group_mention__adapted_badpaybad.json",
+                             "telegram_document__adapted_pyTelegramBotAPI.json", "telegram_message_reaction__teloxide.json"})
+        REQUIRE(http_request(port, "POST", "/webhooks/tg", testing::read_fixture(name), telegram_auth).status == 200);
+    for (const char* name : {"wazzup_incoming_whatsapp_poll_as_text__wazzup_docs.json", "wazzup_instagram_comment__adapted_wazzup_docs.json"})
+        REQUIRE(http_request(port, "POST", "/webhooks/wz", testing::read_fixture(name), wazzup_auth).status == 200);
+    REQUIRE(server.wait_until_processed());
+}
+
+std::size_t logged_decisions(testing::ServerProcess& server) {
+    auto r = http_request(server.port(), "GET", "/api/v1/decisions", {}, api_auth);
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).at("decisions").as_array().size();
+}
+
+}  // namespace
+
+TEST_CASE("replay: the configured rules replayed beside the running server change nothing", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto config = (server.dir() / "switchyard.toml").string();
+    auto run = run_switchyard("replay --config " + config + " --rules rules --format json");
+    INFO(run.output);
+    REQUIRE(run.status == 0);
+    auto report = boost::json::parse(run.output);
+    const auto& summary = report.at("summary");
+    CHECK(summary.at("replayed").as_int64() == static_cast<std::int64_t>(logged_decisions(server)));
+    CHECK(summary.at("changed") == 0);
+    CHECK(summary.at("not_replayable") == 0);
+    CHECK(summary.at("not_recorded") == 0);
+    CHECK(report.at("candidate") ==
+          boost::json::parse(http_request(server.port(), "GET", "/healthz").body).at("ruleset"));
+}
+
+TEST_CASE("replay: a changed rule is reported event by event, and --max-changed fails the run", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto config = (server.dir() / "switchyard.toml").string();
+    auto candidate = server.dir() / "candidate";
+    std::filesystem::copy(std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "rules", candidate);
+    auto telegram = testing::read_text(candidate / "telegram.rules");
+    const std::string from = "\" (telegram, \"";
+    REQUIRE(telegram.find(from) != std::string::npos);
+    telegram.replace(telegram.find(from), from.size(), "\" [telegram, \"");
+    std::ofstream(candidate / "telegram.rules", std::ios::trunc) << telegram;
+
+    auto run = run_switchyard("replay --config " + config + " --rules " + candidate.string() + " --max-changed 0");
+    INFO(run.output);
+    CHECK(run.status == 1);
+    // The task titles of the two private messages (a text and a document); the group message goes
+    // to no task of its own.
+    CHECK(run.output.find("  routing:\n    before: {\"thread\":") != std::string::npos);
+    CHECK(run.output.find("[telegram, telegram_bot") != std::string::npos);
+    CHECK(run.output.find("changed by kind:\n  routing: 2 events") != std::string::npos);
+    CHECK(run.output.find("more than --max-changed 0") != std::string::npos);
+
+    auto wazzup_only = run_switchyard("replay --config " + config + " --rules " + candidate.string() + " --integration wz --format json");
+    INFO(wazzup_only.output);
+    REQUIRE(wazzup_only.status == 0);
+    CHECK(boost::json::parse(wazzup_only.output).at("summary").at("changed") == 0);
+}
+
+TEST_CASE("replay: bad options are refused with what to write instead", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    server.start();
+    auto config = (server.dir() / "switchyard.toml").string();
+    auto since = run_switchyard("replay --config " + config + " --rules rules --since yesterday");
+    CHECK(since.status == 2);
+    CHECK(since.output.find("--since `yesterday` is neither a date (2026-12-01) nor a time (2026-12-01T09:00Z)") !=
+          std::string::npos);
+    auto integration = run_switchyard("replay --config " + config + " --rules rules --integration nope");
+    CHECK(integration.status == 2);
+    CHECK(integration.output.find("--integration `nope` is not in") != std::string::npos);
+    auto no_candidate = run_switchyard("replay --config " + config);
+    CHECK(no_candidate.status == 2);
+    CHECK(no_candidate.output.find("replay needs the candidate") != std::string::npos);
+    auto missing = run_switchyard("replay --config " + config + " --rules rules --database " + (server.dir() / "none.db").string());
+    CHECK(missing.status == 2);
+    CHECK(missing.output.find("cannot open the database") != std::string::npos);
+}
