@@ -164,11 +164,20 @@ Runner define_eval(CLI::App& command) {
     auto* ruleset = command.add_option("--ruleset", options->ruleset, "A compiled ruleset file");
     auto* rules = command.add_option("--rules", options->rules, "Rule files to compile first (instead of --ruleset)");
     ruleset->excludes(rules);
-    command
-        .add_option("--case,--cases", options->cases,
-                    "The case: a JSON file (docs/cases.md); a folder, for each *.json file under it; or a JSON-lines "
-                    "file (*.jsonl), a case a line")
-        ->required();
+    auto* cases = command.add_option("--case,--cases", options->cases,
+                                     "The case: a JSON file (docs/cases.md); a folder, for each *.json file under it; or a "
+                                     "JSON-lines file (*.jsonl), a case a line");
+    auto decision = std::make_shared<std::int64_t>(0);
+    auto* logged = command.add_option("--decision", *decision,
+                                      "Instead of --case: the cases a server recorded for this decision-log row (an id of "
+                                      "GET /api/v1/decisions), from the storage of --config")
+                       ->check(CLI::PositiveNumber);
+    auto* event = command.add_option("--event", options->event, "Instead of --case: the latest decision-log row of this event "
+                                                                "(its key, as the log names it: tg:tg:update:12)");
+    command.add_option("--config", options->config, "With --decision or --event: the server's configuration (its storage, its settings)");
+    command.add_option("--database", options->database, "With --decision or --event: another tracker database than the configuration's");
+    cases->excludes(logged)->excludes(event);
+    logged->excludes(event);
     command.add_flag("--explain", options->explain,
                      "Explain each decision: every rule tried with its condition and the values of its parts, "
                      "each let and each fact read with its value");
@@ -177,11 +186,22 @@ Runner define_eval(CLI::App& command) {
     auto format = add_format_option(command,
                                     "Output: json (the default: one document for a case file, a JSON line per case and a "
                                     "summary line for a folder or *.jsonl) or text (each case's decisions, then a summary)");
-    return [options, format](std::istream&, std::ostream& out, std::ostream& err) -> int {
+    return [options, format, decision, logged](std::istream&, std::ostream& out, std::ostream& err) -> int {
         if (!format->empty()) options->format = output_format(*format);
+        if (logged->count()) options->decision = *decision;
         // CLI11 can say that the two exclude each other, not that one of them is required.
         if (options->ruleset.empty() && options->rules.empty()) {
             err << "switchyard: error: eval needs --ruleset FILE or --rules PATH...\nRun `switchyard eval --help` for usage.\n";
+            return exit_usage;
+        }
+        bool from_log = options->decision || !options->event.empty();
+        if (options->cases.empty() && !from_log) {
+            err << "switchyard: error: eval needs --case FILE, or --decision ID or --event KEY with --config\n"
+                   "Run `switchyard eval --help` for usage.\n";
+            return exit_usage;
+        }
+        if (from_log && options->config.empty()) {
+            err << "switchyard: error: --decision and --event need --config, the server's configuration\n";
             return exit_usage;
         }
         return run_eval(*options, out, err);

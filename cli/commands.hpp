@@ -40,7 +40,11 @@ enum class OutputFormat { text, json };
 struct EvalOptions {
     std::string ruleset;             // a compiled ruleset file, or
     std::vector<std::string> rules;  // rule files compiled on the fly
-    std::string cases;               // a case file, a folder of them, or a JSON-lines file (*.jsonl)
+    std::string cases;               // a case file, a folder of them, or a JSON-lines file (*.jsonl), or
+    std::optional<std::int64_t> decision;  // a decision-log row of the configuration's storage, or
+    std::string event;                     // the latest row of this event (its dedup key)
+    std::string config;                    // with decision or event: the server's configuration
+    std::string database;                  // another tracker file than the configuration's
     bool explain = false;
     std::int64_t budget = 0;  // 0: the default
     std::optional<OutputFormat> format;  // unset: JSON (one document for one case file)

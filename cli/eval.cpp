@@ -5,7 +5,11 @@
 
 #include "bytecode/serialize.hpp"
 #include "common/source.hpp"
+#include "runtime/config/config.hpp"
 #include "runtime/engine/engine.hpp"
+#include "runtime/replay/replay.hpp"
+#include "runtime/store/recorded.hpp"
+#include "runtime/store/store.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -199,6 +203,59 @@ std::vector<CaseInput> cases_named(const std::string& path, bool folder, std::os
     return {std::move(one)};
 }
 
+// `eval --decision N` / `--event KEY`: the recorded cases of a logged event, decided by the
+// ruleset given, with the configuration's settings (replay::explain).
+int eval_logged(const EvalOptions& options, std::shared_ptr<const vm::Image> image, std::ostream& out, std::ostream& err) {
+    config::Config config;
+    try {
+        config = config::load(options.config);
+    } catch (const config::ConfigError& e) {
+        err << e.what() << '\n';
+        return exit_usage;
+    }
+    store::LogFilter filter;
+    filter.last = 1;
+    if (options.decision) filter.id = *options.decision;
+    else filter.event = options.event;
+    std::string which = options.decision ? "decision " + std::to_string(*options.decision) : "event " + options.event;
+    std::optional<store::RecordedRow> found;
+    try {
+        store::RecordedLog(options.database.empty() ? config.storage : options.database)
+            .each(filter, [&](const store::RecordedRow& row) { found = row; });
+    } catch (const store::StoreError& e) {
+        err << "switchyard: error: " << e.what() << '\n';
+        return exit_usage;
+    }
+    if (!found) {
+        err << "switchyard: error: the decision log has no " << which << '\n';
+        return exit_usage;
+    }
+    boost::json::object result;
+    try {
+        result = replay::explain(image, config, *found, options.explain);
+    } catch (const std::runtime_error& e) {
+        err << "switchyard: error: cannot decide " << which << " again: " << e.what() << '\n';
+        return exit_usage;
+    }
+    bool failed = false;
+    for (const auto& ask : result.at("asks").as_array())
+        for (const auto& d : ask.at("decisions").as_array()) failed = failed || d.as_object().contains("error");
+    if (options.format.value_or(OutputFormat::json) == OutputFormat::json) {
+        pretty(out, result);
+        out << '\n';
+    } else {
+        auto sources = rule_sources(image->module());
+        out << which << " (" << result.at("event").as_string().c_str() << ", decided by " << found->ruleset << ")\n";
+        for (const auto& ask : result.at("asks").as_array()) {
+            std::string kinds;
+            for (const auto& k : ask.at("kinds").as_array()) kinds += (kinds.empty() ? "" : ", ") + std::string(k.as_string());
+            out << "ask: " << kinds << (ask.at("same_as_logged").as_bool() ? "" : "  (otherwise than logged)") << '\n';
+            write_decisions(out, ask.at("decisions").as_array(), sources, "  ");
+        }
+    }
+    return failed ? int(exit_problems) : int(exit_ok);
+}
+
 }  // namespace
 
 int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
@@ -206,6 +263,7 @@ int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err) {
         // Problems in the rules go to stderr: stdout holds only the decisions.
         auto image = options.ruleset.empty() ? load_image(compile_paths(options.rules, false, err, err).module, err)
                                              : load_ruleset_file(options.ruleset, err);
+        if (options.decision || !options.event.empty()) return eval_logged(options, image, out, err);
         std::error_code ec;
         bool folder = std::filesystem::is_directory(options.cases, ec);
         bool many = folder || is_json_lines(options.cases);

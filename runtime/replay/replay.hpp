@@ -89,6 +89,18 @@ private:
 // Whether a row of this id is in a sample of this share (the same rows for the same share).
 bool sampled(std::int64_t id, double share);
 
+// Why a logged event was decided as it was: each recorded ask decided again by the ruleset
+// that decided it (`decided_by`, of the row's version), explained as `eval --explain` explains:
+// every rule tried with its condition's parts, each let, and each fact read with its value.
+// {"decision", "event", "inbox", "task", "comment", "at", "ruleset", "integration", "asks": [
+//   {"kinds", "same_as_logged", "decisions": [...]}]}; `same_as_logged` is false when deciding
+// again gives other values than the log (the configuration's settings changed since).
+// Throws std::runtime_error naming what cannot be explained (no recording, another schema).
+// Without `explanations`, the decisions alone; another ruleset than the one that decided may be
+// given (`switchyard eval --decision`): `same_as_logged` then compares it with the log.
+boost::json::object explain(std::shared_ptr<const vm::Image> decided_by, const config::Config& config,
+                            const store::RecordedRow& row, bool explanations = true);
+
 boost::json::object to_json(const Report& report);
 // For people: each changed event with its changes, the events not replayed, then the summary.
 std::string to_text(const Report& report);

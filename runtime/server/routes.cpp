@@ -245,6 +245,7 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
     }
     if (path.starts_with("inbox/")) return inbox_routes(request, url, path.substr(6), ctx);
     if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
+    if (auto reviewed = review_api(request, url, path, ctx)) return std::move(*reviewed);
     if (!get) return error(request, http::status::method_not_allowed, "no " + std::string(request.method_string()) + " /api/v1/" + std::string(path));
     if (path == "tasks") {
         auto limit = whole_param(url, "limit", 100, 1, max_page);

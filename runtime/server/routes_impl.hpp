@@ -22,6 +22,8 @@ std::optional<std::int64_t> to_id(std::string_view text);
 
 // The write API's routes (docs/api.md, "Changing things"); none when `path` is not one of them.
 std::optional<Response> write_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
+// Rule changes reviewed (review.cpp): GET /api/v1/explain; none when `path` is not one of them.
+std::optional<Response> review_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
 // GET /files/{blob}/{name}?expires=…&sig=…
 Response download(const Request& request, const boost::urls::url_view& url, std::string_view rest, Context& ctx);
 

@@ -10,7 +10,8 @@ namespace {
 constexpr std::string_view columns = "SELECT id, inbox, event, task, comment, ruleset, decisions, coalesce(cases, ''), at FROM decisions";
 constexpr std::string_view admitted =
     " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)"
-    " AND (?3 IS NULL OR json_extract(cases, '$.integration') = ?3) AND (?4 IS NULL OR id = ?4)";
+    " AND (?3 IS NULL OR json_extract(cases, '$.integration') = ?3) AND (?4 IS NULL OR id = ?4)"
+    " AND (?5 IS NULL OR comment = ?5) AND (?6 IS NULL OR event = ?6)";
 
 // The migration that added decisions.cases.
 constexpr int cases_migration = 10;
@@ -21,11 +22,11 @@ void read_log(sql::Connection& tracker, const LogFilter& filter, const std::func
     sql::Transaction snapshot(tracker, sql::Transaction::Mode::read);
     // The latest N, read back oldest first: the ids are chosen newest first, then sorted again.
     std::string text = filter.last ? std::string(columns) + " WHERE id IN (SELECT id FROM decisions" +
-                                         std::string(admitted) + " ORDER BY id DESC LIMIT ?5) ORDER BY id"
+                                         std::string(admitted) + " ORDER BY id DESC LIMIT ?7) ORDER BY id"
                                    : std::string(columns) + std::string(admitted) + " ORDER BY id";
     sql::Query q(tracker, text);
-    q.bind(filter.since, filter.until, filter.integration, filter.id);
-    if (filter.last) q.bind_from(5, *filter.last);
+    q.bind(filter.since, filter.until, filter.integration, filter.id, filter.comment, filter.event);
+    if (filter.last) q.bind_from(7, *filter.last);
     RecordedRow row;
     while (q.step()) {
         row.id = q.integer(0);

@@ -33,6 +33,8 @@ struct LogFilter {
     std::optional<std::string> integration;    // rows whose cases name it
     std::optional<std::int64_t> last;          // only the latest N of those (still read oldest first)
     std::optional<std::int64_t> id;            // one row
+    std::optional<std::int64_t> comment;       // the rows of the event that made this comment
+    std::optional<std::string> event;          // the rows of this event (its dedup key)
 };
 
 // Every row the filter admits, oldest first, each passed to `each` (which may keep nothing of it).

@@ -123,3 +123,65 @@ TEST_CASE("replay: bad options are refused with what to write instead", "[e2e][r
     CHECK(missing.status == 2);
     CHECK(missing.output.find("cannot open the database") != std::string::npos);
 }
+
+TEST_CASE("explain: a logged event decided again by its ruleset, with every rule tried and the values read", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto port = server.port();
+    auto get = [&](const std::string& target) { return http_request(port, "GET", target, {}, api_auth); };
+    auto first = get("/api/v1/explain?decision=1");
+    INFO(first.body);
+    REQUIRE(first.status == 200);
+    auto explained = boost::json::parse(first.body).as_object();
+    CHECK(explained.at("ruleset") == boost::json::parse(get("/healthz").body).at("ruleset"));
+    CHECK(explained.at("event") == "tg:tg:update:306197398");
+    const auto& asks = explained.at("asks").as_array();
+    REQUIRE(asks.size() >= 2);
+    CHECK(asks[0].at("kinds") == boost::json::array{"routing"});
+    for (const auto& ask : asks) CHECK(ask.at("same_as_logged") == true);
+    const auto& routing = asks[0].at("decisions").as_array().at(0).as_object();
+    CHECK(routing.at("kind") == "routing");
+    CHECK(routing.contains("trace"));
+    CHECK(routing.at("read").as_object().contains("message.sender"));
+    CHECK(routing.contains("lets"));
+
+    // The same row by its comment and by its event key.
+    auto comment = explained.at("comment").as_int64();
+    auto by_comment = get("/api/v1/explain?comment=" + std::to_string(comment));
+    REQUIRE(by_comment.status == 200);
+    CHECK(boost::json::parse(by_comment.body).at("decision") == 1);
+    auto by_event = get("/api/v1/explain?event=tg:tg:update:306197398");
+    REQUIRE(by_event.status == 200);
+    CHECK(boost::json::parse(by_event.body).at("decision") == 1);
+
+    CHECK(get("/api/v1/explain?decision=99999").status == 404);
+    CHECK(get("/api/v1/explain?decision=x").status == 400);
+    CHECK(get("/api/v1/explain").status == 400);
+    CHECK(http_request(port, "GET", "/api/v1/explain?decision=1").status == 401);
+}
+
+TEST_CASE("eval --decision and --event: a logged event's recorded cases decided by the rules given", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto config = (server.dir() / "switchyard.toml").string();
+    auto text = run_switchyard("eval --config " + config + " --rules rules --decision 1 --format text");
+    INFO(text.output);
+    CHECK(text.status == 0);
+    CHECK(text.output.find("decision 1 (tg:tg:update:306197398, decided by ") != std::string::npos);
+    CHECK(text.output.find("ask: routing\n  routing = {\"thread\":") != std::string::npos);
+    CHECK(text.output.find("(otherwise than logged)") == std::string::npos);
+
+    auto explained = run_switchyard("eval --config " + config + " --rules rules --event tg:tg:update:306197398 --explain");
+    INFO(explained.output);
+    REQUIRE(explained.status == 0);
+    auto json = boost::json::parse(explained.output);
+    CHECK(json.at("decision") == 1);
+    CHECK(json.at("asks").as_array()[0].at("decisions").as_array()[0].as_object().contains("trace"));
+
+    auto no_config = run_switchyard("eval --rules rules --decision 1");
+    CHECK(no_config.status == 2);
+    CHECK(no_config.output.find("--decision and --event need --config") != std::string::npos);
+    auto unknown = run_switchyard("eval --config " + config + " --rules rules --decision 9999");
+    CHECK(unknown.status == 2);
+    CHECK(unknown.output.find("the decision log has no decision 9999") != std::string::npos);
+}

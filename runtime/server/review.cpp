@@ -1,0 +1,57 @@
+// Reviewing rule changes through the API (issue 15): why a logged event was decided as it was.
+#include "runtime/replay/replay.hpp"
+#include "runtime/server/routes_impl.hpp"
+#include "runtime/store/recorded.hpp"
+
+namespace switchyard::server {
+
+namespace {
+
+// The ruleset of a version, when this server has it: the one serving.
+std::shared_ptr<const vm::Image> ruleset_of(Context& ctx, const std::string& version) {
+    auto current = ctx.rulesets.current();
+    return current && current->version == version ? current->image : nullptr;
+}
+
+// GET /api/v1/explain?decision=N | ?comment=N | ?event=KEY: the latest decision-log row named.
+Response explain(const Request& request, const boost::urls::url_view& url, Context& ctx) {
+    store::LogFilter filter;
+    filter.last = 1;
+    std::string which;
+    if (auto d = query_param(url, "decision")) {
+        filter.id = to_id(*d);
+        if (!filter.id) return error(request, http::status::bad_request, "decision must be a decision-log id");
+        which = "decision " + *d;
+    } else if (auto c = query_param(url, "comment")) {
+        filter.comment = to_id(*c);
+        if (!filter.comment) return error(request, http::status::bad_request, "comment must be a comment id");
+        which = "comment " + *c;
+    } else if (auto e = query_param(url, "event")) {
+        filter.event = *e;
+        which = "event " + *e;
+    } else {
+        return error(request, http::status::bad_request, "name what to explain: ?decision=ID, ?comment=ID or ?event=KEY");
+    }
+    std::optional<store::RecordedRow> found;
+    ctx.store.each_recorded(filter, [&](const store::RecordedRow& row) { found = row; });
+    if (!found) return error(request, http::status::not_found, "no decision-log row for " + which);
+    auto image = ruleset_of(ctx, found->ruleset);
+    if (!image)
+        return error(request, http::status::conflict,
+                     "ruleset version " + found->ruleset + ", which decided " + which + ", is not the one serving");
+    try {
+        return json_reply(request, http::status::ok, replay::explain(image, ctx.config, *found));
+    } catch (const std::runtime_error& e) {
+        return error(request, http::status::conflict, "cannot explain " + which + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+std::optional<Response> review_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
+    if (path != "explain") return std::nullopt;
+    if (request.method() != http::verb::get) return error(request, http::status::method_not_allowed, "GET an explanation");
+    return explain(request, url, ctx);
+}
+
+}  // namespace switchyard::server
