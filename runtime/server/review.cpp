@@ -1,6 +1,8 @@
-// Reviewing rule changes through the API (issue 15): why a logged event was decided as it was.
+// Reviewing rule changes through the API (issue 15): what a candidate ruleset would decide over the
+// latest events (preview), and why a logged event was decided as it was (explain).
 #include "runtime/replay/replay.hpp"
 #include "runtime/server/routes_impl.hpp"
+#include "runtime/engine/ruleset.hpp"
 #include "runtime/store/recorded.hpp"
 
 namespace switchyard::server {
@@ -46,9 +48,47 @@ Response explain(const Request& request, const boost::urls::url_view& url, Conte
     }
 }
 
+// A candidate ruleset posted for a preview, or the answer refusing it.
+std::variant<std::shared_ptr<const vm::Image>, Response> candidate(const Request& request, Context& ctx) {
+    auto loaded = vm::load(request.body());
+    if (auto* refused = std::get_if<std::string>(&loaded))
+        return error(request, http::status::unprocessable_entity, "the ruleset is refused: " + *refused);
+    auto image = std::get<std::shared_ptr<const vm::Image>>(loaded);
+    auto misfit = engine::check_settings(ctx.config, *image);
+    auto fields = engine::check_contact_fields(ctx.config, *image);
+    misfit.insert(misfit.end(), fields.begin(), fields.end());
+    if (!misfit.empty())
+        return error(request, http::status::unprocessable_entity,
+                     "the configuration's settings do not fit it:\n" + common::render_text_string(misfit, *ctx.config.sources));
+    return image;
+}
+
+// POST /api/v1/ruleset/preview?last=N: the candidate replayed over the latest N events.
+Response preview(const Request& request, const boost::urls::url_view& url, Context& ctx) {
+    auto last = whole_param(url, "last", default_preview_events, 1, max_preview_events);
+    if (auto* bad = std::get_if<std::string>(&last)) return error(request, http::status::bad_request, *bad);
+    auto given = candidate(request, ctx);
+    if (auto* refused = std::get_if<Response>(&given)) return std::move(*refused);
+    auto image = std::get<std::shared_ptr<const vm::Image>>(given);
+    auto report = replay_latest(ctx, image, std::get<std::int64_t>(last));
+    return json_reply(request, http::status::ok, replay::to_json(report));
+}
+
 }  // namespace
 
+replay::Report replay_latest(Context& ctx, std::shared_ptr<const vm::Image> candidate, std::int64_t last) {
+    replay::Replayer replayer(candidate, engine::version_of(*candidate), ctx.config, {1.0, listed_in_preview});
+    store::LogFilter filter;
+    filter.last = last;
+    ctx.store.each_recorded(filter, [&](const store::RecordedRow& row) { replayer.row(row); });
+    return replayer.report();
+}
+
 std::optional<Response> review_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
+    if (path == "ruleset/preview") {
+        if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset to preview");
+        return preview(request, url, ctx);
+    }
     if (path != "explain") return std::nullopt;
     if (request.method() != http::verb::get) return error(request, http::status::method_not_allowed, "GET an explanation");
     return explain(request, url, ctx);

@@ -81,11 +81,6 @@ std::optional<std::int64_t> to_id(std::string_view text) {
     return id;
 }
 
-namespace {
-
-// The most tasks one page of GET /api/v1/tasks holds: a client cannot make one answer as large as the store.
-constexpr std::int64_t max_page = 1000;
-
 // A query parameter holding a whole number from `low` to `high`, or `fallback` when absent; the
 // problem, naming the parameter and the text given, when it is something else.
 std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view& url, std::string_view name,
@@ -98,6 +93,12 @@ std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view&
     return std::string(name) + " must be a whole number from " + std::to_string(low) + " to " + std::to_string(high) +
            ", not `" + *text + "`";
 }
+
+namespace {
+
+// The most tasks one page of GET /api/v1/tasks holds: a client cannot make one answer as large as the store.
+constexpr std::int64_t max_page = 1000;
+
 
 // Telegram: the secret token header; Wazzup: `Authorization: Bearer <crm key>`, or `?secret=`.
 bool authenticated(const Request& request, const boost::urls::url_view& url, const config::Integration& integration) {

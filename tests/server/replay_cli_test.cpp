@@ -58,7 +58,50 @@ std::size_t logged_decisions(testing::ServerProcess& server) {
     return boost::json::parse(r.body).at("decisions").as_array().size();
 }
 
+// The shipped rules with the task titles of Telegram changed, compiled into the server's folder.
+std::string changed_titles(testing::ServerProcess& server) {
+    auto candidate = server.dir() / "candidate";
+    std::filesystem::copy(std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "rules", candidate);
+    auto telegram = testing::read_text(candidate / "telegram.rules");
+    const std::string from = "\" (telegram, \"";
+    REQUIRE(telegram.find(from) != std::string::npos);
+    telegram.replace(telegram.find(from), from.size(), "\" [telegram, \"");
+    std::ofstream(candidate / "telegram.rules", std::ios::trunc) << telegram;
+    auto compiled = (server.dir() / "candidate.swy").string();
+    auto run = run_switchyard("compile " + candidate.string() + " -o " + compiled);
+    INFO(run.output);
+    REQUIRE(run.status == 0);
+    return testing::read_text(compiled);
+}
+
 }  // namespace
+
+TEST_CASE("preview: a candidate posted to the API is replayed over the latest events", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto port = server.port();
+    auto body = changed_titles(server);
+    auto all = http_request(port, "POST", "/api/v1/ruleset/preview", body, api_auth);
+    INFO(all.body);
+    REQUIRE(all.status == 200);
+    auto report = boost::json::parse(all.body);
+    CHECK(report.at("summary").at("replayed").as_int64() == static_cast<std::int64_t>(logged_decisions(server)));
+    CHECK(report.at("summary").at("changed") == 2);
+    CHECK(report.at("changed").as_array()[0].at("changes").as_array()[0].at("kind") == "routing");
+    // The latest event is Wazzup's: its routing does not change.
+    auto latest = http_request(port, "POST", "/api/v1/ruleset/preview?last=1", body, api_auth);
+    REQUIRE(latest.status == 200);
+    CHECK(boost::json::parse(latest.body).at("summary").at("replayed") == 1);
+    CHECK(boost::json::parse(latest.body).at("summary").at("changed") == 0);
+    // Nothing was swapped in.
+    CHECK(boost::json::parse(http_request(port, "GET", "/healthz").body).at("ruleset") !=
+          boost::json::parse(all.body).at("candidate"));
+
+    CHECK(http_request(port, "POST", "/api/v1/ruleset/preview?last=0", body, api_auth).status == 400);
+    CHECK(http_request(port, "POST", "/api/v1/ruleset/preview", "SWYDRULE no", api_auth).status == 422);
+    CHECK(http_request(port, "GET", "/api/v1/ruleset/preview", {}, api_auth).status == 405);
+    CHECK(http_request(port, "POST", "/api/v1/ruleset/preview", body).status == 401);
+}
 
 TEST_CASE("replay: the configured rules replayed beside the running server change nothing", "[e2e][replay]") {
     testing::ServerProcess server(testing::e2e_config);
