@@ -2,6 +2,7 @@
 
 #include "runtime/engine/ruleset.hpp"
 
+#include <array>
 #include <map>
 
 namespace switchyard::replay {
@@ -18,10 +19,18 @@ struct NotExact {
 
 // What identifies a decision within one ask of the engine: its kind, and its file for the
 // per-file kinds.
-std::string key_of(const json::object& d) {
-    std::string key(d.at("kind").as_string());
-    if (const auto* f = d.if_contains("file")) key += "/" + json::serialize(*f);
-    return key;
+bool same_key(const json::object& x, const json::object& y) {
+    static const json::value none;
+    const auto* fx = x.if_contains("file");
+    const auto* fy = y.if_contains("file");
+    return x.at("kind") == y.at("kind") && (fx ? *fx : none) == (fy ? *fy : none);
+}
+
+// The decision of `list` with the key of `d`, or null.
+const json::object* find_key(const json::array& list, const json::object& d) {
+    for (const auto& item : list)
+        if (same_key(item.as_object(), d)) return &item.as_object();
+    return nullptr;
 }
 
 // A failure without where it happened (`no rule matched in policy x.rules:3`): the candidate's
@@ -93,8 +102,9 @@ struct Replayer::Impl {
     }
 
     // Decides one recorded ask again; the decisions that differ from `before` go to `changes`.
+    // `sp`: where the decisions made now are built (the row's buffer).
     void ask(const json::value& recorded, std::span<const json::value> earlier, const std::string& integration,
-             std::span<const json::value> before, std::vector<Change>& changes) {
+             std::span<const json::value> before, std::vector<Change>& changes, const json::storage_ptr& sp) {
         engine::Recorded r = [&] {
             try {
                 return engine::read_recorded(*image, recorded, earlier);
@@ -118,14 +128,11 @@ struct Replayer::Impl {
         if (!queries.unrecorded().empty())
             throw NotExact{"the candidate asks " + queries.unrecorded().front() + ", which the recording does not hold",
                            "the candidate asks fact queries the recording does not hold"};
-        std::map<std::string, json::object> old, now;
+        json::array old(sp), now(sp);
         for (const auto& d : before)
-            if (const auto* o = d.if_object()) old.emplace(key_of(*o), *o);
+            if (d.is_object()) old.push_back(d);
         for (const auto& d : decided)
-            if (opts.kinds & (engine::KindSet(1) << d.kind)) {
-                auto o = engine.decision_json(d);
-                now.emplace(key_of(o), std::move(o));
-            }
+            if (opts.kinds & (engine::KindSet(1) << d.kind)) now.push_back(engine.decision_json(d, false, sp));
         auto differ = [&](const json::object* b, const json::object* a) {
             if (b && a && same_decision(*b, *a)) return;
             const auto& any = b ? *b : *a;
@@ -135,12 +142,9 @@ struct Replayer::Impl {
             if (a) c.after = *a, c.after_rule = rule_or_failure(*a);
             changes.push_back(std::move(c));
         };
-        for (const auto& [key, b] : old) {
-            auto it = now.find(key);
-            differ(&b, it == now.end() ? nullptr : &it->second);
-        }
-        for (const auto& [key, a] : now)
-            if (!old.count(key)) differ(nullptr, &a);
+        for (const auto& b : old) differ(&b.as_object(), find_key(now, b.as_object()));
+        for (const auto& a : now)
+            if (!find_key(old, a.as_object())) differ(nullptr, &a.as_object());
     }
 
     std::shared_ptr<const vm::Image> image;
@@ -165,10 +169,14 @@ void Replayer::row(const store::RecordedRow& row) {
         return;
     }
     std::vector<Change> changes;
+    // The row's JSON is built in one buffer, released with it: no allocation per node.
+    std::array<unsigned char, 32 * 1024> buffer;
+    json::monotonic_resource resource(buffer.data(), buffer.size());
+    json::storage_ptr sp(&resource);
     try {
         boost::system::error_code ec;
-        auto cases = json::parse(row.cases, ec);
-        auto decisions = ec ? json::value() : json::parse(row.decisions, ec);
+        auto cases = json::parse(row.cases, ec, sp);
+        auto decisions = ec ? json::value() : json::parse(row.decisions, ec, sp);
         const auto* asks = path(cases, {"asks"});
         const auto* before = path(decisions, {"decisions"});
         if (ec || !asks || !asks->is_array() || !before || !before->is_array())
@@ -183,7 +191,7 @@ void Replayer::row(const store::RecordedRow& row) {
             std::size_t n = 0;
             if (const auto* count = path(all[i], {"decisions"}); count && count->is_int64())
                 n = std::min(static_cast<std::size_t>(count->as_int64()), old.size());
-            impl_->ask(all[i], std::span(all.data(), i), ref.integration, old.first(n), changes);
+            impl_->ask(all[i], std::span(all.data(), i), ref.integration, old.first(n), changes, sp);
             old = old.subspan(n);
         }
     } catch (const NotExact& e) {
