@@ -53,6 +53,15 @@ Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests
     return c;
 }
 
+config::Config read_configuration(const std::string& path, std::ostream& err) {
+    try {
+        return config::load(path);
+    } catch (const config::ConfigError& e) {
+        err << e.what() << '\n';
+        throw Failed{exit_usage};
+    }
+}
+
 std::shared_ptr<const vm::Image> load_image(bytecode::Module module, std::ostream& err) {
     auto loaded = vm::load_module(std::move(module));
     if (auto* problem = std::get_if<std::string>(&loaded)) {

@@ -3,6 +3,7 @@
 
 #include "bytecode/module.hpp"
 #include "compiler/workspace.hpp"
+#include "runtime/config/config.hpp"
 #include "runtime/vm/image.hpp"
 
 #include <boost/json.hpp>
@@ -106,6 +107,10 @@ int guarded(F body) {
 // Loads, checks and lowers `paths` (one ruleset: several root files are refused). Diagnostics
 // go to `out`, other problems to `err`; throws Failed when there is no module.
 Compiled compile_paths(const std::vector<std::string>& paths, bool include_tests, std::ostream& out, std::ostream& err);
+
+// The server's configuration file, read and checked; throws Failed (exit 2) with its
+// diagnostics on `err`.
+config::Config read_configuration(const std::string& path, std::ostream& err);
 
 // A module made loadable (verified, overlaps refused); throws Failed with the reason on `err`.
 std::shared_ptr<const vm::Image> load_image(bytecode::Module module, std::ostream& err);

@@ -206,13 +206,7 @@ std::vector<CaseInput> cases_named(const std::string& path, bool folder, std::os
 // `eval --decision N` / `--event KEY`: the recorded cases of a logged event, decided by the
 // ruleset given, with the configuration's settings (replay::explain).
 int eval_logged(const EvalOptions& options, std::shared_ptr<const vm::Image> image, std::ostream& out, std::ostream& err) {
-    config::Config config;
-    try {
-        config = config::load(options.config);
-    } catch (const config::ConfigError& e) {
-        err << e.what() << '\n';
-        return exit_usage;
-    }
+    auto config = read_configuration(options.config, err);
     store::LogFilter filter;
     filter.last = 1;
     if (options.decision) filter.id = *options.decision;

@@ -27,15 +27,6 @@ std::optional<std::int64_t> instant_option(const std::string& text, std::string_
     throw Failed{exit_usage};
 }
 
-config::Config read_config(const std::string& path, std::ostream& err) {
-    try {
-        return config::load(path);
-    } catch (const config::ConfigError& e) {
-        err << e.what() << '\n';
-        throw Failed{exit_usage};
-    }
-}
-
 std::shared_ptr<const vm::Image> candidate(const ReplayOptions& options, std::ostream& err) {
     if (!options.ruleset.empty()) return load_ruleset_file(options.ruleset, err);
     return load_image(compile_paths(options.rules, false, err, err).module, err);
@@ -58,7 +49,7 @@ replay::Report replay_log(store::RecordedLog& log, const store::LogFilter& filte
 
 int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& err) {
     return guarded([&] {
-        auto config = read_config(options.config, err);
+        auto config = read_configuration(options.config, err);
         store::LogFilter filter;
         filter.since = instant_option(options.since, "--since", err);
         filter.until = instant_option(options.until, "--until", err);

@@ -58,8 +58,8 @@ std::size_t logged_decisions(testing::ServerProcess& server) {
     return boost::json::parse(r.body).at("decisions").as_array().size();
 }
 
-// The shipped rules with the task titles of Telegram changed, compiled into the server's folder.
-std::string changed_titles(testing::ServerProcess& server) {
+// The shipped rules with the task titles of Telegram changed, in the server's folder.
+std::filesystem::path changed_titles_folder(testing::ServerProcess& server) {
     auto candidate = server.dir() / "candidate";
     std::filesystem::copy(std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "rules", candidate);
     auto telegram = testing::read_text(candidate / "telegram.rules");
@@ -67,6 +67,12 @@ std::string changed_titles(testing::ServerProcess& server) {
     REQUIRE(telegram.find(from) != std::string::npos);
     telegram.replace(telegram.find(from), from.size(), "\" [telegram, \"");
     std::ofstream(candidate / "telegram.rules", std::ios::trunc) << telegram;
+    return candidate;
+}
+
+// The same, compiled: the bytes to post.
+std::string changed_titles(testing::ServerProcess& server) {
+    auto candidate = changed_titles_folder(server);
     auto compiled = (server.dir() / "candidate.swy").string();
     auto run = run_switchyard("compile " + candidate.string() + " -o " + compiled);
     INFO(run.output);
@@ -124,14 +130,7 @@ TEST_CASE("replay: a changed rule is reported event by event, and --max-changed 
     testing::ServerProcess server(testing::e2e_config);
     decide_fixtures(server);
     auto config = (server.dir() / "switchyard.toml").string();
-    auto candidate = server.dir() / "candidate";
-    std::filesystem::copy(std::filesystem::path(SWITCHYARD_SOURCE_DIR) / "rules", candidate);
-    auto telegram = testing::read_text(candidate / "telegram.rules");
-    const std::string from = "\" (telegram, \"";
-    REQUIRE(telegram.find(from) != std::string::npos);
-    telegram.replace(telegram.find(from), from.size(), "\" [telegram, \"");
-    std::ofstream(candidate / "telegram.rules", std::ios::trunc) << telegram;
-
+    auto candidate = changed_titles_folder(server);
     auto run = run_switchyard("replay --config " + config + " --rules " + candidate.string() + " --max-changed 0");
     INFO(run.output);
     CHECK(run.status == 1);
