@@ -95,9 +95,12 @@ struct Setting {
     std::string description;
 };
 
+// A file of the program, with its text: the compiled file alone shows what it was compiled
+// from (disasm's source lines, the server's list of the rulesets that served, diffs between them).
 struct SourceFile {
     std::string path;
-    std::uint64_t hash;  // of the file's bytes
+    std::uint64_t hash = 0;  // of the file's bytes
+    std::string text;        // the file's bytes
 };
 
 // A register's type. A builder is the list under construction by `where`.
@@ -183,8 +186,9 @@ struct Test {
 };
 
 inline constexpr std::array<char, 8> magic = {'S', 'W', 'Y', 'D', 'R', 'U', 'L', 'E'};
-// 2: functions carry their footprint; 3: time zones; 4: contact fields, and probes (the values explanations show)
-inline constexpr std::uint32_t format_version = 4;
+// 2: functions carry their footprint; 3: time zones; 4: contact fields, and probes (the values
+// explanations show); 5: the sources' text
+inline constexpr std::uint32_t format_version = 5;
 
 // From `from_ms` on (milliseconds since 1970 UTC), local time is UTC + `offset_s` seconds.
 struct ZoneShift {

@@ -273,10 +273,11 @@ Module read_module(Reader& r) {
     m.schema_hash = r.u64("schema hash");
     m.source_hash = r.u64("source hash");
     m.name = r.str("ruleset name");
-    m.sources = r.vec("sources", 12, [&] {
+    m.sources = r.vec("sources", 16, [&] {
         SourceFile s;
         s.path = r.str("source path");
         s.hash = r.u64("source hash");
+        s.text = r.str("source text");
         return s;
     });
     m.constants = r.vec("constants", 24, [&] { return read_constant(r); });
@@ -335,6 +336,7 @@ std::string write(const Module& m) {
     w.vec(m.sources, [&](const SourceFile& s) {
         w.str(s.path);
         w.u64(s.hash);
+        w.str(s.text);
     });
     w.vec(m.constants, [&](const Constant& c) {
         w.type(c.type);

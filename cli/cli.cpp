@@ -266,6 +266,44 @@ Runner define_serve(CLI::App& command) {
     return [options](std::istream&, std::ostream& out, std::ostream& err) { return run_serve(*options, out, err); };
 }
 
+// `rulesets ACTION`: the actions are subcommands of their own; the options that say where the
+// server is may come before or after the action (each action falls through to them).
+Runner define_rulesets(CLI::App& command) {
+    auto options = std::make_shared<RulesetsOptions>();
+    command.require_subcommand(1);
+    command.add_option("--config", options->config, "The server's configuration file (TOML): where it listens, and its api_token");
+    command.add_option("--url", options->url, "The server's address instead, e.g. http://127.0.0.1:8080");
+    command.add_option("--token", options->token, "The API token (else SWITCHYARD_API_TOKEN, else --config's api_token)");
+    command.add_flag("--json", options->json, "Print the API's JSON answer instead of text");
+    auto add = [&](const char* name, const char* description) {
+        auto* action = command.add_subcommand(name, description);
+        action->fallthrough();
+        action->footer("Where the server is, before or after the action: --config FILE, or --url URL with --token TOKEN; "
+                       "--json for the API's answer (`switchyard rulesets --help`).");
+        return action;
+    };
+    auto by_and_reason = [&](CLI::App* action) {
+        action->add_option("--by", options->by, "The employee who does it (an id of the configuration's [[employees]])")->required();
+        action->add_option("--reason", options->reason, "Why, in a few words: the events keep it")->required();
+    };
+    add("list", "The rulesets that have served, newest first; * marks the one serving");
+    auto* show = add("show", "One ruleset's sources; with --against, the diff of its sources from another's");
+    show->add_option("version", options->version, "The ruleset's version (as `list` shows it)")->required();
+    show->add_option("--against", options->against, "The version to compare with: the diff turns its sources into these");
+    auto* publish = add("publish", "Swap in a compiled ruleset (`switchyard compile`'s file), verified first");
+    publish->add_option("file", options->file, "The compiled ruleset")->required();
+    by_and_reason(publish);
+    auto* rollback = add("rollback", "Swap back to a ruleset that has served, atomically; a refusal leaves the current one");
+    rollback->add_option("version", options->version, "The version to serve again")->required();
+    by_and_reason(rollback);
+    auto* events = add("events", "Every publish, rollback, load of the configured rules and refusal, newest first");
+    events->add_option("--limit", options->limit, "At most this many (1 to 1000; default 100)")->check(CLI::Range(1, 1000));
+    return [options, &command](std::istream&, std::ostream& out, std::ostream& err) {
+        for (auto* action : command.get_subcommands()) options->action = action->get_name();
+        return run_rulesets(*options, out, err);
+    };
+}
+
 struct Subcommand {
     std::string_view name;
     std::string_view description;  // the one line of `switchyard --help`, and the first of its own
@@ -274,7 +312,7 @@ struct Subcommand {
 
 // Every subcommand, in the order `switchyard --help` lists them: a new one is added here and
 // only here (subcommand_names() gives the tests this list).
-constexpr std::array<Subcommand, 9> subcommands{{
+constexpr std::array<Subcommand, 10> subcommands{{
     {"check", "Parse, type-check and lint rule files; print every problem with its file:line:col.", define_check},
     {"fmt",
      "Rewrite rule files in the one canonical layout (comments kept); idempotent. --check lists and --diff shows "
@@ -300,6 +338,10 @@ constexpr std::array<Subcommand, 9> subcommands{{
      "Run a candidate ruleset over the events a server decided (its decision log), with the facts as they were and no "
      "effects; report every event it would decide otherwise, and a summary.",
      define_replay},
+    {"rulesets",
+     "List the rulesets a running server has served, show one's sources or the diff between two, publish one, roll "
+     "back to one, and list who did what and why (through the server's API).",
+     define_rulesets},
 }};
 
 bool is_subcommand(std::string_view word) {
@@ -333,11 +375,10 @@ std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::stri
     } catch (const CLI::ParseError& e) {
         // A subcommand's --help lands here as CallForHelp thrown from the subcommand.
         if (e.get_exit_code() == 0) {
-            for (auto* sub : app.get_subcommands()) {
-                out << sub->help();
-                return exit_ok;
-            }
-            out << app.help();
+            // The help of the innermost subcommand named (`rulesets show --help`: show's).
+            const CLI::App* asked = &app;
+            while (!asked->get_subcommands().empty()) asked = asked->get_subcommands().front();
+            out << asked->help();
             return exit_ok;
         }
         err << "switchyard: error: " << e.what() << "\nRun `switchyard --help` for usage.\n";

@@ -22,6 +22,13 @@ std::optional<std::string> read_file(const std::string& path) {
     return text.str();
 }
 
+std::optional<std::string> source_text(const bytecode::SourceFile& src) {
+    if (bytecode::fnv1a(src.text) == src.hash) return src.text;
+    auto text = read_file(src.path);
+    if (!text || bytecode::fnv1a(*text) != src.hash) return std::nullopt;
+    return text;
+}
+
 void report_load_errors(const std::vector<compiler::LoadError>& errors, std::ostream& err) {
     for (const auto& e : errors) err << "switchyard: error: cannot read `" << e.path << "`: " << e.reason << '\n';
 }
@@ -263,19 +270,13 @@ int run_disasm(const DisasmOptions& options, std::ostream& out, std::ostream& er
         auto loaded = vm::load_module(module);
         auto* refused = std::get_if<std::string>(&loaded);
         auto problem = refused ? std::optional<std::string>(*refused) : std::nullopt;
-        // Source lines are shown when the file is still where it was compiled from, unchanged.
-        auto sources = [](const bytecode::SourceFile& src) -> std::optional<std::string> {
-            auto text = read_file(src.path);
-            if (!text || bytecode::fnv1a(*text) != src.hash) return std::nullopt;
-            return text;
-        };
         // An unverified module may hold any index: it is not listed.
         if (problem) {
             err << "switchyard: error: `" << options.file << "` is refused by the verifier: " << *problem << '\n';
             return int(exit_problems);
         }
         out << "; " << options.file << ": verified\n";
-        out << bytecode::disassemble(module, stdlib::builtin_schema(), sources);
+        out << bytecode::disassemble(module, stdlib::builtin_schema(), source_text);
         return int(exit_ok);
     });
 }

@@ -78,6 +78,21 @@ struct ReplayOptions {
     OutputFormat format = OutputFormat::text;
 };
 
+// `switchyard rulesets ACTION`: talks to a running server's API (docs/api.md, "Rulesets").
+struct RulesetsOptions {
+    std::string action;  // list, show, publish, rollback, events
+    std::string config;  // the server's configuration: where it listens, its api_token
+    std::string url;     // or the server's address
+    std::string token;   // and the API token (also SWITCHYARD_API_TOKEN)
+    bool json = false;   // the API's answer as it came
+    std::string version;  // show, rollback
+    std::string against;  // show: the version to diff from
+    std::string file;     // publish: the compiled ruleset
+    std::int64_t by = 0;  // publish, rollback: the employee
+    std::string reason;
+    std::int64_t limit = 0;  // events: at most this many (0: the API's default)
+};
+
 // A subcommand that cannot go on, with its exit code; what went wrong is already printed.
 struct Failed {
     int code;
@@ -92,6 +107,10 @@ struct Compiled {
 // ---- shared by the subcommands ----
 
 std::optional<std::string> read_file(const std::string& path);
+// The text of a compiled ruleset's source file: the text the file carries, or (for a file that
+// carries none, made by hand) the file at its path when it is unchanged; none when neither has
+// the hash the ruleset records.
+std::optional<std::string> source_text(const bytecode::SourceFile& src);
 void report_load_errors(const std::vector<compiler::LoadError>& errors, std::ostream& err);
 
 // Runs a subcommand's body; a Failed thrown inside becomes its exit code.
@@ -143,5 +162,6 @@ int run_eval(const EvalOptions& options, std::ostream& out, std::ostream& err);
 int run_test(const TestOptions& options, std::ostream& out, std::ostream& err);
 int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
+int run_rulesets(const RulesetsOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace switchyard::cli

@@ -91,14 +91,12 @@ std::vector<CaseInput> json_lines_cases(const std::string& path, std::ostream& e
 
 bool is_json_lines(const std::string& path) { return std::filesystem::path(path).extension() == ".jsonl"; }
 
-// The source lines of the rules, when their files are still at the paths the ruleset records,
-// unchanged: for the traces of `--format text`.
+// The source lines of the rules, from the text the ruleset carries: for the traces of
+// `--format text`.
 RuleSource rule_sources(const bytecode::Module& module) {
     auto files = std::make_shared<std::map<std::string, common::SourceFile>>();
-    for (const auto& src : module.sources) {
-        auto text = read_file(src.path);
-        if (text && bytecode::fnv1a(*text) == src.hash) files->emplace(src.path, common::SourceFile(src.path, *text));
-    }
+    for (const auto& src : module.sources)
+        if (auto text = source_text(src)) files->emplace(src.path, common::SourceFile(src.path, *text));
     return [files](const std::string& rule) -> std::string {
         auto [path, line] = split_rule_location(rule);
         auto found = files->find(path);

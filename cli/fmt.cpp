@@ -2,9 +2,9 @@
 // or only say (--check) or show (--diff) what would change.
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
-#include "cli/unified_diff.hpp"
 
 #include "common/diagnostic.hpp"
+#include "common/unified_diff.hpp"
 #include "dsl/formatter.hpp"
 #include "dsl/parser.hpp"
 
@@ -106,7 +106,7 @@ private:
         if (options_.check) {
             if (changed) out_ << "would reformat " << name << '\n';
         } else if (options_.diff) {
-            out_ << unified_diff(name, original, formatted);
+            out_ << common::unified_diff(name, original, formatted);
         } else if (from_stdin) {
             out_ << formatted;  // a filter prints its text whether or not it changed
         } else if (changed) {

@@ -3,12 +3,14 @@
 
 #include "bytecode/serialize.hpp"
 #include "cli/cli.hpp"
+#include "common/clock.hpp"
 #include "runtime/actions/actions.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
 #include "runtime/files/file_store.hpp"
 #include "runtime/outbox/dispatcher.hpp"
 #include "runtime/outbox/downloads.hpp"
+#include "runtime/server/rulesets.hpp"
 #include "runtime/server/server.hpp"
 #include "runtime/store/store.hpp"
 #include "runtime/worker/channels.hpp"
@@ -31,33 +33,63 @@ namespace {
 // The ruleset the configuration names, loaded: rule files compiled now, or a compiled file read.
 // A file that cannot be read, rules that do not compile and a file the loader refuses are the
 // reason instead, in the words `serve` prints.
-engine::Loaded load_configured(const config::Config& config) {
-    engine::Loaded loaded;
+server::Offer load_configured(const config::Config& config) {
+    server::Offer offer;
     if (!config.compiled.empty()) {
-        std::ifstream in(config.compiled, std::ios::binary);
-        if (!in) return "cannot read the compiled ruleset `" + config.compiled + "`";
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        loaded = vm::load(bytes.str());
+        auto bytes = read_file(config.compiled);
+        if (!bytes) return {{}, "cannot read the compiled ruleset `" + config.compiled + "`"};
+        offer = server::offer_compiled(std::move(*bytes));
     } else {
         // The same compilation as `switchyard compile`; its messages become the reason.
         std::ostringstream messages;
         try {
-            loaded = vm::load_module(compile_paths({config.rules}, false, messages, messages).module);
+            auto module = compile_paths({config.rules}, false, messages, messages).module;
+            offer.compiled = bytecode::write(module);
+            offer.loaded = vm::load_module(std::move(module));
         } catch (const Failed&) {
-            return "the rules in `" + config.rules + "` do not compile:\n" + messages.str();
+            return {{}, "the rules in `" + config.rules + "` do not compile:\n" + messages.str()};
         }
     }
-    if (auto* refused = std::get_if<std::string>(&loaded)) return "the ruleset is refused: " + *refused;
-    return loaded;
+    if (auto* refused = std::get_if<std::string>(&offer.loaded)) offer.loaded = "the ruleset is refused: " + *refused;
+    return offer;
 }
 
-// The first ruleset: without it nothing serves, so a refusal is the exit code. Settings that do
-// not fit are a mistake of the configuration, reported as its other mistakes are (exit 2); any
-// other refusal is the rules' (exit 1).
-std::optional<int> start_serving(engine::RulesetHolder& rulesets, const config::Config& config, std::ostream& err) {
-    auto result = engine::swap_ruleset(rulesets, load_configured(config), config);
-    const auto* refused = std::get_if<engine::Refused>(&result);
+// Where the configuration's ruleset comes from, for its `configured` events.
+std::string configured_detail(const config::Config& config) {
+    return config.compiled.empty() ? "compiled from `" + config.rules + "`" : "read from `" + config.compiled + "`";
+}
+
+// "Olga Owner published at 2026-12-06T07:01:02Z (the new greeting)"
+std::string made_to_serve(const store::RulesetEvent& e) {
+    std::string who = e.by.kind == "employee" ? e.by.name : "a caller with the API token";
+    std::string how = e.action == store::RulesetAction::rollback ? " rolled back to at " : " published at ";
+    return who + how + common::iso_time(e.at) + (e.reason ? " (" + *e.reason + ")" : "");
+}
+
+// What the start and SIGHUP print of a ruleset swapped in through the API that serves again
+// (`restored`), or that is refused now, the configuration's serving instead.
+void report_restored(const server::Served& served, std::string_view when, std::ostream& out, std::ostream& err) {
+    if (served.restored)
+        out << "switchyard serve: " << when << "serving version " << served.restored->version.value_or("") << ", which "
+            << made_to_serve(*served.restored) << ", not the configured rules' " << served.configured.value_or("")
+            << ": they are unchanged since they were last loaded (change them and send SIGHUP, or use `switchyard "
+               "rulesets rollback`, to serve another)"
+            << std::endl;
+    if (served.restore_refused)
+        err << "switchyard serve: " << when << "the ruleset swapped in through the API last (version "
+            << served.restore_refused->version.value_or("") << ") is refused now, so the configured one serves: "
+            << served.restore_refused->reason << std::endl;
+}
+
+// The first ruleset: the configuration's, or the one swapped in through the API since its files
+// were last loaded (server::serve_configured). Without it nothing serves, so a refusal is the
+// exit code. Settings that do not fit are a mistake of the configuration, reported as its other
+// mistakes are (exit 2); any other refusal is the rules' (exit 1).
+std::optional<int> start_serving(engine::RulesetHolder& rulesets, store::Store& store, const config::Config& config,
+                                 std::ostream& out, std::ostream& err) {
+    auto served = server::serve_configured(rulesets, store, config, load_configured(config), configured_detail(config));
+    report_restored(served, "", out, err);
+    const auto* refused = std::get_if<engine::Refused>(&served.result);
     if (!refused) return std::nullopt;
     if (refused->cause == engine::Refused::Cause::settings_misfit) {
         common::render_text(refused->diagnostics, *config.sources, err);
@@ -67,16 +99,23 @@ std::optional<int> start_serving(engine::RulesetHolder& rulesets, const config::
     return exit_problems;
 }
 
-// SIGHUP: compile or load the ruleset again; a refused one leaves the old one serving.
-void reload(engine::RulesetHolder& rulesets, const config::Config& config, std::ostream& out, std::ostream& err) {
-    auto result = engine::swap_ruleset(rulesets, load_configured(config), config);
-    if (const auto* refused = std::get_if<engine::Refused>(&result)) {
-        err << "switchyard serve: SIGHUP: keeping version " << refused->kept_version.value_or("(none)") << ": "
-            << refused->reason << std::endl;
-        return;
+// SIGHUP: compile or load the configuration's ruleset again, and serve as at the start; a
+// refused one leaves the old one serving.
+void reload(engine::RulesetHolder& rulesets, store::Store& store, const config::Config& config, std::ostream& out,
+            std::ostream& err) {
+    try {
+        auto served = server::serve_configured(rulesets, store, config, load_configured(config), configured_detail(config));
+        report_restored(served, "SIGHUP: ", out, err);
+        if (const auto* refused = std::get_if<engine::Refused>(&served.result)) {
+            err << "switchyard serve: SIGHUP: keeping version " << refused->kept_version.value_or("(none)") << ": "
+                << refused->reason << std::endl;
+        } else if (!served.restored) {
+            out << "switchyard serve: SIGHUP: now serving version " << std::get<engine::Swapped>(served.result).ruleset->version
+                << std::endl;
+        }
+    } catch (const store::StoreError& e) {
+        err << "switchyard serve: SIGHUP: nothing changed, the store failed: " << e.what() << std::endl;
     }
-    out << "switchyard serve: SIGHUP: now serving version " << std::get<engine::Swapped>(result).ruleset->version
-        << std::endl;
 }
 
 // The file store's folder: as configured, else beside the database (`var/switchyard.db` ->
@@ -140,14 +179,15 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         return exit_usage;
     }
     engine::RulesetHolder rulesets;
-    if (auto refused = start_serving(rulesets, config, err)) return *refused;
-    const auto current = rulesets.current();
     log::Logger log(config.log);
     raise_open_file_limit(config, log);
     try {
         if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty())
             std::filesystem::create_directories(folder);
+        // The store first: it says which ruleset serves (the configuration's, or one swapped in since).
         store::Store store(config.storage, store::current_schema(), {durability_of(config)});
+        if (auto refused = start_serving(rulesets, store, config, out, err)) return *refused;
+        const auto current = rulesets.current();
         files::FileStore files(files_folder(config), {config.files.max_file, config.files.max_total});
         // The outbox's threads first: the worker and the API wake them.
         outbox::Dispatcher dispatcher(config, store, files);
@@ -178,7 +218,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         if (config.public_url.empty())
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "
                 << config.public_base_url() << ", which customers may not reach" << std::endl;
-        server.run([&] { reload(rulesets, config, out, err); });
+        server.run([&] { reload(rulesets, store, config, out, err); });
         store.drain_accepts();  // webhooks committed as the server stopped are answered into its stopped loop, not after it
         pruner.stop();
         worker.stop();

@@ -66,7 +66,7 @@ private:
             const auto& file = ws_.files[f];
             const auto& text = ws_.sources.file(file.id).text();
             state_.files[file.id] = static_cast<std::uint32_t>(module_.sources.size());
-            module_.sources.push_back({file.path, bytecode::fnv1a(text)});
+            module_.sources.push_back({file.path, bytecode::fnv1a(text), std::string(text)});
             hash = bytecode::fnv1a(file.path, hash);
             hash = bytecode::fnv1a(text, hash);
         }

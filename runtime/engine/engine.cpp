@@ -367,8 +367,8 @@ boost::json::object Engine::to_json(const std::vector<Decision>& decisions, bool
 
 const std::string& Engine::rule_of(const Decision& d) const { return rule_location(d.policy, d.outcome.rule); }
 
-// What runs, not where it came from: the compiled file with its source files' paths and hashes
-// and the source hash left out (the same rules compiled from another folder, or with a comment
+// What runs, not where it came from: the compiled file with its source files' paths, hashes and
+// texts and the source hash left out (the same rules compiled from another folder, or with a comment
 // added at the end of a file, are the same ruleset), and its tests (never run when serving).
 // What is left is the code and its constants, the settings with their types and defaults, the
 // rules' lines, the zones and the schema it was checked against: a change to any of them, by the
@@ -379,6 +379,7 @@ std::string version_of(const vm::Image& image) {
     for (auto& source : served.sources) {
         source.path.clear();
         source.hash = 0;
+        source.text.clear();
     }
     served.tests.clear();
     served.expectations.clear();

@@ -154,7 +154,7 @@ Refused refuse(const RulesetHolder& holder, Refused::Cause cause, std::string re
                std::vector<common::Diagnostic> diagnostics = {}) {
     auto current = holder.current();
     return Refused{cause, std::move(reason), std::move(diagnostics),
-                   current ? std::optional<std::string>(current->version) : std::nullopt};
+                   current ? std::optional<std::string>(current->version) : std::nullopt, std::nullopt};
 }
 
 }  // namespace
@@ -228,7 +228,9 @@ SwapResult swap_ruleset(RulesetHolder& holder, Loaded loaded, const config::Conf
         bag.append(std::move(fields));
         auto all = bag.sorted(*config.sources);
         reason += common::render_text_string(all, *config.sources);
-        return refuse(holder, Refused::Cause::settings_misfit, std::move(reason), std::move(all));
+        auto refused = refuse(holder, Refused::Cause::settings_misfit, std::move(reason), std::move(all));
+        refused.version = version_of(*image);
+        return refused;
     }
     auto version = version_of(*image);
     auto ruleset = std::make_shared<const Ruleset>(Ruleset{std::move(image), std::move(version)});

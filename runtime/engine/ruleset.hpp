@@ -84,6 +84,7 @@ struct Refused {
     std::string reason;
     std::vector<common::Diagnostic> diagnostics;  // a misfit's, into the configuration's sources
     std::optional<std::string> kept_version;      // the version that keeps serving; none before the first swap
+    std::optional<std::string> version;           // the refused ruleset's, when it loaded (a misfit)
 };
 
 using SwapResult = std::variant<Swapped, Refused>;

@@ -96,10 +96,6 @@ std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view&
 
 namespace {
 
-// The most tasks one page of GET /api/v1/tasks holds: a client cannot make one answer as large as the store.
-constexpr std::int64_t max_page = 1000;
-
-
 // Telegram: the secret token header; Wazzup: `Authorization: Bearer <crm key>`, or `?secret=`.
 bool authenticated(const Request& request, const boost::urls::url_view& url, const config::Integration& integration) {
     switch (integration.service) {
@@ -182,18 +178,6 @@ std::string metrics_text(Context& ctx) {
     return out.str();
 }
 
-// POST /api/v1/ruleset: 200 with the version now serving, or 422 with why the old one still does.
-Response ruleset_reply(const Request& request, const engine::SwapResult& result, Context& ctx) {
-    if (const auto* refused = std::get_if<engine::Refused>(&result)) {
-        ++ctx.metrics.ruleset_refusals;
-        return error(request, http::status::unprocessable_entity, "the ruleset is refused: " + refused->reason);
-    }
-    ++ctx.metrics.ruleset_swaps;
-    boost::json::object o;
-    o["version"] = std::get<engine::Swapped>(result).ruleset->version;
-    return json_reply(request, http::status::ok, o);
-}
-
 boost::json::object failed_row_json(const store::FailedRow& row) {
     return {{"id", row.id},
             {"integration", row.integration},
@@ -240,10 +224,7 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
         return error(request, http::status::unauthorized, "a Bearer token is required (api_token in the configuration)");
     }
     bool get = request.method() == http::verb::get;
-    if (path == "ruleset") {
-        if (request.method() != http::verb::post) return error(request, http::status::method_not_allowed, "POST a compiled ruleset");
-        return ruleset_reply(request, engine::swap_ruleset(ctx.rulesets, vm::load(request.body()), ctx.config), ctx);
-    }
+    if (auto rulesets = ruleset_api(request, url, path, ctx)) return std::move(*rulesets);
     if (path.starts_with("inbox/")) return inbox_routes(request, url, path.substr(6), ctx);
     if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
     if (auto reviewed = review_api(request, url, path, ctx)) return std::move(*reviewed);

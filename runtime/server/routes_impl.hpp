@@ -1,5 +1,6 @@
 // What the route files share (routes.cpp: webhooks, health, metrics, the read API; writes.cpp:
-// the write API and downloads), and nothing else sees.
+// the write API and downloads; review.cpp: previews and explanations; ruleset_routes.cpp:
+// publishing, listing and rolling back rulesets), and nothing else sees.
 #pragma once
 
 #include "runtime/replay/replay.hpp"
@@ -26,6 +27,10 @@ std::optional<std::int64_t> to_id(std::string_view text);
 std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view& url, std::string_view name,
                                                     std::int64_t fallback, std::int64_t low, std::int64_t high);
 
+// The most items one page of a list holds (GET /api/v1/tasks, inbox/failed, rulesets/events): a
+// client cannot make one answer as large as the store.
+inline constexpr std::int64_t max_page = 1000;
+
 // The write API's routes (docs/api.md, "Changing things"); none when `path` is not one of them.
 std::optional<Response> write_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
 // Rule changes reviewed (review.cpp): POST /api/v1/ruleset/preview, GET /api/v1/explain; none when
@@ -37,6 +42,8 @@ std::optional<Response> review_api(const Request& request, const boost::urls::ur
 inline constexpr std::int64_t default_preview_events = 1000, max_preview_events = 20000;
 inline constexpr std::size_t listed_in_preview = 100;  // events listed in full; the counts cover all
 replay::Report replay_latest(Context& ctx, std::shared_ptr<const vm::Image> candidate, std::int64_t last);
+// POST /api/v1/ruleset and /api/v1/rulesets/... (docs/api.md, "Rulesets"); none when `path` is not one of them.
+std::optional<Response> ruleset_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
 // GET /files/{blob}/{name}?expires=…&sig=…
 Response download(const Request& request, const boost::urls::url_view& url, std::string_view rest, Context& ctx);
 

@@ -481,11 +481,48 @@ constexpr std::string_view decision_cases_sql = R"sql(
 ALTER TABLE decisions ADD COLUMN cases TEXT;
 )sql";
 
+// 11: the rulesets that have served, and what admins did with them (issue 15). A ruleset is
+// kept by its version (engine::version_of, a hash of what runs) with the compiled file's bytes as
+// they came, which carry the sources' text: any of them can be shown, compared and served again.
+// Every way a ruleset comes in is an event: loaded from the configuration's files at start or on
+// SIGHUP (`configured`, recorded when it is not what was configured last), swapped in through
+// the API (`publish`, `rollback`), or refused (`refuse`, with the action it refused). At start
+// the latest admin action wins: a ruleset published or rolled back to after the configuration's
+// files were last loaded serves again, unless the files have changed since.
+constexpr std::string_view rulesets_sql = R"sql(
+CREATE TABLE rulesets (
+    version         TEXT    PRIMARY KEY,
+    name            TEXT    NOT NULL,  -- `ruleset NAME`
+    compiled        BLOB    NOT NULL,  -- the compiled file, byte for byte
+    first_served_at INTEGER NOT NULL,
+    -- who made it serve first: an employee (actor: the configuration's id), the configuration's
+    -- files, or the API token when the request named nobody
+    actor_kind      TEXT    NOT NULL CHECK (actor_kind IN ('employee', 'configuration', 'api')),
+    actor           INTEGER,
+    actor_name      TEXT    NOT NULL
+);
+
+CREATE TABLE ruleset_events (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    action     TEXT    NOT NULL CHECK (action IN ('configured', 'publish', 'rollback', 'refuse')),
+    version    TEXT,  -- the ruleset acted on; null for one refused before it loaded
+    previous   TEXT,  -- the version serving before (after a refusal, still); null before the first
+    attempted  TEXT   CHECK (attempted IN ('configured', 'publish', 'rollback')),  -- what a refusal refused
+    actor_kind TEXT    NOT NULL CHECK (actor_kind IN ('employee', 'configuration', 'api')),
+    actor      INTEGER,
+    actor_name TEXT    NOT NULL,
+    reason     TEXT,  -- why, in the words of whoever did it
+    detail     TEXT   -- configured: the files it came from; refuse: why it was refused
+);
+CREATE INDEX ruleset_events_action ON ruleset_events (action, id);
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 10> tracker_file = {{
+constexpr std::array<Migration, 11> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -496,6 +533,7 @@ constexpr std::array<Migration, 10> tracker_file = {{
     {8, "like sources", like_sources_sql},
     {9, "contact template", contact_template_sql},
     {10, "decision cases", decision_cases_sql},
+    {11, "rulesets", rulesets_sql},
 }};
 
 }  // namespace

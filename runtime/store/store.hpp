@@ -8,6 +8,8 @@
 // accepts, the worker processes, the API reads.
 #pragma once
 
+#include "runtime/store/rulesets.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -194,6 +196,14 @@ public:
     std::vector<QuickReplyRecord> quick_replies();
     // A comment's file by its position in the message, for serving its bytes.
     std::optional<FileRecord> file(std::int64_t comment, int position);
+
+    // ---- the rulesets that have served (rulesets.cpp) ----
+
+    // Newest first (by when each first served).
+    std::vector<RulesetRecord> rulesets();
+    std::optional<StoredRuleset> ruleset(std::string_view version);
+    // Newest first: at most `limit` events, with ids below `before_id` when given.
+    std::vector<RulesetEvent> ruleset_events(std::int64_t limit = 100, std::int64_t before_id = 0);
 
     SchemaVersion schema_version();
     // What the inbox file's writing connection does at a commit (its PRAGMA synchronous).

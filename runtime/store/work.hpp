@@ -442,6 +442,16 @@ public:
     // ---- the decision log ----
     std::int64_t log_decision(const NewDecision& decision);
 
+    // ---- the rulesets that have served (runtime/store/rulesets.cpp) ----
+    // Keeps a ruleset that serves now; one kept before (the same version) keeps its first
+    // record. True when it is new.
+    bool keep_ruleset(const RulesetRecord& ruleset, std::string_view compiled);
+    std::int64_t record_ruleset_event(const RulesetEvent& event);
+    // Read in this transaction, so that what is decided from it is written before anyone else's
+    // change (the server's publish and the configuration's reload both decide in a Work).
+    RulesetState ruleset_state();
+    std::optional<StoredRuleset> ruleset(std::string_view version);
+
     // ---- the outbox (runtime/store/outbox.cpp) ----
     // After every change of an outbox row, its comment (if any) gets the summary of all its
     // rows in delivery_status, delivery_error and delivery_at: failed if any row failed (with

@@ -66,6 +66,21 @@ TEST_CASE("compile writes a ruleset that disasm lists and eval runs", "[cli][vm]
     CHECK(boost::json::parse(direct.out).at("decisions").as_array()[1].at("value") == "new_task");
 }
 
+TEST_CASE("a compiled ruleset carries its sources: disasm and eval show their lines when the files are gone", "[cli][vm]") {
+    auto rules = scratch("gone.rules", "policy attachment for inbound {\n    when file.size > 5 MB -> link\n    otherwise -> attach\n}\n");
+    auto out = scratch("gone.swy", "");
+    REQUIRE(run({"compile", rules, "-o", out}).code == 0);
+    std::filesystem::remove(rules);
+
+    auto listing = run({"disasm", out});
+    REQUIRE(listing.code == 0);
+    CHECK_THAT(listing.out, Catch::Contains("; " + rules + ":2  when file.size > 5 MB -> link"));
+    auto kase = scratch("big_file.json", R"({"file": {"size": 6000000}})");
+    auto eval = run({"eval", "--ruleset", out, "--case", kase, "--explain", "--format", "text"});
+    INFO(eval.out << eval.err);
+    CHECK_THAT(eval.out, Catch::Contains(rules + ":2  true   when file.size > 5 MB -> link"));
+}
+
 TEST_CASE("eval explains bad cases and refuses bad rulesets", "[cli][vm]") {
     auto wrong_kind = scratch("wrong.json", R"({"message": {"chat": {"kind": "grp"}}})");
     auto bad = run({"eval", "--rules", "rules", "--case", wrong_kind});

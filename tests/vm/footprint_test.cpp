@@ -187,11 +187,12 @@ test "files are attached" {
     CHECK_THAT(std::get<std::string>(loaded), Catch::Contains("expectation 0: reads input `attachment` but its footprint does not list it"));
 }
 
-TEST_CASE("files of older format versions are refused: no footprints (1), no zones (2), no contact fields or probes (3)",
+TEST_CASE("files of older format versions are refused: no footprints (1), no zones (2), no contact fields or probes (3), "
+          "no sources' text (4)",
           "[footprint][loader]") {
     auto bytes = bytecode::write(testing::compile_text("policy attachment for inbound {\n    otherwise -> attach\n}\n"));
-    REQUIRE(bytes[8] == 4);
-    for (char older : {1, 2, 3}) {
+    REQUIRE(bytes[8] == 5);
+    for (char older : {1, 2, 3, 4}) {
         bytes[8] = older;
         bytecode::reseal(bytes);
         CHECK_THAT(refusal_of_bytes(bytes), Catch::Contains("at byte 8: format version " + std::to_string(int(older)) +

@@ -49,6 +49,9 @@ TEST_CASE("a module survives writing and reading unchanged", "[loader]") {
     REQUIRE(std::holds_alternative<bytecode::Module>(back));
     CHECK(bytecode::write(std::get<bytecode::Module>(back)) == bytes);
     CHECK(refusal_of_bytes(bytes).empty());
+    // The file carries its sources' text (format 5): what it was compiled from, without the files.
+    REQUIRE(std::get<bytecode::Module>(back).sources.size() == 1);
+    CHECK(std::get<bytecode::Module>(back).sources[0].text == rules);
 }
 
 TEST_CASE("wrong magic, version, checksum and schema are refused with a reason", "[loader]") {

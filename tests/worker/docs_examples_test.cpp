@@ -3,32 +3,15 @@
 // the code. The worker's wall-clock times and the ruleset's version are compared by form only. To regenerate the examples after a deliberate change, run
 //     SWITCHYARD_PRINT_DOCS=1 build/tests/switchyard_worker_tests "the examples of docs/api.md*"
 // and paste each printed block into docs/api.md.
+#include "tests/docs_examples.hpp"
 #include "tests/worker/worker_support.hpp"
 
-#include <cstdlib>
-#include <iostream>
 #include <regex>
 
 using namespace switchyard;
 using namespace switchyard::testing;
 
 namespace {
-
-// The first ```json block after the heading that starts with `heading` in docs/api.md.
-json::value example_after(const std::string& heading) {
-    auto text = read_text(source_dir() / "docs" / "api.md");
-    auto at = text.find("\n### " + heading);
-    REQUIRE(at != std::string::npos);
-    auto open = text.find("```json\n", at);
-    auto close = text.find("```", open + 8);
-    REQUIRE(open != std::string::npos);
-    REQUIRE(close != std::string::npos);
-    return json::parse(text.substr(open + 8, close - open - 8));
-}
-
-bool matches(const json::value& v, const std::regex& form) {
-    return v.is_string() && std::regex_match(std::string(v.get_string()), form);
-}
 
 // Values that are not the scenario's own: the worker's wall-clock time (`at`: when it decided)
 // and the ruleset's version (a hash of the rule files, new with every edit of rules/). They
@@ -41,37 +24,7 @@ bool same_form(std::string_view key, const json::value& documented, const json::
     return false;
 }
 
-// Where `documented` and `actual` differ (a JSON path), or empty when they agree.
-std::string difference(const json::value& documented, const json::value& actual, const std::string& path) {
-    if (documented.kind() != actual.kind()) return path + ": documented " + json::serialize(documented) + ", got " + json::serialize(actual);
-    if (const auto* o = documented.if_object()) {
-        const auto& a = actual.get_object();
-        for (const auto& [key, value] : *o) {
-            std::string here = path + "." + std::string(key);
-            if (!a.contains(key)) return here + ": documented but not returned";
-            if (same_form(key, value, a.at(key))) continue;
-            if (auto d = difference(value, a.at(key), here); !d.empty()) return d;
-        }
-        for (const auto& [key, value] : a)
-            if (!o->contains(key)) return path + "." + std::string(key) + ": returned but not documented";
-        return {};
-    }
-    if (const auto* arr = documented.if_array()) {
-        const auto& a = actual.get_array();
-        if (arr->size() != a.size())
-            return path + ": " + std::to_string(arr->size()) + " items documented, " + std::to_string(a.size()) + " returned";
-        for (std::size_t i = 0; i < arr->size(); ++i)
-            if (auto d = difference((*arr)[i], a[i], path + "[" + std::to_string(i) + "]"); !d.empty()) return d;
-        return {};
-    }
-    return documented == actual ? std::string() : path + ": documented " + json::serialize(documented) + ", got " + json::serialize(actual);
-}
-
-void check_example(const std::string& heading, const json::value& actual) {
-    if (std::getenv("SWITCHYARD_PRINT_DOCS")) std::cout << heading << "\n" << json::serialize(actual) << "\n\n";
-    INFO("docs/api.md, the example of " << heading);
-    CHECK(difference(example_after(heading), actual, "") == "");
-}
+void check_example(const std::string& heading, const json::value& actual) { testing::check_example(heading, actual, same_form); }
 
 }  // namespace
 

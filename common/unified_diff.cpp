@@ -1,10 +1,10 @@
-#include "cli/unified_diff.hpp"
+#include "common/unified_diff.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
-namespace switchyard::cli {
+namespace switchyard::common {
 
 namespace {
 
@@ -115,11 +115,16 @@ void append_hunk(std::string& out, const std::vector<Step>& steps, std::size_t f
 
 }  // namespace
 
-std::string unified_diff(std::string_view path, std::string_view before_text, std::string_view after_text) {
+std::string unified_diff(std::string_view path, std::string_view before, std::string_view after) {
+    return unified_diff(path, path, before, after);
+}
+
+std::string unified_diff(std::string_view before_name, std::string_view after_name, std::string_view before_text,
+                         std::string_view after_text) {
     if (before_text == after_text) return {};
     auto before = split_lines(before_text), after = split_lines(after_text);
     auto steps = number_steps(shortest_edit(before, after));
-    std::string out = "--- " + std::string(path) + "\n+++ " + std::string(path) + "\n";
+    std::string out = "--- " + std::string(before_name) + "\n+++ " + std::string(after_name) + "\n";
     std::size_t i = 0;
     while (i < steps.size()) {
         while (i < steps.size() && steps[i].edit == Edit::keep) ++i;
@@ -137,4 +142,4 @@ std::string unified_diff(std::string_view path, std::string_view before_text, st
     return out;
 }
 
-}  // namespace switchyard::cli
+}  // namespace switchyard::common
