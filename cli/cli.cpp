@@ -290,16 +290,26 @@ Runner define_rulesets(CLI::App& command) {
     auto* show = add("show", "One ruleset's sources; with --against, the diff of its sources from another's");
     show->add_option("version", options->version, "The ruleset's version (as `list` shows it)")->required();
     show->add_option("--against", options->against, "The version to compare with: the diff turns its sources into these");
+    auto* preview = add("preview", "What a compiled ruleset would decide otherwise over the latest events, without swapping it in");
+    preview->add_option("file", options->file, "The compiled ruleset")->required();
+    preview->add_option("--last", options->last, "Over the latest N events (1 to 20000; default 1000)")->check(CLI::Range(1, 20000));
     auto* publish = add("publish", "Swap in a compiled ruleset (`switchyard compile`'s file), verified first");
     publish->add_option("file", options->file, "The compiled ruleset")->required();
     by_and_reason(publish);
+    auto max_changed = std::make_shared<std::int64_t>(0);
+    auto* guard = publish->add_option("--max-changed", *max_changed,
+                                      "Refuse it when the preview finds more than N of the latest events decided otherwise")
+                      ->check(CLI::NonNegativeNumber);
+    publish->add_option("--last", options->last, "With --max-changed: over the latest N events (1 to 20000; default 1000)")
+        ->check(CLI::Range(1, 20000));
     auto* rollback = add("rollback", "Swap back to a ruleset that has served, atomically; a refusal leaves the current one");
     rollback->add_option("version", options->version, "The version to serve again")->required();
     by_and_reason(rollback);
     auto* events = add("events", "Every publish, rollback, load of the configured rules and refusal, newest first");
     events->add_option("--limit", options->limit, "At most this many (1 to 1000; default 100)")->check(CLI::Range(1, 1000));
-    return [options, &command](std::istream&, std::ostream& out, std::ostream& err) {
+    return [options, &command, max_changed, guard](std::istream&, std::ostream& out, std::ostream& err) {
         for (auto* action : command.get_subcommands()) options->action = action->get_name();
+        if (guard->count()) options->max_changed = *max_changed;
         return run_rulesets(*options, out, err);
     };
 }

@@ -80,7 +80,7 @@ struct ReplayOptions {
 
 // `switchyard rulesets ACTION`: talks to a running server's API (docs/api.md, "Rulesets").
 struct RulesetsOptions {
-    std::string action;  // list, show, publish, rollback, events
+    std::string action;  // list, show, preview, publish, rollback, events
     std::string config;  // the server's configuration: where it listens, its api_token
     std::string url;     // or the server's address
     std::string token;   // and the API token (also SWITCHYARD_API_TOKEN)
@@ -91,6 +91,8 @@ struct RulesetsOptions {
     std::int64_t by = 0;  // publish, rollback: the employee
     std::string reason;
     std::int64_t limit = 0;  // events: at most this many (0: the API's default)
+    std::optional<std::int64_t> max_changed;  // publish: the guard (the preview must change no more events)
+    std::int64_t last = 0;   // preview, publish's guard: over the latest N events (0: the API's default)
 };
 
 // A subcommand that cannot go on, with its exit code; what went wrong is already printed.

@@ -1,4 +1,4 @@
-// `switchyard rulesets list|show|publish|rollback|events`: the rulesets a running server has
+// `switchyard rulesets list|show|preview|publish|rollback|events`: the rulesets a running server has
 // served, through its API (docs/api.md, "Rulesets"), as text or as the API's JSON.
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
@@ -97,8 +97,40 @@ void write_swap(std::ostream& out, const json::value& answer) {
     out << "now serving " << text_of(answer.at("version")) << " (before: " << text_of(answer.at("previous")) << ")\n";
 }
 
+// The preview's report (replay::to_json) for people: the summary, then each event listed.
+void write_preview(std::ostream& out, const json::value& answer) {
+    const auto& s = answer.at("summary").as_object();
+    out << "candidate " << text_of(answer.at("candidate")) << ": replayed " << text_of(s.at("replayed")) << " events, "
+        << text_of(s.at("changed")) << " changed, " << text_of(s.at("unchanged")) << " unchanged, "
+        << text_of(s.at("not_replayable")) << " not replayable\n";
+    for (const auto& [kind, n] : s.at("changed_by_kind").as_object()) out << "  " << kind << ": " << text_of(n) << " events\n";
+    for (const auto& e : answer.at("changed").as_array()) {
+        out << "event " << text_of(e.at("event")) << " (decision " << text_of(e.at("decision")) << ", " << text_of(e.at("at"))
+            << ")\n";
+        for (const auto& c : e.at("changes").as_array()) {
+            auto side = [](const json::value& d) {
+                if (d.is_null()) return std::string("none");
+                const auto& o = d.as_object();
+                return o.contains("value") ? json::serialize(o.at("value")) : "failed: " + text_of(o.at("error"));
+            };
+            out << "  " << text_of(c.at("kind")) << ": " << side(c.at("before")) << "\n    -> " << side(c.at("after")) << '\n';
+        }
+    }
+    for (const auto& e : answer.at("not_replayable").as_array())
+        out << "event " << text_of(e.at("event")) << ": not replayable: " << text_of(e.at("reason")) << '\n';
+}
+
 std::vector<std::pair<std::string, std::string>> who_and_why(const RulesetsOptions& o) {
-    return {{"by", std::to_string(o.by)}, {"reason", o.reason}};
+    std::vector<std::pair<std::string, std::string>> params{{"by", std::to_string(o.by)}, {"reason", o.reason}};
+    if (o.max_changed) params.emplace_back("max_changed", std::to_string(*o.max_changed));
+    if (o.max_changed && o.last > 0) params.emplace_back("last", std::to_string(o.last));
+    return params;
+}
+
+std::optional<std::string> compiled_file(const RulesetsOptions& o, std::ostream& err) {
+    auto bytes = read_file(o.file);
+    if (!bytes) err << "switchyard: error: cannot read `" << o.file << "`\n";
+    return bytes;
 }
 
 }  // namespace
@@ -124,12 +156,16 @@ int run_rulesets(const RulesetsOptions& options, std::ostream& out, std::ostream
         } else if (options.action == "rollback") {
             answer = api.post(api_target("/api/v1/rulesets/" + options.version + "/rollback", who_and_why(options)));
             write = write_swap;
+        } else if (options.action == "preview") {
+            auto bytes = compiled_file(options, err);
+            if (!bytes) return int(exit_usage);
+            std::vector<std::pair<std::string, std::string>> params;
+            if (options.last > 0) params.emplace_back("last", std::to_string(options.last));
+            answer = api.post(api_target("/api/v1/ruleset/preview", params), std::move(*bytes));
+            write = write_preview;
         } else {
-            auto bytes = read_file(options.file);
-            if (!bytes) {
-                err << "switchyard: error: cannot read `" << options.file << "`\n";
-                return int(exit_usage);
-            }
+            auto bytes = compiled_file(options, err);
+            if (!bytes) return int(exit_usage);
             answer = api.post(api_target("/api/v1/ruleset", who_and_why(options)), std::move(*bytes));
             write = write_swap;
         }

@@ -9,10 +9,16 @@ namespace switchyard::server {
 
 namespace {
 
-// The ruleset of a version, when this server has it: the one serving.
+// The ruleset of a version: the one serving, or one that served before, from the store (none
+// when it never served here, or this switchyard cannot load it any more).
 std::shared_ptr<const vm::Image> ruleset_of(Context& ctx, const std::string& version) {
     auto current = ctx.rulesets.current();
-    return current && current->version == version ? current->image : nullptr;
+    if (current && current->version == version) return current->image;
+    auto stored = ctx.store.ruleset(version);
+    if (!stored) return nullptr;
+    auto loaded = vm::load(stored->compiled);
+    auto* image = std::get_if<std::shared_ptr<const vm::Image>>(&loaded);
+    return image ? *image : nullptr;
 }
 
 // GET /api/v1/explain?decision=N | ?comment=N | ?event=KEY: the latest decision-log row named.
@@ -40,7 +46,8 @@ Response explain(const Request& request, const boost::urls::url_view& url, Conte
     auto image = ruleset_of(ctx, found->ruleset);
     if (!image)
         return error(request, http::status::conflict,
-                     "ruleset version " + found->ruleset + ", which decided " + which + ", is not the one serving");
+                     "ruleset version " + found->ruleset + ", which decided " + which +
+                         ", is not kept by this server (it served before rulesets were kept, or cannot be loaded any more)");
     try {
         return json_reply(request, http::status::ok, replay::explain(image, ctx.config, *found));
     } catch (const std::runtime_error& e) {

@@ -179,12 +179,39 @@ Response rollback(const Request& request, const boost::urls::url_view& url, std:
     return swap_reply(request, result, previous, ctx, RulesetAction::rollback);
 }
 
-// POST ruleset?by=&reason=, the compiled file as the body.
+// The publish guard, `?max_changed=N` (and `&last=M`): the candidate replayed over the latest M
+// events (the preview) before it may serve; more than N of them decided otherwise and it is
+// refused, answered 409 with the preview and recorded as a refusal. None: no guard asked, or
+// the guard passed (or the candidate did not load: the swap refuses it with the loader's reason).
+std::optional<Response> guard(const Request& request, const boost::urls::url_view& url, Context& ctx, const Offer& offer,
+                              const Change& change) {
+    auto most = whole_param(url, "max_changed", -1, 0, std::numeric_limits<std::int64_t>::max());
+    auto last = whole_param(url, "last", default_preview_events, 1, max_preview_events);
+    for (const auto* given : {&most, &last})
+        if (const auto* bad = std::get_if<std::string>(given)) return error(request, http::status::bad_request, *bad);
+    auto limit = std::get<std::int64_t>(most);
+    const auto* image = std::get_if<std::shared_ptr<const vm::Image>>(&offer.loaded);
+    if (limit < 0 || !image) return std::nullopt;
+    auto report = replay_latest(ctx, *image, std::get<std::int64_t>(last));
+    if (static_cast<std::int64_t>(report.changed) <= limit) return std::nullopt;
+    std::string why = "the preview over the latest " + std::to_string(report.replayed + report.unreplayable + report.unrecorded) +
+                      " events found " + std::to_string(report.changed) + " decided otherwise, more than max_changed " +
+                      std::to_string(limit);
+    record_refused(ctx.rulesets, ctx.store, change, report.candidate_version, why);
+    ++ctx.metrics.ruleset_refusals;
+    if (ctx.log) ctx.log->write(log::Level::warn, "ruleset_refused", {{"attempted", "publish"}, {"reason", why}});
+    return json_reply(request, http::status::conflict,
+                      json::object{{"error", "the ruleset is refused: " + why}, {"preview", replay::to_json(report)}});
+}
+
+// POST ruleset?by=&reason=&max_changed=&last=, the compiled file as the body.
 Response publish(const Request& request, const boost::urls::url_view& url, Context& ctx) {
     auto asked = change_asked(request, url, ctx, RulesetAction::publish);
     if (auto* refused = std::get_if<Response>(&asked)) return std::move(*refused);
     auto previous = serving_version(ctx);
-    auto result = swap_and_record(ctx.rulesets, ctx.store, ctx.config, offer_compiled(request.body()), std::get<Change>(asked));
+    auto offer = offer_compiled(request.body());
+    if (auto stopped = guard(request, url, ctx, offer, std::get<Change>(asked))) return std::move(*stopped);
+    auto result = swap_and_record(ctx.rulesets, ctx.store, ctx.config, std::move(offer), std::get<Change>(asked));
     return swap_reply(request, result, previous, ctx, RulesetAction::publish);
 }
 

@@ -94,6 +94,15 @@ engine::SwapResult swap_and_record(engine::RulesetHolder& holder, store::Store& 
     });
 }
 
+void record_refused(engine::RulesetHolder& holder, store::Store& store, const Change& change,
+                    std::optional<std::string> version, const std::string& why) {
+    in_work(holder, store, [&](store::Work& work) {
+        engine::Refused refused{engine::Refused::Cause::not_loaded, why, {}, serving_version(holder), std::move(version)};
+        record_refusal(work, refused, change, common::wall_clock_ms());
+        return 0;
+    });
+}
+
 Served serve_configured(engine::RulesetHolder& holder, store::Store& store, const config::Config& config,
                         Offer configured, const std::string& detail) {
     return in_work(holder, store, [&](store::Work& work) {

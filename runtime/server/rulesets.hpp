@@ -43,6 +43,11 @@ store::RulesetActor configuration_actor();
 engine::SwapResult swap_and_record(engine::RulesetHolder& holder, store::Store& store, const config::Config& config,
                                    Offer offer, const Change& change);
 
+// A change refused before any swap was tried (a publish that its guard stopped): recorded as a
+// `refuse` event of `version` with `why`, the ruleset serving going on.
+void record_refused(engine::RulesetHolder& holder, store::Store& store, const Change& change,
+                    std::optional<std::string> version, const std::string& why);
+
 // What serve_configured did.
 struct Served {
     // The ruleset now serving, or the refusal of the configuration's (the old one goes on).

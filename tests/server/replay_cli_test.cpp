@@ -109,6 +109,40 @@ TEST_CASE("preview: a candidate posted to the API is replayed over the latest ev
     CHECK(http_request(port, "POST", "/api/v1/ruleset/preview", body).status == 401);
 }
 
+TEST_CASE("publish guard: a candidate that changes more of the latest events than allowed is refused and recorded", "[e2e][replay]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto port = server.port();
+    auto body = changed_titles(server);
+    auto serving = boost::json::parse(http_request(port, "GET", "/healthz").body).at("ruleset");
+
+    auto stopped = http_request(port, "POST", "/api/v1/ruleset?by=1&reason=new%20titles&max_changed=1", body, api_auth);
+    INFO(stopped.body);
+    REQUIRE(stopped.status == 409);
+    auto refusal = boost::json::parse(stopped.body);
+    CHECK(std::string(refusal.at("error").as_string()).find("found 2 decided otherwise, more than max_changed 1") != std::string::npos);
+    CHECK(refusal.at("preview").at("summary").at("changed") == 2);
+    CHECK(boost::json::parse(http_request(port, "GET", "/healthz").body).at("ruleset") == serving);
+    auto events = boost::json::parse(http_request(port, "GET", "/api/v1/rulesets/events", {}, api_auth).body).at("events");
+    const auto& latest = events.as_array().at(0);
+    CHECK(latest.at("action") == "refuse");
+    CHECK(latest.at("attempted") == "publish");
+    CHECK(latest.at("reason") == "new titles");
+    CHECK(latest.at("by").at("id") == 1);
+    CHECK(std::string(latest.at("detail").as_string()).find("more than max_changed 1") != std::string::npos);
+    CHECK(http_request(port, "POST", "/api/v1/ruleset?max_changed=x", body, api_auth).status == 400);
+
+    // Allowed two, it serves; an event the old version decided is still explained by it.
+    auto published = http_request(port, "POST", "/api/v1/ruleset?by=1&reason=new%20titles&max_changed=2&last=100", body, api_auth);
+    INFO(published.body);
+    REQUIRE(published.status == 200);
+    CHECK(boost::json::parse(published.body).at("previous") == serving);
+    auto old = http_request(port, "GET", "/api/v1/explain?decision=1", {}, api_auth);
+    INFO(old.body);
+    REQUIRE(old.status == 200);
+    CHECK(boost::json::parse(old.body).at("ruleset") == serving);
+}
+
 TEST_CASE("replay: the configured rules replayed beside the running server change nothing", "[e2e][replay]") {
     testing::ServerProcess server(testing::e2e_config);
     decide_fixtures(server);

@@ -109,3 +109,32 @@ TEST_CASE("rulesets finds the server and its token in its configuration, and say
     CHECK_THAT(gone.err, Catch::StartsWith("switchyard: error: no answer from the server at http://127.0.0.1:" +
                                            std::to_string(server.port()) + ": "));
 }
+
+TEST_CASE("rulesets: preview a candidate, and publish it only when it changes few enough events", "[e2e][cli][rulesets][replay]") {
+    ServerProcess server(rules_in_dir_config(), "rulesets-guard");
+    auto rules = copy_shipped_rules(server.dir());
+    server.start();
+    auto port = server.port();
+    const std::map<std::string, std::string> telegram = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
+    REQUIRE(http_request(port, "POST", "/webhooks/tg", read_fixture("telegram_private_text__teloxide.json"), telegram).status == 200);
+    REQUIRE(server.wait_until_processed());
+    auto configured = serving(port);
+    auto next = server.dir() / "next.swy";
+    compile_edited(rules, next, "\" (telegram, \"", "\" [telegram, \"", "telegram.rules");
+
+    auto preview = rulesets(port, {"preview", next.string(), "--last", "10"});
+    REQUIRE(preview.code == 0);
+    CHECK_THAT(preview.out, Catch::Contains(": replayed 1 events, 1 changed, 0 unchanged, 0 not replayable\n  routing: 1 events\n"));
+    CHECK_THAT(preview.out, Catch::Contains("\nevent tg:tg:update:306197398 (decision 1, ") &&
+                                Catch::Contains("[telegram, telegram_bot, @support_bot)"));
+    CHECK(serving(port) == configured);
+
+    auto stopped = rulesets(port, {"publish", next.string(), "--by", "1", "--reason", "titles", "--max-changed", "0"});
+    CHECK(stopped.code == 1);
+    CHECK_THAT(stopped.err, Catch::Contains("the server answered 409") && Catch::Contains("more than max_changed 0"));
+    CHECK(serving(port) == configured);
+
+    auto allowed = rulesets(port, {"publish", next.string(), "--by", "1", "--reason", "titles", "--max-changed", "1"});
+    CHECK(allowed.code == 0);
+    CHECK(serving(port) != configured);
+}

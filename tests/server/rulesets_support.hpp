@@ -39,13 +39,13 @@ inline void edit(const std::filesystem::path& file, const std::string& from, con
     std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
 }
 
-// The rules of `rules` with `from` replaced by `to` in common.rules (in a copy), compiled to
-// `out`: the compiled file's bytes.
+// The rules of `rules` with `from` replaced by `to` in `file` (in a copy), compiled to `out`: the
+// compiled file's bytes.
 inline std::string compile_edited(const std::filesystem::path& rules, const std::filesystem::path& out, const std::string& from,
-                                  const std::string& to) {
+                                  const std::string& to, const std::string& file = "common.rules") {
     auto copy = out.parent_path() / (out.stem().string() + "-rules");
     std::filesystem::copy(rules, copy);
-    edit(copy / "common.rules", from, to);
+    edit(copy / file, from, to);
     auto compiled = run_cli({"compile", copy.string(), "-o", out.string()});
     INFO(compiled.out << compiled.err);
     REQUIRE(compiled.code == 0);
