@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,14 @@ TEST_CASE("replay: the configured rules replayed beside the running server chang
     CHECK(summary.at("not_recorded") == 0);
     CHECK(report.at("candidate") ==
           boost::json::parse(http_request(server.port(), "GET", "/healthz").body).at("ruleset"));
+
+    // With the server stopped (its WAL files gone with it), the same.
+    auto replayed = summary.at("replayed");
+    server.kill(SIGTERM);
+    auto after = run_switchyard("replay --config " + config + " --rules rules --format json");
+    INFO(after.output);
+    REQUIRE(after.status == 0);
+    CHECK(boost::json::parse(after.output).at("summary").at("replayed") == replayed);
 }
 
 TEST_CASE("replay: a changed rule is reported event by event, and --max-changed fails the run", "[e2e][replay]") {
