@@ -16,6 +16,9 @@ packages=(
     libsqlite3-dev libssl-dev libbenchmark-dev liblua5.4-dev libluajit-5.1-dev
     # The time zones rules name are read from it when they are compiled.
     tzdata
+    # PostgreSQL, the shared store for several servers (issue 16): libpq to build, the server for
+    # the tests, which start one of their own (tests/support/postgres.cpp).
+    libpq-dev postgresql-15
 )
 
 missing=()
