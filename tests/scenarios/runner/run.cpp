@@ -174,7 +174,7 @@ private:
             if (std::system(command.c_str()) != 0) fail("switchyard compile failed:\n" + read_text(log));
             bytes = read_text(out);
         }
-        auto r = testing::http_request(server_.port(), "POST", "/api/v1/ruleset", bytes, {{"Authorization", "Bearer " + s_.api_token}});
+        auto r = testing::http_request(server_.port(), "POST", p.to, bytes, {{"Authorization", "Bearer " + s_.api_token}});
         check_answer(r, p.status, p.expect);
     }
 

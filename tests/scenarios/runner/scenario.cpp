@@ -247,6 +247,7 @@ Action read_action(const std::filesystem::path& path, const toml::table& step, B
         auto status = r.integer("status");
         Publish out{std::nullopt, bytes_of(t), status ? std::optional<int>(static_cast<int>(*status)) : std::nullopt, r.json("expect")};
         if (t.contains("rules")) out.rules = path.parent_path() / std::string(t.at("rules").as_string());
+        if (t.contains("to")) out.to = std::string(t.at("to").as_string());
         if (!out.rules && !t.contains("bytes")) r.fail(*step.get(key), "a ruleset is `rules` (a file or folder to compile) or `bytes`");
         return out;
     }

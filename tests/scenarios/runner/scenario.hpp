@@ -67,12 +67,14 @@ struct Upload {
 };
 
 // A ruleset swapped in through POST /api/v1/ruleset (R3): rule files compiled by
-// `switchyard compile`, or bytes as they are (to see one refused).
+// `switchyard compile`, or bytes as they are (to see one refused); or posted elsewhere (`to`):
+// the preview, or the publish with its guard.
 struct Publish {
     std::optional<std::filesystem::path> rules;  // the root file or folder
     std::string bytes;
     std::optional<int> status;  // any 2xx when not given
     std::optional<boost::json::value> expect;
+    std::string to = "/api/v1/ruleset";  // the target, with its query
 };
 
 using Action = std::variant<Webhook, ApiCall, Sent, Refusals, FakeFile, Upload, Publish>;
