@@ -44,6 +44,7 @@ struct Verdict {
     std::optional<std::int64_t> reply_to;
     std::vector<worker::FileVerdict> files;
     std::vector<const config::Employee*> bot_alerts;  // T8: notified employees the bot tells
+    store::NewDecision log;  // R2: the delivery, attachment and alert decisions, once the comment is written
 };
 
 // The messages through Wazzup. A private reply quotes the comment it answers (I6); else
@@ -161,6 +162,7 @@ Verdict decide(Desk::Impl& d, store::Work& work, const Place& at, const CommentR
     auto decided = worker::decide_outbound(work, d.config, *at.integration, d.employees, d.deciding(), o);
     if (const auto* no = std::get_if<worker::Refuse>(&decided.delivery)) throw Refusal{422, no->reason, {}, decided.rule};
     verdict.bot_alerts = std::move(decided.bot_alerts);
+    verdict.log = std::move(decided.log);
     if (const auto* send = std::get_if<worker::Send>(&decided.delivery)) {
         verdict.send = true;
         verdict.signature = send->signature;
@@ -274,6 +276,7 @@ json::object Desk::Impl::write_comment(store::Work& work, std::int64_t task_id, 
 
     auto verdict = decide(*this, work, at, c, first, now);
     auto comment = add_comment_row(work, at, c, config, now);
+    worker::log_outbound(work, std::move(verdict.log), "api:comment:" + std::to_string(comment), 0, task_id, comment, now);
     json::array files_out;
     auto plans = add_files(*this, work, comment, at, c, verdict, files_out);
     if (c.notify_contact && at.conversation && at.conversation->contact)

@@ -44,12 +44,16 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
     o.now = at;
     auto decided = decide_outbound(work_, config_, integration_, employees_, deciding_, o);
     std::string by = "auto_reply decided by " + answer.rule + ": ";
+    // The answer's delivery has a decision-log row of its own beside the message's (`…:auto_reply`).
+    auto event = event_key_ + ":auto_reply";
     if (const auto* no = std::get_if<Refuse>(&decided.delivery)) {
         note(by + "not sent: " + no->reason + " (delivery: " + decided.rule + ")");
+        log_outbound(work_, std::move(decided.log), event, row_.id, p.task.id, std::nullopt, at);
         return;
     }
     if (std::holds_alternative<Internal>(decided.delivery)) {
         note(by + "not sent: the delivery policy keeps it in the tracker (" + decided.rule + ")");
+        log_outbound(work_, std::move(decided.log), event, row_.id, p.task.id, std::nullopt, at);
         return;
     }
     const auto& send = std::get<Send>(decided.delivery);
@@ -69,6 +73,7 @@ void Processor::answer_automatically(const Placed& p, const AutoAnswer& answer, 
                         .created_at = now_,
                         .inbox = row_.id};
     auto comment = work_.add_comment(c);
+    log_outbound(work_, std::move(decided.log), event, row_.id, p.task.id, comment, at);
     auto signature = send.signature.value_or("");
     auto pieces = integration_.service == config::Service::wazzup
                       ? outbox::plan_wazzup(answer.text, {}, signature, wazzup_quote(work_, p.task.id, send.reply_to),

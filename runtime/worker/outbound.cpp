@@ -46,7 +46,8 @@ public:
         : work_(work), integration_(integration), employees_(employees), deciding_(deciding), comment_(comment),
           facts_(config, integration, employees, work),
           queries_(work, facts_, deciding.writer(), deciding.kase().arena()),
-          in_case_(deciding.kase(), queries_) {
+          in_case_(deciding.kase(), recording_) {
+        recording_.wrap(&queries_);
         deciding_.kase().set_settings(deciding_.settings_for(config, integration));
     }
     OutboundCase(const OutboundCase&) = delete;
@@ -59,6 +60,8 @@ private:
     DeliveryVerdict delivery(const std::vector<engine::Decision>& decisions, std::string& rule);
     FileVerdict file(std::size_t index, const std::vector<engine::Decision>& decisions);
     std::vector<const config::Employee*> bot_alerts();
+    // Decides `kinds`, and keeps the decisions and the case for the decision log.
+    const std::vector<engine::Decision>& decide(engine::KindSet kinds);
 
     store::Work& work_;
     const config::Integration& integration_;
@@ -67,7 +70,9 @@ private:
     const OutboundComment& comment_;
     Facts facts_;
     StoreQueries queries_;
+    engine::RecordingQueries recording_;  // the queries' answers, for the decision log
     QueriesInCase in_case_;
+    DecisionLog log_{json::storage_ptr()};  // on the heap: the worker's buffer may be building its own row
     std::vector<records::Person> notified_, participants_, integration_people_, task_people_;
     std::vector<records::File> files_;
     ExtraParts extra_;
@@ -150,15 +155,24 @@ FileVerdict OutboundCase::file(std::size_t index, const std::vector<engine::Deci
     return {engine::FileAction::reject, "no attachment policy applies to this file"};
 }
 
+const std::vector<engine::Decision>& OutboundCase::decide(engine::KindSet kinds) {
+    engine::Options options;
+    options.explain = true;  // R2: the log keeps why each rule fired
+    options.kinds = kinds;
+    const auto& decisions = deciding_.engine().decide(deciding_.kase(), options);
+    log_.take(deciding_.engine(), decisions, kinds, deciding_.kase(), recording_.asked());
+    recording_.forget();
+    return decisions;
+}
+
 OutboundDecision OutboundCase::decide() {
     fill();
-    engine::Options options;
-    options.kinds = bit(Kind::delivery) | bit(Kind::attachment);
-    const auto& decisions = deciding_.engine().decide(deciding_.kase(), options);
+    const auto& decisions = decide(bit(Kind::delivery) | bit(Kind::attachment));
     OutboundDecision out;
     out.delivery = delivery(decisions, out.rule);
     for (std::size_t i = 0; i < comment_.files.size(); ++i) out.files.push_back(file(i, decisions));
     out.bot_alerts = bot_alerts();
+    out.log = log_.row(deciding_.ruleset().version, integration_.id);
     return out;
 }
 
@@ -170,14 +184,12 @@ std::vector<const config::Employee*> OutboundCase::bot_alerts() {
     if (integration_.service == config::Service::wazzup) return out;
     auto& c = deciding_.kase();
     const auto& w = deciding_.writer();
-    engine::Options options;
-    options.kinds = bit(Kind::alert);
     for (auto id : comment_.notified_employees) {
         const auto* e = employees_.by_id(id);
         if (!e || !e->telegram || e == comment_.author) continue;
         c.set(Fact::employee, w.employee(c.arena(), {e->id, e->name, e->owner, true}));
         c.set(Fact::notice, w.notice(c.arena(), {employees_.person(*e), stdlib::NoticeReason::mentioned}));
-        for (const auto& d : deciding_.engine().decide(c, options))
+        for (const auto& d : decide(bit(Kind::alert)))
             if (d.kind == static_cast<std::size_t>(Kind::alert) && d.outcome.ok() &&
                 engine::DecisionReader::alert(d.outcome.value) == stdlib::AlertRoute::bot_message)
                 out.push_back(e);
@@ -331,6 +343,17 @@ std::variant<FirstRoute, std::string> route_first_message(store::Work& work, con
         }
     }
     return out;
+}
+
+void log_outbound(store::Work& work, store::NewDecision row, std::string event, std::int64_t inbox, std::int64_t task,
+                  std::optional<std::int64_t> comment, std::int64_t at) {
+    if (row.ruleset.empty()) return;
+    row.inbox = inbox;
+    row.event = std::move(event);
+    row.task = task;
+    row.comment = comment;
+    row.at = at;
+    work.log_decision(row);
 }
 
 OutboundDecision decide_outbound(store::Work& work, const config::Config& config, const config::Integration& integration,

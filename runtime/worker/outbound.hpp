@@ -66,7 +66,16 @@ struct OutboundDecision {
     // T8: the notified employees whose `alert` decision is bot_message (a Telegram bot's
     // integration only; never the author).
     std::vector<const config::Employee*> bot_alerts;
+    // The decision-log row of these decisions (R2), with the cases they were made on; the caller
+    // names its inbox row, event, task and comment, and writes it once the comment is.
+    store::NewDecision log;
 };
+
+// Writes an outbound comment's decision-log row: `event` names it (`api:comment:12`), `inbox`
+// is the inbox row it answers, 0 for none.
+// Nothing when no policy was asked (a comment with no conversation to go to).
+void log_outbound(store::Work& work, store::NewDecision row, std::string event, std::int64_t inbox, std::int64_t task,
+                  std::optional<std::int64_t> comment, std::int64_t at);
 
 // Runs the delivery policy and the attachment policy of every file. A policy that fails, or
 // no policy for the message, refuses (delivery) or rejects (a file) with the reason: nothing

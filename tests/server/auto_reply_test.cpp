@@ -82,7 +82,12 @@ TEST_CASE("auto-reply: an answer the delivery policy refuses is not sent, the de
     CHECK(fake.calls("sendMessage").empty());
     CHECK(a.task(id).at("comments").as_array().size() == 1);
     auto log = get_json(a.server, "/api/v1/decisions?task=" + std::to_string(id)).at("decisions").as_array();
-    REQUIRE(log.size() == 1);
+    // Newest first: the message's row, then (written before it) the answer's delivery, a row of its own.
+    REQUIRE(log.size() == 2);
+    CHECK(std::string(log[1].at("event").as_string()).ends_with(":auto_reply"));
+    CHECK(log[1].at("comment").is_null());  // nothing was written
+    CHECK(log[1].at("rules").as_array().at(0).at("kind") == "delivery");
+    CHECK(log[1].at("decisions").at("decisions").as_array().at(0).at("value").as_object().contains("refuse"));
     auto note = std::string(log[0].at("note").as_string());
     INFO(note);
     CHECK(note.find("auto_reply decided by ") != std::string::npos);

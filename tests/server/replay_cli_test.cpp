@@ -270,3 +270,38 @@ TEST_CASE("eval --decision and --event: a logged event's recorded cases decided 
     CHECK(unknown.status == 2);
     CHECK(unknown.output.find("the decision log has no decision 9999") != std::string::npos);
 }
+
+TEST_CASE("an employee's comment through the API has its decisions logged, explained and replayed like an event's", "[e2e][replay][R2]") {
+    testing::ServerProcess server(testing::e2e_config);
+    decide_fixtures(server);
+    auto port = server.port();
+    auto posted = http_request(port, "POST", "/api/v1/tasks/1/comments", R"({"by": 2, "text": "We are on it", "notify": {"contact": true}})", api_auth);
+    INFO(posted.body);
+    REQUIRE(posted.status == 201);
+    auto comment = boost::json::parse(posted.body).at("comment").as_int64();
+
+    auto log = boost::json::parse(http_request(port, "GET", "/api/v1/decisions?task=1", {}, api_auth).body).at("decisions");
+    const auto& row = log.as_array().at(0);
+    CHECK(std::string(row.at("event").as_string()) == "api:comment:" + std::to_string(comment));
+    CHECK(row.at("inbox") == 0);
+    CHECK(row.at("comment") == comment);
+    CHECK(row.at("rules").as_array().at(0).at("kind") == "delivery");
+
+    auto explained = http_request(port, "GET", "/api/v1/explain?comment=" + std::to_string(comment), {}, api_auth);
+    INFO(explained.body);
+    REQUIRE(explained.status == 200);
+    auto explanation = boost::json::parse(explained.body);
+    const auto& ask = explanation.at("asks").as_array().at(0);
+    CHECK(ask.at("same_as_logged") == true);
+    CHECK(ask.at("decisions").as_array().at(0).at("kind") == "delivery");
+    CHECK(ask.at("decisions").as_array().at(0).as_object().contains("read"));
+
+    auto config = (server.dir() / "switchyard.toml").string();
+    auto run = run_switchyard("replay --config " + config + " --rules rules --format json");
+    INFO(run.output);
+    REQUIRE(run.status == 0);
+    auto summary = boost::json::parse(run.output).at("summary");
+    CHECK(summary.at("replayed").as_int64() == static_cast<std::int64_t>(logged_decisions(server)));
+    CHECK(summary.at("changed") == 0);
+    CHECK(summary.at("not_replayable") == 0);
+}
