@@ -224,7 +224,7 @@ int eval_logged(const EvalOptions& options, std::shared_ptr<const vm::Image> ima
     }
     boost::json::object result;
     try {
-        result = replay::explain(image, config, *found, options.explain);
+        result = replay::explain(image, config, *found, options.explain, options.budget > 0 ? options.budget : vm::default_budget);
     } catch (const std::runtime_error& e) {
         err << "switchyard: error: cannot decide " << which << " again: " << e.what() << '\n';
         return exit_usage;

@@ -33,7 +33,7 @@ std::vector<json::value> values_of(std::span<const json::value> decisions) {
 }  // namespace
 
 json::object explain(std::shared_ptr<const vm::Image> decided_by, const config::Config& config, const store::RecordedRow& row,
-                     bool explanations) {
+                     bool explanations, std::int64_t budget) {
     if (row.cases.empty())
         throw std::runtime_error("decision " + std::to_string(row.id) +
                                  " was logged before decisions kept their cases: only its logged trace is known");
@@ -59,6 +59,7 @@ json::object explain(std::shared_ptr<const vm::Image> decided_by, const config::
         engine::Options options;
         options.kinds = r.kinds;
         options.explain = options.read_values = explanations;
+        options.budget = budget;
         json::array decisions, kinds;
         std::vector<json::value> now;
         for (const auto& d : engine.decide(r.kase, options)) {

@@ -99,7 +99,8 @@ bool sampled(std::int64_t id, double share);
 // Without `explanations`, the decisions alone; another ruleset than the one that decided may be
 // given (`switchyard eval --decision`): `same_as_logged` then compares it with the log.
 boost::json::object explain(std::shared_ptr<const vm::Image> decided_by, const config::Config& config,
-                            const store::RecordedRow& row, bool explanations = true);
+                            const store::RecordedRow& row, bool explanations = true,
+                            std::int64_t budget = vm::default_budget);
 
 boost::json::object to_json(const Report& report);
 // For people: each changed event with its changes, the events not replayed, then the summary.
