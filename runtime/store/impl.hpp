@@ -20,8 +20,9 @@ namespace switchyard::store {
 
 // A connection and the lock that lets one thread at a time use it.
 struct Handle {
-    Handle(const std::string& path, const char* vfs) : connection(path, vfs) {}
-    sql::Connection connection;
+    Handle(const std::string& path, const char* vfs) : owned(path, vfs) {}
+    sql::SqliteConnection owned;
+    sql::Connection& connection = owned;
     std::mutex mutex;
     // The worker's handle: channel ids by (integration, external id), as committed. Channels
     // are never deleted or renumbered, so what is here stays true. Guarded by `mutex`.

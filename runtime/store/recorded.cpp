@@ -48,7 +48,7 @@ void Store::each_recorded(const LogFilter& filter, const std::function<void(cons
 }
 
 RecordedLog::RecordedLog(const std::string& tracker_path)
-    : connection_(std::make_unique<sql::Connection>(tracker_path, sql::Connection::ReadOnly{})) {
+    : connection_(std::make_unique<sql::SqliteConnection>(tracker_path, sql::SqliteConnection::ReadOnly{})) {
     int version = 0;
     try {
         sql::Query q(*connection_, "SELECT coalesce(max(number), 0) FROM schema_migrations");

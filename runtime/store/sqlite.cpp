@@ -23,35 +23,35 @@ void create_private(const std::string& path) {
 
 }  // namespace
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
     if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
         fail(db, "cannot prepare `" + std::string(sql) + "`");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-void Statement::bind(int index, std::int64_t value) {
+void SqliteStatement::bind(int index, std::int64_t value) {
     if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
 }
 
-void Statement::bind(int index, std::string_view text) {
+void SqliteStatement::bind(int index, std::string_view text) {
     // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go before step().
     if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
         fail(db_, "bind");
 }
 
-void Statement::bind(int index, std::nullopt_t) {
+void SqliteStatement::bind(int index, std::nullopt_t) {
     if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "bind");
 }
 
-void Statement::bind_blob(int index, std::string_view bytes) {
+void SqliteStatement::bind_blob(int index, std::string_view bytes) {
     // A zero-length blob with a null pointer would bind NULL: keep empty bodies as empty blobs.
     static const char empty = 0;
     const void* data = bytes.empty() ? &empty : bytes.data();
     if (sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT) != SQLITE_OK) fail(db_, "bind");
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
@@ -60,33 +60,23 @@ bool Statement::step() {
     fail(db_, "`" + sql + "`");
 }
 
-void Statement::reset() {
+void SqliteStatement::reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string Statement::text(int column) const {
+std::string SqliteStatement::text(int column) const {
     // Blob and text alike: the body column holds bytes that may not be UTF-8.
     const void* data = sqlite3_column_blob(stmt_, column);
     auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
     return data ? std::string(static_cast<const char*>(data), size) : std::string();
 }
 
-std::optional<std::int64_t> Statement::optional_integer(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return integer(column);
-}
-
-std::optional<std::string> Statement::optional_text(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return text(column);
-}
-
-Connection::Connection(const std::string& path, const char* vfs) {
+SqliteConnection::SqliteConnection(const std::string& path, const char* vfs) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     create_private(path);
     if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs) != SQLITE_OK) {
@@ -97,7 +87,7 @@ Connection::Connection(const std::string& path, const char* vfs) {
     sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::Connection(const std::string& path, ReadOnly) {
+SqliteConnection::SqliteConnection(const std::string& path, ReadOnly) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close_v2(db_);
@@ -106,14 +96,14 @@ Connection::Connection(const std::string& path, ReadOnly) {
     sqlite3_extended_result_codes(db_, 1);
 }
 
-bool Connection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
+bool SqliteConnection::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
     cache_.clear();  // statements first: a handle with live statements does not close
     sqlite3_close_v2(db_);
 }
 
-void Connection::exec(std::string_view sql) {
+void SqliteConnection::exec(std::string_view sql) {
     std::string text(sql);
     char* message = nullptr;
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -123,67 +113,28 @@ void Connection::exec(std::string_view sql) {
     }
 }
 
-void Connection::run(std::string_view sql) { Query(*this, sql).run(); }
-
-Statement& Connection::cached(std::string_view sql) {
+Statement& SqliteConnection::cached(std::string_view sql) {
     auto it = cache_.find(sql);
-    if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+    if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(db_, sql)).first;
     return *it->second;
 }
 
-std::int64_t Statement::runs() const { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_RUN, 0); }
+std::int64_t SqliteStatement::runs() const { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_RUN, 0); }
 
-std::map<std::string, std::int64_t> Connection::statement_runs() const {
+std::map<std::string, std::int64_t> SqliteConnection::statement_runs() const {
     std::map<std::string, std::int64_t> out;
     for (const auto& [sql, statement] : cache_) out.emplace(sql, statement->runs());
     return out;
 }
 
-std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t SqliteConnection::last_insert_id() { return sqlite3_last_insert_rowid(db_); }
 
-std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
-std::string Connection::error_message() const { return sqlite3_errmsg(db_); }
+std::string SqliteConnection::error_message() const { return sqlite3_errmsg(db_); }
 
-Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
-    connection_.run(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-}
-
-Transaction::~Transaction() {
-    if (!open_) return;
-    try {
-        connection_.run("ROLLBACK");
-    } catch (const StoreError&) {
-        // SQLite already rolled back (an I/O error or a full disk ends the transaction itself).
-    }
-}
-
-void Transaction::commit() {
-    connection_.run("COMMIT");
-    open_ = false;
-}
-
-Savepoint::Savepoint(Connection& connection) : connection_(connection) { connection_.run("SAVEPOINT unit"); }
-
-Savepoint::~Savepoint() {
-    if (!open_) return;
-    try {
-        rollback();
-    } catch (const StoreError&) {
-        // The enclosing transaction is gone already; its own destructor reports nothing either.
-    }
-}
-
-void Savepoint::release() {
-    connection_.run("RELEASE unit");
-    open_ = false;
-}
-
-void Savepoint::rollback() {
-    // ROLLBACK TO keeps the savepoint open; RELEASE closes it with nothing left inside.
-    open_ = false;
-    connection_.run("ROLLBACK TO unit");
-    connection_.run("RELEASE unit");
+std::string_view SqliteConnection::begin_text(Begin kind) const {
+    return kind == Begin::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
 }
 
 }  // namespace switchyard::store::sql

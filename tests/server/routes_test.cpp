@@ -112,7 +112,7 @@ TEST_CASE("a storage failure is answered 503 without SQL, makes /healthz unhealt
     auto token = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer routes-token-0123456789"}};
     {
         // Another writer breaks the tracker under the server: its reads now fail.
-        store::sql::Connection other(f.db.string());
+        store::sql::SqliteConnection other(f.db.string());
         other.exec("DROP TABLE tasks");
     }
     auto failed = f.send(http::verb::get, "/api/v1/tasks", {}, token);
