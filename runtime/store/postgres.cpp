@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <regex>
+#include <utility>
 
 namespace switchyard::store::pg {
 
@@ -76,7 +77,9 @@ std::string without_password(std::string_view conninfo) {
 
 void ResultDeleter::operator()(pg_result* r) const { PQclear(r); }
 
-Connection::Connection(const std::string& conninfo) : where_(without_password(conninfo)) {
+// ---- the connection ----
+
+PgConnection::PgConnection(const std::string& conninfo) : where_(without_password(conninfo)) {
     conn_ = PQconnectdb(conninfo.c_str());
     if (!conn_) throw StoreError("cannot connect to the database " + where_ + ": out of memory");
     if (PQstatus(conn_) != CONNECTION_OK) {
@@ -89,90 +92,128 @@ Connection::Connection(const std::string& conninfo) : where_(without_password(co
     exec("SET lc_messages TO 'C'");
 }
 
-Connection::~Connection() {
+PgConnection::~PgConnection() {
+    cache_.clear();
     if (conn_) PQfinish(conn_);
 }
 
-void Connection::exec(std::string_view sql) {
+void PgConnection::exec(std::string_view sql) {
     ResultPtr result(PQexec(conn_, std::string(sql).c_str()));
     if (!result || !succeeded(result.get())) fail(result.get(), "`" + std::string(sql) + "` failed in " + where_);
 }
 
-const std::string& Connection::prepared(std::string_view sql) {
-    if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
-    std::string name = "s" + std::to_string(prepared_.size() + 1);
+sql::Statement& PgConnection::cached(std::string_view sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return *it->second;
+    std::string name = "s" + std::to_string(cache_.size() + 1);
     std::string text = numbered_placeholders(sql);
     ResultPtr result(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
     if (!result || !succeeded(result.get())) fail(result.get(), "cannot prepare `" + std::string(sql) + "`");
-    return prepared_.emplace(std::string(sql), std::move(name)).first->second;
+    auto statement = std::make_unique<PgStatement>(*this, std::move(name), std::string(sql));
+    return *cache_.emplace(std::string(sql), std::move(statement)).first->second;
 }
 
-ResultPtr Connection::run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,
-                                   std::string_view sql_for_errors) {
+std::map<std::string, std::int64_t> PgConnection::statement_runs() const {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& [sql, statement] : cache_) out.emplace(sql, statement->runs());
+    return out;
+}
+
+std::int64_t PgConnection::last_insert_id() {
+    // The value the session last took from a sequence: an identity column's, for an INSERT.
+    sql::Query q(*this, "SELECT lastval()");
+    q.step();
+    return q.integer(0);
+}
+
+std::string PgConnection::error_message() const { return message_of(PQerrorMessage(conn_)); }
+
+std::string_view PgConnection::begin_text(Begin kind) const {
+    // A reader sees one snapshot, as a deferred SQLite transaction does. A writer needs no lock
+    // taken up front: PostgreSQL's rows lock one by one, and a conflict waits rather than fails.
+    return kind == Begin::write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+}
+
+ResultPtr PgConnection::run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,
+                                     const std::vector<bool>& binary, std::string_view sql_for_errors) {
     std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    ResultPtr result(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+    std::vector<int> lengths, formats;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        values.push_back(params[i] ? params[i]->c_str() : nullptr);
+        lengths.push_back(params[i] ? static_cast<int>(params[i]->size()) : 0);
+        formats.push_back(binary[i] ? 1 : 0);
+    }
+    ResultPtr result(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                                    formats.data(), 0));
     if (!result || !succeeded(result.get())) fail(result.get(), "`" + std::string(sql_for_errors) + "` failed");
+    std::string_view changed = PQcmdTuples(result.get());
+    changes_ = 0;
+    std::from_chars(changed.data(), changed.data() + changed.size(), changes_);
     return result;
 }
 
-void Query::execute() {
-    const auto& name = connection_.prepared(sql_);
-    result_ = connection_.run_prepared(name, params_, sql_);
-    row_ = -1;
+// ---- a statement ----
+
+PgStatement::PgStatement(PgConnection& connection, std::string name, std::string sql)
+    : connection_(connection), name_(std::move(name)), sql_(std::move(sql)) {}
+
+std::optional<std::string>& PgStatement::param(int index) {
+    auto i = static_cast<std::size_t>(index - 1);
+    if (params_.size() <= i) {
+        params_.resize(i + 1);
+        binary_.resize(i + 1, false);
+    }
+    binary_[i] = false;
+    return params_[i];
 }
 
-bool Query::step() {
-    if (!result_) execute();
+void PgStatement::bind(int index, std::int64_t value) { param(index) = std::to_string(value); }
+
+void PgStatement::bind(int index, std::string_view text) { param(index) = std::string(text); }
+
+void PgStatement::bind(int index, std::nullopt_t) { param(index) = std::nullopt; }
+
+void PgStatement::bind_blob(int index, std::string_view bytes) {
+    param(index) = std::string(bytes);
+    binary_[static_cast<std::size_t>(index - 1)] = true;
+}
+
+bool PgStatement::step() {
+    if (!result_) {
+        result_ = connection_.run_prepared(name_, params_, binary_, sql_);
+        ++runs_;
+        row_ = -1;
+    }
     return ++row_ < PQntuples(result_.get());
 }
 
-std::int64_t Query::run() {
-    execute();
-    std::string_view changed = PQcmdTuples(result_.get());
-    std::int64_t n = 0;
-    std::from_chars(changed.data(), changed.data() + changed.size(), n);
-    return n;
+void PgStatement::reset() {
+    result_.reset();
+    params_.clear();
+    binary_.clear();
+    row_ = -1;
 }
 
-bool Query::is_null(int column) const { return PQgetisnull(result_.get(), row_, column) == 1; }
+bool PgStatement::is_null(int column) const { return PQgetisnull(result_.get(), row_, column) == 1; }
 
-std::int64_t Query::integer(int column) const {
+std::int64_t PgStatement::integer(int column) const {
     if (is_null(column)) return 0;
     std::string_view text = PQgetvalue(result_.get(), row_, column);
-    if (text == "t" || text == "f") return text == "t" ? 1 : 0;  // booleans, read as SQLite's 1 and 0
+    if (text == "t" || text == "f") return text == "t" ? 1 : 0;
     std::int64_t n = 0;
     std::from_chars(text.data(), text.data() + text.size(), n);
     return n;
 }
 
-std::string Query::text(int column) const {
-    return std::string(PQgetvalue(result_.get(), row_, column), static_cast<std::size_t>(PQgetlength(result_.get(), row_, column)));
-}
-
-std::optional<std::int64_t> Query::optional_integer(int column) const {
-    return is_null(column) ? std::nullopt : std::optional(integer(column));
-}
-
-std::optional<std::string> Query::optional_text(int column) const {
-    return is_null(column) ? std::nullopt : std::optional(text(column));
-}
-
-Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.exec("BEGIN"); }
-
-Transaction::~Transaction() {
-    if (!open_) return;
-    try {
-        connection_.exec("ROLLBACK");
-    } catch (const StoreError&) {
-        // The connection is gone: the server rolls the transaction back itself.
-    }
-}
-
-void Transaction::commit() {
-    connection_.exec("COMMIT");
-    open_ = false;
+std::string PgStatement::text(int column) const {
+    const char* value = PQgetvalue(result_.get(), row_, column);
+    auto size = static_cast<std::size_t>(PQgetlength(result_.get(), row_, column));
+    constexpr unsigned bytea = 17;  // the type's OID
+    if (PQftype(result_.get(), column) != bytea) return std::string(value, size);
+    std::size_t length = 0;
+    std::unique_ptr<unsigned char, decltype(&PQfreemem)> bytes(
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(value), &length), &PQfreemem);
+    if (!bytes) throw StoreError("cannot read a bytea column of `" + sql_ + "`");
+    return std::string(reinterpret_cast<const char*>(bytes.get()), length);
 }
 
 }  // namespace switchyard::store::pg

@@ -1,14 +1,13 @@
-// RAII over libpq (issue 16: PostgreSQL as the shared store), the counterpart of sqlite.hpp: a
-// Connection owns a PGconn and the statements it prepared; a Query prepares its text on first
-// use, binds its parameters and reads the rows; a Transaction rolls back unless committed. The
-// statements are written as for SQLite, with `?` for each parameter: numbered_placeholders()
-// turns them into PostgreSQL's `$1, $2, …`, so one text of a statement serves both databases
-// where their dialects agree. libpq's header is included by postgres.cpp alone.
+// PostgreSQL's side of sql.hpp (issue 16: PostgreSQL as the shared store), over libpq: a
+// PgConnection owns a PGconn and prepares each text of SQL once, as SQLite's connection does, so
+// the store's statements (sql::Query, sql::Transaction, sql::Savepoint) run on either. Statements
+// are written as for SQLite, with `?` for each parameter: numbered_placeholders() turns them into
+// PostgreSQL's `$1, $2, …`. libpq's header is included by postgres.cpp alone.
 //
 // Private to runtime/store and its tests.
 #pragma once
 
-#include "runtime/store/store.hpp"
+#include "runtime/store/sql.hpp"
 
 #include <cstdint>
 #include <map>
@@ -48,88 +47,65 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<pg_result, ResultDeleter>;
 
-class Connection {
+class PgConnection;
+
+// A statement prepared on the server. Parameters are sent as text; the statement runs on the
+// first step() and its rows are read from the result.
+class PgStatement final : public sql::Statement {
+public:
+    PgStatement(PgConnection& connection, std::string name, std::string sql);
+
+    using Statement::bind;
+    void bind(int index, std::int64_t value) override;
+    void bind(int index, std::string_view text) override;
+    void bind(int index, std::nullopt_t) override;
+    void bind_blob(int index, std::string_view bytes) override;  // a bytea parameter, as \x hex
+    bool step() override;
+    void reset() override;
+    bool is_null(int column) const override;
+    std::int64_t integer(int column) const override;  // booleans as 1 and 0, as SQLite keeps them
+    std::string text(int column) const override;      // a bytea column's bytes, decoded
+    std::int64_t runs() const override { return runs_; }
+
+private:
+    std::optional<std::string>& param(int index);
+
+    PgConnection& connection_;
+    std::string name_, sql_;
+    std::vector<std::optional<std::string>> params_;
+    std::vector<bool> binary_;  // per parameter: bytes (bind_blob)
+    ResultPtr result_;
+    int row_ = -1;
+    std::int64_t runs_ = 0;
+};
+
+class PgConnection final : public sql::Connection {
 public:
     // `conninfo`: `postgresql://user@host/db` or `host=… dbname=…`. Throws StoreError naming the
     // database (without its password) and libpq's reason.
-    explicit Connection(const std::string& conninfo);
-    ~Connection();
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
+    explicit PgConnection(const std::string& conninfo);
+    ~PgConnection() override;
+    PgConnection(const PgConnection&) = delete;
+    PgConnection& operator=(const PgConnection&) = delete;
 
-    // Runs statements that take no parameters (schema, SET, BEGIN), several at once.
-    void exec(std::string_view sql);
-    // The name of the prepared statement for this text (`?` placeholders), prepared on first use.
-    const std::string& prepared(std::string_view sql);
-    // Runs a prepared statement with its parameters as text (none: NULL).
+    void exec(std::string_view sql) override;
+    sql::Statement& cached(std::string_view sql) override;
+    std::map<std::string, std::int64_t> statement_runs() const override;
+    std::int64_t last_insert_id() override;
+    std::int64_t changes() const override { return changes_; }
+    std::string error_message() const override;
+    bool read_only() const override { return false; }  // a refused write says so as it happens
+    std::string_view begin_text(Begin kind) const override;
+
+    // For PgStatement: runs a prepared statement, and keeps what it changed.
     ResultPtr run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,
-                           std::string_view sql_for_errors);
-    // How many statements this connection prepared (each text once).
-    std::size_t prepared_count() const { return prepared_.size(); }
+                           const std::vector<bool>& binary, std::string_view sql_for_errors);
 
 private:
     pg_conn* conn_ = nullptr;
     std::string where_;  // the connection string without its password
-    std::map<std::string, std::string, std::less<>> prepared_;  // text -> statement name
-};
-
-// One statement: bind the parameters in order, then run() it, or step() through its rows.
-class Query {
-public:
-    Query(Connection& connection, std::string_view sql) : connection_(connection), sql_(sql) {}
-
-    template <class... Args>
-    Query& bind(const Args&... args) {
-        (add(args), ...);
-        return *this;
-    }
-
-    // True when a row is ready (the statement runs on the first call), false after the last.
-    bool step();
-    // Runs the statement; the rows it changed (INSERT, UPDATE, DELETE).
-    std::int64_t run();
-
-    // Columns are numbered from 0, as in sqlite.hpp.
-    bool is_null(int column) const;
-    std::int64_t integer(int column) const;
-    std::string text(int column) const;
-    std::optional<std::int64_t> optional_integer(int column) const;
-    std::optional<std::string> optional_text(int column) const;
-
-private:
-    void add(std::int64_t v) { params_.emplace_back(std::to_string(v)); }
-    void add(int v) { add(static_cast<std::int64_t>(v)); }
-    void add(bool v) { params_.emplace_back(v ? "true" : "false"); }
-    void add(std::string_view v) { params_.emplace_back(std::string(v)); }
-    void add(const std::string& v) { params_.emplace_back(v); }
-    void add(const char* v) { params_.emplace_back(std::string(v)); }
-    void add(std::nullopt_t) { params_.emplace_back(std::nullopt); }
-    template <class T>
-    void add(const std::optional<T>& v) {
-        if (v) add(*v);
-        else add(std::nullopt);
-    }
-    void execute();
-
-    Connection& connection_;
-    std::string_view sql_;
-    std::vector<std::optional<std::string>> params_;
-    ResultPtr result_;
-    int row_ = -1;
-};
-
-// BEGIN, then COMMIT by commit(); ROLLBACK when it goes without (an exception on the way).
-class Transaction {
-public:
-    explicit Transaction(Connection& connection);
-    ~Transaction();
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit();
-
-private:
-    Connection& connection_;
-    bool open_ = true;
+    std::map<std::string, std::unique_ptr<PgStatement>, std::less<>> cache_;
+    std::int64_t changes_ = 0;
 };
 
 }  // namespace switchyard::store::pg

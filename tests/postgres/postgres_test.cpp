@@ -1,7 +1,8 @@
-// The store's libpq layer (runtime/store/postgres.hpp) against a real PostgreSQL 15 that the
-// tests start themselves (tests/support/postgres.hpp): the ground the PostgreSQL store is built
-// on (issue 16).
+// The store's statements on PostgreSQL (runtime/store/postgres.hpp, issue 16) against a real
+// PostgreSQL 15 that the tests start themselves (tests/support/postgres.hpp): the same
+// sql::Query, Transaction and Savepoint the SQLite store runs, on the same texts.
 #include "runtime/store/postgres.hpp"
+#include "runtime/store/sqlite.hpp"
 #include "tests/support/postgres.hpp"
 
 #include <catch2/catch.hpp>
@@ -39,7 +40,7 @@ TEST_CASE("postgres: a connection string is shown without its password", "[postg
 
 TEST_CASE("postgres: a database that cannot be reached is named in the error, its password left out", "[postgres]") {
     try {
-        pg::Connection c("host=/nonexistent-folder dbname=sy user=sy password=s3cret connect_timeout=2");
+        pg::PgConnection c("host=/nonexistent-folder dbname=sy user=sy password=s3cret connect_timeout=2");
         FAIL("connected");
     } catch (const StoreError& e) {
         std::string what = e.what();
@@ -51,39 +52,47 @@ TEST_CASE("postgres: a database that cannot be reached is named in the error, it
     }
 }
 
-TEST_CASE("postgres: parameters and columns round-trip: integers, text, NULL, booleans", "[postgres]") {
+TEST_CASE("postgres: parameters and columns round-trip: integers, text, NULL, booleans, bytes", "[postgres]") {
     auto db = database();
     if (!db) return;
-    pg::Connection c(*db);
-    c.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, done BOOLEAN NOT NULL)");
+    pg::PgConnection c(*db);
+    c.exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, done BOOLEAN NOT NULL, body BYTEA)");
     const std::string name = "Анна 👍 'quoted' ?";
-    CHECK(pg::Query(c, "INSERT INTO t (id, name, done) VALUES (?, ?, ?)").bind(std::int64_t{1} << 40, name, true).run() == 1);
-    pg::Query(c, "INSERT INTO t (id, name, done) VALUES (?, ?, ?)").bind(2, std::optional<std::string>(), false).run();
-    pg::Query q(c, "SELECT id, name, done FROM t ORDER BY id DESC");
+    const std::string bytes("\0\x01\xff\\x00 not hex", 15);
+    sql::Query(c, "INSERT INTO t (id, name, done, body) VALUES (?, ?, ?, ?)")
+        .bind(std::int64_t{1} << 40, name, true)
+        .bind_blob(4, bytes)
+        .run();
+    CHECK(c.changes() == 1);
+    sql::Query(c, "INSERT INTO t (id, name, done) VALUES (?, ?, ?)").bind(2, std::optional<std::string>(), false).run();
+    sql::Query q(c, "SELECT id, name, done, body FROM t ORDER BY id DESC");
     REQUIRE(q.step());
     CHECK(q.integer(0) == std::int64_t{1} << 40);
     CHECK(q.text(1) == name);
     CHECK(q.integer(2) == 1);
+    CHECK(q.text(3) == bytes);
     REQUIRE(q.step());
     CHECK(q.optional_text(1) == std::nullopt);
     CHECK(q.is_null(1));
     CHECK(q.integer(2) == 0);
+    CHECK(q.optional_text(3) == std::nullopt);
     CHECK_FALSE(q.step());
-    CHECK(pg::Query(c, "UPDATE t SET done = ? WHERE id > ?").bind(true, 0).run() == 2);
+    sql::Query(c, "UPDATE t SET done = ? WHERE id > ?").bind(true, 0).run();
+    CHECK(c.changes() == 2);
 }
 
 TEST_CASE("postgres: a statement is prepared once per connection, however often it runs", "[postgres]") {
     auto db = database();
     if (!db) return;
-    pg::Connection c(*db);
+    pg::PgConnection c(*db);
     for (int i = 0; i < 5; ++i) {
-        pg::Query q(c, "SELECT ? + 1");
+        sql::Query q(c, "SELECT ? + 1");
         q.bind(i);
         REQUIRE(q.step());
         CHECK(q.integer(0) == i + 1);
     }
-    CHECK(c.prepared_count() == 1);
-    pg::Query q(c, "SELECT count(*) FROM pg_prepared_statements");
+    CHECK(c.statement_runs() == std::map<std::string, std::int64_t>{{"SELECT ? + 1", 5}});
+    sql::Query q(c, "SELECT count(*) FROM pg_prepared_statements");
     REQUIRE(q.step());
     CHECK(q.integer(0) == 2);  // that one and this one
 }
@@ -91,44 +100,75 @@ TEST_CASE("postgres: a statement is prepared once per connection, however often 
 TEST_CASE("postgres: a transaction left without commit rolls back, and a duplicate key is told apart", "[postgres]") {
     auto db = database();
     if (!db) return;
-    pg::Connection c(*db);
+    pg::PgConnection c(*db);
     c.exec("CREATE TABLE seen (key TEXT PRIMARY KEY)");
     try {
-        pg::Transaction t(c);
-        pg::Query(c, "INSERT INTO seen (key) VALUES (?)").bind("a").run();
-        pg::Query(c, "INSERT INTO seen (key) VALUES (?)").bind("a").run();
+        sql::Transaction t(c);
+        sql::Query(c, "INSERT INTO seen (key) VALUES (?)").bind("a").run();
+        sql::Query(c, "INSERT INTO seen (key) VALUES (?)").bind("a").run();
         t.commit();
         FAIL("a duplicate was stored");
     } catch (const pg::Error& e) {
         CHECK(e.unique_violation());
         CHECK(std::string(e.what()).find("duplicate key value violates unique constraint \"seen_pkey\"") != std::string::npos);
     }
-    pg::Query count(c, "SELECT count(*) FROM seen");
+    sql::Query count(c, "SELECT count(*) FROM seen");
     REQUIRE(count.step());
     CHECK(count.integer(0) == 0);
+}
 
+// The same statements, through the same sql::Connection, on SQLite and on PostgreSQL: what the
+// store's code will do on either (a savepoint undone alone, an id given by the database).
+void savepoints_and_ids(sql::Connection& c) {
+    sql::Transaction t(c);
+    sql::Query(c, "INSERT INTO notes (text) VALUES (?)").bind("kept").run();
+    auto first = c.last_insert_id();
     {
-        pg::Transaction t(c);
-        pg::Query(c, "INSERT INTO seen (key) VALUES (?)").bind("b").run();
-        t.commit();
+        sql::Savepoint unit(c);
+        sql::Query(c, "INSERT INTO notes (text) VALUES (?)").bind("undone").run();
+        unit.rollback();
     }
-    pg::Query after(c, "SELECT key FROM seen");
-    REQUIRE(after.step());
-    CHECK(after.text(0) == "b");
+    {
+        sql::Savepoint unit(c);
+        sql::Query(c, "INSERT INTO notes (text) VALUES (?)").bind("released").run();
+        unit.release();
+    }
+    auto last = c.last_insert_id();
+    t.commit();
+    CHECK(last > first);
+    sql::Query q(c, "SELECT text FROM notes ORDER BY id");
+    std::vector<std::string> texts;
+    while (q.step()) texts.push_back(q.text(0));
+    CHECK(texts == std::vector<std::string>{"kept", "released"});
+}
+
+TEST_CASE("postgres: savepoints and the ids of inserted rows work as on SQLite, through the same code", "[postgres]") {
+    {
+        INFO("SQLite");
+        sql::SqliteConnection lite(":memory:");
+        lite.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)");
+        savepoints_and_ids(lite);
+    }
+    auto db = database();
+    if (!db) return;
+    INFO("PostgreSQL");
+    pg::PgConnection c(*db);
+    c.exec("CREATE TABLE notes (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, text TEXT NOT NULL)");
+    savepoints_and_ids(c);
 }
 
 TEST_CASE("postgres: FOR UPDATE SKIP LOCKED lets two workers take different rows", "[postgres]") {
     auto db = database();
     if (!db) return;
-    pg::Connection first(*db), second(*db);
+    pg::PgConnection first(*db), second(*db);
     first.exec("CREATE TABLE inbox (id BIGINT PRIMARY KEY); INSERT INTO inbox VALUES (1), (2)");
     constexpr const char* take = "SELECT id FROM inbox ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
-    pg::Transaction a(first);
-    pg::Query one(first, take);
+    sql::Transaction a(first);
+    sql::Query one(first, take);
     REQUIRE(one.step());
     CHECK(one.integer(0) == 1);
-    pg::Transaction b(second);
-    pg::Query other(second, take);
+    sql::Transaction b(second);
+    sql::Query other(second, take);
     REQUIRE(other.step());
     CHECK(other.integer(0) == 2);  // row 1 is held by the first: skipped, not waited for
 }
