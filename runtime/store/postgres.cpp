@@ -56,6 +56,8 @@ std::string numbered_placeholders(std::string_view sql) {
             copy_until("\n");
         } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
             copy_until("*/");
+        } else if (c == '?' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            out += '$';  // numbered already (`?3`): the same number
         } else if (c == '?') {
             out += '$' + std::to_string(next++);
         } else {

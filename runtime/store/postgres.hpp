@@ -34,8 +34,8 @@ private:
     std::string sqlstate_;
 };
 
-// `?` as `$1`, `$2`, … in order; those inside quoted strings ('it''s?'), quoted names ("a?"),
-// and comments (-- …, /* … */) are left as they are.
+// `?` as `$1`, `$2`, … in order, and `?3` as `$3`; those inside quoted strings ('it''s?'),
+// quoted names ("a?"), and comments (-- …, /* … */) are left as they are.
 std::string numbered_placeholders(std::string_view sql);
 
 // A connection string with its password left out, for messages (`host=/run/pg dbname=sy`, or a

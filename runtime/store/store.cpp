@@ -1,5 +1,6 @@
 // Opening, migrating and pairing the two files, counts, and the start of a Work.
 #include "runtime/store/impl.hpp"
+#include "runtime/store/migrations.hpp"
 
 #include "common/clock.hpp"
 
@@ -44,45 +45,6 @@ void check_order(std::span<const Migration> schema) {
         if (schema[i].number != static_cast<int>(i) + 1)
             throw StoreError("migrations must be numbered 1, 2, 3, ... in order; found " + std::to_string(schema[i].number) +
                              " in place " + std::to_string(i + 1));
-}
-
-int applied_version(sql::Connection& c, std::string_view record) {
-    sql::Query q(c, "SELECT coalesce(max(number), 0) FROM " + std::string(record));
-    q.step();
-    return static_cast<int>(q.integer(0));
-}
-
-bool applied(sql::Connection& c, std::string_view record, int number) {
-    sql::Query q(c, "SELECT 1 FROM " + std::string(record) + " WHERE number = ?");
-    q.bind(number);
-    return q.step();
-}
-
-// Each migration in its own transaction, checked again inside it: two processes opening one
-// new file at once apply each migration once.
-void migrate(sql::Connection& c, const std::string& path, std::span<const Migration> schema, std::string_view record) {
-    check_order(schema);
-    c.exec("CREATE TABLE IF NOT EXISTS " + std::string(record) +
-           " (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-    int known = static_cast<int>(schema.size());
-    int version = applied_version(c, record);
-    if (version > known)
-        throw StoreError("the database " + path + " has schema version " + std::to_string(version) +
-                         ", newer than this program knows (" + std::to_string(known) +
-                         "): run a newer switchyard, or point `storage` at another file");
-    for (const auto& m : schema) {
-        sql::Transaction t(c);
-        if (applied(c, record, m.number)) continue;
-        try {
-            c.exec(m.sql);
-        } catch (const StoreError& e) {
-            throw StoreError("migration " + std::to_string(m.number) + " (" + std::string(m.name) + ") failed in " + path +
-                             ": " + e.what());
-        }
-        sql::Query q(c, "INSERT INTO " + std::string(record) + " (number, name, applied_at) VALUES (?, ?, ?)");
-        q.bind(m.number, m.name, common::wall_clock_ms()).run();
-        t.commit();
-    }
 }
 
 // ---- pairing the tracker with its inbox file ----
@@ -222,6 +184,47 @@ std::shared_ptr<Handle> open_inbox(const std::string& path, Durability durabilit
 }
 
 }  // namespace
+
+int applied_version(sql::Connection& c, std::string_view record) {
+    sql::Query q(c, "SELECT coalesce(max(number), 0) FROM " + std::string(record));
+    q.step();
+    return static_cast<int>(q.integer(0));
+}
+
+namespace {
+
+bool applied(sql::Connection& c, std::string_view record, int number) {
+    sql::Query q(c, "SELECT 1 FROM " + std::string(record) + " WHERE number = ?");
+    q.bind(number);
+    return q.step();
+}
+
+}  // namespace
+
+void migrate(sql::Connection& c, const std::string& path, std::span<const Migration> schema, std::string_view record) {
+    check_order(schema);
+    c.exec("CREATE TABLE IF NOT EXISTS " + std::string(record) +
+           " (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    int known = static_cast<int>(schema.size());
+    int version = applied_version(c, record);
+    if (version > known)
+        throw StoreError("the database " + path + " has schema version " + std::to_string(version) +
+                         ", newer than this program knows (" + std::to_string(known) +
+                         "): run a newer switchyard, or point `storage` at another file");
+    for (const auto& m : schema) {
+        sql::Transaction t(c);
+        if (applied(c, record, m.number)) continue;
+        try {
+            c.exec(m.sql);
+        } catch (const StoreError& e) {
+            throw StoreError("migration " + std::to_string(m.number) + " (" + std::string(m.name) + ") failed in " + path +
+                             ": " + e.what());
+        }
+        sql::Query q(c, "INSERT INTO " + std::string(record) + " (number, name, applied_at) VALUES (?, ?, ?)");
+        q.bind(m.number, m.name, common::wall_clock_ms()).run();
+        t.commit();
+    }
+}
 
 std::int64_t last_taken(sql::Connection& tracker) {
     sql::Query q(tracker,

@@ -53,6 +53,8 @@ struct Schema {
 
 // This program's schema (runtime/store/schema.cpp).
 Schema current_schema();
+// The same migrations in PostgreSQL's words (runtime/store/schema_postgres.cpp, issue 16).
+Schema postgres_schema();
 
 // The inbox file that goes with the tracker database at `path`: `.inbox` before the extension
 // (`var/switchyard.db` -> `var/switchyard.inbox.db`; `data/store` -> `data/store.inbox`).

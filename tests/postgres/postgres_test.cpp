@@ -1,11 +1,15 @@
 // The store's statements on PostgreSQL (runtime/store/postgres.hpp, issue 16) against a real
 // PostgreSQL 15 that the tests start themselves (tests/support/postgres.hpp): the same
 // sql::Query, Transaction and Savepoint the SQLite store runs, on the same texts.
+#include "runtime/store/migrations.hpp"
 #include "runtime/store/postgres.hpp"
 #include "runtime/store/sqlite.hpp"
 #include "tests/support/postgres.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
 
 using namespace switchyard;
 using namespace switchyard::store;
@@ -29,6 +33,7 @@ TEST_CASE("postgres: `?` placeholders are numbered, but not inside strings, quot
     CHECK(pg::numbered_placeholders("SELECT '?', 'it''s ?', \"a?\", ? -- why?\n, ? /* ? */") ==
           "SELECT '?', 'it''s ?', \"a?\", $1 -- why?\n, $2 /* ? */");
     CHECK(pg::numbered_placeholders("INSERT INTO t VALUES (?, ?, ?)") == "INSERT INTO t VALUES ($1, $2, $3)");
+    CHECK(pg::numbered_placeholders("WHERE (?1 IS NULL OR at >= ?1) AND id = ?12") == "WHERE ($1 IS NULL OR at >= $1) AND id = $12");
 }
 
 TEST_CASE("postgres: a connection string is shown without its password", "[postgres]") {
@@ -171,4 +176,60 @@ TEST_CASE("postgres: FOR UPDATE SKIP LOCKED lets two workers take different rows
     sql::Query other(second, take);
     REQUIRE(other.step());
     CHECK(other.integer(0) == 2);  // row 1 is held by the first: skipped, not waited for
+}
+
+namespace {
+
+using Columns = std::map<std::string, std::set<std::string>>;
+
+Columns columns(sql::Connection& c, std::string_view query) {
+    Columns out;
+    sql::Query q(c, query);
+    while (q.step())
+        if (q.text(1) != "rowid") out[q.text(0)].insert(q.text(1));  // PostgreSQL's stand-in for SQLite's rowid
+    return out;
+}
+
+std::set<std::string> names(sql::Connection& c, std::string_view query) {
+    std::set<std::string> out;
+    sql::Query q(c, query);
+    while (q.step()) out.insert(q.text(0));
+    return out;
+}
+
+void migrate_both(sql::Connection& c, const std::string& where, const Schema& schema) {
+    migrate(c, where, schema.inbox, "inbox_migrations");
+    migrate(c, where, schema.tracker, "schema_migrations");
+}
+
+}  // namespace
+
+TEST_CASE("postgres: the migrations make the same tables, columns and indexes as on SQLite", "[postgres]") {
+    auto db = database();
+    if (!db) return;
+    sql::SqliteConnection lite(":memory:");
+    migrate_both(lite, ":memory:", current_schema());
+    pg::PgConnection pg(*db);
+    migrate_both(pg, *db, postgres_schema());
+    migrate_both(pg, *db, postgres_schema());  // again: nothing left to apply
+
+    CHECK(applied_version(pg, "schema_migrations") == static_cast<int>(current_schema().tracker.size()));
+    CHECK(applied_version(pg, "inbox_migrations") == static_cast<int>(current_schema().inbox.size()));
+    auto sqlite_columns = columns(lite,
+                                  "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p"
+                                  " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'");
+    auto postgres_columns =
+        columns(pg, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'");
+    CHECK(postgres_columns == sqlite_columns);
+    CHECK(sqlite_columns.size() > 25);
+    auto sqlite_indexes =
+        names(lite, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'");
+    auto postgres_indexes = names(pg,
+                                  "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                  " AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'");
+    CHECK(postgres_indexes == sqlite_indexes);
+
+    // The contacts' ids start above a million, as employees' ids are below it.
+    sql::Query(pg, "INSERT INTO contacts (name, created_at, updated_at) VALUES (?, ?, ?)").bind("Anna", 1, 1).run();
+    CHECK(pg.last_insert_id() == 1000001);
 }
