@@ -20,9 +20,10 @@ namespace switchyard::store {
 
 // A connection and the lock that lets one thread at a time use it.
 struct Handle {
-    Handle(const std::string& path, const char* vfs) : owned(path, vfs) {}
-    sql::SqliteConnection owned;
-    sql::Connection& connection = owned;
+    Handle(const std::string& path, const char* vfs) : owned(std::make_unique<sql::SqliteConnection>(path, vfs)) {}
+    explicit Handle(std::unique_ptr<sql::Connection> c) : owned(std::move(c)) {}
+    std::unique_ptr<sql::Connection> owned;
+    sql::Connection& connection = *owned;
     std::mutex mutex;
     // The worker's handle: channel ids by (integration, external id), as committed. Channels
     // are never deleted or renumbered, so what is here stays true. Guarded by `mutex`.
@@ -82,6 +83,7 @@ private:
 // its connection, so there all four are one and both schemas live in it.
 struct Store::Impl {
     std::string path;
+    bool postgres = false;  // issue 16: one PostgreSQL database holds both schemas
     std::shared_ptr<Handle> worker;
     std::shared_ptr<Handle> inbox;
     std::shared_ptr<Handle> reader;

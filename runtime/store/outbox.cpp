@@ -46,8 +46,9 @@ OutboxRow outbox_at(const Query& q) {
 void summarise(sql::Connection& c, std::int64_t comment, std::int64_t at) {
     Query(c,
           "UPDATE comments SET delivery_status = s.state, delivery_error = s.error, delivery_at = ?2 FROM"
-          " (SELECT CASE WHEN count(*) = 0 THEN NULL WHEN sum(state = 'failed') > 0 THEN 'failed'"
-          "   WHEN sum(state = 'sending') > 0 THEN 'sending' WHEN sum(state = 'queued') > 0 THEN 'queued' ELSE 'sent' END AS state,"
+          " (SELECT CASE WHEN count(*) = 0 THEN NULL WHEN sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) > 0 THEN 'failed'"
+          "   WHEN sum(CASE WHEN state = 'sending' THEN 1 ELSE 0 END) > 0 THEN 'sending'"
+          "   WHEN sum(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) > 0 THEN 'queued' ELSE 'sent' END AS state,"
           "   (SELECT error FROM outbox WHERE comment = ?1 AND state = 'failed' ORDER BY id LIMIT 1) AS error"
           "  FROM outbox WHERE comment = ?1) AS s"
           " WHERE comments.id = ?1 AND s.state IS NOT NULL"

@@ -92,6 +92,8 @@ PgConnection::PgConnection(const std::string& conninfo) : where_(without_passwor
     }
     // Messages in English whatever the server's locale: they are shown to people as they are.
     exec("SET lc_messages TO 'C'");
+    // Notices (`relation … already exists, skipping`) are not errors: libpq would print them.
+    exec("SET client_min_messages TO WARNING");
 }
 
 PgConnection::~PgConnection() {

@@ -1,6 +1,7 @@
 #include "runtime/store/recorded.hpp"
 
 #include "runtime/store/impl.hpp"
+#include "runtime/store/postgres.hpp"
 #include "runtime/store/sqlite.hpp"
 
 namespace switchyard::store {
@@ -8,10 +9,12 @@ namespace switchyard::store {
 namespace {
 
 constexpr std::string_view columns = "SELECT id, inbox, event, task, comment, ruleset, decisions, coalesce(cases, ''), at FROM decisions";
+// Each filter is `(its value is null OR it holds)`; the casts tell PostgreSQL the type of a
+// parameter that is only tested for null.
 constexpr std::string_view admitted =
-    " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)"
-    " AND (?3 IS NULL OR json_extract(cases, '$.integration') = ?3) AND (?4 IS NULL OR id = ?4)"
-    " AND (?5 IS NULL OR comment = ?5) AND (?6 IS NULL OR event = ?6)";
+    " WHERE (CAST(?1 AS BIGINT) IS NULL OR at >= ?1) AND (CAST(?2 AS BIGINT) IS NULL OR at < ?2)"
+    " AND (CAST(?3 AS TEXT) IS NULL OR json_extract(cases, '$.integration') = ?3) AND (CAST(?4 AS BIGINT) IS NULL OR id = ?4)"
+    " AND (CAST(?5 AS BIGINT) IS NULL OR comment = ?5) AND (CAST(?6 AS TEXT) IS NULL OR event = ?6)";
 
 // The migration that added decisions.cases.
 constexpr int cases_migration = 10;
@@ -47,8 +50,16 @@ void Store::each_recorded(const LogFilter& filter, const std::function<void(cons
     read_log(impl_->reader->connection, filter, each);
 }
 
-RecordedLog::RecordedLog(const std::string& tracker_path)
-    : connection_(std::make_unique<sql::SqliteConnection>(tracker_path, sql::SqliteConnection::ReadOnly{})) {
+namespace {
+
+std::unique_ptr<sql::Connection> open_log(const std::string& path) {
+    if (path.starts_with("postgresql://") || path.starts_with("postgres://")) return std::make_unique<pg::PgConnection>(path);
+    return std::make_unique<sql::SqliteConnection>(path, sql::SqliteConnection::ReadOnly{});
+}
+
+}  // namespace
+
+RecordedLog::RecordedLog(const std::string& tracker_path) : connection_(open_log(tracker_path)) {
     int version = 0;
     try {
         sql::Query q(*connection_, "SELECT coalesce(max(number), 0) FROM schema_migrations");

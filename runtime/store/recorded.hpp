@@ -45,7 +45,8 @@ void read_log(sql::Connection& tracker, const LogFilter& filter, const std::func
 class RecordedLog {
 public:
     // Throws StoreError when the file cannot be opened, or was made by a Switchyard that kept
-    // no cases (before migration 10: start `switchyard serve` on it once to migrate it).
+    // no cases (before migration 10: start `switchyard serve` on it once to migrate it). A
+    // `postgresql://` URI opens that database instead (issue 16).
     explicit RecordedLog(const std::string& tracker_path);
     ~RecordedLog();
     RecordedLog(const RecordedLog&) = delete;

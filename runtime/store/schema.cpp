@@ -518,11 +518,18 @@ CREATE TABLE ruleset_events (
 CREATE INDEX ruleset_events_action ON ruleset_events (action, id);
 )sql";
 
+// 12: Telegram usernames compared in lower case, as both databases can (issue 16: PostgreSQL has
+// no NOCASE collation); ASCII only, like NOCASE, and usernames are ASCII.
+constexpr std::string_view username_index_sql = R"sql(
+CREATE INDEX identities_username_lower ON identities (transport, lower(username)) WHERE username IS NOT NULL;
+DROP INDEX identities_username;
+)sql";
+
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 11> tracker_file = {{
+constexpr std::array<Migration, 12> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -534,6 +541,7 @@ constexpr std::array<Migration, 11> tracker_file = {{
     {9, "contact template", contact_template_sql},
     {10, "decision cases", decision_cases_sql},
     {11, "rulesets", rulesets_sql},
+    {12, "username index", username_index_sql},
 }};
 
 }  // namespace

@@ -8,7 +8,8 @@
 // - the tables whose rows the store reads in the order they were written (`ORDER BY rowid`:
 //   assignees, likes, rulesets) have a `rowid` identity column of their own;
 // - a foreign key to a table made later is added after it (PostgreSQL checks them at once);
-// - case-insensitive usernames are an index on lower(username); JSON is read with ->>.
+// - case-insensitive usernames are an index on lower(username); JSON is read with ->>;
+// - SQLite's scalar max(a, b) and min(a, b), and json_extract(), are functions of the schema's.
 // A migration, once released, is never edited, here as there.
 #include "runtime/store/store.hpp"
 
@@ -30,6 +31,14 @@ INSERT INTO inbox_file (identity) VALUES (md5(random()::text || clock_timestamp(
 )sql";
 
 constexpr std::string_view tracker_sql = R"sql(
+-- SQLite's scalar max(a, b) and min(a, b), which the store's statements use: PostgreSQL's are
+-- greatest() and least().
+CREATE FUNCTION max(a BIGINT, b BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS 'SELECT greatest(a, b)';
+CREATE FUNCTION min(a BIGINT, b BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS 'SELECT least(a, b)';
+-- SQLite's json_extract(text, '$.a.b') for the JSON text columns, as text.
+CREATE FUNCTION json_extract(doc TEXT, path TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE
+    AS 'SELECT doc::json #>> string_to_array(substr(path, 3), ''.'')';
+
 CREATE TABLE inbox_state (
     id           BIGINT PRIMARY KEY,
     state        TEXT   NOT NULL CHECK (state IN ('done', 'failed')),
@@ -428,12 +437,17 @@ CREATE TABLE ruleset_events (
 CREATE INDEX ruleset_events_action ON ruleset_events (action, id);
 )sql";
 
+// Migration 1 made the index on lower(username) already.
+constexpr std::string_view username_index_sql = R"sql(
+ALTER INDEX identities_username RENAME TO identities_username_lower;
+)sql";
+
 // The same numbers and names as schema.cpp's: a store's version means the same on either.
 constexpr std::array<Migration, 1> inbox_file = {{
     {1, "inbox", inbox_sql},
 }};
 
-constexpr std::array<Migration, 11> tracker_file = {{
+constexpr std::array<Migration, 12> tracker_file = {{
     {1, "tracker", tracker_sql},
     {2, "chat members", chat_members_sql},
     {3, "outbound", outbound_sql},
@@ -445,6 +459,7 @@ constexpr std::array<Migration, 11> tracker_file = {{
     {9, "contact template", contact_template_sql},
     {10, "decision cases", decision_cases_sql},
     {11, "rulesets", rulesets_sql},
+    {12, "username index", username_index_sql},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Opening, migrating and pairing the two files, counts, and the start of a Work.
 #include "runtime/store/impl.hpp"
 #include "runtime/store/migrations.hpp"
+#include "runtime/store/postgres.hpp"
 
 #include "common/clock.hpp"
 
@@ -119,6 +120,7 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
     std::lock_guard lock(reader.mutex);
     auto& c = reader.connection;
     sql::Transaction snapshot(c, sql::Transaction::Mode::read);
+    auto last = last_taken(c);
     sql::Query q(c,
                  "SELECT (SELECT count(*) FROM inbox_state),"
                  " (SELECT count(*) FROM inbox_state WHERE state = 'failed'),"
@@ -126,9 +128,8 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
                  " (SELECT count(*) FROM contacts),"
                  " (SELECT count(*) FROM decisions),"
                  // Re-queued rows above the last taken are counted with the rows after it.
-                 " (SELECT count(*) FROM inbox_requeued WHERE id <= max(coalesce((SELECT max(id) FROM inbox_state), 0),"
-                 " (SELECT start_after FROM inbox_link)))");
-    q.step();
+                 " (SELECT count(*) FROM inbox_requeued WHERE id <= ?)");
+    q.bind(last).step();
     Counts counts;
     counts.received = q.integer(5);  // pending again; the rest is added from the inbox file
     counts.failed = q.integer(1);
@@ -136,7 +137,7 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
     counts.tasks = q.integer(2);
     counts.contacts = q.integer(3);
     counts.decisions = q.integer(4);
-    return {counts, last_taken(c)};
+    return {counts, last};
 }
 
 // The rows waiting: a range of the inbox's primary key (short while the worker keeps up),
@@ -227,10 +228,10 @@ void migrate(sql::Connection& c, const std::string& path, std::span<const Migrat
 }
 
 std::int64_t last_taken(sql::Connection& tracker) {
-    sql::Query q(tracker,
-                 "SELECT max(coalesce((SELECT max(id) FROM inbox_state), 0), (SELECT start_after FROM inbox_link))");
+    // Two numbers and the larger taken here: SQLite's max(a, b) is PostgreSQL's greatest(a, b).
+    sql::Query q(tracker, "SELECT coalesce((SELECT max(id) FROM inbox_state), 0), (SELECT start_after FROM inbox_link)");
     q.step();
-    return q.integer(0);
+    return std::max(q.integer(0), q.integer(1));
 }
 
 std::string inbox_path(const std::string& path) {
@@ -239,7 +240,29 @@ std::string inbox_path(const std::string& path) {
     return (p.parent_path() / name).string();
 }
 
+bool is_postgres(const std::string& path) {
+    return path.starts_with("postgresql://") || path.starts_with("postgres://");
+}
+
 Store::Store(const std::string& path, Schema schema, Options options) : impl_(std::make_unique<Impl>()) {
+    if (is_postgres(path)) {
+        // PostgreSQL (issue 16, not yet selectable in the configuration): one database holds both
+        // schemas, and each connection of the store is one of its own to it.
+        auto open = [&] { return std::make_shared<Handle>(std::make_unique<pg::PgConnection>(path)); };
+        auto where = pg::without_password(path);
+        auto pg_schema = postgres_schema();
+        impl_->path = where;
+        impl_->postgres = true;
+        impl_->worker = open();
+        impl_->inbox = open();
+        migrate(impl_->inbox->connection, where, pg_schema.inbox, inbox_record);
+        migrate(impl_->worker->connection, where, pg_schema.tracker, tracker_record);
+        link(impl_->worker->connection, impl_->inbox->connection, where, where);
+        impl_->reader = open();
+        impl_->inbox_writer = open();
+        impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer);
+        return;
+    }
     bool in_memory = path == ":memory:";
     auto durability = options.durability;
     std::string inbox_file = in_memory ? path : inbox_path(path);
@@ -287,6 +310,7 @@ SchemaVersion Store::schema_version() {
 }
 
 Durability Store::durability() {
+    if (impl_->postgres) return Durability::power_loss;  // a commit returns once its WAL is flushed
     std::lock_guard lock(impl_->inbox_writer->mutex);
     sql::Query q(impl_->inbox_writer->connection, "PRAGMA synchronous");
     q.step();

@@ -170,7 +170,7 @@ std::optional<ContactRecord> Work::find_contact(std::string_view transport, std:
 std::optional<ContactRecord> Work::find_contact_by_username(std::string_view transport, std::string_view username) {
     Query q(state_->connection,
             "SELECT c.id, c.name, c.username, c.phone FROM identities i JOIN contacts c ON c.id = i.contact"
-            " WHERE i.transport = ? AND i.username = ? COLLATE NOCASE ORDER BY i.id LIMIT 1");
+            " WHERE i.transport = ? AND i.username IS NOT NULL AND lower(i.username) = lower(?) ORDER BY i.id LIMIT 1");
     q.bind(transport, username);
     if (!q.step()) return std::nullopt;
     return contact_at(q);
@@ -204,7 +204,7 @@ void Work::set_bot_blocked(std::string_view integration, std::string_view transp
     if (blocked) {
         Query(state_->connection,
               "INSERT INTO bot_blocks (integration, transport, external_id, at) VALUES (?, ?, ?, ?)"
-              " ON CONFLICT DO UPDATE SET at = excluded.at")
+              " ON CONFLICT (integration, transport, external_id) DO UPDATE SET at = excluded.at")
             .bind(integration, transport, external_id, at)
             .run();
         return;
@@ -341,7 +341,7 @@ std::int64_t Work::create_task(const NewTask& t) {
 
 void Work::set_task_status(std::int64_t task, std::string_view status, std::int64_t at) {
     Query(state_->connection,
-          "UPDATE tasks SET status = ?, updated_at = ?, completed_at = CASE WHEN ? THEN ? END WHERE id = ?")
+          "UPDATE tasks SET status = ?, updated_at = ?, completed_at = CASE WHEN ? THEN CAST(? AS BIGINT) END WHERE id = ?")
         .bind(status, at, status == "completed", at, task)
         .run();
 }
@@ -356,7 +356,7 @@ std::optional<std::int64_t> Work::linked_task(std::string_view integration, std:
 void Work::link_chat(std::string_view integration, std::string_view chat, std::int64_t task, std::int64_t at) {
     Query(state_->connection,
           "INSERT INTO chat_links (integration, chat, task, linked_at) VALUES (?, ?, ?, ?)"
-          " ON CONFLICT DO UPDATE SET task = excluded.task, linked_at = excluded.linked_at")
+          " ON CONFLICT (integration, chat) DO UPDATE SET task = excluded.task, linked_at = excluded.linked_at")
         .bind(integration, chat, task, at)
         .run();
 }

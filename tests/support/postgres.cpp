@@ -95,6 +95,13 @@ std::string TestPostgres::conninfo(const std::string& database) const {
     return "host=" + dir_.string() + " dbname=" + database + " user=switchyard";
 }
 
+std::string TestPostgres::new_database_uri() {
+    auto info = new_database();
+    auto name = info.substr(info.find("dbname=") + 7);
+    name = name.substr(0, name.find(' '));
+    return "postgresql:///" + name + "?host=" + dir_.string() + "&user=switchyard";
+}
+
 std::string TestPostgres::new_database() {
     std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
     auto [out, ok] = run((bin / "psql").string() + " -q -v ON_ERROR_STOP=1 \"" + conninfo("postgres") +

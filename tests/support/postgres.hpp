@@ -26,6 +26,9 @@ public:
     std::string new_database();
     // The connection string of an existing database.
     std::string conninfo(const std::string& database) const;
+    // A new, empty database as a URI (`postgresql:///t3?host=/tmp/…&user=switchyard`): what
+    // store::Store opens as PostgreSQL.
+    std::string new_database_uri();
 
 private:
     TestPostgres() = default;

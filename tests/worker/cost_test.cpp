@@ -63,7 +63,7 @@ struct Real {
 
 }  // namespace
 
-TEST_CASE("a private message costs a few statements and never reads a chat's history or members", "[worker][cost]") {
+TEST_CASE("a private message costs a few statements and never reads a chat's history or members", "[worker][cost][sqlite]") {
     Real r;
     r.store.accept("tg", private_body(1, 55, "hello"), t0());
     REQUIRE(r.worker->process_pending() == 1);
@@ -86,7 +86,7 @@ TEST_CASE("a private message costs a few statements and never reads a chat's his
     CHECK(r.store.counts().failed == 0);
 }
 
-TEST_CASE("a group message reads the chat's members and history only because its policy asks", "[worker][cost]") {
+TEST_CASE("a group message reads the chat's members and history only because its policy asks", "[worker][cost][sqlite]") {
     auto config = test_config();
     integration_of(config, "tg").settings["notify_only_chat_members"] = true;
     Real r(config);
@@ -108,7 +108,7 @@ TEST_CASE("a group message reads the chat's members and history only because its
     CHECK(r.store.counts().failed == 0);
 }
 
-TEST_CASE("the worker's path allocates within its budget per message", "[worker][cost]") {
+TEST_CASE("the worker's path allocates within its budget per message", "[worker][cost][sqlite]") {
     Real r;
     // Warm up: the contact, the conversation, the prepared statements, the engine's arenas.
     for (int i = 0; i < 20; ++i) r.store.accept("tg", private_body(1 + i, 55, "warm " + std::to_string(i)), t0());

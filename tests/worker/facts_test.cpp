@@ -227,7 +227,7 @@ policy notification for inbound {
     CHECK(work.conversation(conversation)->last_reply_at == t0() + 9000);
 }
 
-TEST_CASE("migration 6 fills completed_at and the answer counts from the rows already there", "[store][facts]") {
+TEST_CASE("migration 6 fills completed_at and the answer counts from the rows already there", "[store][facts][sqlite]") {
     TempDb db;
     auto schema = store::current_schema();
     REQUIRE(schema.tracker.size() >= 6);

@@ -66,7 +66,7 @@ TEST_CASE("T4: whoever adds the bot to a group is a member of it", "[worker][mem
     CHECK(work.is_chat_member("tg", "-100700", "employee", 2));
 }
 
-TEST_CASE("T4: the members of chats that had comments before the table existed are filled in", "[worker][members]") {
+TEST_CASE("T4: the members of chats that had comments before the table existed are filled in", "[worker][members][sqlite]") {
     TempDb db;
     auto now = store::current_schema();
     std::vector<store::Migration> first(now.tracker.begin(), now.tracker.begin() + 1);

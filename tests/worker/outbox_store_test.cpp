@@ -89,7 +89,7 @@ TEST_CASE("migration 3 applies to a new store", "[store][outbox]") {
     CHECK(s.quick_replies().empty());
 }
 
-TEST_CASE("migration 3 applies to a store at version 2 with rows, which keep working", "[store][outbox]") {
+TEST_CASE("migration 3 applies to a store at version 2 with rows, which keep working", "[store][outbox][sqlite]") {
     TempDb db;
     std::int64_t task = 0, comment = 0;
     {
@@ -433,7 +433,7 @@ TEST_CASE("C8: quick replies by unique name", "[store][C8]") {
     again.commit();
 }
 
-TEST_CASE("files: pending ones are to download, then stored or not with the reason", "[store][files]") {
+TEST_CASE("files: pending ones are to download, then stored or not with the reason", "[store][files][sqlite]") {
     Desk d;
     std::int64_t pending = 0, big = 0, plain = 0;
     d.change([&](store::Work& w) {

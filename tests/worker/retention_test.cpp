@@ -132,14 +132,14 @@ TEST_CASE("the pruner keeps what is younger than the retention and deletes what 
     CHECK(pruner.inbox_pruned() == 3);
 }
 
-TEST_CASE("durability: power_loss by default, process_crash when asked", "[store]") {
+TEST_CASE("durability: power_loss by default, process_crash when asked", "[store][sqlite]") {
     TempDb a, b;
     CHECK(store::Store(a.path()).durability() == store::Durability::power_loss);
     CHECK(store::Store(b.path(), store::current_schema(), {store::Durability::process_crash}).durability() ==
           store::Durability::process_crash);
 }
 
-TEST_CASE("a database its user may not write is refused at open, with what to do", "[store]") {
+TEST_CASE("a database its user may not write is refused at open, with what to do", "[store][sqlite]") {
     TempDb db;
     { store::Store s(db.path()); }
     constexpr uid_t nobody = 65534;

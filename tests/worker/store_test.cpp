@@ -23,7 +23,7 @@ store::NewTask a_task(std::int64_t at) {
 
 }  // namespace
 
-TEST_CASE("migrations: a new store gets two files, each with every migration of its own", "[store]") {
+TEST_CASE("migrations: a new store gets two files, each with every migration of its own", "[store][sqlite]") {
     TempDb db;
     store::Store s(db.path());
     auto schema = store::current_schema();
@@ -36,7 +36,7 @@ TEST_CASE("migrations: a new store gets two files, each with every migration of 
     CHECK(c.tasks == 0);
 }
 
-TEST_CASE("new database files are readable by their owner only, an existing file keeps its mode", "[store]") {
+TEST_CASE("new database files are readable by their owner only, an existing file keeps its mode", "[store][sqlite]") {
     namespace fs = std::filesystem;
     TempDb db;
     {
@@ -77,7 +77,7 @@ struct NextSchema {
 
 }  // namespace
 
-TEST_CASE("migrations: existing files keep their data and get only the migrations they lack", "[store]") {
+TEST_CASE("migrations: existing files keep their data and get only the migrations they lack", "[store][sqlite]") {
     TempDb db;
     NextSchema next;
     {
@@ -96,7 +96,7 @@ TEST_CASE("migrations: existing files keep their data and get only the migration
     CHECK(again.counts().received == 1);
 }
 
-TEST_CASE("migrations: a file newer than the program is refused with a clear error", "[store]") {
+TEST_CASE("migrations: a file newer than the program is refused with a clear error", "[store][sqlite]") {
     NextSchema next;
     auto current = store::current_schema();
     auto refused = [](const std::string& path, const std::string& named) {
@@ -121,7 +121,7 @@ TEST_CASE("migrations: a file newer than the program is refused with a clear err
     }
 }
 
-TEST_CASE("migrations: a failing migration leaves the file at the version before it", "[store]") {
+TEST_CASE("migrations: a failing migration leaves the file at the version before it", "[store][sqlite]") {
     TempDb db;
     auto current = store::current_schema();
     std::vector<store::Migration> broken(current.tracker.begin(), current.tracker.end());
@@ -134,7 +134,7 @@ TEST_CASE("migrations: a failing migration leaves the file at the version before
 }
 
 TEST_CASE("migration 8 gives each like already there its source: Telegram for a contact's and as the history says",
-          "[store][T6]") {
+          "[store][T6][sqlite]") {
     TempDb db;
     auto schema = store::current_schema();
     REQUIRE(schema.tracker.size() >= 8);
@@ -296,7 +296,7 @@ TEST_CASE("counts: failed rows, and rows received but not yet taken", "[store]")
     CHECK(c.failed == 1);
 }
 
-TEST_CASE("a new tracker beside an old inbox file starts after the rows already there", "[store]") {
+TEST_CASE("a new tracker beside an old inbox file starts after the rows already there", "[store][sqlite]") {
     // The tracker file removed to start over: the old rows were another tracker's.
     TempDb db;
     {
@@ -342,7 +342,7 @@ TEST_CASE("a new inbox file beside an existing tracker goes on with the old numb
     CHECK(c.processed == 2);
 }
 
-TEST_CASE("a tracker beside an inbox file it was not made with is refused", "[store]") {
+TEST_CASE("a tracker beside an inbox file it was not made with is refused", "[store][sqlite]") {
     TempDb a, b;
     { store::Store s(a.path()); }
     {
@@ -503,7 +503,7 @@ TEST_CASE("contacts: a new contact records the template it was made from, a cont
     CHECK(s.contact(boris.id)->at("template").is_null());  // an integration without a template
 }
 
-TEST_CASE("migration 9: the contacts made before it have no template, and a new contact records its own", "[store][TB2]") {
+TEST_CASE("migration 9: the contacts made before it have no template, and a new contact records its own", "[store][TB2][sqlite]") {
     TempDb db;
     auto schema = store::current_schema();
     REQUIRE(schema.tracker.size() >= 9);

@@ -12,6 +12,7 @@
 #include "runtime/vm/image.hpp"
 #include "runtime/worker/worker.hpp"
 #include "tests/support.hpp"
+#include "tests/support/postgres.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -34,6 +35,13 @@ namespace json = boost::json;
 class TempDb {
 public:
     TempDb() {
+        // SWITCHYARD_TEST_POSTGRES: a database of the tests' own PostgreSQL instead (issue 16).
+        if (std::getenv("SWITCHYARD_TEST_POSTGRES")) {
+            auto* server = TestPostgres::shared();
+            if (!server) FAIL("SWITCHYARD_TEST_POSTGRES is set, but: " << TestPostgres::why());
+            path_ = server->new_database_uri();
+            return;
+        }
         static std::atomic<int> counter{0};
         path_ = (std::filesystem::temp_directory_path() /
                  ("switchyard-worker-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
@@ -48,6 +56,7 @@ public:
 
 private:
     void remove() const {
+        if (path_.starts_with("postgresql:")) return;  // the test server goes with the test program
         for (const auto& file : {path_, store::inbox_path(path_)})
             for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file + suffix);
     }
