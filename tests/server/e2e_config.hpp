@@ -2,7 +2,15 @@
 // Wazzup account whose channels are those of the fixtures.
 #pragma once
 
+#include <map>
+#include <string>
+
 namespace switchyard::testing {
+
+// The credentials of e2e_config: the Telegram bot's webhook secret, Wazzup's CRM key, the API token.
+inline const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
+inline const std::map<std::string, std::string> wazzup_auth = {{"Authorization", "Bearer wz-crm-key"}};
+inline const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 inline constexpr const char* e2e_config = R"(
 [server]

@@ -19,12 +19,11 @@
 #include <vector>
 
 using namespace switchyard;
+using testing::api_auth;
 using testing::http_request;
+using testing::telegram_auth;
 
 namespace {
-
-const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
-const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 // The end-to-end configuration with `lines` added to [server].
 std::string config_with(const std::string& lines) {

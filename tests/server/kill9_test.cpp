@@ -14,12 +14,11 @@
 #include <thread>
 
 using namespace switchyard;
+using testing::api_auth;
 using testing::http_request;
+using testing::telegram_auth;
 
 namespace {
-
-const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
-const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 std::string update(int i) {
     std::int64_t chat = 7000 + i % 7;  // seven customers, so that tasks take several comments

@@ -16,13 +16,12 @@
 #include <fstream>
 
 using namespace switchyard;
+using testing::api_auth;
 using testing::http_request;
+using testing::telegram_auth;
+using testing::wazzup_auth;
 
 namespace {
-
-const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
-const std::map<std::string, std::string> wazzup_auth = {{"Authorization", "Bearer wz-crm-key"}};
-const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 struct Run {
     int status = -1;

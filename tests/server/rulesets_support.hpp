@@ -19,7 +19,6 @@
 
 namespace switchyard::testing {
 
-inline const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 // The end-to-end configuration, its rules in the server's folder: `{{dir}}/rules`.
 inline std::string rules_in_dir_config() { return replace_all(e2e_config, "{{source}}/rules", "{{dir}}/rules"); }

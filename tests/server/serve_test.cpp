@@ -14,13 +14,12 @@
 #include <thread>
 
 using namespace switchyard;
+using testing::api_auth;
 using testing::http_request;
+using testing::telegram_auth;
+using testing::wazzup_auth;
 
 namespace {
-
-const std::map<std::string, std::string> telegram_auth = {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
-const std::map<std::string, std::string> wazzup_auth = {{"Authorization", "Bearer wz-crm-key"}};
-const std::map<std::string, std::string> api_auth = {{"Authorization", "Bearer e2e-api-token-0123456789"}};
 
 boost::json::value api(std::uint16_t port, const std::string& target) {
     auto r = http_request(port, "GET", target, {}, api_auth);
