@@ -53,7 +53,7 @@ void Store::each_recorded(const LogFilter& filter, const std::function<void(cons
 namespace {
 
 std::unique_ptr<sql::Connection> open_log(const std::string& path) {
-    if (path.starts_with("postgresql://") || path.starts_with("postgres://")) return std::make_unique<pg::PgConnection>(path);
+    if (is_postgres(path)) return std::make_unique<pg::PgConnection>(path);
     return std::make_unique<sql::SqliteConnection>(path, sql::SqliteConnection::ReadOnly{});
 }
 

@@ -240,8 +240,8 @@ std::string inbox_path(const std::string& path) {
     return (p.parent_path() / name).string();
 }
 
-bool is_postgres(const std::string& path) {
-    return path.starts_with("postgresql://") || path.starts_with("postgres://");
+bool is_postgres(std::string_view storage) {
+    return storage.starts_with("postgresql://") || storage.starts_with("postgres://");
 }
 
 Store::Store(const std::string& path, Schema schema, Options options) : impl_(std::make_unique<Impl>()) {

@@ -55,6 +55,8 @@ struct Schema {
 Schema current_schema();
 // The same migrations in PostgreSQL's words (runtime/store/schema_postgres.cpp, issue 16).
 Schema postgres_schema();
+// Whether a storage is a PostgreSQL database (a `postgresql://` URI) rather than an SQLite file.
+bool is_postgres(std::string_view storage);
 
 // The inbox file that goes with the tracker database at `path`: `.inbox` before the extension
 // (`var/switchyard.db` -> `var/switchyard.inbox.db`; `data/store` -> `data/store.inbox`).
