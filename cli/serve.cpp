@@ -182,7 +182,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     log::Logger log(config.log);
     raise_open_file_limit(config, log);
     try {
-        if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty())
+        if (auto folder = std::filesystem::path(config.storage).parent_path(); !folder.empty() && !store::is_postgres(config.storage))
             std::filesystem::create_directories(folder);
         // The store first: it says which ruleset serves (the configuration's, or one swapped in since).
         store::Store store(config.storage, store::current_schema(), {durability_of(config)});
@@ -212,8 +212,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         };
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
-            << current->image->module().name << " version " << current->version << ", storage " << config.storage
-            << " (durability " << config::durability_name(config.durability) << "), files " << files_folder(config).string()
+            << current->image->module().name << " version " << current->version << ", storage " << store.name()
+            << " (durability " << config::durability_name(store.durability() == store::Durability::power_loss ? config::Durability::power_loss : config::Durability::process_crash)
+            << "), files " << files_folder(config).string()
             << std::endl;
         if (config.public_url.empty())
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "

@@ -41,6 +41,12 @@ std::shared_ptr<const common::SourceMap> unwritten_sources() {
 
 namespace {
 
+// A PostgreSQL database (issue 16) rather than an SQLite file: as store::is_postgres, which this
+// module cannot link.
+bool is_postgres_uri(std::string_view storage) {
+    return storage.starts_with("postgresql://") || storage.starts_with("postgres://");
+}
+
 using namespace detail;
 
 const std::vector<std::string_view> integration_common_keys = {
@@ -65,6 +71,9 @@ public:
                     "retention", "log"});
         read_server(top, c);
         read_files(top, c);
+        if (storage_at_ && is_postgres_uri(c.storage) && c.files.path.empty())
+            problem(Code::E0804, *storage_at_, "server.storage: a PostgreSQL storage needs [files] path",
+                    "name the folder customers' files are kept in: [files] path = \"/srv/switchyard/files\"");
         read_outbound(top, c);
         read_retention(top, c);
         read_log(top, c);
@@ -104,8 +113,11 @@ private:
         }
         if (auto v = text(*s, "storage")) {
             if (v->value.empty()) problem(Code::E0804, v->at, s->key("storage") + ": must not be empty");
-            // `:memory:` is SQLite's name for a database that lives only as long as the process.
-            else c.storage = v->value == ":memory:" ? v->value : resolve_path(path_, v->value);
+            // `:memory:` is SQLite's name for a database that lives only as long as the process; a
+            // `postgresql://` URI names a PostgreSQL database (issue 16).
+            else if (v->value == ":memory:" || is_postgres_uri(v->value)) c.storage = v->value;
+            else c.storage = resolve_path(path_, v->value);
+            storage_at_ = v->at;
         } else {
             c.storage = resolve_path(path_, c.storage);
         }
@@ -527,6 +539,7 @@ private:
 
     std::string path_;
     bool check_files_;
+    std::optional<toml::source_region> storage_at_;  // where [server] storage was written
     std::map<std::int64_t, toml::source_region> employee_ids_;    // id -> where it was declared
     std::map<std::string, toml::source_region> integration_ids_;  // id -> where it was declared
     std::map<std::string, toml::source_region> channel_ids_;      // id -> where it was declared

@@ -152,7 +152,7 @@ struct Config {
     common::FileId file = 0;
     std::string listen_address = "127.0.0.1";  // an IP address (IPv6 without brackets)
     std::uint16_t listen_port = 8080;
-    std::string storage = "switchyard.db";   // the SQLite file, relative to the config file
+    std::string storage = "switchyard.db";   // the SQLite file, relative to the config file, or a postgresql:// URI
                                              // (`:memory:` is kept as it is)
     std::string rules;                       // rule files compiled at start (a root file or folder), or
     std::string compiled;                    // a compiled ruleset file; exactly one of the two

@@ -298,6 +298,8 @@ Counts Store::counts() {
     return counts;
 }
 
+const std::string& Store::name() const { return impl_->path; }
+
 SchemaVersion Store::schema_version() {
     SchemaVersion v;
     {

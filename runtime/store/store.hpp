@@ -210,6 +210,8 @@ public:
     std::vector<RulesetEvent> ruleset_events(std::int64_t limit = 100, std::int64_t before_id = 0);
 
     SchemaVersion schema_version();
+    // The database for people: its file, or a PostgreSQL URI without its password.
+    const std::string& name() const;
     // What the inbox file's writing connection does at a commit (its PRAGMA synchronous).
     Durability durability();
 
