@@ -260,6 +260,12 @@ Store::Store(const std::string& path, Schema schema, Options options) : impl_(st
         link(impl_->worker->connection, impl_->inbox->connection, where, where);
         impl_->reader = open();
         impl_->inbox_writer = open();
+        // One server per database, as SQLite's locked inbox file makes it, until several can
+        // share one (the rest of issue 16): a lock of the session, held while the store is open.
+        sql::Query lock(impl_->inbox_writer->connection, "SELECT pg_try_advisory_lock(7250711)");
+        if (!lock.step() || lock.integer(0) != 1)
+            throw StoreError("cannot open the database " + where +
+                             ": another switchyard has it (one server per `storage` for now)");
         impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer);
         return;
     }

@@ -233,3 +233,18 @@ TEST_CASE("postgres: the migrations make the same tables, columns and indexes as
     sql::Query(pg, "INSERT INTO contacts (name, created_at, updated_at) VALUES (?, ?, ?)").bind("Anna", 1, 1).run();
     CHECK(pg.last_insert_id() == 1000001);
 }
+
+TEST_CASE("postgres: a second store on the same database is refused while the first has it", "[postgres]") {
+    auto* server = testing::TestPostgres::shared();
+    if (!server) {
+        WARN("skipped: " << testing::TestPostgres::why());
+        return;
+    }
+    auto uri = server->new_database_uri();
+    {
+        Store first(uri);
+        CHECK_THROWS_WITH(Store(uri), Catch::Contains("another switchyard has it (one server per `storage` for now)"));
+    }
+    Store again(uri);  // the first let it go
+    CHECK(again.schema_version().tracker == static_cast<int>(current_schema().tracker.size()));
+}
