@@ -88,6 +88,10 @@ std::string iso_now() {
     return buf;
 }
 
+CommandRun run_switchyard(const std::string& arguments) {
+    return run_command(std::string(SWITCHYARD_BINARY) + " " + arguments);
+}
+
 std::string read_fixture(const std::string& name) {
     return read_text(source_dir() / ".." / "shared" / "fixtures" / name);
 }

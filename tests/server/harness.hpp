@@ -2,6 +2,8 @@
 // folder with its configuration and database, and a small HTTP client.
 #pragma once
 
+#include "tests/support/command.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -57,6 +59,9 @@ private:
 // `bytes` written as they are to 127.0.0.1:port, and what comes back until the server closes
 // the connection or `seconds` pass (then what came so far): for requests no client library sends.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, double seconds = 5);
+
+// `switchyard ARGUMENTS` as an admin runs it, the built binary: its exit status and output.
+CommandRun run_switchyard(const std::string& arguments);
 
 std::string read_fixture(const std::string& name);
 // Now, as Wazzup dates its webhooks: `2026-12-06T07:01:02.000Z` (UTC, whole seconds).

@@ -8,16 +8,13 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
 #include <csignal>
-#include <cstdio>
 #include <fstream>
 
 using namespace switchyard;
 using testing::api_auth;
 using testing::http_request;
+using testing::run_switchyard;
 using testing::telegram_auth;
 using testing::wazzup_auth;
 
@@ -33,16 +30,6 @@ std::optional<std::string> postgres_config() {
     auto uri = server->new_database_uri();
     return testing::replace_all(testing::e2e_config, "\"{{dir}}/var/switchyard.db\"", "\"" + uri + "\"") +
            "\n[files]\npath = \"{{dir}}/files\"\n";
-}
-
-std::pair<int, std::string> run_switchyard(const std::string& arguments) {
-    std::string output;
-    FILE* pipe = ::popen((std::string(SWITCHYARD_BINARY) + " " + arguments + " 2>&1").c_str(), "r");
-    REQUIRE(pipe);
-    std::array<char, 4096> buffer{};
-    while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 boost::json::value api(std::uint16_t port, const std::string& target) {

@@ -7,38 +7,18 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 using namespace switchyard;
 using testing::api_auth;
 using testing::http_request;
+using testing::run_switchyard;
 using testing::telegram_auth;
 using testing::wazzup_auth;
 
 namespace {
-
-struct Run {
-    int status = -1;
-    std::string output;  // standard output and error together
-};
-
-Run run_switchyard(const std::string& arguments) {
-    Run run;
-    std::string command = std::string(SWITCHYARD_BINARY) + " " + arguments + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe);
-    std::array<char, 4096> buffer{};
-    while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
 
 // A server that decided the fixtures of Telegram and Wazzup messages.
 void decide_fixtures(testing::ServerProcess& server) {

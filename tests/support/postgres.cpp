@@ -1,15 +1,14 @@
 #include "tests/support/postgres.hpp"
 
+#include "tests/support/command.hpp"
+
 #include <pwd.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
-#include <sys/wait.h>
 
 namespace switchyard::testing {
 
@@ -18,17 +17,6 @@ namespace {
 const std::filesystem::path bin = "/usr/lib/postgresql/15/bin";
 
 std::string failure;  // why there is no server
-
-// Runs a command through the shell; its output, and whether it exited 0.
-std::pair<std::string, bool> run(const std::string& command) {
-    std::string output;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return {"cannot start `" + command + "`", false};
-    std::array<char, 4096> buffer{};
-    while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    return {output, WIFEXITED(status) && WEXITSTATUS(status) == 0};
-}
 
 // As the `postgres` user when this is root (PostgreSQL will not run as root), else as ourselves.
 std::string as_server_user(const std::string& command) {
@@ -68,25 +56,24 @@ bool TestPostgres::start() {
         }
     }
     auto data = (dir_ / "data").string();
-    auto [init_out, init_ok] =
-        run(as_server_user((bin / "initdb").string() + " -D " + data + " -A trust -U switchyard -E UTF8 --no-sync"));
-    if (!init_ok) {
-        failure = "initdb failed:\n" + init_out;
+    auto init = run_command(as_server_user((bin / "initdb").string() + " -D " + data + " -A trust -U switchyard -E UTF8 --no-sync"));
+    if (init.status != 0) {
+        failure = "initdb failed:\n" + init.output;
         return false;
     }
     // No TCP at all (listen_addresses ''): the socket is in the folder, which only we can reach.
-    auto [start_out, start_ok] = run(as_server_user((bin / "pg_ctl").string() + " -D " + data + " -w -l " +
+    auto started = run_command(as_server_user((bin / "pg_ctl").string() + " -D " + data + " -w -l " +
                                                     (dir_ / "log").string() + " -o \"-c listen_addresses='' -k " +
                                                     dir_.string() + " -c fsync=off -c max_connections=50\" start"));
-    if (!start_ok) {
-        failure = "pg_ctl start failed:\n" + start_out;
+    if (started.status != 0) {
+        failure = "pg_ctl start failed:\n" + started.output;
         return false;
     }
     return true;
 }
 
 TestPostgres::~TestPostgres() {
-    run(as_server_user((bin / "pg_ctl").string() + " -D " + (dir_ / "data").string() + " -m immediate stop"));
+    run_command(as_server_user((bin / "pg_ctl").string() + " -D " + (dir_ / "data").string() + " -m immediate stop"));
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
 }
@@ -104,9 +91,9 @@ std::string TestPostgres::new_database_uri() {
 
 std::string TestPostgres::new_database() {
     std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
-    auto [out, ok] = run((bin / "psql").string() + " -q -v ON_ERROR_STOP=1 \"" + conninfo("postgres") +
-                         "\" -c 'CREATE DATABASE " + name + "'");
-    if (!ok) throw std::runtime_error("CREATE DATABASE " + name + " failed: " + out);
+    auto made = run_command((bin / "psql").string() + " -q -v ON_ERROR_STOP=1 \"" + conninfo("postgres") +
+                            "\" -c 'CREATE DATABASE " + name + "'");
+    if (made.status != 0) throw std::runtime_error("CREATE DATABASE " + name + " failed: " + made.output);
     return conninfo(name);
 }
 
