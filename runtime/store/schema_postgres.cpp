@@ -11,6 +11,7 @@
 // - case-insensitive usernames are an index on lower(username); JSON is read with ->>;
 // - SQLite's scalar max(a, b) and min(a, b), and json_extract(), are functions of the schema's.
 // A migration, once released, is never edited, here as there.
+#include "runtime/store/migration_names.hpp"
 #include "runtime/store/store.hpp"
 
 #include <array>
@@ -443,23 +444,23 @@ ALTER INDEX identities_username RENAME TO identities_username_lower;
 )sql";
 
 // The same numbers and names as schema.cpp's: a store's version means the same on either.
-constexpr std::array<Migration, 1> inbox_file = {{
-    {1, "inbox", inbox_sql},
+constexpr std::array<Migration, migration_names::inbox.size()> inbox_file = {{
+    {1, migration_names::inbox[0], inbox_sql},
 }};
 
-constexpr std::array<Migration, 12> tracker_file = {{
-    {1, "tracker", tracker_sql},
-    {2, "chat members", chat_members_sql},
-    {3, "outbound", outbound_sql},
-    {4, "replies", replies_sql},
-    {5, "channels", channels_sql},
-    {6, "facts", facts_sql},
-    {7, "requeue", requeue_sql},
-    {8, "like sources", like_sources_sql},
-    {9, "contact template", contact_template_sql},
-    {10, "decision cases", decision_cases_sql},
-    {11, "rulesets", rulesets_sql},
-    {12, "username index", username_index_sql},
+constexpr std::array<Migration, migration_names::tracker.size()> tracker_file = {{
+    {1, migration_names::tracker[0], tracker_sql},
+    {2, migration_names::tracker[1], chat_members_sql},
+    {3, migration_names::tracker[2], outbound_sql},
+    {4, migration_names::tracker[3], replies_sql},
+    {5, migration_names::tracker[4], channels_sql},
+    {6, migration_names::tracker[5], facts_sql},
+    {7, migration_names::tracker[6], requeue_sql},
+    {8, migration_names::tracker[7], like_sources_sql},
+    {9, migration_names::tracker[8], contact_template_sql},
+    {10, migration_names::tracker[9], decision_cases_sql},
+    {11, migration_names::tracker[10], rulesets_sql},
+    {12, migration_names::tracker[11], username_index_sql},
 }};
 
 }  // namespace
