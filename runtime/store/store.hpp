@@ -243,6 +243,9 @@ public:
     // Newest first (by when each first served).
     std::vector<RulesetRecord> rulesets();
     std::optional<StoredRuleset> ruleset(std::string_view version);
+    // The latest event that made a ruleset serve (configured, publish or rollback), by any
+    // server of the store: what the others follow on a shared one.
+    std::optional<RulesetEvent> latest_served();
     // Newest first: at most `limit` events, with ids below `before_id` when given.
     std::vector<RulesetEvent> ruleset_events(std::int64_t limit = 100, std::int64_t before_id = 0);
 
