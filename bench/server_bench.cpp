@@ -39,77 +39,14 @@ using sy::bench::SwitchyardCrashOnly;
 
 std::string body(std::int64_t i) { return sy::bench::private_update(i, 9000 + i % 50); }
 
-// ---- the two servers (Switchyard: bench/server_support.hpp) ----
-
-// A bare Beast endpoint: reads a request, answers 200, nothing else.
-class Bare {
-public:
-    Bare() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        accept();
-        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-    }
-    ~Bare() {
-        io_.stop();
-        for (auto& t : threads_) t.join();
-    }
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-
-private:
-    struct Session : std::enable_shared_from_this<Session> {
-        beast::tcp_stream stream;
-        beast::flat_buffer buffer;
-        http::request<http::string_body> request;
-        http::response<http::string_body> response;
-        explicit Session(tcp::socket s) : stream(std::move(s)) {}
-        void read() {
-            request = {};
-            stream.expires_after(std::chrono::seconds(30));
-            http::async_read(stream, buffer, request, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                if (ec) return;
-                self->response = {http::status::ok, self->request.version()};
-                self->response.set(http::field::content_type, "application/json");
-                self->response.body() = "{\"ok\":true}\n";
-                self->response.keep_alive(self->request.keep_alive());
-                self->response.prepare_payload();
-                http::async_write(self->stream, self->response, [self](beast::error_code ec2, std::size_t) {
-                    if (!ec2) self->read();
-                });
-            });
-        }
-    };
-    void accept() {
-        acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
-            if (!ec) std::make_shared<Session>(std::move(s))->read();
-            accept();
-        });
-    }
-    asio::io_context io_{2};
-    tcp::acceptor acceptor_;
-    std::vector<std::thread> threads_;
-};
+// ---- the two servers (Switchyard and BareEndpoint: bench/server_support.hpp) ----
 
 // ---- the clients (Client: bench/server_support.hpp) ----
 
 std::atomic<std::int64_t> next_update{1};
 
-// Closed loop: `clients` connections post as fast as they are answered for `seconds`.
 double accept_rate(std::uint16_t port, int clients, double seconds) {
-    std::atomic<std::int64_t> done{0};
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c)
-        threads.emplace_back([&] {
-            Client client(port);
-            while (!stop) {
-                if (client.post(body(next_update++)) != 200) std::abort();
-                ++done;
-            }
-        });
-    auto start = Clock::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    stop = true;
-    for (auto& t : threads) t.join();
-    return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
+    return sy::bench::accept_rate(port, clients, seconds, body, next_update);
 }
 
 // Open loop at `rate` per second over `clients` connections: latency from when each request
@@ -161,9 +98,6 @@ void BM_Latency(benchmark::State& state) {
     state.counters["requests"] = static_cast<double>(all.size());
 }
 
-struct BareServer : Bare {
-    explicit BareServer(bool) {}
-};
 
 void BM_Process(benchmark::State& state) {
     Switchyard server(false);
@@ -181,9 +115,9 @@ void BM_Process(benchmark::State& state) {
 
 BENCHMARK_TEMPLATE(BM_Accept, Switchyard)->Name("BM_Accept/switchyard")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Accept, SwitchyardCrashOnly)->Name("BM_Accept/switchyard_process_crash")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
-BENCHMARK_TEMPLATE(BM_Accept, BareServer)->Name("BM_Accept/bare")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, sy::bench::BareEndpoint)->Name("BM_Accept/bare")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Latency, Switchyard)->Name("BM_Latency/switchyard")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
-BENCHMARK_TEMPLATE(BM_Latency, BareServer)->Name("BM_Latency/bare")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Latency, sy::bench::BareEndpoint)->Name("BM_Latency/bare")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Process)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "runtime/worker/worker.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -18,11 +19,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace switchyard::bench {
 
@@ -113,8 +117,13 @@ struct Switchyard {
     std::unique_ptr<server::Server> server;
     std::thread thread;
 
-    explicit Switchyard(bool process, store::Durability durability = store::Durability::power_loss) {
+    // `storage`: a PostgreSQL URI instead of a file in `dir` (its files then in `dir`).
+    explicit Switchyard(bool process, store::Durability durability = store::Durability::power_loss, std::string storage = "") {
         config = bench_config(dir.path());
+        if (!storage.empty()) {
+            config.storage = std::move(storage);
+            config.files.path = (dir.path() / "files").string();
+        }
         log = std::make_unique<log::Logger>(config.log, log_output.fd);
         store = std::make_unique<store::Store>(config.storage, store::current_schema(), store::Options{durability});
         rulesets.swap(shipped_ruleset());
@@ -166,5 +175,74 @@ struct Client {
         return res.result_int();
     }
 };
+
+// A bare Beast endpoint: reads a request, answers 200, nothing else.
+class BareEndpoint {
+public:
+    explicit BareEndpoint(bool = false) : acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+        accept();
+        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    }
+    ~BareEndpoint() {
+        io_.stop();
+        for (auto& t : threads_) t.join();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    struct Session : std::enable_shared_from_this<Session> {
+        boost::beast::tcp_stream stream;
+        boost::beast::flat_buffer buffer;
+        boost::beast::http::request<boost::beast::http::string_body> request;
+        boost::beast::http::response<boost::beast::http::string_body> response;
+        explicit Session(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
+        void read() {
+            request = {};
+            stream.expires_after(std::chrono::seconds(30));
+            boost::beast::http::async_read(stream, buffer, request, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                if (ec) return;
+                self->response = {boost::beast::http::status::ok, self->request.version()};
+                self->response.set(boost::beast::http::field::content_type, "application/json");
+                self->response.body() = "{\"ok\":true}\n";
+                self->response.keep_alive(self->request.keep_alive());
+                self->response.prepare_payload();
+                boost::beast::http::async_write(self->stream, self->response, [self](boost::beast::error_code ec2, std::size_t) {
+                    if (!ec2) self->read();
+                });
+            });
+        }
+    };
+    void accept() {
+        acceptor_.async_accept(boost::asio::make_strand(io_), [this](boost::beast::error_code ec, boost::asio::ip::tcp::socket s) {
+            if (!ec) std::make_shared<Session>(std::move(s))->read();
+            accept();
+        });
+    }
+    boost::asio::io_context io_{2};
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::vector<std::thread> threads_;
+};
+
+// Closed loop: `clients` connections post `body(n)` (n from `next_update` on) as fast as they
+// are answered, for `seconds`; the answers per second.
+template <typename Body>
+double accept_rate(std::uint16_t port, int clients, double seconds, Body body, std::atomic<std::int64_t>& next_update) {
+    std::atomic<std::int64_t> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+        threads.emplace_back([&] {
+            Client client(port);
+            while (!stop) {
+                if (client.post(body(next_update++)) != 200) std::abort();
+                ++done;
+            }
+        });
+    auto start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    return static_cast<double>(done) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace switchyard::bench

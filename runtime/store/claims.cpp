@@ -9,8 +9,8 @@
 // transaction has ended (LaneLocks), after the rows it finished left the queue in that same
 // transaction; a killed server's connections end, and with them its lanes, so its rows are
 // taken over as they stand (its transaction rolled back). The queue is read outside that
-// transaction, on the inbox connection, so that the worker's serializable transaction never
-// reads what every other worker writes.
+// transaction, on the inbox connection, so that each read sees the latest commits, and the
+// lanes are let go only once the transaction has ended.
 #include "runtime/store/impl.hpp"
 
 #include <algorithm>

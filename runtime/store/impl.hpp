@@ -120,14 +120,14 @@ private:
 };
 
 struct Work::State {
-    State(Handle& worker, Handle& inbox_reader, bool shared_store, sql::Transaction::Mode mode)
+    State(Handle& worker, Handle& inbox_reader, bool shared_store)
         : lock(worker.mutex),
           connection(worker.connection),
           inbox(inbox_reader),
           shared(shared_store),
           channels(worker.channels),
           lanes(inbox_reader),
-          transaction(connection, mode) {}
+          transaction(connection) {}
     std::unique_lock<std::mutex> lock;  // first: held until the transaction has ended
     sql::Connection& connection;
     Handle& inbox;  // the worker's connection itself in memory (its lock is `lock` then)

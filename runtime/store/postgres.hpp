@@ -32,9 +32,10 @@ public:
     bool unique_violation() const { return sqlstate_ == "23505"; }
 
 private:
-    // Class 40 (a serialization failure, a deadlock) is another transaction's doing; and under
-    // SERIALIZABLE a unique key written by a concurrent transaction may surface as 23505 before
-    // PostgreSQL can tell it apart. Running the transaction again settles either.
+    // Another transaction's doing: class 40 (a deadlock, a serialization failure), and a unique
+    // key that a concurrent transaction wrote first (23505: two servers' workers making one
+    // contact, say). Running the transaction again settles either: it then sees the other's
+    // rows. A 23505 of one's own making fails again, as often as it is tried.
     static bool conflicting(std::string_view sqlstate) { return sqlstate.starts_with("40") || sqlstate == "23505"; }
     std::string sqlstate_;
 };

@@ -360,9 +360,6 @@ std::map<std::string, std::int64_t> Store::worker_statements() {
     return impl_->worker->connection.statement_runs();
 }
 
-Work Store::begin_work(Isolation isolation) {
-    auto mode = isolation == Isolation::serializable ? sql::Transaction::Mode::serializable : sql::Transaction::Mode::write;
-    return Work(std::make_unique<Work::State>(*impl_->worker, *impl_->inbox, impl_->postgres, mode));
-}
+Work Store::begin_work() { return Work(std::make_unique<Work::State>(*impl_->worker, *impl_->inbox, impl_->postgres)); }
 
 }  // namespace switchyard::store

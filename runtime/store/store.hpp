@@ -282,12 +282,11 @@ public:
     // ---- the worker's side (runtime/worker): what processing an inbox row needs ----
 
     // A write transaction on the worker's own connection (runtime/store/work.hpp). Only one
-    // is open at a time: a second begin_work() waits for the first to end. The worker's are
-    // serializable: on a shared store another server's worker may write the same rows (a
-    // contact writing in two chats), and where the two cannot be put in an order the commit
-    // fails with StoreError::conflict(), to be run again.
-    enum class Isolation : std::uint8_t { read_committed, serializable };
-    Work begin_work(Isolation isolation = Isolation::read_committed);
+    // is open at a time: a second begin_work() waits for the first to end. On a shared store
+    // another server's worker may write beside it; what the two could both decide (one contact,
+    // a person's task) is kept to one of them at a time by the lanes, and a unique key both
+    // wrote fails one of them with StoreError::conflict(), to be run again.
+    Work begin_work();
     // How many times each statement of the worker's transactions has run, by its text (for
     // tests and benchmarks: what applying a webhook costs). Waits for a Work in progress.
     std::map<std::string, std::int64_t> worker_statements();

@@ -25,21 +25,38 @@ Parser adapters_parser() {
 
 namespace {
 
-// The conversation an event belongs to, as a lane: the chat (a Telegram chat id, a Wazzup
-// chatId) for what happens in one; a Business connection and a sent message's statuses are
-// lanes of their own.
-std::string lane_of(const config::Integration& integration, const adapters::Event& event) {
+// The lanes of an event: the conversation it belongs to (the chat: a Telegram chat id, a Wazzup
+// chatId; a Business connection and a sent message's statuses are lanes of their own), and the
+// person who made it, by their id and their phone, whatever chat it came from: what one
+// person does is processed in order however many chats (and messengers, when a phone joins
+// them to one contact) it comes through, so that two workers never decide about one contact at
+// once.
+std::vector<std::string> lanes_of(const config::Integration& integration, const adapters::Event& event) {
     using adapters::EventType;
-    std::string lane = integration.id + ' ';
+    auto chat = [&](const std::string& id) { return integration.id + " chat " + id; };
+    std::vector<std::string> lanes;
+    auto person = [&](const adapters::Person& p) {
+        if (!p.external_id.empty()) lanes.push_back("person " + p.external_id);
+        if (p.phone && !p.phone->empty()) lanes.push_back("phone " + *p.phone);
+    };
     switch (event.type) {
-        case EventType::message: return lane + "chat " + event.message.chat_external_id;
-        case EventType::reaction: return lane + "chat " + event.reaction.chat_external_id;
-        case EventType::deleted: return lane + "chat " + event.deleted.chat_external_id;
-        case EventType::member_change: return lane + "chat " + event.member.chat_external_id;
-        case EventType::business_connection: return lane + "business " + event.business.id;
-        case EventType::status: return lane + "sent " + event.status.message_id;
+        case EventType::message:
+            lanes.push_back(chat(event.message.chat_external_id));
+            person(event.message.sender);
+            break;
+        case EventType::reaction:
+            lanes.push_back(chat(event.reaction.chat_external_id));
+            if (event.reaction.by) person(*event.reaction.by);
+            break;
+        case EventType::deleted: lanes.push_back(chat(event.deleted.chat_external_id)); break;
+        case EventType::member_change:
+            lanes.push_back(chat(event.member.chat_external_id));
+            person(event.member.user);
+            break;
+        case EventType::business_connection: lanes.push_back(integration.id + " business " + event.business.id); break;
+        case EventType::status: lanes.push_back(integration.id + " sent " + event.status.message_id); break;
     }
-    return lane;
+    return lanes;
 }
 
 }  // namespace
@@ -51,8 +68,8 @@ store::InboxKeys inbox_keys(const Parser& parser, const config::Integration& int
         for (const auto& event : parser(integration, body).events) {
             redelivery += event.dedup_key;
             redelivery += '\n';
-            auto lane = lane_of(integration, event);
-            if (std::find(keys.lanes.begin(), keys.lanes.end(), lane) == keys.lanes.end()) keys.lanes.push_back(std::move(lane));
+            for (auto& lane : lanes_of(integration, event))
+                if (std::find(keys.lanes.begin(), keys.lanes.end(), lane) == keys.lanes.end()) keys.lanes.push_back(std::move(lane));
         }
     } catch (const adapters::ParseError&) {
         keys.lanes.clear();

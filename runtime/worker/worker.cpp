@@ -28,10 +28,13 @@ constexpr auto max_backoff = std::chrono::seconds(30);
 // past a few hundred rows there is little left to gain while the batch's effects wait longer
 // to become visible to the API.
 constexpr std::size_t batch_rows = 256;
-// A batch that another server's worker made fail (a shared store: both wrote one contact, say)
-// is run again at once, up to this many times, after a pause that grows a little each time so
-// that the two do not meet again; past that the store's failure is the loop's to wait out.
-constexpr int conflict_attempts = 10;
+// On a shared store a batch is smaller: when another server's worker conflicts with it, all of
+// it is done again (and PostgreSQL's commits cost a round trip and a flush shared with the
+// other servers' commits, so sharing one among many rows buys less).
+constexpr std::size_t shared_batch_rows = 64;
+// How many times a batch that another server's worker made fail (a shared store: both made one
+// contact, say) is run again before its failure is the loop's to wait out.
+constexpr int conflict_attempts = 100;
 
 }  // namespace
 
@@ -40,7 +43,7 @@ struct Worker::Impl {
         : store(s), config(c), rulesets(r), parser(std::move(p)), employees(c) {}
 
     std::size_t process_batch();
-    std::size_t process_batch_once();
+    std::size_t process_batch_once(std::size_t limit);
     Deciding& deciding_for(const std::shared_ptr<const engine::Ruleset>& ruleset);
     void process_row(store::Work& work, const store::InboxRow& row);
     void log_row(const store::InboxRow& row, std::string_view state, std::string_view note,
@@ -139,26 +142,32 @@ void Worker::Impl::log_row(const store::InboxRow& row, std::string_view state, s
     log->write(failed ? log::Level::warn : log::Level::info, "processed", fields);
 }
 
-// A batch, run again when another transaction's writes made it fail.
+// A batch, run again when another transaction's writes made it fail: at once, after a short
+// pause, with fewer rows each time (down to one), so that two workers that keep meeting settle
+// quickly and little is done twice. The other transaction went on (PostgreSQL fails one of two
+// that conflict), so trying again makes progress; a store that fails otherwise is the loop's
+// to wait out.
 std::size_t Worker::Impl::process_batch() {
+    std::size_t limit = store.shared() ? shared_batch_rows : batch_rows;
     for (int attempt = 1;; ++attempt) {
         try {
-            return process_batch_once();
+            return process_batch_once(limit);
         } catch (const store::StoreError& e) {
             if (!e.conflict() || attempt == conflict_attempts) throw;
             ++conflicts;
-            std::uniform_int_distribution<int> pause(0, attempt * 5);
+            limit = std::max<std::size_t>(1, limit / 2);
+            std::uniform_int_distribution<int> pause(0, std::min(attempt, 10));
             std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
         }
     }
 }
 
 // The pending rows, up to batch_rows, in one transaction: one commit for all of them.
-std::size_t Worker::Impl::process_batch_once() {
+std::size_t Worker::Impl::process_batch_once(std::size_t limit) {
     // Nothing can be decided without a ruleset: the rows wait. (One never goes away once loaded.)
     if (!rulesets.current()) return 0;
-    auto work = store.begin_work(store::Store::Isolation::serializable);
-    auto rows = work.next_pending(batch_rows);
+    auto work = store.begin_work();
+    auto rows = work.next_pending(limit);
     queued = 0;
     for (const auto& row : rows) process_row(work, row);
     if (!rows.empty()) work.commit();

@@ -73,17 +73,17 @@ TEST_CASE("shared store: workers take rows by lanes, in order, never one convers
     auto r6 = a.accept("tg", "6", 1, lanes({"chat C"}));
     auto r7 = b.accept("tg", "7", 1, lanes({}));
 
-    auto first = a.begin_work(Store::Isolation::serializable);
+    auto first = a.begin_work();
     CHECK(ids_of(first.next_pending(1)) == Ids{r1});
     {
-        auto second = b.begin_work(Store::Isolation::serializable);
+        auto second = b.begin_work();
         // Row 1's lane is held: rows 2 and 4 wait behind it; 3, 5, 6 and 7 are free.
         auto rows = second.next_pending(10);
         REQUIRE(ids_of(rows) == Ids{r3, r5, r6, r7});
         CHECK(rows[0].body == "3");
         // A third worker finds nothing it may take: every lane is held.
         Store c(*uri);
-        auto third = c.begin_work(Store::Isolation::serializable);
+        auto third = c.begin_work();
         CHECK(third.next_pending(10).empty());
         for (auto id : {r3, r5}) second.finish(id, "done", "", 2);
         second.commit();  // 6 and 7 were not finished: they stay queued
@@ -110,14 +110,14 @@ TEST_CASE("shared store: a server gone lets its rows and its duties go to anothe
         row = a.accept("tg", "1", 1, lanes({"chat A"}));
         CHECK(a.leads(Duty::outbound));
         CHECK_FALSE(b.leads(Duty::outbound));
-        auto work = a.begin_work(Store::Isolation::serializable);
+        auto work = a.begin_work();
         CHECK(ids_of(work.next_pending(5)) == Ids{row});
-        CHECK(b.begin_work(Store::Isolation::serializable).next_pending(5).empty());
+        CHECK(b.begin_work().next_pending(5).empty());
         work.finish(row, "done", "", 1);
         // Closed mid-transaction, as a killed server's connections end: nothing it did is kept.
     }
     CHECK(b.leads(Duty::outbound));
-    auto work = b.begin_work(Store::Isolation::serializable);
+    auto work = b.begin_work();
     CHECK(ids_of(work.next_pending(5)) == Ids{row});
 }
 
@@ -127,7 +127,7 @@ TEST_CASE("shared store: a failed row put back is queued again with its lanes", 
     Store a(*uri), b(*uri);
     auto row = a.accept("tg", "bad", 1, lanes({"chat A"}));
     {
-        auto work = a.begin_work(Store::Isolation::serializable);
+        auto work = a.begin_work();
         REQUIRE(ids_of(work.next_pending(5)) == Ids{row});
         work.finish(row, "failed", "the body cannot be read", 2);
         work.commit();
@@ -135,7 +135,7 @@ TEST_CASE("shared store: a failed row put back is queued again with its lanes", 
     CHECK(a.counts().failed == 1);
     CHECK(b.requeue_failed(row, 3) == Requeue::requeued);
     auto later = a.accept("tg", "later", 4, lanes({"chat A"}));
-    auto work = a.begin_work(Store::Isolation::serializable);
+    auto work = a.begin_work();
     auto rows = work.next_pending(5);
     REQUIRE(ids_of(rows) == Ids{row, later});
     CHECK(rows[0].requeued);
@@ -162,7 +162,7 @@ TEST_CASE("shared store: rows waiting when the queue came (inbox migration 2) ar
     }
     Store s(uri);
     CHECK(s.schema_version().inbox == 2);
-    auto work = s.begin_work(Store::Isolation::serializable);
+    auto work = s.begin_work();
     auto rows = work.next_pending(10);
     CHECK(ids_of(rows) == Ids{2, 3, 4});
     CHECK(rows[0].requeued);

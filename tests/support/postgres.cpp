@@ -25,23 +25,32 @@ std::string as_server_user(const std::string& command) {
 
 }  // namespace
 
+std::unique_ptr<TestPostgres> TestPostgres::launch(bool durable) {
+    if (!std::filesystem::exists(bin / "initdb")) {
+        failure = "PostgreSQL 15 is not installed (" + (bin / "initdb").string() + " is missing): run scripts/setup.sh";
+        return nullptr;
+    }
+    std::unique_ptr<TestPostgres> s(new TestPostgres());
+    return s->start(durable) ? std::move(s) : nullptr;
+}
+
 TestPostgres* TestPostgres::shared() {
     static std::unique_ptr<TestPostgres> server;
     static std::once_flag once;
-    std::call_once(once, [] {
-        if (!std::filesystem::exists(bin / "initdb")) {
-            failure = "PostgreSQL 15 is not installed (" + (bin / "initdb").string() + " is missing): run scripts/setup.sh";
-            return;
-        }
-        std::unique_ptr<TestPostgres> s(new TestPostgres());
-        if (s->start()) server = std::move(s);
-    });
+    std::call_once(once, [] { server = launch(false); });
+    return server.get();
+}
+
+TestPostgres* TestPostgres::durable() {
+    static std::unique_ptr<TestPostgres> server;
+    static std::once_flag once;
+    std::call_once(once, [] { server = launch(true); });
     return server.get();
 }
 
 const std::string& TestPostgres::why() { return failure; }
 
-bool TestPostgres::start() {
+bool TestPostgres::start(bool durable) {
     std::string pattern = (std::filesystem::temp_directory_path() / "switchyard-pg-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) {
         failure = "cannot make a temporary folder";
@@ -64,7 +73,8 @@ bool TestPostgres::start() {
     // No TCP at all (listen_addresses ''): the socket is in the folder, which only we can reach.
     auto started = run_command(as_server_user((bin / "pg_ctl").string() + " -D " + data + " -w -l " +
                                                     (dir_ / "log").string() + " -o \"-c listen_addresses='' -k " +
-                                                    dir_.string() + " -c fsync=off -c max_connections=50\" start"));
+                                                    dir_.string() + (durable ? "" : " -c fsync=off") +
+                                                    " -c max_connections=50\" start"));
     if (started.status != 0) {
         failure = "pg_ctl start failed:\n" + started.output;
         return false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,9 @@ public:
     // The server of this test program, started on the first call; none, with why(), where the
     // PostgreSQL 15 binaries are not installed (scripts/setup.sh installs them).
     static TestPostgres* shared();
+    // Another server, with PostgreSQL's default durability (a commit is flushed to the disk):
+    // the tests' own turns fsync off, which benchmarks must not compare against SQLite's syncs.
+    static TestPostgres* durable();
     // Why there is no server: the binaries are missing, or they failed (with their output).
     static const std::string& why();
 
@@ -32,7 +36,8 @@ public:
 
 private:
     TestPostgres() = default;
-    bool start();
+    static std::unique_ptr<TestPostgres> launch(bool durable);
+    bool start(bool durable);
 
     std::filesystem::path dir_;
     int databases_ = 0;
