@@ -1,0 +1,77 @@
+// The Health page: the figures of /metrics, sampled every 10 s while the console is open and
+// kept for an hour, each drawn as a small chart (SVG), counters as their rate per minute.
+"use strict";
+Console.pages.health = (function () {
+  var samples = [];        // {at: ms, values: {name: number}}
+  var types = {};          // name -> "counter" | "gauge"
+  var hour = 3600 * 1000;
+
+  function parse(text) {
+    var values = {};
+    text.split("\n").forEach(function (line) {
+      var type = /^# TYPE (\S+) (\S+)/.exec(line);
+      if (type) { types[type[1]] = type[2]; return; }
+      if (!line || line[0] === "#") return;
+      var m = /^(\S+?)(\{[^}]*\})? (\S+)$/.exec(line);
+      if (m && !m[2]) values[m[1]] = Number(m[3]);
+    });
+    return values;
+  }
+
+  async function sample() {
+    var text = await fetch("/metrics").then(function (r) { return r.text(); });
+    var now = Date.now();
+    samples.push({ at: now, values: parse(text) });
+    samples = samples.filter(function (s) { return now - s.at <= hour; });
+  }
+
+  // The points of one figure: a gauge's values, a counter's increase per minute.
+  function points(name) {
+    var out = [];
+    samples.forEach(function (s, i) {
+      if (!(name in s.values)) return;
+      if (types[name] !== "counter") { out.push([s.at, s.values[name]]); return; }
+      var before = samples[i - 1];
+      if (before && name in before.values)
+        out.push([s.at, Math.max(0, s.values[name] - before.values[name]) * 60000 / Math.max(1, s.at - before.at)]);
+    });
+    return out;
+  }
+
+  function chart(name) {
+    var data = points(name), w = 240, h = 60;
+    var last = data.length ? data[data.length - 1][1] : null;
+    var max = Math.max.apply(null, data.map(function (p) { return p[1]; }).concat([1]));
+    var now = Date.now();
+    var path = data.map(function (p, i) {
+      var x = w - (now - p[0]) / hour * w, y = h - p[1] / max * (h - 4) - 2;
+      return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+    }).join(" ");
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    svg.setAttribute("class", "chart");
+    var line = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    line.setAttribute("d", path || "M0 " + h);
+    svg.appendChild(line);
+    var label = name.replace(/^switchyard_/, "") + (types[name] === "counter" ? " (per min)" : "");
+    return Console.el("figure", { class: "metric", "data-metric": name }, [svg,
+      Console.el("figcaption", { text: label + ": " + (last === null ? "…" : +last.toFixed(2)) })]);
+  }
+
+  function draw() {
+    var box = document.getElementById("charts");
+    box.textContent = "";
+    var names = samples.length ? Object.keys(samples[samples.length - 1].values) : [];
+    names.forEach(function (n) { box.appendChild(chart(n)); });
+  }
+
+  function tick() {
+    sample().then(function () { if (!document.getElementById("page-health").hidden) draw(); })
+      .catch(function (e) { Console.notice("/metrics: " + e.message, "error"); });
+  }
+
+  return {
+    init: function () { tick(); setInterval(tick, 10000); },
+    show: function () { draw(); }
+  };
+})();
