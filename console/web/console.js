@@ -49,7 +49,12 @@ var Console = {
     p.hidden = !text;
   },
 
-  person: function (p) { return p ? p.name + " (" + p.kind + (p.id === null ? "" : " " + p.id) + ")" : "nobody"; },
+  // A person of the API ({kind, id, name}): an employee or a contact with its id; others by name.
+  person: function (p) {
+    if (!p) return "nobody";
+    if (p.kind !== "employee" && p.kind !== "contact") return p.name;
+    return p.name + " (" + p.kind + (p.id === null ? "" : " " + p.id) + ")";
+  },
 
   show: function () {
     var name = (window.location.hash || "#rules").slice(1);

@@ -41,10 +41,14 @@ Console.pages.health = (function () {
   function chart(name) {
     var data = points(name), w = 240, h = 60;
     var last = data.length ? data[data.length - 1][1] : null;
+    var latest = samples.length ? samples[samples.length - 1].values[name] : null;
     var max = Math.max.apply(null, data.map(function (p) { return p[1]; }).concat([1]));
     var now = Date.now();
+    // The hour, or the time since the first sample while the page has been open less than that.
+    var span = Math.max(60000, Math.min(hour, samples.length ? now - samples[0].at : hour));
+    if (data.length === 1) data = [[now - span, data[0][1]], data[0]];  // one sample: its level
     var path = data.map(function (p, i) {
-      var x = w - (now - p[0]) / hour * w, y = h - p[1] / max * (h - 4) - 2;
+      var x = w - (now - p[0]) / span * w, y = h - p[1] / max * (h - 4) - 2;
       return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
     }).join(" ");
     var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -53,9 +57,9 @@ Console.pages.health = (function () {
     var line = document.createElementNS("http://www.w3.org/2000/svg", "path");
     line.setAttribute("d", path || "M0 " + h);
     svg.appendChild(line);
-    var label = name.replace(/^switchyard_/, "") + (types[name] === "counter" ? " (per min)" : "");
-    return Console.el("figure", { class: "metric", "data-metric": name }, [svg,
-      Console.el("figcaption", { text: label + ": " + (last === null ? "…" : +last.toFixed(2)) })]);
+    var text = name.replace(/^switchyard_/, "") + ": " + latest;
+    if (types[name] === "counter") text += last === null ? " (rate: after the next sample)" : " (" + +last.toFixed(2) + " a minute)";
+    return Console.el("figure", { class: "metric", "data-metric": name }, [svg, Console.el("figcaption", { text: text })]);
   }
 
   function draw() {
@@ -71,7 +75,8 @@ Console.pages.health = (function () {
   }
 
   return {
-    init: function () { tick(); setInterval(tick, 10000); },
+    // A second sample soon after the first, so that counters have a rate at once.
+    init: function () { tick(); setTimeout(tick, 2000); setInterval(tick, 10000); },
     show: function () { draw(); }
   };
 })();

@@ -11,14 +11,36 @@ Console.pages.publish = (function () {
     document.getElementById("discard").disabled = !bytes;
   }
 
+  // `value` as leaf paths: {"thread.title": "\"Anna\"", …}.
+  function leaves(value, prefix, out) {
+    if (value && typeof value === "object") {
+      Object.keys(value).forEach(function (k) { leaves(value[k], prefix ? prefix + "." + k : k, out); });
+      if (!Object.keys(value).length) out[prefix] = JSON.stringify(value);
+    } else {
+      out[prefix] = JSON.stringify(value);
+    }
+    return out;
+  }
+
+  // A rule's place without its folder: the candidate was compiled in a temporary one.
+  function place(rule) { return rule ? rule.replace(/^.*\//, "") : "none"; }
+
+  // One kind's change: the rule that decided, when another, and each part of the value that differs.
+  function changeText(x) {
+    var before = x.before || {}, after = x.after || {};
+    var lines = [x.kind + ": " + place(before.rule) + " → " + place(after.rule)];
+    var was = leaves(before.value, "", {}), now = leaves(after.value, "", {});
+    Object.keys(Object.assign({}, was, now)).forEach(function (k) {
+      if (was[k] !== now[k]) lines.push("  " + (k || "value") + ": " + (was[k] || "—") + " → " + (now[k] || "—"));
+    });
+    return lines.join("\n");
+  }
+
   function changedRow(c) {
-    var kinds = c.changes.map(function (x) {
-      return x.kind + ": " + JSON.stringify(x.before) + " → " + JSON.stringify(x.after);
-    }).join("\n");
     return Console.el("tr", {}, [
       Console.el("td", { text: c.event }), Console.el("td", { text: c.at }),
       Console.el("td", { text: c.message ? c.message.sender + ": " + c.message.text : "" }),
-      Console.el("td", {}, [Console.el("pre", { text: kinds })])
+      Console.el("td", {}, [Console.el("pre", { text: c.changes.map(changeText).join("\n") })])
     ]);
   }
 

@@ -8,7 +8,8 @@ Console.pages.rules = (function () {
   var lastDiagnostics = [];
 
   function files() {
-    Console.state.files[current].text = editor.getValue();
+    // CodeMirror lints once while it is being made, before `editor` is set: the text is the file's then.
+    if (editor) Console.state.files[current].text = editor.getValue();
     return Console.state.files;
   }
 
@@ -76,7 +77,8 @@ Console.pages.rules = (function () {
                                      onclick: function () { openFile(d.file); applyFix(d, fix); } }) : null
       ]));
     });
-    var summary = doc.errors + " errors, " + doc.warnings + " warnings";
+    var plural = function (n, word) { return n + " " + word + (n === 1 ? "" : "s"); };
+    var summary = plural(doc.errors, "error") + ", " + plural(doc.warnings, "warning");
     document.getElementById("check-summary").textContent = doc.errors || doc.warnings ? summary : "no problems";
     document.getElementById("check-summary").className = "summary " + (doc.errors ? "error" : "ok");
   }
@@ -128,16 +130,25 @@ Console.pages.rules = (function () {
     ]);
   }
 
+  // The results: the counts and coverage first, the failures, then the passed tests folded.
+  function showTests(box, doc) {
+    var failed = doc.tests.filter(function (t) { return !t.passed; });
+    var passed = doc.tests.filter(function (t) { return t.passed; });
+    box.appendChild(Console.el("p", { id: "test-summary", class: doc.failed ? "error" : "ok",
+                                      text: doc.passed + " passed, " + doc.failed + " failed" }));
+    if (doc.coverage) box.appendChild(coverageList(doc.coverage));
+    if (failed.length) box.appendChild(Console.el("table", { class: "list tests" }, failed.map(testRow)));
+    box.appendChild(Console.el("details", {}, [Console.el("summary", { text: passed.length + " passed" }),
+                                               Console.el("table", { class: "list tests" }, passed.map(testRow))]));
+  }
+
   async function runTests() {
     var box = document.getElementById("test-results");
     box.textContent = "running…";
     try {
       var doc = await Console.call("POST", "/console/api/test", { files: files() });
       box.textContent = "";
-      box.appendChild(Console.el("p", { id: "test-summary", class: doc.failed ? "error" : "ok",
-                                        text: doc.passed + " passed, " + doc.failed + " failed" }));
-      box.appendChild(Console.el("table", { class: "list tests" }, doc.tests.map(testRow)));
-      if (doc.coverage) box.appendChild(coverageList(doc.coverage));
+      showTests(box, doc);
     } catch (e) {
       box.textContent = "";
       box.appendChild(Console.el("pre", { class: "error", text: e.message + "\n" + ((e.data && e.data.output) || "") }));
@@ -175,8 +186,9 @@ Console.pages.rules = (function () {
     document.getElementById("run-tests").addEventListener("click", runTests);
     document.getElementById("eval").addEventListener("click", evaluate);
     document.getElementById("to-preview").addEventListener("click", function () { window.location.hash = "#publish"; });
-    document.getElementById("case").value = JSON.stringify({ event: {}, facts: {} }, null, 2);
-    check();
+    document.getElementById("case").value = JSON.stringify(
+      { message: { direction: "inbound", files: [{ name: "invoice.pdf", size: "2 MB" }] } }, null, 2);
+    if (!editor.setOption) check();  // CodeMirror's lint addon checks as soon as it is made
   }
 
   function debounce(f, ms) {
