@@ -56,6 +56,28 @@ var Console = {
     return p.name + " (" + p.kind + (p.id === null ? "" : " " + p.id) + ")";
   },
 
+  // Decisions as `switchyard eval --explain` and GET /api/v1/explain give them, as text: each
+  // decision with its rule, every rule tried with its condition and parts, the lets, the facts read.
+  decisionsText: function (decisions) {
+    var out = [];
+    var parts = function (list, indent) {
+      (list || []).forEach(function (p) {
+        out.push(indent + p.part + (p.evaluated === false ? "  (not evaluated)" : " = " + JSON.stringify(p.value)));
+        parts(p.parts, indent + "  ");
+      });
+    };
+    decisions.forEach(function (d) {
+      out.push(d.kind + " = " + JSON.stringify(d.value) + "  (" + d.rule + ")");
+      (d.trace || []).forEach(function (t) {
+        out.push("  " + t.rule + (t.condition === undefined ? "  otherwise" : "  " + t.condition));
+        parts(t.parts, "    ");
+      });
+      (d.lets || []).forEach(function (l) { out.push("  let " + l.let + " = " + JSON.stringify(l.value) + "  (" + l.at + ")"); });
+      Object.keys(d.read || {}).forEach(function (k) { out.push("  read " + k + " = " + JSON.stringify(d.read[k])); });
+    });
+    return out.join("\n");
+  },
+
   show: function () {
     var name = (window.location.hash || "#rules").slice(1);
     if (!Console.pages[name]) name = "rules";

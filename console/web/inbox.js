@@ -31,30 +31,11 @@ Console.pages.inbox = (function () {
     ]);
   }
 
-  // A condition's parts, indented under it: `part = value`, or `(not evaluated)`.
-  function partLines(parts, indent, out) {
-    (parts || []).forEach(function (p) {
-      out.push(indent + p.part + (p.evaluated === false ? "  (not evaluated)" : " = " + JSON.stringify(p.value)));
-      partLines(p.parts, indent + "  ", out);
-    });
-  }
-
-  // An explanation (GET /api/v1/explain) as text: each decision, every rule tried with its
-  // condition and parts, and the facts read.
+  // An explanation (GET /api/v1/explain) as text: the decisions of each run of the ruleset.
   function explanationText(answer) {
-    var out = [];
-    answer.asks.forEach(function (ask) {
-      ask.decisions.forEach(function (d) {
-        out.push(d.kind + " = " + JSON.stringify(d.value) + "  (" + d.rule + ")" + (ask.same_as_logged ? "" : "  [differs from the log]"));
-        (d.trace || []).forEach(function (t) {
-          out.push("  " + t.rule + (t.condition === undefined ? "  otherwise" : "  " + t.condition));
-          partLines(t.parts, "    ", out);
-        });
-        (d.lets || []).forEach(function (l) { out.push("  let " + l.let + " = " + JSON.stringify(l.value) + "  (" + l.at + ")"); });
-        Object.keys(d.read || {}).forEach(function (k) { out.push("  read " + k + " = " + JSON.stringify(d.read[k])); });
-      });
-    });
-    return out.join("\n");
+    return answer.asks.map(function (ask) {
+      return Console.decisionsText(ask.decisions) + (ask.same_as_logged ? "" : "\n  [these differ from the log]");
+    }).join("\n");
   }
 
   async function explain(id, target) {

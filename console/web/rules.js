@@ -160,7 +160,7 @@ Console.pages.rules = (function () {
     try {
       var given = JSON.parse(document.getElementById("case").value);
       var answer = await Console.call("POST", "/console/api/eval", { files: files(), case: given });
-      out.textContent = JSON.stringify(answer, null, 2);
+      out.textContent = Console.decisionsText(answer.decisions);
     } catch (e) {
       out.textContent = e.message + "\n" + ((e.data && e.data.output) || "");
     }

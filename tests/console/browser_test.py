@@ -238,6 +238,8 @@ def run_tests(c):
     summary = c.text_shows("#test-summary", r"\d+ passed, 0 failed")
     assert int(summary.split()[0]) > 10, summary
     c.text_shows("#test-results .coverage", r"coverage: \d+ of \d+ rules fired")
+    c.find("#eval").click()  # the example case: a customer's message with an invoice
+    c.text_shows("#eval-result", r"attachment = \{\"attach\":\{\}\}  \(.*common\.rules:\d+\)")
     c.shot("rules-tests")
 
 

@@ -173,7 +173,7 @@ TEST_CASE("a console session reads the API, and changes only with its CSRF token
     CHECK(f.send(http::verb::get, "/api/v1/tasks", {}, {{"Cookie", f.cookie}}).result() == http::status::unauthorized);
 }
 
-TEST_CASE("check: the shipped rules have no problems; a typo is an error with its did-you-mean", "[console]") {
+TEST_CASE("check: the shipped rules have no problems, and a typo is an error with its did-you-mean", "[console]") {
     Fixture f;
     f.login();
     auto clean = f.change("/console/api/check", json::object{{"files", shipped_rules()}});
@@ -209,7 +209,7 @@ TEST_CASE("the workbench refuses file names that could leave its folder, and bod
     CHECK(f.change("/console/api/nothing", json::object{}).result() == http::status::not_found);
 }
 
-TEST_CASE("format: the text in its canonical layout; text that does not parse is refused with why", "[console]") {
+TEST_CASE("format: the text in its canonical layout, and text that does not parse is refused with why", "[console]") {
     Fixture f;
     f.login();
     auto r = f.change("/console/api/format", json::object{{"text", "policy attachment for inbound {\notherwise->attach\n}\n"}});
@@ -220,7 +220,7 @@ TEST_CASE("format: the text in its canonical layout; text that does not parse is
     CHECK(json::parse(broken.body()).at("output").as_string().size() > 0);
 }
 
-TEST_CASE("test: the rules' tests with their results and coverage; a broken rule fails one", "[console]") {
+TEST_CASE("test: the rules' tests with their results and coverage, and a broken rule fails one", "[console]") {
     Fixture f;
     f.login();
     auto r = f.change("/console/api/test", json::object{{"files", shipped_rules()}});

@@ -34,7 +34,7 @@ TEST_CASE("session ids and CSRF tokens are 32 random bytes, never the same twice
     CHECK(s.id != s.csrf);
 }
 
-TEST_CASE("a session lasts its lifetime, then is forgotten; closing ends it at once", "[server][console]") {
+TEST_CASE("a session lasts its lifetime, then is forgotten, and closing ends it at once", "[server][console]") {
     server::Sessions sessions(1000);
     auto s = sessions.open(5000);
     CHECK(s.expires_at_ms == 6000);
