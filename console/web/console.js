@@ -79,6 +79,7 @@ var Console = {
   },
 
   show: function () {
+    if (document.getElementById("notice").classList.contains("ok")) Console.notice("");  // done: not news on the next page
     var name = (window.location.hash || "#rules").slice(1);
     if (!Console.pages[name]) name = "rules";
     Object.keys(Console.pages).forEach(function (n) {

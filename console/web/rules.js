@@ -19,7 +19,6 @@ Console.pages.rules = (function () {
       getValue: function () { return textarea.value; },
       setValue: function (v) { textarea.value = v; },
       on: function (event, f) { if (event === "change") textarea.addEventListener("input", f); },
-      performLint: function () { check(); },
       replaceRange: function (text, from, to) {
         var lines = textarea.value.split("\n");
         var start = lines.slice(0, from.line).join("\n").length + (from.line ? 1 : 0) + from.ch;

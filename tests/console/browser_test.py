@@ -100,10 +100,10 @@ assignees = [2]
 
 
 class Server:
-    def __init__(self, folder, telegram):
+    def __init__(self, folder, telegram, extra=""):
         config = os.path.join(folder, "switchyard.toml")
         with open(config, "w") as f:
-            f.write(CONFIG.format(dir=folder, token=TOKEN, source=SOURCE, telegram=telegram))
+            f.write(CONFIG.format(dir=folder, token=TOKEN, source=SOURCE, telegram=telegram) + extra)
         self.log = open(os.path.join(folder, "serve.log"), "w+")
         self.process = subprocess.Popen([BINARY, "serve", "--config", config], stdout=self.log, stderr=subprocess.STDOUT)
         self.port = self.wait_for_port()
@@ -264,6 +264,13 @@ def preview_and_publish(c):
     c.shot("publish")
 
 
+def roll_back(c, configured):
+    c.find("#versions .rollback").click()
+    c.driver.switch_to.alert.accept()
+    c.text_shows("#notice", "Rolled back to " + configured)
+    c.text_shows("#versions tbody tr", configured + r" \(serving\)")
+
+
 def open_task(c, task):
     c.driver.get(c.base + "/console/#inbox")
     c.find("a.task-link[data-task='%d']" % task["id"]).click()
@@ -271,6 +278,8 @@ def open_task(c, task):
     c.text_shows("#task .comment .notified", r"Ivan Support \(employee 2\) \(assignee\)")
     c.text_shows("#task .delivery", r"delivery: sent \(message \d+\)")
     c.text_shows("#failed tbody tr", "tg")
+    c.find("#failed tbody button").click()
+    c.text_shows("#notice", r"Inbox row \d+ is queued again")
     c.driver.find_elements(By.CSS_SELECTOR, "#task .decision button")[-1].click()  # the oldest: the customer's message
     c.text_shows("#task .explanation", r"routing = \{\"thread\"")
     c.shot("inbox")
@@ -285,6 +294,27 @@ def health(c):
     c.shot("health")
 
 
+def without_codemirror(folder, fake, driver):
+    """A server whose [console] codemirror is not there: it says so, and the editor is plain text, still checked."""
+    other = os.path.join(folder, "bare")
+    os.makedirs(other)
+    server = Server(other, "http://127.0.0.1:%d" % fake.server_address[1], extra="[console]\ncodemirror = \"%s/none\"\n" % other)
+    try:
+        server.log.seek(0)
+        assert "needs CodeMirror, which is not in %s/none" % other in server.log.read()
+        c = Console(driver, server.base)
+        driver.delete_all_cookies()
+        driver.get(server.base + "/console/login")
+        c.find("#token").send_keys(TOKEN)
+        c.find("#login").click()
+        c.text_shows("#notice", "CodeMirror is not installed on the server")
+        c.text_shows("#check-summary", "no problems")
+        c.find("#editor").send_keys("\nlet broken = no_such_name\n")
+        c.text_shows("#diagnostics li.error", r"planfix\.rules:\d+:\d+")
+    finally:
+        server.stop()
+
+
 def main():
     started = time.time()
     folder = tempfile.mkdtemp(prefix="switchyard-browser-")
@@ -296,12 +326,14 @@ def main():
         task = seed(server)
         driver = browser()
         c = Console(driver, server.base)
+        configured = server.call("GET", "/healthz")["ruleset"]
         for step in (log_in, edit_rules, run_tests, preview_and_publish):
             step(c)
+        roll_back(c, configured)
         open_task(c, task)
         health(c)
-        versions = server.api("GET", "/api/v1/rulesets")["rulesets"]
-        assert versions[0]["serving"] and len(versions) == 2, versions
+        assert server.call("GET", "/healthz")["ruleset"] == configured
+        without_codemirror(folder, fake, driver)
     except BaseException:
         server.log.seek(0)
         print("switchyard serve printed:\n" + server.log.read()[-4000:])
