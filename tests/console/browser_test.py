@@ -231,6 +231,11 @@ def edit_rules(c):
     c.find("#diagnostics button.fix").click()
     c.text_shows("#check-summary", "no problems")
     assert "contact.blocked_bot " in c.editor("return cm.getLine(arguments[0]);", line)
+    # Format: a line whose indentation was lost gets it back.
+    c.editor("cm.replaceRange('', {line: arguments[0], ch: 0}, {line: arguments[0], ch: 4});", line)
+    assert c.editor("return cm.getLine(arguments[0]);", line).startswith("when contact.blocked_bot")
+    c.find("#format").click()
+    WebDriverWait(c.driver, WAIT).until(lambda d: c.editor("return cm.getLine(arguments[0]);", line).startswith("    when contact.blocked_bot"))
 
 
 def run_tests(c):
