@@ -59,14 +59,23 @@ Response refused(const Request& request, const Scratch& scratch, const Run& r, s
                       json::object{{"error", what}, {"output", scratch.relative(r.out + r.err)}});
 }
 
-// `check --format json`: the diagnostics, the paths relative.
-Response check(const Request& request, const json::object& body, const RunCli& run_cli) {
+// A subcommand whose standard output is a JSON document, run on the posted files (their folder
+// last on its command line): the document with the paths relative, or 422 with `refusal` and
+// what it printed.
+Response json_command(const Request& request, const json::object& body, const RunCli& run_cli, std::vector<std::string> args,
+                      std::string_view refusal) {
     Scratch scratch;
-    if (auto refusal = prepare(request, body, scratch)) return std::move(*refusal);
-    auto r = run(run_cli, {"check", "--format", "json", scratch.dir().string()});
+    if (auto refused_files = prepare(request, body, scratch)) return std::move(*refused_files);
+    args.push_back(scratch.dir().string());
+    auto r = run(run_cli, args);
     auto doc = output_json(scratch.relative(r.out));
-    if (!doc) return refused(request, scratch, r, "the rules cannot be checked");
+    if (!doc) return refused(request, scratch, r, refusal);
     return json_reply(request, http::status::ok, *doc);
+}
+
+// `check --format json`: the diagnostics.
+Response check(const Request& request, const json::object& body, const RunCli& run_cli) {
+    return json_command(request, body, run_cli, {"check", "--format", "json"}, "the rules cannot be checked");
 }
 
 // `fmt -`: the text in its canonical layout.
@@ -82,12 +91,7 @@ Response format(const Request& request, const json::object& body, const RunCli& 
 
 // `test --format json --coverage`: each test's result and the rules they made fire.
 Response test(const Request& request, const json::object& body, const RunCli& run_cli) {
-    Scratch scratch;
-    if (auto refusal = prepare(request, body, scratch)) return std::move(*refusal);
-    auto r = run(run_cli, {"test", "--format", "json", "--coverage", scratch.dir().string()});
-    auto doc = output_json(scratch.relative(r.out));
-    if (!doc) return refused(request, scratch, r, "the rules do not compile");
-    return json_reply(request, http::status::ok, *doc);
+    return json_command(request, body, run_cli, {"test", "--format", "json", "--coverage"}, "the rules do not compile");
 }
 
 // `eval --rules … --case … --explain`: what the rules decide for one case.

@@ -2,6 +2,7 @@
 // its simple-mode addon. The keywords are dsl/grammar.hpp's.
 (function () {
   "use strict";
+  if (typeof CodeMirror === "undefined" || !CodeMirror.defineSimpleMode) return;  // not installed: rules.js says so
   var keywords = ["and", "else", "expect", "fn", "for", "given", "if", "import", "in", "let", "not", "or",
     "otherwise", "policy", "priority", "ruleset", "setting", "test", "then", "via", "when", "where", "contact_field"];
   var atoms = ["true", "false", "none"];
