@@ -164,6 +164,7 @@ def seed(server):
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,950"):
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(DRIVER), options=options)
@@ -299,6 +300,13 @@ def health(c):
     c.shot("health")
 
 
+def no_script_errors(driver):
+    """Nothing went wrong in the pages' scripts (the wrong token's 401 at the login was meant)."""
+    severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
+              and not re.search(r"/console/login - Failed to load resource: .* 401", e["message"])]
+    assert not severe, severe
+
+
 def without_codemirror(folder, fake, driver):
     """A server whose [console] codemirror is not there: it says so, and the editor is plain text, still checked."""
     other = os.path.join(folder, "bare")
@@ -338,6 +346,7 @@ def main():
         open_task(c, task)
         health(c)
         assert server.call("GET", "/healthz")["ruleset"] == configured
+        no_script_errors(driver)
         without_codemirror(folder, fake, driver)
     except BaseException:
         server.log.seek(0)
