@@ -11,6 +11,7 @@
 #include "runtime/files/file_store.hpp"
 #include "runtime/outbox/dispatcher.hpp"
 #include "runtime/outbox/downloads.hpp"
+#include "runtime/server/follow.hpp"
 #include "runtime/server/rulesets.hpp"
 #include "runtime/server/server.hpp"
 #include "runtime/store/store.hpp"
@@ -136,6 +137,8 @@ std::string counter(std::string_view name, std::string_view help, std::uint64_t 
 std::string worker_metrics(const worker::Worker& worker, const worker::Pruner& pruner, const log::Logger& log) {
     return counter("switchyard_unknown_channel_messages_total", "Wazzup messages on channels the configuration does not list",
                    worker.unknown_channel_messages()) +
+           counter("switchyard_worker_conflicts_total",
+                   "batches run again because another server's worker wrote the same rows (PostgreSQL)", worker.conflicts()) +
            counter("switchyard_inbox_pruned_total", "processed webhook bodies deleted by the retention pruning",
                    pruner.inbox_pruned()) +
            counter("switchyard_decisions_pruned_total", "decision-log rows deleted by the retention pruning",
@@ -205,6 +208,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         worker.start();
         worker::Pruner pruner(store, config.retention, &log);
         pruner.start();
+        // Several servers on one database: a ruleset one of them swaps in serves on each.
+        std::optional<server::RulesetFollower> follower;
+        if (store.shared()) follower.emplace(rulesets, store, config, log);
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
         context.desk = &desk;
         context.log = &log;
@@ -228,6 +234,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
                 << config.public_base_url() << ", which customers may not reach" << std::endl;
         server.run([&] { reload(rulesets, store, config, out, err); });
         store.drain_accepts();  // webhooks committed as the server stopped are answered into its stopped loop, not after it
+        follower.reset();
         pruner.stop();
         worker.stop();
         dispatcher.stop();

@@ -153,7 +153,10 @@ std::int64_t Dispatcher::Impl::step(std::vector<Finished>& done) {
     {
         auto work = store.begin_work();
         for (const auto& f : done) record(work, f, now, steady);
-        if (in_flight.size() < capacity) {
+        // On a shared store one server's dispatcher decides (Duty::outbound): the pacing of
+        // each chat and bot lives in it. The others look each second whether it went away; the
+        // one that takes over sends again the rows it left `sending`, as a restart does.
+        if (in_flight.size() < capacity && store.leads(store::Duty::outbound)) {
             // The first row of each chat that has one due: a chat's rows go in order, one at a
             // time. More heads than there is room for, so that chats the pacer holds (with
             // pacing on, the chats just served: often the oldest rows) do not hide the chats

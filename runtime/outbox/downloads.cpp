@@ -99,6 +99,9 @@ void Downloader::Impl::loop() {
 
 // Downloads the pending files that are not waiting for a retry; true when it did some.
 bool Downloader::Impl::round() {
+    // On a shared store one server fetches (the one that leads the outbound duty), so that a
+    // file is not fetched by two; the others look again each second.
+    if (!store.leads(store::Duty::outbound)) return false;
     std::vector<store::PendingDownload> pending;
     {
         auto work = store.begin_work();

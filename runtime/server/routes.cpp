@@ -6,6 +6,7 @@
 #include "common/clock.hpp"
 #include "runtime/engine/engine.hpp"
 #include "runtime/engine/ruleset.hpp"
+#include "runtime/worker/worker.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -137,8 +138,18 @@ Response webhook_stored(const Request& request, const store::Accepted& accepted,
     }
     ctx.storage.worked(ctx.log);
     ++ctx.metrics.webhooks_accepted;
+    if (accepted.duplicate) ++ctx.metrics.webhooks_duplicate;
     if (ctx.wake_worker) ctx.wake_worker();
     return reply(request, http::status::ok, "{\"ok\":true}\n");
+}
+
+// On a store that several servers share, what the adapters read of the body: its key, so that a
+// redelivery to any of them makes no second row, and its lanes, which keep each conversation
+// in order across their workers. A server of its own store reads nothing before its worker does.
+store::InboxKeys keys_of(const config::Integration& integration, const Request& request, Context& ctx) {
+    if (!ctx.store.shared()) return {};
+    static const auto parser = worker::adapters_parser();
+    return worker::inbox_keys(parser, integration, request.body());
 }
 
 Response webhook(const Request& request, const boost::urls::url_view& url, std::string_view id, Context& ctx) {
@@ -146,7 +157,8 @@ Response webhook(const Request& request, const boost::urls::url_view& url, std::
     if (auto* refused = std::get_if<Response>(&target)) return std::move(*refused);
     store::Accepted accepted;
     try {
-        accepted.id = ctx.store.accept(std::get<const config::Integration*>(target)->id, request.body(), common::wall_clock_ms());
+        const auto& integration = *std::get<const config::Integration*>(target);
+        accepted.id = ctx.store.accept(integration.id, request.body(), common::wall_clock_ms(), keys_of(integration, request, ctx));
     } catch (const store::StoreError& e) {
         accepted.error = e;
     }
@@ -162,6 +174,8 @@ std::string metrics_text(Context& ctx) {
     };
     metric("switchyard_http_requests_total", "counter", "HTTP requests served", ctx.metrics.requests.load());
     metric("switchyard_webhooks_accepted_total", "counter", "webhooks stored and answered 200", ctx.metrics.webhooks_accepted.load());
+    metric("switchyard_webhooks_duplicate_total", "counter", "webhooks accepted that were stored before (a shared store's)",
+           ctx.metrics.webhooks_duplicate.load());
     metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
     metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
     metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
@@ -353,8 +367,8 @@ void handle_request_async(std::shared_ptr<const Request> request, Context& ctx, 
     auto target = webhook_target(*request, *parsed, std::string_view(path).substr(webhooks.size()), ctx);
     if (auto* refused = std::get_if<Response>(&target)) return answer(std::move(*refused));
     // The request (and so its body) lives in the callback until the store is done with it.
-    const auto& integration = std::get<const config::Integration*>(target)->id;
-    ctx.store.accept_async(integration, request->body(), common::wall_clock_ms(),
+    const auto& integration = *std::get<const config::Integration*>(target);
+    ctx.store.accept_async(integration.id, request->body(), common::wall_clock_ms(), keys_of(integration, *request, ctx),
                            [request, &ctx, answer = std::move(answer)](store::Accepted accepted) {
                                answer(webhook_stored(*request, accepted, ctx));
                            });

@@ -30,6 +30,7 @@ using Response = http::response<http::string_body>;
 struct Metrics {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> webhooks_accepted{0};
+    std::atomic<std::uint64_t> webhooks_duplicate{0};  // a shared store's: answered 200, stored before
     std::atomic<std::uint64_t> webhooks_unauthorized{0};
     std::atomic<std::uint64_t> webhooks_too_large{0};
     std::atomic<std::uint64_t> api_unauthorized{0};

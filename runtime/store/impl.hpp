@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -39,13 +40,15 @@ struct Handle {
 // requests in flight.
 class Accepts {
 public:
-    explicit Accepts(std::shared_ptr<Handle> handle);
+    // `shared`: a store several servers share (PostgreSQL), whose rows carry InboxKeys.
+    Accepts(std::shared_ptr<Handle> handle, bool shared);
     ~Accepts();  // commits what is queued, then stops
     Accepts(const Accepts&) = delete;
     Accepts& operator=(const Accepts&) = delete;
 
-    std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms);
-    void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done);
+    std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys);
+    void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys,
+                      AcceptDone done);
     // Waits until every row queued so far is committed and its caller told.
     void drain();
 
@@ -54,12 +57,16 @@ private:
         std::string integration;
         std::string_view body;  // the caller keeps it until `done`
         std::int64_t received_at_ms = 0;
+        InboxKeys keys;
         AcceptDone done;
     };
     void run();
     void commit(std::vector<Pending>& batch);
+    // One row of a shared store: made unless its key is there already.
+    Accepted insert_shared(const Pending& row);
 
     std::shared_ptr<Handle> handle_;  // the inbox file's writing connection
+    bool shared_ = false;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<Pending> queue_;  // rows for the next commit
@@ -88,22 +95,48 @@ struct Store::Impl {
     std::shared_ptr<Handle> inbox;
     std::shared_ptr<Handle> reader;
     std::shared_ptr<Handle> inbox_writer;  // the connection of accepts (and of the pruning)
+    // A shared store's: the connection that holds the duties' locks (leads()), and those held.
+    std::shared_ptr<Handle> duties;
+    std::set<Duty> led;
+    std::int64_t duties_checked_ms = 0;  // when the duties' connection was last seen alive
     std::unique_ptr<Accepts> accepts;
 };
 
+// The lanes a shared store's worker holds (claims.cpp): locks of the inbox connection's
+// session, taken as rows are claimed and let go when the Work ends, committed or rolled back,
+// so that the next holder of a lane sees this one's commit. A server killed lets its lanes go
+// with its connections.
+class LaneLocks {
+public:
+    explicit LaneLocks(Handle& inbox) : inbox_(inbox) {}
+    ~LaneLocks();
+    LaneLocks(const LaneLocks&) = delete;
+    LaneLocks& operator=(const LaneLocks&) = delete;
+    void taken() { held_ = true; }
+
+private:
+    Handle& inbox_;
+    bool held_ = false;
+};
+
 struct Work::State {
-    State(Handle& worker, Handle& inbox_reader)
+    State(Handle& worker, Handle& inbox_reader, bool shared_store, sql::Transaction::Mode mode)
         : lock(worker.mutex),
           connection(worker.connection),
           inbox(inbox_reader),
+          shared(shared_store),
           channels(worker.channels),
-          transaction(connection) {}
+          lanes(inbox_reader),
+          transaction(connection, mode) {}
     std::unique_lock<std::mutex> lock;  // first: held until the transaction has ended
     sql::Connection& connection;
     Handle& inbox;  // the worker's connection itself in memory (its lock is `lock` then)
+    bool shared;    // PostgreSQL: rows are claimed from inbox_queue by lanes
     std::map<std::pair<std::string, std::string>, std::int64_t>& channels;  // committed (Handle::channels)
     std::map<std::pair<std::string, std::string>, std::int64_t> new_channels;  // made or found by this transaction
     std::string json_text[4];  // room for the JSON columns of one statement, reused
+    std::set<std::int64_t> finished;  // a shared store's: rows finished here, still queued until the commit
+    LaneLocks lanes;  // let go after the transaction has ended
     sql::Transaction transaction;
 };
 

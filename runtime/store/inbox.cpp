@@ -8,7 +8,8 @@
 
 namespace switchyard::store {
 
-Accepts::Accepts(std::shared_ptr<Handle> handle) : handle_(std::move(handle)), committer_([this] { run(); }) {}
+Accepts::Accepts(std::shared_ptr<Handle> handle, bool shared)
+    : handle_(std::move(handle)), shared_(shared), committer_([this] { run(); }) {}
 
 Accepts::~Accepts() {
     {
@@ -19,19 +20,21 @@ Accepts::~Accepts() {
     committer_.join();
 }
 
-std::int64_t Accepts::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms) {
+std::int64_t Accepts::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys) {
     std::promise<Accepted> outcome;
     auto future = outcome.get_future();
-    accept_async(integration, body, received_at_ms, [&outcome](Accepted a) { outcome.set_value(std::move(a)); });
+    accept_async(integration, body, received_at_ms, std::move(keys),
+                 [&outcome](Accepted a) { outcome.set_value(std::move(a)); });
     auto accepted = future.get();
     if (accepted.error) throw *accepted.error;
     return accepted.id;
 }
 
-void Accepts::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done) {
+void Accepts::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys,
+                           AcceptDone done) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(Pending{std::string(integration), body, received_at_ms, std::move(done)});
+        queue_.push_back(Pending{std::string(integration), body, received_at_ms, std::move(keys), std::move(done)});
         ++unanswered_;
     }
     wake_.notify_one();
@@ -62,17 +65,21 @@ void Accepts::run() {
 // can fail here (a full disk, another process holding the file past busy_timeout) fails the
 // transaction, not one row.
 void Accepts::commit(std::vector<Pending>& batch) {
-    std::vector<std::int64_t> ids;
-    ids.reserve(batch.size());
+    std::vector<Accepted> rows;
+    rows.reserve(batch.size());
     std::optional<StoreError> error;
     try {
         std::lock_guard lock(handle_->mutex);  // in memory this is the worker's connection too
         auto& c = handle_->connection;
         sql::Transaction transaction(c);
         for (const auto& row : batch) {
+            if (shared_) {
+                rows.push_back(insert_shared(row));
+                continue;
+            }
             sql::Query q(c, "INSERT INTO inbox (integration, received_at, body) VALUES (?, ?, ?)");
             q.bind(row.integration, row.received_at_ms).bind_blob(3, row.body).run();
-            ids.push_back(c.last_insert_id());
+            rows.push_back(Accepted{c.last_insert_id(), std::nullopt});
         }
         transaction.commit();
     } catch (const StoreError& e) {
@@ -80,7 +87,45 @@ void Accepts::commit(std::vector<Pending>& batch) {
     } catch (const std::exception& e) {
         error = StoreError(e.what());
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error ? Accepted{0, error} : Accepted{ids[i], std::nullopt});
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(error ? Accepted{0, error} : std::move(rows[i]));
+}
+
+namespace {
+
+// The lanes as the queue keeps them: one text, a line each (no lane holds a line break: they
+// are integration ids and chat ids).
+std::string joined_lanes(const std::vector<std::string>& lanes) {
+    std::string out;
+    for (const auto& lane : lanes) {
+        if (!out.empty()) out += '\n';
+        out += lane;
+    }
+    return out;
+}
+
+}  // namespace
+
+// The key's unique index decides between servers accepting the same body at once: the second
+// INSERT waits for the first's transaction and then does nothing, and the row it finds is the
+// first's. The queue row is made with the inbox row, in the same transaction.
+Accepted Accepts::insert_shared(const Pending& row) {
+    auto& c = handle_->connection;
+    std::optional<std::string_view> key;
+    if (!row.keys.key.empty()) key = row.keys.key;
+    auto lanes = joined_lanes(row.keys.lanes);
+    sql::Query insert(c,
+                      "INSERT INTO inbox (integration, received_at, body, key, lanes) VALUES (?, ?, ?, ?, ?)"
+                      " ON CONFLICT (key) DO NOTHING RETURNING id");
+    insert.bind(row.integration, row.received_at_ms).bind_blob(3, row.body).bind_from(4, key, lanes);
+    if (insert.step()) {
+        auto id = insert.integer(0);
+        sql::Query(c, "INSERT INTO inbox_queue (id, lanes) VALUES (?, ?)").bind(id, lanes).run();
+        return Accepted{id, std::nullopt};
+    }
+    sql::Query first(c, "SELECT id FROM inbox WHERE key = ?");
+    first.bind(*key);
+    if (!first.step()) throw StoreError("a row with the key " + std::string(*key) + " was neither made nor found");
+    return Accepted{first.integer(0), std::nullopt, true};
 }
 
 namespace {
@@ -129,6 +174,7 @@ std::optional<InboxRow> Work::next_pending() {
 }
 
 std::vector<InboxRow> Work::next_pending(std::size_t limit) {
+    if (state_->shared) return claim_shared(limit);
     // Where to go on is in this transaction (inbox_state, with what it has finished itself);
     // the rows are read on the inbox file's own connection, so that this one, which holds the
     // tracker's write lock, never takes a lock on the inbox file that accepts need.
@@ -172,6 +218,10 @@ void Work::fail_bodiless(const std::vector<std::int64_t>& requeued, const std::v
 void Work::drop_requeued(std::int64_t inbox) { Query(state_->connection, "DELETE FROM inbox_requeued WHERE id = ?").bind(inbox).run(); }
 
 void Work::finish(std::int64_t inbox, std::string_view state, std::string_view note, std::int64_t at) {
+    if (state_->shared) {
+        Query(state_->connection, "DELETE FROM inbox_queue WHERE id = ?").bind(inbox).run();
+        state_->finished.insert(inbox);
+    }
     Query q(state_->connection, "INSERT INTO inbox_state (id, state, note, processed_at) VALUES (?, ?, ?, ?)");
     q.bind(inbox, state, note.empty() ? std::nullopt : std::optional(note), at).run();
 }

@@ -8,7 +8,7 @@
 
 namespace switchyard::store::migration_names {
 
-inline constexpr std::array<std::string_view, 1> inbox = {"inbox"};
+inline constexpr std::array<std::string_view, 2> inbox = {"inbox", "shared queue"};
 
 inline constexpr std::array<std::string_view, 12> tracker = {
     "tracker", "chat members", "outbound", "replies", "channels", "facts", "requeue", "like sources",

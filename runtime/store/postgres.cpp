@@ -134,7 +134,12 @@ std::string PgConnection::error_message() const { return message_of(PQerrorMessa
 std::string_view PgConnection::begin_text(Begin kind) const {
     // A reader sees one snapshot, as a deferred SQLite transaction does. A writer needs no lock
     // taken up front: PostgreSQL's rows lock one by one, and a conflict waits rather than fails.
-    return kind == Begin::write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    switch (kind) {
+        case Begin::write: return "BEGIN";
+        case Begin::read: return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        case Begin::serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    }
+    return "BEGIN";
 }
 
 ResultPtr PgConnection::run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,

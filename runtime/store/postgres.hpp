@@ -26,11 +26,16 @@ namespace switchyard::store::pg {
 // which callers test to tell a duplicate from a failure.
 class Error : public StoreError {
 public:
-    Error(const std::string& what, std::string sqlstate) : StoreError(what), sqlstate_(std::move(sqlstate)) {}
+    Error(const std::string& what, std::string sqlstate)
+        : StoreError(what, what, conflicting(sqlstate)), sqlstate_(std::move(sqlstate)) {}
     const std::string& sqlstate() const { return sqlstate_; }
     bool unique_violation() const { return sqlstate_ == "23505"; }
 
 private:
+    // Class 40 (a serialization failure, a deadlock) is another transaction's doing; and under
+    // SERIALIZABLE a unique key written by a concurrent transaction may surface as 23505 before
+    // PostgreSQL can tell it apart. Running the transaction again settles either.
+    static bool conflicting(std::string_view sqlstate) { return sqlstate.starts_with("40") || sqlstate == "23505"; }
     std::string sqlstate_;
 };
 

@@ -78,7 +78,7 @@ std::vector<TaskRecord> Work::open_tasks_of(std::int64_t contact) {
 void Work::set_employee_chat(std::string_view integration, std::int64_t employee, std::string_view chat, std::int64_t at) {
     Query(state_->connection,
           "INSERT INTO employee_chats (integration, employee, chat, at) VALUES (?, ?, ?, ?)"
-          " ON CONFLICT (integration, employee) DO UPDATE SET chat = excluded.chat, at = excluded.at WHERE chat <> excluded.chat")
+          " ON CONFLICT (integration, employee) DO UPDATE SET chat = excluded.chat, at = excluded.at WHERE employee_chats.chat <> excluded.chat")
         .bind(integration, employee, chat, at)
         .run();
 }

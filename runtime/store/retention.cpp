@@ -58,6 +58,14 @@ std::vector<std::int64_t> old_rows(sql::Connection& c, std::string_view table_sq
     return ids;
 }
 
+// A shared store's first row still waiting (or one past the last row): every row below it is
+// finished. Workers finish rows out of order, so the largest finished says nothing.
+std::int64_t queued_from(sql::Connection& c) {
+    Query q(c, "SELECT coalesce((SELECT min(id) FROM inbox_queue), (SELECT coalesce(max(id), 0) + 1 FROM inbox))");
+    q.step();
+    return q.integer(0);
+}
+
 }  // namespace
 
 std::vector<FailedRow> Store::failed_rows(std::int64_t limit, std::int64_t after_id) {
@@ -87,6 +95,8 @@ Requeue Store::requeue_failed(std::int64_t id, std::int64_t at_ms) {
     auto reason = failed.text(0);
     Query(c, "DELETE FROM inbox_state WHERE id = ?").bind(id).run();
     Query(c, "INSERT INTO inbox_requeued (id, requeued_at, reason) VALUES (?, ?, ?)").bind(id, at_ms, reason).run();
+    if (impl_->postgres)  // back in the shared queue, with the lanes it came with
+        Query(c, "INSERT INTO inbox_queue (id, lanes) SELECT id, lanes FROM inbox WHERE id = ?").bind(id).run();
     work.commit();
     return Requeue::requeued;
 }
@@ -97,7 +107,7 @@ Pruned Store::prune_inbox(std::int64_t before_ms, std::int64_t after_id, std::in
     {
         std::lock_guard lock(impl_->reader->mutex);
         sql::Transaction snapshot(impl_->reader->connection, sql::Transaction::Mode::read);
-        last = last_taken(impl_->reader->connection);
+        last = impl_->postgres ? queued_from(impl_->reader->connection) - 1 : last_taken(impl_->reader->connection);
         kept = kept_rows(impl_->reader->connection);
     }
     Pruned pruned;

@@ -107,6 +107,11 @@ std::vector<RulesetRecord> Store::rulesets() {
     return out;
 }
 
+std::optional<RulesetEvent> Store::latest_served() {
+    std::lock_guard lock(impl_->reader->mutex);
+    return latest_event(impl_->reader->connection, "WHERE action IN ('configured', 'publish', 'rollback')");
+}
+
 std::optional<StoredRuleset> Store::ruleset(std::string_view version) {
     std::lock_guard lock(impl_->reader->mutex);
     return stored_ruleset(impl_->reader->connection, version);

@@ -526,8 +526,13 @@ CREATE INDEX identities_username_lower ON identities (transport, lower(username)
 DROP INDEX identities_username;
 )sql";
 
+// PostgreSQL's migration 2 makes the queue that several servers' workers share; an SQLite
+// inbox file has one server, which takes its rows in the order of their ids.
+constexpr std::string_view shared_queue_sql = "-- nothing: one server per SQLite inbox file";
+
 constexpr std::array<Migration, migration_names::inbox.size()> inbox_file = {{
     {1, migration_names::inbox[0], inbox_sql},
+    {2, migration_names::inbox[1], shared_queue_sql},
 }};
 
 constexpr std::array<Migration, migration_names::tracker.size()> tracker_file = {{

@@ -443,9 +443,34 @@ constexpr std::string_view username_index_sql = R"sql(
 ALTER INDEX identities_username RENAME TO identities_username_lower;
 )sql";
 
+// Several servers on one database (claims.cpp): a body's key, unique, so that a redelivery to
+// any server makes no second row; its lanes (the conversations it belongs to); and the queue of
+// rows waiting, which the workers of every server take from. Rows waiting when this runs (a
+// store of one server until now: those after the last finished, and those put back) are queued
+// without lanes: each waits for no other, as they were taken one at a time before.
+constexpr std::string_view shared_queue_sql = R"sql(
+ALTER TABLE inbox ADD COLUMN key TEXT;
+ALTER TABLE inbox ADD COLUMN lanes TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX inbox_key ON inbox (key);
+CREATE TABLE inbox_queue (
+    id    BIGINT PRIMARY KEY,
+    lanes TEXT   NOT NULL
+);
+DO $$
+BEGIN
+    IF to_regclass('inbox_requeued') IS NOT NULL THEN  -- the tracker's tables are there: an upgrade
+        INSERT INTO inbox_queue (id, lanes)
+        SELECT id, '' FROM inbox
+        WHERE id > greatest((SELECT coalesce(max(id), 0) FROM inbox_state), (SELECT coalesce(max(start_after), 0) FROM inbox_link))
+           OR id IN (SELECT id FROM inbox_requeued);
+    END IF;
+END $$;
+)sql";
+
 // The same numbers and names as schema.cpp's: a store's version means the same on either.
 constexpr std::array<Migration, migration_names::inbox.size()> inbox_file = {{
     {1, migration_names::inbox[0], inbox_sql},
+    {2, migration_names::inbox[1], shared_queue_sql},
 }};
 
 constexpr std::array<Migration, migration_names::tracker.size()> tracker_file = {{

@@ -7,7 +7,9 @@ namespace switchyard::store::sql {
 void Connection::run(std::string_view sql) { Query(*this, sql).run(); }
 
 Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
-    connection_.run(connection_.begin_text(mode == Mode::write ? Connection::Begin::write : Connection::Begin::read));
+    connection_.run(connection_.begin_text(mode == Mode::write    ? Connection::Begin::write
+                                          : mode == Mode::read ? Connection::Begin::read
+                                                               : Connection::Begin::serializable));
 }
 
 Transaction::~Transaction() {

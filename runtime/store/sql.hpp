@@ -79,8 +79,12 @@ public:
     virtual bool read_only() const = 0;
 
     // What begins a transaction: one that will write takes the write lock at once (so it never
-    // fails midway because another wrote first); one that only reads sees one snapshot.
-    enum class Begin : std::uint8_t { write, read };
+    // fails midway because another wrote first); one that only reads sees one snapshot. A
+    // serializable one writes as if no other transaction ran beside it, and where another's
+    // writes make that impossible it fails with StoreError::conflict() and must be run again
+    // (PostgreSQL's SERIALIZABLE, for the workers of several servers; SQLite has one writer at a
+    // time, so there it is a write transaction).
+    enum class Begin : std::uint8_t { write, read, serializable };
     virtual std::string_view begin_text(Begin kind) const = 0;
 };
 
@@ -131,7 +135,7 @@ private:
 // A transaction (Connection::begin_text), rolled back in its destructor unless committed.
 class Transaction {
 public:
-    enum class Mode : std::uint8_t { write, read };
+    enum class Mode : std::uint8_t { write, read, serializable };
     explicit Transaction(Connection& connection, Mode mode = Mode::write);
     ~Transaction();
     Transaction(const Transaction&) = delete;

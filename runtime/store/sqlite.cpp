@@ -134,7 +134,7 @@ std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); 
 std::string SqliteConnection::error_message() const { return sqlite3_errmsg(db_); }
 
 std::string_view SqliteConnection::begin_text(Begin kind) const {
-    return kind == Begin::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
+    return kind == Begin::read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE";  // one writer: serializable already
 }
 
 }  // namespace switchyard::store::sql

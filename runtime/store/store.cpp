@@ -140,6 +140,25 @@ std::pair<Counts, std::int64_t> tracker_counts(Handle& reader) {
     return {counts, last};
 }
 
+// On a shared store every count is one statement's snapshot: the rows waiting are the queue's
+// (re-queued ones included), the others inbox_state's.
+Counts shared_counts(Handle& reader) {
+    std::lock_guard lock(reader.mutex);
+    sql::Query q(reader.connection,
+                 "SELECT (SELECT count(*) FROM inbox_state), (SELECT count(*) FROM inbox_state WHERE state = 'failed'),"
+                 " (SELECT count(*) FROM tasks), (SELECT count(*) FROM contacts), (SELECT count(*) FROM decisions),"
+                 " (SELECT count(*) FROM inbox_queue)");
+    q.step();
+    Counts counts;
+    counts.failed = q.integer(1);
+    counts.processed = q.integer(0) - counts.failed;
+    counts.received = q.integer(0) + q.integer(5);
+    counts.tasks = q.integer(2);
+    counts.contacts = q.integer(3);
+    counts.decisions = q.integer(4);
+    return counts;
+}
+
 // The rows waiting: a range of the inbox's primary key (short while the worker keeps up),
 // never a scan of the whole file.
 std::int64_t rows_after(Handle& inbox, std::int64_t last) {
@@ -260,13 +279,10 @@ Store::Store(const std::string& path, Schema schema, Options options) : impl_(st
         link(impl_->worker->connection, impl_->inbox->connection, where, where);
         impl_->reader = open();
         impl_->inbox_writer = open();
-        // One server per database, as SQLite's locked inbox file makes it, until several can
-        // share one (the rest of issue 16): a lock of the session, held while the store is open.
-        sql::Query lock(impl_->inbox_writer->connection, "SELECT pg_try_advisory_lock(7250711)");
-        if (!lock.step() || lock.integer(0) != 1)
-            throw StoreError("cannot open the database " + where +
-                             ": another switchyard has it (one server per `storage` for now)");
-        impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer);
+        impl_->duties = open();
+        // Several servers may share the database: each takes rows by their lanes (claims.cpp),
+        // and the outbound duty is led by one at a time (leads()).
+        impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer, true);
         return;
     }
     bool in_memory = path == ":memory:";
@@ -281,22 +297,30 @@ Store::Store(const std::string& path, Schema schema, Options options) : impl_(st
     link(impl_->worker->connection, impl_->inbox->connection, path, inbox_file);
     impl_->reader = in_memory ? impl_->worker : open_handle(path, in_memory, durability);
     impl_->inbox_writer = in_memory ? impl_->worker : open_inbox(inbox_file, durability);
-    impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer);
+    impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer, false);
 }
 
 Store::~Store() = default;
 
-std::int64_t Store::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms) {
-    return impl_->accepts->accept(integration, body, received_at_ms);
+std::int64_t Store::accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys) {
+    return impl_->accepts->accept(integration, body, received_at_ms, std::move(keys));
 }
 
 void Store::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done) {
-    impl_->accepts->accept_async(integration, body, received_at_ms, std::move(done));
+    impl_->accepts->accept_async(integration, body, received_at_ms, {}, std::move(done));
 }
+
+void Store::accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys,
+                         AcceptDone done) {
+    impl_->accepts->accept_async(integration, body, received_at_ms, std::move(keys), std::move(done));
+}
+
+bool Store::shared() const { return impl_->postgres; }
 
 void Store::drain_accepts() { impl_->accepts->drain(); }
 
 Counts Store::counts() {
+    if (impl_->postgres) return shared_counts(*impl_->reader);
     // The tracker first, then the inbox: a row taken between the two reads is still in the
     // inbox, so `received` is never below processed + failed.
     auto [counts, last] = tracker_counts(*impl_->reader);
@@ -336,6 +360,9 @@ std::map<std::string, std::int64_t> Store::worker_statements() {
     return impl_->worker->connection.statement_runs();
 }
 
-Work Store::begin_work() { return Work(std::make_unique<Work::State>(*impl_->worker, *impl_->inbox)); }
+Work Store::begin_work(Isolation isolation) {
+    auto mode = isolation == Isolation::serializable ? sql::Transaction::Mode::serializable : sql::Transaction::Mode::write;
+    return Work(std::make_unique<Work::State>(*impl_->worker, *impl_->inbox, impl_->postgres, mode));
+}
 
 }  // namespace switchyard::store

@@ -30,11 +30,16 @@ namespace switchyard::store {
 class StoreError : public std::runtime_error {
 public:
     explicit StoreError(const std::string& what) : std::runtime_error(what), reason_(what) {}
-    StoreError(const std::string& what, std::string reason) : std::runtime_error(what), reason_(std::move(reason)) {}
+    StoreError(const std::string& what, std::string reason, bool conflict = false)
+        : std::runtime_error(what), reason_(std::move(reason)), conflict_(conflict) {}
     const std::string& reason() const { return reason_; }
+    // Another transaction's writes made this one fail (PostgreSQL: a serialization failure, a
+    // deadlock): nothing of it was kept, and running it again may succeed.
+    bool conflict() const { return conflict_; }
 
 private:
     std::string reason_;
+    bool conflict_ = false;
 };
 
 // One step of the schema of one file. Numbers start at 1 and grow by one; a file records the
@@ -74,6 +79,21 @@ class Work;
 struct Accepted {
     std::int64_t id = 0;
     std::optional<StoreError> error;
+    // The body's key was already stored (a redelivery, to this server or another): no row was
+    // made, and `id` is the first one's.
+    bool duplicate = false;
+};
+
+// What a server sharing its database with others (shared(): PostgreSQL) says of a body as it
+// accepts it, read from the body by the adapters (worker::inbox_keys).
+struct InboxKeys {
+    // The same for every delivery of the same events: a body whose key is stored already makes
+    // no second row. Empty: the body is kept whatever else came.
+    std::string key;
+    // The conversations the body's events belong to: rows that share one are processed one at
+    // a time, in the order of their ids, by whichever server's worker takes them. None: the
+    // row waits for no other.
+    std::vector<std::string> lanes;
 };
 using AcceptDone = std::function<void(Accepted)>;
 
@@ -150,6 +170,14 @@ struct OutboxStats {
 struct LogFilter;
 struct RecordedRow;
 
+// Background work that one server at a time does on a shared store.
+enum class Duty : std::uint8_t {
+    // The outbox and the files to fetch: the dispatcher paces each chat and each bot (one
+    // message a second to a chat, thirty a second for a bot), which holds only if one process
+    // decides what goes; a second server takes over when the first goes away.
+    outbound,
+};
+
 class Store {
 public:
     // Opens (creating them if needed) and migrates the tracker database at `path` and its inbox
@@ -170,11 +198,20 @@ public:
     // Stores a webhook body durably: when this returns, a kill -9 cannot lose it. The row id.
     // Writes only the inbox file, so it never waits for the worker. Concurrent calls share one
     // commit (group commit): each returns once the commit that holds its row is done.
-    std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms);
+    // `keys` as for accept_async() on a shared store: a duplicate gives the first row's id.
+    std::int64_t accept(std::string_view integration, std::string_view body, std::int64_t received_at_ms,
+                        InboxKeys keys = {});
     // The same without waiting: `done` is called once the commit that holds the row is done or
     // has failed, on the store's committing thread, so it must be short (hand the answer to
     // another thread). `body` must stay valid until then.
     void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, AcceptDone done);
+    // The same on a shared store, with what the server read of the body: a duplicate key makes
+    // no row; the lanes keep each conversation in order across the servers' workers.
+    void accept_async(std::string_view integration, std::string_view body, std::int64_t received_at_ms, InboxKeys keys,
+                      AcceptDone done);
+    // Whether several servers may run on this store at once (PostgreSQL): their workers then
+    // share the inbox by lanes (InboxKeys), and each background duty (Duty) is led by one.
+    bool shared() const;
     // Waits until every accept_async() so far has called its `done` (before what those callbacks
     // use, such as the server's sessions, goes away).
     void drain_accepts();
@@ -206,8 +243,16 @@ public:
     // Newest first (by when each first served).
     std::vector<RulesetRecord> rulesets();
     std::optional<StoredRuleset> ruleset(std::string_view version);
+    // The latest event that made a ruleset serve (configured, publish or rollback), by any
+    // server of the store: what the others follow on a shared one.
+    std::optional<RulesetEvent> latest_served();
     // Newest first: at most `limit` events, with ids below `before_id` when given.
     std::vector<RulesetEvent> ruleset_events(std::int64_t limit = 100, std::int64_t before_id = 0);
+
+    // Whether this server leads `duty`: always on a store of its own; on a shared one, while it
+    // holds the duty's lock in the database, taken here when no other server holds it and kept
+    // until the store closes (or its connection breaks: a server killed lets it go at once).
+    bool leads(Duty duty);
 
     SchemaVersion schema_version();
     // The database for people: its file, or a PostgreSQL URI without its password.
@@ -237,8 +282,12 @@ public:
     // ---- the worker's side (runtime/worker): what processing an inbox row needs ----
 
     // A write transaction on the worker's own connection (runtime/store/work.hpp). Only one
-    // is open at a time: a second begin_work() waits for the first to end.
-    Work begin_work();
+    // is open at a time: a second begin_work() waits for the first to end. The worker's are
+    // serializable: on a shared store another server's worker may write the same rows (a
+    // contact writing in two chats), and where the two cannot be put in an order the commit
+    // fails with StoreError::conflict(), to be run again.
+    enum class Isolation : std::uint8_t { read_committed, serializable };
+    Work begin_work(Isolation isolation = Isolation::read_committed);
     // How many times each statement of the worker's transactions has run, by its text (for
     // tests and benchmarks: what applying a webhook costs). Waits for a Work in progress.
     std::map<std::string, std::int64_t> worker_statements();

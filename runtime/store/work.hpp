@@ -323,6 +323,9 @@ public:
     // Up to `limit` rows after the last one finished, in order: a batch to apply in this one
     // transaction (one commit for all of them). Fewer when their bodies pass 8 MiB together.
     // Rows put back in the queue (Store::requeue_failed) come first, as a batch of their own.
+    // On a shared store: up to `limit` rows of the queue that no other server's worker holds,
+    // in id order, none of them behind an earlier row of the same lane that another holds
+    // (claims.cpp); their lanes stay this worker's until the Work ends.
     std::vector<InboxRow> next_pending(std::size_t limit);
     // After finish() of a row that had been put back in the queue (InboxRow::requeued).
     void drop_requeued(std::int64_t inbox);
@@ -515,6 +518,7 @@ private:
     struct State;
     explicit Work(std::unique_ptr<State> state);
     std::vector<std::int64_t> requeued_ids(std::size_t limit);
+    std::vector<InboxRow> claim_shared(std::size_t limit);
     void fail_bodiless(const std::vector<std::int64_t>& requeued, const std::vector<InboxRow>& found);
     std::unique_ptr<State> state_;
 };

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace switchyard::worker {
@@ -27,6 +28,10 @@ constexpr auto max_backoff = std::chrono::seconds(30);
 // past a few hundred rows there is little left to gain while the batch's effects wait longer
 // to become visible to the API.
 constexpr std::size_t batch_rows = 256;
+// A batch that another server's worker made fail (a shared store: both wrote one contact, say)
+// is run again at once, up to this many times, after a pause that grows a little each time so
+// that the two do not meet again; past that the store's failure is the loop's to wait out.
+constexpr int conflict_attempts = 10;
 
 }  // namespace
 
@@ -35,6 +40,7 @@ struct Worker::Impl {
         : store(s), config(c), rulesets(r), parser(std::move(p)), employees(c) {}
 
     std::size_t process_batch();
+    std::size_t process_batch_once();
     Deciding& deciding_for(const std::shared_ptr<const engine::Ruleset>& ruleset);
     void process_row(store::Work& work, const store::InboxRow& row);
     void log_row(const store::InboxRow& row, std::string_view state, std::string_view note,
@@ -52,6 +58,8 @@ struct Worker::Impl {
     const ChannelBook* channels = nullptr;
     std::size_t queued = 0;           // in the batch in hand
     std::atomic<std::uint64_t> unknown_channels{0};  // since start (an undone row's included)
+    std::atomic<std::uint64_t> conflicts{0};         // batches run again (StoreError::conflict)
+    std::mt19937 jitter{std::random_device{}()};
 
     // What deciding needs, per ruleset: made again only when a new ruleset is swapped in (R3).
     std::unique_ptr<Deciding> deciding;
@@ -131,11 +139,25 @@ void Worker::Impl::log_row(const store::InboxRow& row, std::string_view state, s
     log->write(failed ? log::Level::warn : log::Level::info, "processed", fields);
 }
 
-// The pending rows, up to batch_rows, in one transaction: one commit for all of them.
+// A batch, run again when another transaction's writes made it fail.
 std::size_t Worker::Impl::process_batch() {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return process_batch_once();
+        } catch (const store::StoreError& e) {
+            if (!e.conflict() || attempt == conflict_attempts) throw;
+            ++conflicts;
+            std::uniform_int_distribution<int> pause(0, attempt * 5);
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
+        }
+    }
+}
+
+// The pending rows, up to batch_rows, in one transaction: one commit for all of them.
+std::size_t Worker::Impl::process_batch_once() {
     // Nothing can be decided without a ruleset: the rows wait. (One never goes away once loaded.)
     if (!rulesets.current()) return 0;
-    auto work = store.begin_work();
+    auto work = store.begin_work(store::Store::Isolation::serializable);
     auto rows = work.next_pending(batch_rows);
     queued = 0;
     for (const auto& row : rows) process_row(work, row);
@@ -198,6 +220,8 @@ void Worker::stop() {
 }
 
 std::uint64_t Worker::unknown_channel_messages() const { return impl_->unknown_channels.load(); }
+
+std::uint64_t Worker::conflicts() const { return impl_->conflicts.load(); }
 
 void Worker::use_channels(const ChannelBook* channels) { impl_->channels = channels; }
 

@@ -32,6 +32,12 @@ using Parser = std::function<adapters::Parsed(const config::Integration& integra
 // The adapters: parse_telegram for Telegram bots and Telegram Business, parse_wazzup for Wazzup.
 Parser adapters_parser();
 
+// What a server on a shared store keeps with a body it accepts (store::InboxKeys), read by
+// `parser`: the key is the events' redelivery keys (a hash of them), or of the body when it
+// holds none; a lane per conversation its events belong to. A body that does not parse has the
+// body's hash and no lane: the worker fails it with the reason.
+store::InboxKeys inbox_keys(const Parser& parser, const config::Integration& integration, std::string_view body);
+
 class Worker {
 public:
     // Parses with the adapters.
@@ -55,6 +61,9 @@ public:
     void use_log(log::Logger* log);
     // Wazzup messages on channels the configuration does not list, since start (for /metrics).
     std::uint64_t unknown_channel_messages() const;
+    // Batches run again because another server's worker wrote the same rows at once (a shared
+    // store; always 0 on SQLite), since start.
+    std::uint64_t conflicts() const;
 
     // Synchronous, for tests and tools: processes every pending row now; the number processed.
     // Nothing is processed while no ruleset is loaded. Throws store::StoreError when the store

@@ -1,6 +1,7 @@
 #include "tests/server/harness.hpp"
 
 #include "tests/support.hpp"
+#include "tests/support/postgres.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +10,7 @@
 
 #include <csignal>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -118,6 +120,30 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
+namespace {
+
+// With SWITCHYARD_TEST_POSTGRES set (the CTests that run a suite again on PostgreSQL), a server
+// configured on an SQLite file of its folder runs on a new database of the tests' PostgreSQL
+// instead, its files in its folder as before.
+std::string on_test_database(std::string toml) {
+    // As written by hand, or as toml++ writes a merged configuration (the scenarios').
+    static const std::regex sqlite_storage(R"(storage\s*=\s*["']\{\{dir\}\}/var/switchyard\.db["'])");
+    std::smatch found;
+    if (!std::getenv("SWITCHYARD_TEST_POSTGRES") || !std::regex_search(toml, found, sqlite_storage)) return toml;
+    auto* postgres = TestPostgres::shared();
+    if (!postgres) throw std::runtime_error("SWITCHYARD_TEST_POSTGRES is set, but there is no PostgreSQL: " + TestPostgres::why());
+    toml.replace(static_cast<std::size_t>(found.position(0)), static_cast<std::size_t>(found.length(0)),
+                 "storage = \"" + postgres->new_database_uri() + "\"");
+    constexpr std::string_view files_path = "path = \"{{dir}}/var/switchyard.files\"";
+    if (auto files = toml.find("\n[files]\n"); files != std::string::npos)
+        toml.insert(files + 9, std::string(files_path) + "\n");
+    else
+        toml += "\n[files]\n" + std::string(files_path) + "\n";
+    return toml;
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(const std::string& config_toml, const std::string& name) {
     auto root = source_dir();
     dir_ = std::filesystem::temp_directory_path() /
@@ -125,8 +151,8 @@ ServerProcess::ServerProcess(const std::string& config_toml, const std::string& 
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     log_ = dir_ / "server.log";
-    std::ofstream(dir_ / "switchyard.toml") << replace_all(replace_all(config_toml, "{{dir}}", dir_.string()), "{{source}}",
-                                                           root.string());
+    std::ofstream(dir_ / "switchyard.toml") << replace_all(replace_all(on_test_database(config_toml), "{{dir}}", dir_.string()),
+                                                           "{{source}}", root.string());
 }
 
 ServerProcess::~ServerProcess() {

@@ -76,8 +76,10 @@ TEST_CASE("rule files that no longer compile are refused on SIGHUP and recorded,
     CHECK_THAT(std::string(events[0].at("detail").as_string()), Catch::Contains("do not compile"));
 }
 
+// [sqlite]: it writes the server's configuration again itself, on the SQLite file the harness
+// would otherwise have swapped for a PostgreSQL database.
 TEST_CASE("a published ruleset the configuration no longer fits is refused at start, said so, and the files serve",
-          "[e2e][R3][rulesets]") {
+          "[e2e][R3][rulesets][sqlite]") {
     auto with_tier = rules_in_dir_config() + "\n[contact_fields]\ntier = \"string\"\n";
     ServerProcess server(with_tier, "rulesets-misfit");
     auto rules = copy_shipped_rules(server.dir());

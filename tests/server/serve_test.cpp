@@ -56,7 +56,13 @@ TEST_CASE("R1: webhooks are authenticated, stored and acknowledged, redelivery h
     REQUIRE(tasks.size() == 1);
     auto task = api(port, "/api/v1/tasks/" + std::to_string(tasks[0].at("id").as_int64()));
     CHECK(task.at("comments").as_array().size() == 1);  // the redelivery had no second effect
-    CHECK(testing::metric(port, "switchyard_inbox_received") == 2);  // but both bodies were recorded
+    if (std::getenv("SWITCHYARD_TEST_POSTGRES")) {
+        // A store that several servers share keeps a body's key: the redelivery made no row.
+        CHECK(testing::metric(port, "switchyard_inbox_received") == 1);
+        CHECK(testing::metric(port, "switchyard_webhooks_duplicate_total") == 1);
+    } else {
+        CHECK(testing::metric(port, "switchyard_inbox_received") == 2);  // but both bodies were recorded
+    }
 
     // C3: a later message of the same conversation is a comment of the same task.
     REQUIRE(http_request(port, "POST", "/webhooks/tg", telegram_text(306197399, 408258968, "and another thing", 155),

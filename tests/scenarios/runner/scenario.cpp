@@ -276,13 +276,15 @@ Scenario load_scenario(const std::filesystem::path& path, const std::string& bas
         throw ScenarioError(path.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
     }
     for (const auto& [key, value] : root)
-        if (key.str() != "behaviour" && key.str() != "title" && key.str() != "config" && key.str() != "step")
+        if (key.str() != "behaviour" && key.str() != "title" && key.str() != "sqlite_only" && key.str() != "config" &&
+            key.str() != "step")
             throw ScenarioError(where(path, value) + ": `" + std::string(key.str()) +
-                                "`: a scenario has `behaviour`, `title`, `[config]` and `[[step]]` tables");
+                                "`: a scenario has `behaviour`, `title`, `sqlite_only`, `[config]` and `[[step]]` tables");
     Scenario s;
     s.path = path;
     s.behaviour = root["behaviour"].value_or(std::string());
     s.title = root["title"].value_or(std::string());
+    s.sqlite_only = root["sqlite_only"].value_or(std::string());
     if (s.behaviour.empty() || s.title.empty())
         throw ScenarioError(path.string() + ":1: a scenario names its `behaviour` (the id, C1…R3) and its `title`");
     auto config = merged_config(base, root["config"].as_table());

@@ -97,6 +97,9 @@ struct Scenario {
     std::filesystem::path path;
     std::string behaviour;  // C1, T4, …
     std::string title;
+    // Why the scenario needs SQLite (it names ids that PostgreSQL's sequences, which a rolled
+    // back insert moves on, would not give): skipped when the suite runs on PostgreSQL.
+    std::string sqlite_only;
     std::string config;  // the whole switchyard.toml: base.toml with the scenario's [config] merged in
     std::map<std::string, Integration> integrations;  // by id
     std::string api_token;

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 
@@ -24,6 +25,7 @@ struct OutboundComment {
 // The tracker as the API shows it.
 struct Tracker {
     std::map<std::string, int> inbound_texts;  // text -> comments with it
+    std::vector<std::vector<std::string>> inbound_by_task;  // each task's inbound texts, in the order of their comments
     std::map<std::int64_t, OutboundComment> outbound;
     std::map<std::string, std::int64_t> outbound_by_text;
 };
@@ -62,7 +64,12 @@ Tracker read_tracker(std::uint16_t port) {
         for (const auto& t : page) {
             after = t.at("id").as_int64();
             auto task = get(port, "/api/v1/tasks/" + std::to_string(after));
-            for (const auto& c : task.at("comments").as_array()) read_comment(c.as_object(), tracker);
+            auto& in_order = tracker.inbound_by_task.emplace_back();
+            for (const auto& c : task.at("comments").as_array()) {
+                read_comment(c.as_object(), tracker);
+                if (text_or_empty(c.as_object().if_contains("direction")) == "inbound")
+                    in_order.push_back(text_or_empty(c.as_object().if_contains("text")));
+            }
         }
     }
 }
@@ -87,6 +94,23 @@ void check_webhooks(const Ledger& ledger, const Tracker& tracker, Report& report
             ++w.applied_twice;
             report.problems.push_back("`" + text + "` was applied " + std::to_string(times) + " times");
         }
+}
+
+// A customer's messages are posted one after another, each once the one before was answered
+// 200, so their comments must come in the order of the webhooks' indexes (`tg message 17`):
+// the comments of a task are in the order they were made.
+int index_of(const std::string& text) {
+    auto space = text.rfind(' ');
+    return space == std::string::npos ? -1 : std::atoi(text.c_str() + space + 1);
+}
+
+void check_order(const Tracker& tracker, Report& report) {
+    for (const auto& texts : tracker.inbound_by_task)
+        for (std::size_t i = 1; i < texts.size(); ++i)
+            if (index_of(texts[i]) < index_of(texts[i - 1])) {
+                ++report.webhooks.out_of_order;
+                report.problems.push_back("`" + texts[i] + "` was applied after `" + texts[i - 1] + "`, which came later");
+            }
 }
 
 // How many times each text reached the fake APIs; for Wazzup, only the calls it accepted.
@@ -189,6 +213,7 @@ void check_campaign(std::uint16_t port, const Ledger& ledger, const testing::Fak
     if (report.webhooks.inbox_failed != 0)
         report.problems.push_back(std::to_string(report.webhooks.inbox_failed) + " inbox rows failed");
     check_webhooks(ledger, tracker, report);
+    check_order(tracker, report);
     auto received = count_received(telegram, wazzup, report);
     check_replies(ledger, tracker, received, report);
     check_outbound_states(tracker, report);

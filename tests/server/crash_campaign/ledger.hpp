@@ -2,6 +2,7 @@
 // while they run, read by the final check once they have stopped.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -12,9 +13,17 @@
 
 namespace switchyard::campaign {
 
-// Where the server is: its port, 0 while it is down (killed and not yet listening again).
+// Where the servers are: each one's port, 0 while it is down (killed and not yet listening
+// again). One server, or up to four on one PostgreSQL database.
 struct Target {
-    std::atomic<std::uint16_t> port{0};
+    static constexpr std::size_t most = 4;
+    std::array<std::atomic<std::uint16_t>, most> ports{};
+    // A server that is up, looking from the n-th on (so that requests take turns): 0 when none is.
+    std::uint16_t pick(std::size_t n) const {
+        for (std::size_t i = 0; i < most; ++i)
+            if (auto port = ports[(n + i) % most].load()) return port;
+        return 0;
+    }
 };
 
 struct Webhook {

@@ -10,14 +10,15 @@ namespace json = boost::json;
 
 void print_text(const Report& r, std::ostream& out) {
     out << std::fixed << std::setprecision(1);
-    out << "crash campaign: " << r.kills << " kills (SIGKILL), seed " << r.seed << ", " << r.webhook_rate << " webhooks/s, "
-        << r.reply_rate << " replies/s\n";
+    out << "crash campaign: " << r.kills << " kills (SIGKILL) of " << r.servers << " server(s) on " << r.storage << ", seed "
+        << r.seed << ", " << r.webhook_rate << " webhooks/s, " << r.reply_rate << " replies/s\n";
     out << "  time:      " << r.traffic_seconds << " s of traffic, " << r.drain_seconds << " s to drain, " << r.wall_seconds
         << " s in all\n";
     const auto& w = r.webhooks;
     out << "  webhooks:  " << w.posted << " posted, " << w.acknowledged << " acknowledged (200), " << w.applied
         << " applied exactly once, " << w.lost << " lost, " << w.applied_twice << " applied twice; " << w.posts_without_answer
-        << " posts cut by a kill and posted again; inbox failed " << w.inbox_failed << "\n";
+        << " posts cut by a kill and posted again; inbox failed " << w.inbox_failed << "; " << w.out_of_order
+        << " out of order\n";
     const auto& p = r.replies;
     out << "  replies:   " << p.queued << " queued (201), " << p.delivered << " delivered, " << p.lost << " lost; " << p.unanswered
         << " unanswered at a kill (" << p.unanswered_stored << " of them stored and delivered), " << p.refused << " refused\n";
@@ -51,12 +52,15 @@ void print_json(const Report& r, std::ostream& out) {
         {"ok", r.ok()},
         {"seed", r.seed},
         {"kills", r.kills},
+        {"servers", r.servers},
+        {"storage", r.storage},
         {"webhook_rate", r.webhook_rate},
         {"reply_rate", r.reply_rate},
         {"seconds", json::object{{"traffic", r.traffic_seconds}, {"drain", r.drain_seconds}, {"wall", r.wall_seconds}}},
         {"webhooks", json::object{{"posted", w.posted}, {"acknowledged", w.acknowledged}, {"applied", w.applied},
                                   {"lost", w.lost}, {"applied_twice", w.applied_twice},
-                                  {"posts_without_answer", w.posts_without_answer}, {"inbox_failed", w.inbox_failed}}},
+                                  {"posts_without_answer", w.posts_without_answer}, {"inbox_failed", w.inbox_failed},
+                                  {"out_of_order", w.out_of_order}}},
         {"replies", json::object{{"queued", p.queued}, {"delivered", p.delivered}, {"lost", p.lost}, {"unanswered", p.unanswered},
                                  {"unanswered_stored", p.unanswered_stored}, {"refused", p.refused}}},
         {"outbound", json::object{{"comments", o.comments}, {"sent", o.sent}, {"failed_with_reason", o.failed_with_reason},

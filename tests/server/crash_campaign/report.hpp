@@ -13,6 +13,8 @@ namespace switchyard::campaign {
 struct Report {
     std::uint64_t seed = 0;
     int kills = 0;
+    int servers = 1;        // on one database (PostgreSQL when more than one)
+    std::string storage;    // sqlite or postgresql
     double webhook_rate = 0, reply_rate = 0;
     double traffic_seconds = 0;  // from the first webhook to the end of the traffic
     double drain_seconds = 0;    // then until the inbox and the outbox were empty
@@ -26,6 +28,7 @@ struct Report {
         int applied_twice = 0;          // any text found more than once
         int posts_without_answer = 0;   // posts the server did not answer 200 (killed): posted again
         std::int64_t inbox_failed = 0;  // rows the worker could not apply
+        int out_of_order = 0;           // a customer's message applied before an earlier one of theirs
     } webhooks;
 
     struct Replies {

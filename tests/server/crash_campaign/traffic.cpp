@@ -106,10 +106,11 @@ void Traffic::post_webhooks() {
 // webhook posted ends acknowledged; only a server that never answers again makes it give up.
 void Traffic::deliver_until_acknowledged(const Webhook& w) {
     std::optional<Clock::time_point> give_up;
-    for (;;) {
+    for (std::size_t attempt = 0;; ++attempt) {
         if (stopping_ && !give_up) give_up = Clock::now() + std::chrono::seconds(10);
         if (give_up && Clock::now() > *give_up) return;
-        auto port = target_.port.load();
+        // Webhooks take turns between the servers; a post that failed goes to the next one.
+        auto port = target_.pick(static_cast<std::size_t>(w.index) + attempt);
         if (port != 0) {
             auto r = testing::http_request(port, "POST", "/webhooks/" + w.integration, w.body, webhook_auth(w.integration));
             if (r.status == 200) {
@@ -128,7 +129,7 @@ void Traffic::post_replies() {
     auto refreshed = Clock::now() - std::chrono::hours(1);
     for (int j = 0; !stopping_; ++j) {
         beat.wait();
-        auto port = target_.port.load();
+        auto port = target_.pick(static_cast<std::size_t>(j));
         if (port == 0) continue;  // the server is down: the employee's tracker cannot reach it either
         if (tasks_.empty() || Clock::now() - refreshed > std::chrono::milliseconds(500)) {
             refresh_tasks(port);
