@@ -4,6 +4,7 @@
 #include "bytecode/serialize.hpp"
 #include "cli/cli.hpp"
 #include "common/clock.hpp"
+#include "console/console.hpp"
 #include "runtime/actions/actions.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
@@ -216,12 +217,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         context.more_metrics = [&dispatcher, &worker, &pruner, &log] {
             return dispatcher.metrics_text() + worker_metrics(worker, pruner, log);
         };
+        auto console = console::attach(context, [](const std::vector<std::string>& args, std::istream& in, std::ostream& o,
+                                                   std::ostream& e) { return run(args, in, o, e); });
         server::Server server(context, options.threads);
         out << "switchyard serve: listening on http://" << config.listen_address << ':' << server.port() << ", ruleset "
             << current->image->module().name << " version " << current->version << ", storage " << store.name()
             << " (durability " << config::durability_name(store.durability() == store::Durability::power_loss ? config::Durability::power_loss : config::Durability::process_crash)
             << "), files " << files_folder(config).string()
             << std::endl;
+        if (console.enabled)
+            out << "switchyard serve: the console is at http://" << config.listen_address << ':' << server.port() << "/console/"
+                << std::endl;
+        if (!console.problem.empty()) out << "switchyard serve: " << console.problem << std::endl;
         if (config.public_url.empty())
             out << "switchyard serve: [server] public_url is not set: download links in messages point at "
                 << config.public_base_url() << ", which customers may not reach" << std::endl;

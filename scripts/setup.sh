@@ -19,6 +19,9 @@ packages=(
     # PostgreSQL, the shared store for several servers (issue 16): libpq to build, the server for
     # the tests, which start one of their own (tests/support/postgres.cpp).
     libpq-dev postgresql-15
+    # The admin console (issue 17): its rule editor is Debian's CodeMirror, which `serve` reads from
+    # /usr/share/javascript/codemirror; its browser test drives headless Chromium with selenium.
+    libjs-codemirror chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -68,7 +68,7 @@ public:
         c.file = report().file();
         Section top{&root, ""};
         allow(top, {"server", "ruleset", "account", "employees", "contact_fields", "integrations", "files", "outbound",
-                    "retention", "log"});
+                    "retention", "log", "console"});
         read_server(top, c);
         read_files(top, c);
         if (storage_at_ && is_postgres_uri(c.storage) && c.files.path.empty())
@@ -77,6 +77,7 @@ public:
         read_outbound(top, c);
         read_retention(top, c);
         read_log(top, c);
+        read_console(top, c);
         read_ruleset(top, c);
         read_account(top, c);
         read_employees(top, c);
@@ -181,6 +182,21 @@ private:
         if (auto n = bounded(*s, "max_attempts", 1, 1000)) c.outbound.max_attempts = static_cast<std::uint32_t>(*n);
         if (auto ms = duration_value(*s, "timeout")) c.outbound.timeout_ms = *ms;
         if (auto ms = duration_value(*s, "max_backoff")) c.outbound.max_backoff_ms = *ms;
+    }
+
+    // The codemirror folder is not checked here: the server starts without it and says so
+    // (the console's editor is what needs it).
+    void read_console(const Section& top, Config& c) {
+        auto s = table(top, "console");
+        if (!s) return;
+        allow(*s, {"enabled", "codemirror", "session_ttl"});
+        if (auto enabled = boolean(*s, "enabled")) c.console.enabled = *enabled;
+        if (auto path = path_value(*s, "codemirror")) c.console.codemirror = *path;
+        if (auto ms = duration_value(*s, "session_ttl")) {
+            if (*ms >= 60000) c.console.session_ttl_ms = *ms;
+            else problem(Code::E0804, s->get("session_ttl")->source(), s->key("session_ttl") + ": must be at least \"1 min\"",
+                         "a session shorter than that ends while the admin works");
+        }
     }
 
     // Shorter than an hour is a mistake: the pruning would race the worker and the API's readers.

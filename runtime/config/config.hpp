@@ -130,6 +130,13 @@ struct Retention {
     std::int64_t decisions_ms = 90ll * 86400000;  // rows of the decision log
 };
 
+// [console]: the admin console `switchyard serve` shows at /console (docs/console.md).
+struct Console {
+    bool enabled = true;
+    std::string codemirror = "/usr/share/javascript/codemirror";  // Debian's libjs-codemirror
+    std::int64_t session_ttl_ms = 8ll * 3600 * 1000;              // a login lasts this long
+};
+
 enum class LogLevel : std::uint8_t { debug, info, warn, error };
 // The name written in the file: `debug`, `info`, `warn`, `error`.
 std::string_view log_level_name(LogLevel level);
@@ -176,6 +183,7 @@ struct Config {
     Outbound outbound;
     Retention retention;
     Logging log;
+    Console console;
 
     // public_url, or the listen address as an http:// URL; without a trailing `/`.
     std::string public_base_url() const;

@@ -45,15 +45,6 @@ Response answer(const Request& request, const actions::Answer& a) {
 
 namespace {
 
-// Compares secrets in time that does not depend on where they differ.
-bool same_secret(std::string_view given, std::string_view expected) {
-    if (expected.empty()) return false;
-    unsigned char diff = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < given.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
-    return diff == 0;
-}
-
 template <typename Name>
 std::string_view header(const Request& request, Name name) {
     auto it = request.find(name);
@@ -67,6 +58,20 @@ std::string_view bearer(const Request& request) {
 }
 
 }  // namespace
+
+std::optional<Response> refuse_access(const Request& request, Context& ctx) {
+    switch (access(request, ctx.config.api_token, ctx.sessions, common::wall_clock_ms())) {
+        case Access::granted: return std::nullopt;
+        case Access::bad_csrf:
+            ++ctx.metrics.csrf_refused;
+            return error(request, http::status::forbidden,
+                         "a console session's change needs its CSRF token in the " + std::string(csrf_header) + " header");
+        case Access::no_credentials: break;
+    }
+    ++ctx.metrics.api_unauthorized;
+    return error(request, http::status::unauthorized,
+                 "a Bearer token is required (api_token in the configuration), or a console session");
+}
 
 std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
     auto params = url.params();
@@ -174,6 +179,8 @@ std::string metrics_text(Context& ctx) {
     metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
     metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
     metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
+    metric("switchyard_csrf_refused_total", "counter", "console changes refused with 403: no CSRF token", ctx.metrics.csrf_refused.load());
+    metric("switchyard_console_sessions", "gauge", "console sessions open", ctx.sessions.size());
     metric("switchyard_connections_open", "gauge", "HTTP connections open", ctx.metrics.connections_open.load());
     metric("switchyard_accept_pauses_total", "counter", "times accepting stopped: max_connections reached, or no file descriptors",
            ctx.metrics.accept_pauses.load());
@@ -233,10 +240,7 @@ Response inbox_routes(const Request& request, const boost::urls::url_view& url, 
 }
 
 Response api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx) {
-    if (!same_secret(bearer(request), ctx.config.api_token)) {
-        ++ctx.metrics.api_unauthorized;
-        return error(request, http::status::unauthorized, "a Bearer token is required (api_token in the configuration)");
-    }
+    if (auto refused = refuse_access(request, ctx)) return std::move(*refused);
     bool get = request.method() == http::verb::get;
     if (auto rulesets = ruleset_api(request, url, path, ctx)) return std::move(*rulesets);
     if (path.starts_with("inbox/")) return inbox_routes(request, url, path.substr(6), ctx);
@@ -307,11 +311,10 @@ std::optional<Response> refuse_before_body(const Request& head, Context& ctx) {
         ++ctx.metrics.webhooks_unauthorized;
         return error(head, http::status::unauthorized, "wrong or missing credentials");
     }
-    if (path.starts_with("/api/v1/")) {
-        if (same_secret(bearer(head), ctx.config.api_token)) return std::nullopt;
-        ++ctx.metrics.api_unauthorized;
-        return error(head, http::status::unauthorized, "a Bearer token is required (api_token in the configuration)");
-    }
+    if (path.starts_with("/api/v1/")) return refuse_access(head, ctx);
+    // The console's login form carries the token; its other changes, a session and its CSRF token.
+    if (path == "/console/login" && ctx.console) return std::nullopt;
+    if (path.starts_with("/console/api/") && ctx.console) return refuse_access(head, ctx);
     return error(head, http::status::bad_request, path + " takes no body");
 }
 
@@ -331,6 +334,8 @@ Response handle_request(const Request& request, Context& ctx) {
             if (problem) o["reason"] = "storage: " + *problem;
             return json_reply(request, problem ? http::status::service_unavailable : http::status::ok, o);
         }
+        if ((path == "/console" || path.starts_with("/console/")) && ctx.console)
+            return ctx.console(request, std::string_view(path).substr(8), ctx);
         if (path == "/metrics") return reply(request, http::status::ok, metrics_text(ctx), "text/plain; version=0.0.4");
         constexpr std::string_view webhooks = "/webhooks/";
         if (path.starts_with(webhooks)) {

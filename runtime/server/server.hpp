@@ -7,6 +7,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
 #include "runtime/log/log.hpp"
+#include "runtime/server/sessions.hpp"
 #include "runtime/store/store.hpp"
 
 #include <boost/beast/http.hpp>
@@ -33,6 +34,7 @@ struct Metrics {
     std::atomic<std::uint64_t> webhooks_unauthorized{0};
     std::atomic<std::uint64_t> webhooks_too_large{0};
     std::atomic<std::uint64_t> api_unauthorized{0};
+    std::atomic<std::uint64_t> csrf_refused{0};  // a console session's change without its CSRF token
     std::atomic<std::uint64_t> ruleset_swaps{0};
     std::atomic<std::uint64_t> ruleset_refusals{0};
     std::atomic<std::uint64_t> connections_open{0};
@@ -67,6 +69,10 @@ struct Context {
     actions::Desk* desk = nullptr;      // the write API; null: the API is read-only (405)
     std::function<std::string()> more_metrics;  // appended to /metrics (the outbox's)
     log::Logger* log = nullptr;         // null: requests are not logged, storage problems go to stderr
+    // The admin console's routes (/console and below; console/), given the path after
+    // `/console`; none: 404. Its sessions let the browser call /api/v1 too (sessions.hpp).
+    std::function<Response(const Request&, std::string_view path, Context&)> console;
+    Sessions sessions;
     Metrics metrics;
     StorageHealth storage;
 };
@@ -79,6 +85,9 @@ void handle_request_async(std::shared_ptr<const Request> request, Context& conte
 // may send it one (no route takes a body there, the webhook's or the API's credentials are
 // wrong), so that a client without credentials cannot make the server hold its body.
 std::optional<Response> refuse_before_body(const Request& head, Context& context);
+// None when the request may use the API: the Bearer token, or a console session (with its CSRF
+// token on a change; sessions.hpp); otherwise the 401 or 403 to answer.
+std::optional<Response> refuse_access(const Request& request, Context& context);
 
 class Server {
 public:
