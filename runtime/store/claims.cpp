@@ -187,9 +187,6 @@ std::vector<InboxRow> Work::claim_shared(std::size_t limit) {
 
 namespace {
 
-// The duties' locks take two keys, which PostgreSQL keeps apart from the lanes' one-key locks.
-constexpr std::int32_t duty_class = 0x53590001;
-
 // A lock held by a session stays held until the session ends, so a duty once led is led until
 // the connection breaks: looked at again at most once a second, with a statement that fails
 // on a broken connection.
@@ -215,7 +212,7 @@ bool Store::leads(Duty duty) {
         }
     }
     Query q(h.connection, "SELECT pg_try_advisory_lock(?, ?)");
-    q.bind(static_cast<std::int64_t>(duty_class), static_cast<std::int64_t>(duty));
+    q.bind(shared_lock_class, static_cast<std::int64_t>(duty));  // two keys: apart from the lanes' one-key locks
     if (!q.step() || q.integer(0) == 0) return false;
     impl_->led.insert(duty);
     impl_->duties_checked_ms = now;

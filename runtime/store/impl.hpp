@@ -140,6 +140,12 @@ struct Work::State {
     sql::Transaction transaction;
 };
 
+// A shared store's locks of the session in PostgreSQL's two-key space (the lanes take the
+// one-key space, claims.cpp): (class, the duty's number) for each Duty, (class, -1) while the
+// store migrates.
+inline constexpr std::int64_t shared_lock_class = 0x53590001;
+inline constexpr std::int64_t migration_lock_key = -1;
+
 // The last inbox id the tracker has taken (inbox_state) or left out (inbox_link): the next row
 // to process is the first inbox id above it.
 std::int64_t last_taken(sql::Connection& tracker);

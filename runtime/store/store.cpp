@@ -203,6 +203,27 @@ std::shared_ptr<Handle> open_inbox(const std::string& path, Durability durabilit
     }
 }
 
+// A lock of the session, on a shared database, held while the store migrates and pairs the
+// schemas.
+class MigrationLock {
+public:
+    explicit MigrationLock(sql::Connection& c) : c_(c) {
+        sql::Query(c_, "SELECT pg_advisory_lock(?, ?)").bind(shared_lock_class, migration_lock_key).run();
+    }
+    ~MigrationLock() {
+        try {
+            sql::Query(c_, "SELECT pg_advisory_unlock(?, ?)").bind(shared_lock_class, migration_lock_key).run();
+        } catch (const StoreError&) {
+            // The connection is gone, and the lock with it.
+        }
+    }
+    MigrationLock(const MigrationLock&) = delete;
+    MigrationLock& operator=(const MigrationLock&) = delete;
+
+private:
+    sql::Connection& c_;
+};
+
 }  // namespace
 
 int applied_version(sql::Connection& c, std::string_view record) {
@@ -274,9 +295,13 @@ Store::Store(const std::string& path, Schema schema, Options options) : impl_(st
         impl_->postgres = true;
         impl_->worker = open();
         impl_->inbox = open();
-        migrate(impl_->inbox->connection, where, pg_schema.inbox, inbox_record);
-        migrate(impl_->worker->connection, where, pg_schema.tracker, tracker_record);
-        link(impl_->worker->connection, impl_->inbox->connection, where, where);
+        {
+            // Servers started together migrate one after the other: the second finds it done.
+            MigrationLock one_at_a_time(impl_->worker->connection);
+            migrate(impl_->inbox->connection, where, pg_schema.inbox, inbox_record);
+            migrate(impl_->worker->connection, where, pg_schema.tracker, tracker_record);
+            link(impl_->worker->connection, impl_->inbox->connection, where, where);
+        }
         impl_->reader = open();
         impl_->inbox_writer = open();
         impl_->duties = open();

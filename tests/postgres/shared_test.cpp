@@ -9,7 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 using namespace switchyard;
@@ -166,4 +168,26 @@ TEST_CASE("shared store: rows waiting when the queue came (inbox migration 2) ar
     auto rows = work.next_pending(10);
     CHECK(ids_of(rows) == Ids{2, 3, 4});
     CHECK(rows[0].requeued);
+}
+
+TEST_CASE("shared store: servers started together on a new database migrate it once", "[postgres]") {
+    auto uri = database_uri();
+    if (!uri) return;
+    std::vector<std::unique_ptr<Store>> stores(3);
+    std::vector<std::string> errors(3);
+    std::vector<std::thread> starting;
+    for (std::size_t i = 0; i < stores.size(); ++i)
+        starting.emplace_back([&, i] {
+            try {
+                stores[i] = std::make_unique<Store>(*uri);
+            } catch (const std::exception& e) {
+                errors[i] = e.what();
+            }
+        });
+    for (auto& t : starting) t.join();
+    for (std::size_t i = 0; i < stores.size(); ++i) {
+        INFO(errors[i]);
+        REQUIRE(stores[i]);
+        CHECK(stores[i]->schema_version().tracker == static_cast<int>(current_schema().tracker.size()));
+    }
 }
