@@ -90,10 +90,36 @@ PgConnection::PgConnection(const std::string& conninfo) : where_(without_passwor
         conn_ = nullptr;
         throw StoreError("cannot connect to the database " + where_ + ": " + why);
     }
+    start_session();
+}
+
+void PgConnection::start_session() {
     // Messages in English whatever the server's locale: they are shown to people as they are.
     exec("SET lc_messages TO 'C'");
     // Notices (`relation … already exists, skipping`) are not errors: libpq would print them.
     exec("SET client_min_messages TO WARNING");
+}
+
+void PgConnection::reconnect_if_lost() {
+    if (PQstatus(conn_) != CONNECTION_BAD) return;
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) return;  // still down: the next statement tries again
+    ++session_;  // every statement is prepared again in the new session
+    try {
+        start_session();
+    } catch (const StoreError&) {
+        // Lost again at once: the next failure reconnects.
+    }
+}
+
+void PgConnection::fail_with(const pg_result* result, const std::string& doing) {
+    // The error is read before a reconnection replaces the connection's own message.
+    try {
+        fail(result, doing);
+    } catch (const Error&) {
+        reconnect_if_lost();
+        throw;
+    }
 }
 
 PgConnection::~PgConnection() {
@@ -103,17 +129,21 @@ PgConnection::~PgConnection() {
 
 void PgConnection::exec(std::string_view sql) {
     ResultPtr result(PQexec(conn_, std::string(sql).c_str()));
-    if (!result || !succeeded(result.get())) fail(result.get(), "`" + std::string(sql) + "` failed in " + where_);
+    if (!result || !succeeded(result.get())) fail_with(result.get(), "`" + std::string(sql) + "` failed in " + where_);
 }
 
 sql::Statement& PgConnection::cached(std::string_view sql) {
     if (auto it = cache_.find(sql); it != cache_.end()) return *it->second;
     std::string name = "s" + std::to_string(cache_.size() + 1);
+    prepare(name, sql);
+    auto statement = std::make_unique<PgStatement>(*this, std::move(name), std::string(sql), session_);
+    return *cache_.emplace(std::string(sql), std::move(statement)).first->second;
+}
+
+void PgConnection::prepare(const std::string& name, std::string_view sql) {
     std::string text = numbered_placeholders(sql);
     ResultPtr result(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
-    if (!result || !succeeded(result.get())) fail(result.get(), "cannot prepare `" + std::string(sql) + "`");
-    auto statement = std::make_unique<PgStatement>(*this, std::move(name), std::string(sql));
-    return *cache_.emplace(std::string(sql), std::move(statement)).first->second;
+    if (!result || !succeeded(result.get())) fail_with(result.get(), "cannot prepare `" + std::string(sql) + "`");
 }
 
 std::map<std::string, std::int64_t> PgConnection::statement_runs() const {
@@ -137,8 +167,12 @@ std::string_view PgConnection::begin_text(Begin kind) const {
     return kind == Begin::write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 }
 
-ResultPtr PgConnection::run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,
-                                     const std::vector<bool>& binary, std::string_view sql_for_errors) {
+ResultPtr PgConnection::run_prepared(const std::string& name, std::string_view sql, std::uint64_t& prepared_in,
+                                     const std::vector<std::optional<std::string>>& params, const std::vector<bool>& binary) {
+    if (prepared_in != session_) {
+        prepare(name, sql);
+        prepared_in = session_;
+    }
     std::vector<const char*> values;
     std::vector<int> lengths, formats;
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -148,7 +182,7 @@ ResultPtr PgConnection::run_prepared(const std::string& name, const std::vector<
     }
     ResultPtr result(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
                                     formats.data(), 0));
-    if (!result || !succeeded(result.get())) fail(result.get(), "`" + std::string(sql_for_errors) + "` failed");
+    if (!result || !succeeded(result.get())) fail_with(result.get(), "`" + std::string(sql) + "` failed");
     std::string_view changed = PQcmdTuples(result.get());
     changes_ = 0;
     std::from_chars(changed.data(), changed.data() + changed.size(), changes_);
@@ -157,8 +191,8 @@ ResultPtr PgConnection::run_prepared(const std::string& name, const std::vector<
 
 // ---- a statement ----
 
-PgStatement::PgStatement(PgConnection& connection, std::string name, std::string sql)
-    : connection_(connection), name_(std::move(name)), sql_(std::move(sql)) {}
+PgStatement::PgStatement(PgConnection& connection, std::string name, std::string sql, std::uint64_t session)
+    : connection_(connection), name_(std::move(name)), sql_(std::move(sql)), prepared_in_(session) {}
 
 std::optional<std::string>& PgStatement::param(int index) {
     auto i = static_cast<std::size_t>(index - 1);
@@ -183,7 +217,7 @@ void PgStatement::bind_blob(int index, std::string_view bytes) {
 
 bool PgStatement::step() {
     if (!result_) {
-        result_ = connection_.run_prepared(name_, params_, binary_, sql_);
+        result_ = connection_.run_prepared(name_, sql_, prepared_in_, params_, binary_);
         ++runs_;
         row_ = -1;
     }

@@ -59,7 +59,7 @@ class PgConnection;
 // first step() and its rows are read from the result.
 class PgStatement final : public sql::Statement {
 public:
-    PgStatement(PgConnection& connection, std::string name, std::string sql);
+    PgStatement(PgConnection& connection, std::string name, std::string sql, std::uint64_t session);
 
     using Statement::bind;
     void bind(int index, std::int64_t value) override;
@@ -78,6 +78,7 @@ private:
 
     PgConnection& connection_;
     std::string name_, sql_;
+    std::uint64_t prepared_in_ = 0;  // the session of the connection it was prepared in
     std::vector<std::optional<std::string>> params_;
     std::vector<bool> binary_;  // per parameter: bytes (bind_blob)
     ResultPtr result_;
@@ -103,12 +104,22 @@ public:
     bool read_only() const override { return false; }  // a refused write says so as it happens
     std::string_view begin_text(Begin kind) const override;
 
-    // For PgStatement: runs a prepared statement, and keeps what it changed.
-    ResultPtr run_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params,
-                           const std::vector<bool>& binary, std::string_view sql_for_errors);
+    // For PgStatement: runs a prepared statement, and keeps what it changed. `prepared_in` is the
+    // session the statement was prepared in: after a reconnection it is prepared again first.
+    ResultPtr run_prepared(const std::string& name, std::string_view sql, std::uint64_t& prepared_in,
+                           const std::vector<std::optional<std::string>>& params, const std::vector<bool>& binary);
 
 private:
+    void prepare(const std::string& name, std::string_view sql);
+    void start_session();
+    // After a failure: when the connection itself is lost (the server restarted, the network
+    // cut), connects again, so that the next statement works; the one that failed still throws
+    // (its transaction is gone with the old session, as PostgreSQL rolled it back).
+    void reconnect_if_lost();
+    [[noreturn]] void fail_with(const pg_result* result, const std::string& doing);
+
     pg_conn* conn_ = nullptr;
+    std::uint64_t session_ = 1;  // grows with each reconnection
     std::string where_;  // the connection string without its password
     std::map<std::string, std::unique_ptr<PgStatement>, std::less<>> cache_;
     std::int64_t changes_ = 0;

@@ -242,3 +242,23 @@ TEST_CASE("postgres: the migrations make the same tables, columns and indexes as
     sql::Query(pg, "INSERT INTO contacts (name, created_at, updated_at) VALUES (?, ?, ?)").bind("Anna", 1, 1).run();
     CHECK(pg.last_insert_id() == 1000001);
 }
+
+TEST_CASE("postgres: a connection the server ended fails its statement, then connects again and goes on", "[postgres]") {
+    auto db = database();
+    if (!db) return;
+    pg::PgConnection c(*db), admin(*db);
+    std::int64_t backend = 0;
+    {
+        sql::Query pid(c, "SELECT pg_backend_pid()");
+        REQUIRE(pid.step());
+        backend = pid.integer(0);
+    }
+    sql::Query(admin, "SELECT pg_terminate_backend(?, 5000)").bind(backend).run();  // waits for it to end
+    // The server restarted, say: the statement in hand fails, with the connection's reason.
+    CHECK_THROWS_AS(sql::Query(c, "SELECT pg_backend_pid()").step(), StoreError);
+    // The next one runs on a new session, its statement prepared there again.
+    sql::Query again(c, "SELECT pg_backend_pid()");
+    REQUIRE(again.step());
+    CHECK(again.integer(0) != backend);
+    c.exec("SELECT 1");
+}

@@ -4,6 +4,7 @@
 // the other, and either answers the API about what the other stored.
 #include "tests/server/rulesets_support.hpp"
 #include "tests/support.hpp"
+#include "runtime/store/postgres.hpp"
 #include "tests/support/postgres.hpp"
 
 #include <boost/json.hpp>
@@ -114,4 +115,44 @@ TEST_CASE("postgres: two servers share one database: redeliveries, rulesets and 
     auto file = http_request(b.port(), "GET", "/api/v1/comments/" + std::to_string(id) + "/files/0", {}, api_auth);
     CHECK(file.status == 200);
     CHECK(file.body == "the invoice");
+}
+
+TEST_CASE("postgres: a server whose connections PostgreSQL cut connects again and goes on", "[e2e][postgres]") {
+    TempFolder files;
+    auto config = shared_config(files.path / "files");
+    if (!config) return;
+    testing::ServerProcess server(*config, "postgres-cut");
+    server.start();
+    // Four customers, each writing once in a private chat.
+    auto update = [](int i) {
+        boost::json::object user{{"id", 91000 + i}, {"is_bot", false}, {"first_name", "Customer " + std::to_string(i)}};
+        boost::json::object chat{{"id", 91000 + i}, {"type", "private"}, {"first_name", "Customer " + std::to_string(i)}};
+        boost::json::object message{{"message_id", i}, {"date", 1764900000}, {"chat", chat}, {"from", user}, {"text", "hello"}};
+        return boost::json::serialize(boost::json::object{{"update_id", 7000 + i}, {"message", message}});
+    };
+    REQUIRE(http_request(server.port(), "POST", "/webhooks/tg", update(1), telegram_auth).status == 200);
+    REQUIRE(server.wait_until_processed());
+
+    // Every connection of the server ended by PostgreSQL (a restart of it, a failover).
+    auto uri = std::string(config->substr(config->find("postgresql://")));
+    uri = uri.substr(0, uri.find('"'));
+    store::pg::PgConnection admin(uri);
+    store::sql::Query(admin,
+                      "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .run();
+
+    // A webhook is answered 503 at most once per connection lost, then stored; the messenger
+    // delivers it again until it is.
+    int attempts = 0;
+    for (int i = 2; i <= 4; ++i) {
+        int status = 0;
+        while ((status = http_request(server.port(), "POST", "/webhooks/tg", update(i), telegram_auth).status) != 200) {
+            CHECK(status == 503);
+            REQUIRE(++attempts < 5);
+        }
+    }
+    REQUIRE(server.wait_until_processed(30));
+    CHECK(testing::metric(server.port(), "switchyard_inbox_processed") == 4);
+    CHECK(api(server.port(), "/api/v1/tasks").at("tasks").as_array().size() == 4);
 }
