@@ -4,7 +4,7 @@
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/postgres.hpp"
 #include "runtime/store/sqlite.hpp"
-#include "tests/support/postgres.hpp"
+#include "tests/support/postgres_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,11 +18,8 @@ namespace {
 
 // The test's own database; none (and the test says why) where PostgreSQL is not installed.
 std::optional<std::string> database() {
-    auto* server = testing::TestPostgres::shared();
-    if (!server) {
-        WARN("skipped: " << testing::TestPostgres::why());
-        return std::nullopt;
-    }
+    auto* server = testing::postgres_or_skip();
+    if (!server) return std::nullopt;
     return server->new_database();
 }
 

@@ -5,7 +5,7 @@
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/postgres.hpp"
 #include "runtime/store/work.hpp"
-#include "tests/support/postgres.hpp"
+#include "tests/support/postgres_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,11 +20,8 @@ using namespace switchyard::store;
 namespace {
 
 std::optional<std::string> database_uri() {
-    auto* server = testing::TestPostgres::shared();
-    if (!server) {
-        WARN("skipped: " << testing::TestPostgres::why());
-        return std::nullopt;
-    }
+    auto* server = testing::postgres_or_skip();
+    if (!server) return std::nullopt;
     return server->new_database_uri();
 }
 
@@ -145,24 +142,20 @@ TEST_CASE("shared store: a failed row put back is queued again with its lanes", 
 }
 
 TEST_CASE("shared store: rows waiting when the queue came (inbox migration 2) are queued", "[postgres]") {
-    auto* server = testing::TestPostgres::shared();
-    if (!server) {
-        WARN("skipped: " << testing::TestPostgres::why());
-        return;
-    }
-    auto uri = server->new_database_uri();
+    auto uri = database_uri();
+    if (!uri) return;
     {
         // A database of one server, before the shared queue: rows 1 and 2 finished, 3 and 4 not.
-        pg::PgConnection c(uri);
+        pg::PgConnection c(*uri);
         auto schema = postgres_schema();
-        migrate(c, uri, schema.inbox.first(1), "inbox_migrations");
-        migrate(c, uri, schema.tracker, "schema_migrations");
+        migrate(c, *uri, schema.inbox.first(1), "inbox_migrations");
+        migrate(c, *uri, schema.tracker, "schema_migrations");
         c.exec("INSERT INTO inbox (integration, received_at, body) VALUES ('tg', 1, 'a'), ('tg', 1, 'b'), ('tg', 1, 'c'),"
                " ('tg', 1, 'd'); INSERT INTO inbox_link (inbox_file, start_after) SELECT identity, 0 FROM inbox_file;"
                " INSERT INTO inbox_state (id, state, processed_at) VALUES (1, 'done', 1), (2, 'failed', 1);"
                " INSERT INTO inbox_requeued (id, requeued_at, reason) VALUES (2, 1, 'x'); DELETE FROM inbox_state WHERE id = 2");
     }
-    Store s(uri);
+    Store s(*uri);
     CHECK(s.schema_version().inbox == 2);
     auto work = s.begin_work();
     auto rows = work.next_pending(10);

@@ -3,7 +3,7 @@
 #include "tests/server/e2e_config.hpp"
 #include "tests/server/harness.hpp"
 #include "tests/support.hpp"
-#include "tests/support/postgres.hpp"
+#include "tests/support/postgres_or_skip.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -22,11 +22,8 @@ namespace {
 
 // The end-to-end configuration on a new PostgreSQL database, its files in the server's folder.
 std::optional<std::string> postgres_config() {
-    auto* server = testing::TestPostgres::shared();
-    if (!server) {
-        WARN("skipped: " << testing::TestPostgres::why());
-        return std::nullopt;
-    }
+    auto* server = testing::postgres_or_skip();
+    if (!server) return std::nullopt;
     auto uri = server->new_database_uri();
     return testing::replace_all(testing::e2e_config, "\"{{dir}}/var/switchyard.db\"", "\"" + uri + "\"") +
            "\n[files]\npath = \"{{dir}}/files\"\n";

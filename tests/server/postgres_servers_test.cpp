@@ -5,7 +5,7 @@
 #include "tests/server/rulesets_support.hpp"
 #include "tests/support.hpp"
 #include "runtime/store/postgres.hpp"
-#include "tests/support/postgres.hpp"
+#include "tests/support/postgres_or_skip.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -25,11 +25,8 @@ namespace {
 
 // The end-to-end configuration on a new PostgreSQL database, with one files folder for all.
 std::optional<std::string> shared_config(const std::filesystem::path& files) {
-    auto* server = testing::TestPostgres::shared();
-    if (!server) {
-        WARN("skipped: " << testing::TestPostgres::why());
-        return std::nullopt;
-    }
+    auto* server = testing::postgres_or_skip();
+    if (!server) return std::nullopt;
     auto uri = server->new_database_uri();
     return testing::replace_all(testing::e2e_config, "\"{{dir}}/var/switchyard.db\"", "\"" + uri + "\"") + "\n[files]\npath = \"" +
            files.string() + "\"\n";
