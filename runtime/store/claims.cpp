@@ -2,10 +2,12 @@
 // which rows, and which server leads each background duty.
 //
 // Every row waiting is in `inbox_queue` with its lanes, the conversations its events belong
-// to (InboxKeys). A worker reads the head of the queue, then takes, in id order, the rows whose
+// to (InboxKeys). A worker reads the head of the queue, then chooses, in id order, the rows whose
 // lanes it can lock: a lane is an advisory lock of its inbox connection's session, so while a
 // worker holds it no other takes a row of that conversation, and a row stays behind an earlier
-// row of one of its lanes that another worker holds. The lanes are let go when the worker's
+// row of one of its lanes that another worker holds. It takes the rows chosen in its own
+// transaction with FOR UPDATE SKIP LOCKED: row locks alone would let a worker that skips a
+// conversation's row held by another take that conversation's next row; the lanes keep the order. The lanes are let go when the worker's
 // transaction has ended (LaneLocks), after the rows it finished left the queue in that same
 // transaction; a killed server's connections end, and with them its lanes, so its rows are
 // taken over as they stand (its transaction rolled back). The queue is read outside that
@@ -162,17 +164,20 @@ std::vector<InboxRow> Work::claim_shared(std::size_t limit) {
     auto head = queue_head(c, limit * window_factor, state_->finished);
     auto taken = take(c, head, limit, state_->lanes);
     if (taken.empty()) return {};
-    // Still queued: a row finished by another worker after the head was read left the queue
-    // before that worker let its lanes go, so the lock taken since shows it gone.
+    // Taken for good in this Work's transaction: each queue row locked FOR UPDATE, skipped
+    // rather than waited for when another worker has it (only two lanes whose keys are one number
+    // could let that happen), and deleted by finish() when its row is done. Still queued: a row
+    // that another worker finished after the head was read left the queue before that worker let
+    // its lanes go, so this statement, which began after the lanes were taken, does not see it.
     std::vector<std::int64_t> ids;
     std::unordered_map<std::int64_t, bool> requeued;
     for (const auto* row : taken) {
         ids.push_back(row->id);
         requeued[row->id] = row->requeued;
     }
-    Query q(c,
-            "SELECT i.id, i.integration, i.received_at, i.body FROM inbox i JOIN inbox_queue q ON q.id = i.id"
-            " WHERE i.id = ANY(?::bigint[]) ORDER BY i.id");
+    Query q(state_->connection,
+            "SELECT i.id, i.integration, i.received_at, i.body FROM inbox_queue q JOIN inbox i ON i.id = q.id"
+            " WHERE q.id = ANY(?::bigint[]) ORDER BY q.id FOR UPDATE OF q SKIP LOCKED");
     q.bind(array_literal(ids));
     std::vector<InboxRow> rows;
     std::size_t bytes = 0;
