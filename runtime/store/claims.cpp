@@ -179,9 +179,14 @@ std::vector<InboxRow> Work::claim_shared(std::size_t limit) {
             "SELECT i.id, i.integration, i.received_at, i.body FROM inbox_queue q JOIN inbox i ON i.id = q.id"
             " WHERE q.id = ANY(?::bigint[]) ORDER BY q.id FOR UPDATE OF q SKIP LOCKED");
     q.bind(array_literal(ids));
+    // The batch ends before the first row chosen that was not taken: a killed server's lanes
+    // may be free a moment before its transaction has rolled back and let go of the row, and a
+    // later row of that conversation must not overtake it. (A row finished meanwhile ends the
+    // batch too; the next one goes on from there.)
     std::vector<InboxRow> rows;
-    std::size_t bytes = 0;
+    std::size_t bytes = 0, next = 0;
     while (bytes < batch_bytes && q.step()) {
+        if (q.integer(0) != ids[next++]) break;
         rows.push_back(InboxRow{q.integer(0), q.text(1), q.integer(2), q.text(3), requeued[q.integer(0)]});
         bytes += rows.back().body.size();
     }

@@ -195,3 +195,25 @@ TEST_CASE("shared store: servers started together on a new database migrate it o
         CHECK(stores[i]->schema_version().tracker == static_cast<int>(current_schema().tracker.size()));
     }
 }
+
+TEST_CASE("shared store: a row still held by a dying server's transaction is not overtaken by the next of its lane", "[postgres]") {
+    auto uri = database_uri();
+    if (!uri) return;
+    Store s(*uri);
+    auto first = s.accept("tg", "1", 1, lanes({"chat A"}));
+    auto second = s.accept("tg", "2", 1, lanes({"chat A"}));
+    auto other = s.accept("tg", "3", 1, lanes({"chat B"}));
+    // A killed server whose lanes went with its first connection, while its transaction, on
+    // another, still holds the row it took.
+    pg::PgConnection dying(*uri);
+    sql::Transaction held(dying);
+    sql::Query(dying, "SELECT id FROM inbox_queue WHERE id = ? FOR UPDATE").bind(first).run();
+
+    {
+        auto work = s.begin_work();
+        CHECK(work.next_pending(10).empty());  // neither row 1, held, nor row 2 behind it
+    }
+    held.commit();  // rolled back, or gone: the row is free again
+    auto work = s.begin_work();
+    CHECK(ids_of(work.next_pending(10)) == Ids{first, second, other});
+}
