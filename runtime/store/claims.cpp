@@ -165,8 +165,8 @@ std::vector<InboxRow> Work::claim_shared(std::size_t limit) {
     auto taken = take(c, head, limit, state_->lanes);
     if (taken.empty()) return {};
     // Taken for good in this Work's transaction: each queue row locked FOR UPDATE, skipped
-    // rather than waited for when another worker has it (only two lanes whose keys are one number
-    // could let that happen), and deleted by finish() when its row is done. Still queued: a row
+    // rather than waited for when another transaction has it (a killed server's, not yet rolled
+    // back; two lanes whose keys are one number), and deleted by finish() when its row is done. Still queued: a row
     // that another worker finished after the head was read left the queue before that worker let
     // its lanes go, so this statement, which began after the lanes were taken, does not see it.
     std::vector<std::int64_t> ids;
