@@ -377,13 +377,16 @@ struct Server::Impl {
         });
     }
 
-    // A sample now, and the next one an interval later; a store that fails skips one (the
-    // requests report it), and a cancelled timer ends the chain.
+    // A sample now, and the next one an interval later; a cancelled timer ends the chain. A
+    // store that fails skips the sample and is reported as a request's failure is (logged
+    // when the problem starts or changes, /healthz unhealthy), not every 10 s.
     void sample_metrics() {
         try {
             context.metrics_history.record(common::wall_clock_ms(), metrics_text(context));
+        } catch (const store::StoreError& e) {
+            context.storage.failed(e.what(), e.reason(), context.log);
         } catch (const std::exception& e) {
-            if (context.log) context.log->write(log::Level::warn, "metrics_sample_skipped", {{"reason", e.what()}});
+            if (context.log) context.log->write(log::Level::error, "metrics_sample_failed", {{"reason", e.what()}});
         }
         sampler.expires_after(metrics_sample_interval);
         sampler.async_wait([this](beast::error_code ec) {

@@ -2,6 +2,7 @@
 // the bound on them, GET /api/v1/metrics/history through handle_request, and the running server
 // sampling itself from its start.
 #include "runtime/server/server.hpp"
+#include "runtime/store/sqlite.hpp"
 #include "tests/server/e2e_config.hpp"
 #include "tests/server/harness.hpp"
 #include "tests/support.hpp"
@@ -100,6 +101,35 @@ TEST_CASE("GET /api/v1/metrics/history answers the samples, with the API's token
         CHECK(samples[0].at("values").at("switchyard_outbox_oldest_age_seconds") == 1.5);
         CHECK(samples[0].at("values").at("switchyard_outbox_sent_total{integration=\"tg\"}") == 3);
         CHECK(samples[1].at("values").at("switchyard_inbox_pending") == 0);  // the store's figures, as /metrics renders them
+    }
+    for (auto suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(db.string() + suffix);
+        std::filesystem::remove(store::inbox_path(db.string()) + suffix);
+    }
+}
+
+TEST_CASE("the sampler reports a store that fails as a request does, skips the sample, and stops with the server",
+          "[server][metrics][sqlite]") {
+    auto db = std::filesystem::temp_directory_path() / ("switchyard-sampler-" + std::to_string(::getpid()) + ".db");
+    config::Config config;
+    config.listen_port = 0;
+    engine::RulesetHolder rulesets;
+    {
+        store::Store store(db.string());
+        {
+            store::sql::SqliteConnection other(db.string());  // another writer breaks the tracker
+            other.exec("DROP TABLE tasks");
+        }
+        server::Context context(config, store, rulesets);
+        server::Server running(context, 1);
+        std::thread serving([&] { running.run(); });
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        while (!context.storage.problem() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        running.stop();
+        serving.join();
+        CHECK(context.storage.problem() == "no such table: tasks");
+        CHECK(context.metrics_history.samples().empty());
     }
     for (auto suffix : {"", "-wal", "-shm"}) {
         std::filesystem::remove(db.string() + suffix);
