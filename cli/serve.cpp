@@ -213,6 +213,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         if (store.shared()) follower.emplace(rulesets, store, config, log);
         server::Context context(config, store, rulesets, [&worker] { worker.wake(); });
         context.desk = &desk;
+        context.wake_outbox = [&dispatcher] { dispatcher.wake(); };
         context.log = &log;
         context.more_metrics = [&dispatcher, &worker, &pruner, &log] {
             return dispatcher.metrics_text() + worker_metrics(worker, pruner, log);

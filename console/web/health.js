@@ -1,5 +1,6 @@
-// The Health page: the figures of /metrics, sampled every 10 s while the console is open and
-// kept for an hour, each drawn as a small chart (SVG), counters as their rate per minute.
+// The Health page: the figures of /metrics over the last hour, each drawn as a small chart (SVG),
+// counters as their rate per minute: first the server's own samples of the hour
+// (GET /api/v1/metrics/history), then the page's, every 10 s while the console is open.
 "use strict";
 Console.pages.health = (function () {
   var samples = [];        // {at: ms, values: {name: number}}
@@ -16,6 +17,21 @@ Console.pages.health = (function () {
       if (m && !m[2]) values[m[1]] = Number(m[3]);
     });
     return values;
+  }
+
+  // The figures without labels, as parse() keeps them.
+  function unlabeled(values) {
+    var out = {};
+    Object.keys(values).forEach(function (k) { if (k.indexOf("{") < 0) out[k] = values[k]; });
+    return out;
+  }
+
+  async function history() {
+    var h = await Console.call("GET", "/api/v1/metrics/history");
+    Object.keys(h.types).forEach(function (n) { types[n] = h.types[n]; });
+    var now = Date.now();
+    samples = h.samples.map(function (s) { return { at: s.at_ms, values: unlabeled(s.values) }; })
+      .filter(function (s) { return now - s.at <= hour; }).concat(samples);
   }
 
   async function sample() {
@@ -76,7 +92,10 @@ Console.pages.health = (function () {
 
   return {
     // A second sample soon after the first, so that counters have a rate at once.
-    init: function () { tick(); setTimeout(tick, 2000); setInterval(tick, 10000); },
+    init: function () {
+      history().catch(function (e) { Console.notice("/api/v1/metrics/history: " + e.message, "error"); })
+        .then(function () { tick(); setTimeout(tick, 2000); setInterval(tick, 10000); });
+    },
     show: function () { draw(); }
   };
 })();

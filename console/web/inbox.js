@@ -1,6 +1,7 @@
 // The Inbox page: tasks; a task with its comments (files, notifications and their reasons,
 // likes, delivery states and failures) and the decision log of its events, each explained on
-// demand; the inbox rows whose processing failed, with re-queue.
+// demand; the inbox rows whose processing failed and the outbound messages given up, each with
+// re-queue.
 "use strict";
 Console.pages.inbox = (function () {
   var el = Console.el;
@@ -104,6 +105,32 @@ Console.pages.inbox = (function () {
     list.failed.forEach(function (r) { body.appendChild(failedRow(r)); });
   }
 
+  async function requeueOutbound(id) {
+    try {
+      await Console.call("POST", "/api/v1/outbox/" + id + "/requeue");
+      Console.notice("Outbound message " + id + " is queued again.", "ok");
+      await failedOutbound();
+    } catch (e) {
+      Console.notice(e.message, "error");
+    }
+  }
+
+  function failedOutboundRow(r) {
+    var text = function (v) { return el("td", { text: v === null ? "" : String(v) }); };
+    return el("tr", { id: "outbox-" + r.id }, [
+      text(r.id), text(r.task), text(r.comment), text(r.integration), text(r.chat), text(r.method), text(r.attempts),
+      text(r.failed_at), text(r.error),
+      el("td", {}, [el("button", { type: "button", text: "re-queue", onclick: function () { requeueOutbound(r.id); } })])
+    ]);
+  }
+
+  async function failedOutbound() {
+    var list = await Console.call("GET", "/api/v1/outbox/failed?limit=100");
+    var body = document.querySelector("#outbox-failed tbody");
+    body.textContent = "";
+    list.failed.forEach(function (r) { body.appendChild(failedOutboundRow(r)); });
+  }
+
   async function tasks() {
     var list = await Console.call("GET", "/api/v1/tasks?limit=100");
     var body = document.querySelector("#tasks tbody");
@@ -113,7 +140,7 @@ Console.pages.inbox = (function () {
 
   return {
     show: function () {
-      Promise.all([tasks(), failed()]).catch(function (e) { Console.notice(e.message, "error"); });
+      Promise.all([tasks(), failed(), failedOutbound()]).catch(function (e) { Console.notice(e.message, "error"); });
     }
   };
 })();

@@ -165,40 +165,6 @@ Response webhook(const Request& request, const boost::urls::url_view& url, std::
     return webhook_stored(request, accepted, ctx);
 }
 
-std::string metrics_text(Context& ctx) {
-    auto counts = ctx.store.counts();
-    auto ruleset = ctx.rulesets.current();
-    std::ostringstream out;
-    auto metric = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
-        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n' << name << ' ' << value << '\n';
-    };
-    metric("switchyard_http_requests_total", "counter", "HTTP requests served", ctx.metrics.requests.load());
-    metric("switchyard_webhooks_accepted_total", "counter", "webhooks stored and answered 200", ctx.metrics.webhooks_accepted.load());
-    metric("switchyard_webhooks_duplicate_total", "counter", "webhooks accepted that were stored before (a shared store's)",
-           ctx.metrics.webhooks_duplicate.load());
-    metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
-    metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
-    metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
-    metric("switchyard_csrf_refused_total", "counter", "console changes refused with 403: no CSRF token", ctx.metrics.csrf_refused.load());
-    metric("switchyard_console_sessions", "gauge", "console sessions open", ctx.sessions.size());
-    metric("switchyard_connections_open", "gauge", "HTTP connections open", ctx.metrics.connections_open.load());
-    metric("switchyard_accept_pauses_total", "counter", "times accepting stopped: max_connections reached, or no file descriptors",
-           ctx.metrics.accept_pauses.load());
-    metric("switchyard_inbox_received", "gauge", "webhook bodies in the inbox", counts.received);
-    metric("switchyard_inbox_processed", "gauge", "inbox rows processed", counts.processed);
-    metric("switchyard_inbox_failed", "gauge", "inbox rows whose processing failed", counts.failed);
-    metric("switchyard_inbox_pending", "gauge", "inbox rows waiting", counts.received - counts.processed - counts.failed);
-    metric("switchyard_tasks", "gauge", "tasks in the store", counts.tasks);
-    metric("switchyard_contacts", "gauge", "contacts in the store", counts.contacts);
-    metric("switchyard_decisions", "gauge", "decision-log rows", counts.decisions);
-    metric("switchyard_ruleset_swaps_total", "counter", "rulesets swapped in", ctx.metrics.ruleset_swaps.load());
-    metric("switchyard_ruleset_refusals_total", "counter", "rulesets refused", ctx.metrics.ruleset_refusals.load());
-    out << "# HELP switchyard_ruleset_info the ruleset being served\n# TYPE switchyard_ruleset_info gauge\n"
-        << "switchyard_ruleset_info{version=\"" << (ruleset ? ruleset->version : "") << "\"} 1\n";
-    if (ctx.more_metrics) out << ctx.more_metrics();
-    return out.str();
-}
-
 boost::json::object failed_row_json(const store::FailedRow& row) {
     return {{"id", row.id},
             {"integration", row.integration},
@@ -244,6 +210,11 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
     bool get = request.method() == http::verb::get;
     if (auto rulesets = ruleset_api(request, url, path, ctx)) return std::move(*rulesets);
     if (path.starts_with("inbox/")) return inbox_routes(request, url, path.substr(6), ctx);
+    if (auto outbox = outbox_api(request, url, path, ctx)) return std::move(*outbox);
+    if (path == "metrics/history") {
+        if (!get) return error(request, http::status::method_not_allowed, "GET the figures' history");
+        return json_reply(request, http::status::ok, ctx.metrics_history.json());
+    }
     if (auto written = write_api(request, url, path, ctx)) return std::move(*written);
     if (auto reviewed = review_api(request, url, path, ctx)) return std::move(*reviewed);
     if (!get) return error(request, http::status::method_not_allowed, "no " + std::string(request.method_string()) + " /api/v1/" + std::string(path));
@@ -278,6 +249,40 @@ Response api(const Request& request, const boost::urls::url_view& url, std::stri
 }
 
 }  // namespace
+
+std::string metrics_text(Context& ctx) {
+    auto counts = ctx.store.counts();
+    auto ruleset = ctx.rulesets.current();
+    std::ostringstream out;
+    auto metric = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n' << name << ' ' << value << '\n';
+    };
+    metric("switchyard_http_requests_total", "counter", "HTTP requests served", ctx.metrics.requests.load());
+    metric("switchyard_webhooks_accepted_total", "counter", "webhooks stored and answered 200", ctx.metrics.webhooks_accepted.load());
+    metric("switchyard_webhooks_duplicate_total", "counter", "webhooks accepted that were stored before (a shared store's)",
+           ctx.metrics.webhooks_duplicate.load());
+    metric("switchyard_webhooks_unauthorized_total", "counter", "webhooks refused with 401", ctx.metrics.webhooks_unauthorized.load());
+    metric("switchyard_webhooks_too_large_total", "counter", "webhooks refused with 413", ctx.metrics.webhooks_too_large.load());
+    metric("switchyard_api_unauthorized_total", "counter", "API requests refused with 401", ctx.metrics.api_unauthorized.load());
+    metric("switchyard_csrf_refused_total", "counter", "console changes refused with 403: no CSRF token", ctx.metrics.csrf_refused.load());
+    metric("switchyard_console_sessions", "gauge", "console sessions open", ctx.sessions.size());
+    metric("switchyard_connections_open", "gauge", "HTTP connections open", ctx.metrics.connections_open.load());
+    metric("switchyard_accept_pauses_total", "counter", "times accepting stopped: max_connections reached, or no file descriptors",
+           ctx.metrics.accept_pauses.load());
+    metric("switchyard_inbox_received", "gauge", "webhook bodies in the inbox", counts.received);
+    metric("switchyard_inbox_processed", "gauge", "inbox rows processed", counts.processed);
+    metric("switchyard_inbox_failed", "gauge", "inbox rows whose processing failed", counts.failed);
+    metric("switchyard_inbox_pending", "gauge", "inbox rows waiting", counts.received - counts.processed - counts.failed);
+    metric("switchyard_tasks", "gauge", "tasks in the store", counts.tasks);
+    metric("switchyard_contacts", "gauge", "contacts in the store", counts.contacts);
+    metric("switchyard_decisions", "gauge", "decision-log rows", counts.decisions);
+    metric("switchyard_ruleset_swaps_total", "counter", "rulesets swapped in", ctx.metrics.ruleset_swaps.load());
+    metric("switchyard_ruleset_refusals_total", "counter", "rulesets refused", ctx.metrics.ruleset_refusals.load());
+    out << "# HELP switchyard_ruleset_info the ruleset being served\n# TYPE switchyard_ruleset_info gauge\n"
+        << "switchyard_ruleset_info{version=\"" << (ruleset ? ruleset->version : "") << "\"} 1\n";
+    if (ctx.more_metrics) out << ctx.more_metrics();
+    return out.str();
+}
 
 void StorageHealth::failed(const std::string& detail, const std::string& reason, log::Logger* log) {
     std::lock_guard lock(mutex_);

@@ -27,7 +27,7 @@ std::optional<std::int64_t> to_id(std::string_view text);
 std::variant<std::int64_t, std::string> whole_param(const boost::urls::url_view& url, std::string_view name,
                                                     std::int64_t fallback, std::int64_t low, std::int64_t high);
 
-// The most items one page of a list holds (GET /api/v1/tasks, inbox/failed, rulesets/events): a
+// The most items one page of a list holds (GET /api/v1/tasks, inbox/failed, outbox/failed, rulesets/events): a
 // client cannot make one answer as large as the store.
 inline constexpr std::int64_t max_page = 1000;
 
@@ -44,6 +44,9 @@ inline constexpr std::size_t listed_in_preview = 100;  // events listed in full;
 replay::Report replay_latest(Context& ctx, std::shared_ptr<const vm::Image> candidate, std::int64_t last);
 // POST /api/v1/ruleset and /api/v1/rulesets/... (docs/api.md, "Rulesets"); none when `path` is not one of them.
 std::optional<Response> ruleset_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
+// GET /api/v1/outbox/failed, POST /api/v1/outbox/{id}/requeue (outbox_routes.cpp); none when
+// `path` is not under outbox/.
+std::optional<Response> outbox_api(const Request& request, const boost::urls::url_view& url, std::string_view path, Context& ctx);
 // GET /files/{blob}/{name}?expires=…&sig=…
 Response download(const Request& request, const boost::urls::url_view& url, std::string_view rest, Context& ctx);
 

@@ -4,6 +4,8 @@
 // wants. Signals: SIGINT and SIGTERM stop, SIGHUP reloads the ruleset.
 #include "runtime/server/server.hpp"
 
+#include "common/clock.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -353,6 +355,7 @@ struct Server::Impl {
     asio::io_context io;
     std::shared_ptr<Listener> listener;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+    asio::steady_timer sampler{io};  // the figures of /metrics into context.metrics_history
     std::function<void()> on_hangup;
 
     Impl(Context& c, std::size_t n) : context(c), threads(n), io(static_cast<int>(n)) {
@@ -369,7 +372,25 @@ struct Server::Impl {
                 return;
             }
             listener->stop();
+            sampler.cancel();
             io.stop();
+        });
+    }
+
+    // A sample now, and the next one an interval later; a cancelled timer ends the chain. A
+    // store that fails skips the sample and is reported as a request's failure is (logged
+    // when the problem starts or changes, /healthz unhealthy), not every 10 s.
+    void sample_metrics() {
+        try {
+            context.metrics_history.record(common::wall_clock_ms(), metrics_text(context));
+        } catch (const store::StoreError& e) {
+            context.storage.failed(e.what(), e.reason(), context.log);
+        } catch (const std::exception& e) {
+            if (context.log) context.log->write(log::Level::error, "metrics_sample_failed", {{"reason", e.what()}});
+        }
+        sampler.expires_after(metrics_sample_interval);
+        sampler.async_wait([this](beast::error_code ec) {
+            if (!ec) sample_metrics();
         });
     }
 };
@@ -383,6 +404,7 @@ void Server::run(std::function<void()> on_hangup) {
     impl_->on_hangup = std::move(on_hangup);
     impl_->wait_for_signal();
     impl_->listener->start();
+    asio::post(impl_->io, [this] { impl_->sample_metrics(); });
     std::vector<std::thread> pool;
     for (std::size_t i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
     impl_->io.run();
@@ -392,6 +414,7 @@ void Server::run(std::function<void()> on_hangup) {
 void Server::stop() {
     asio::post(impl_->io, [this] {
         impl_->listener->stop();
+        impl_->sampler.cancel();
         impl_->io.stop();
     });
 }

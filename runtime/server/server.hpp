@@ -7,6 +7,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
 #include "runtime/log/log.hpp"
+#include "runtime/server/metrics_history.hpp"
 #include "runtime/server/sessions.hpp"
 #include "runtime/store/store.hpp"
 
@@ -66,6 +67,7 @@ struct Context {
     store::Store& store;
     engine::RulesetHolder& rulesets;
     std::function<void()> wake_worker;  // after a webhook is stored
+    std::function<void()> wake_outbox;  // after a failed outbox message is queued again
     actions::Desk* desk = nullptr;      // the write API; null: the API is read-only (405)
     std::function<std::string()> more_metrics;  // appended to /metrics (the outbox's)
     log::Logger* log = nullptr;         // null: requests are not logged, storage problems go to stderr
@@ -75,7 +77,11 @@ struct Context {
     Sessions sessions;
     Metrics metrics;
     StorageHealth storage;
+    MetricsHistory metrics_history;  // sampled by Server every metrics_sample_interval
 };
+
+// The text of /metrics: the server's figures, then more_metrics().
+std::string metrics_text(Context& context);
 
 Response handle_request(const Request& request, Context& context);
 // The same, answering through `answer`: at once, or for a webhook once the store has committed
@@ -101,7 +107,9 @@ public:
     Server& operator=(const Server&) = delete;
 
     std::uint16_t port() const;
-    // Serves until SIGINT or SIGTERM (or stop()); SIGHUP calls `on_hangup`.
+    // Serves until SIGINT or SIGTERM (or stop()); SIGHUP calls `on_hangup`. Meanwhile the
+    // figures of /metrics are sampled into context.metrics_history, at once and then every
+    // metrics_sample_interval, on the server's own threads.
     void run(std::function<void()> on_hangup = {});
     void stop();
 

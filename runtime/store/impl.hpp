@@ -170,4 +170,10 @@ inline constexpr std::string_view comment_record_columns =
     " number, participants, sent_at, integration, quotes, delivery_status FROM comments ";
 CommentRecord comment_record_at(const sql::Query& q);
 
+// ---- the outbox (outbox.cpp) ----
+
+// The comment's delivery columns from all its outbox rows (Work's header says the order): after
+// every change of one of them.
+void summarise_delivery(sql::Connection& c, std::int64_t comment, std::int64_t at);
+
 }  // namespace switchyard::store

@@ -41,22 +41,6 @@ OutboxRow outbox_at(const Query& q) {
     return r;
 }
 
-// The comment's delivery columns from all its rows (Work's header says the order). A
-// `delivered` or `read` that Wazzup reported is newer news than the rows' `sent`: kept.
-void summarise(sql::Connection& c, std::int64_t comment, std::int64_t at) {
-    Query(c,
-          "UPDATE comments SET delivery_status = s.state, delivery_error = s.error, delivery_at = ?2 FROM"
-          " (SELECT CASE WHEN count(*) = 0 THEN NULL WHEN sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) > 0 THEN 'failed'"
-          "   WHEN sum(CASE WHEN state = 'sending' THEN 1 ELSE 0 END) > 0 THEN 'sending'"
-          "   WHEN sum(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) > 0 THEN 'queued' ELSE 'sent' END AS state,"
-          "   (SELECT error FROM outbox WHERE comment = ?1 AND state = 'failed' ORDER BY id LIMIT 1) AS error"
-          "  FROM outbox WHERE comment = ?1) AS s"
-          " WHERE comments.id = ?1 AND s.state IS NOT NULL"
-          " AND NOT (s.state = 'sent' AND coalesce(comments.delivery_status, '') IN ('delivered', 'read'))")
-        .bind(comment, at)
-        .run();
-}
-
 // Telegram's message_id, when the external id is one: what replies and reactions name.
 std::optional<std::int64_t> number_of(std::string_view id) {
     if (id.empty() || !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return std::nullopt;
@@ -78,7 +62,7 @@ std::optional<Changed> changed(Query& q) {
 }
 
 void after_change(sql::Connection& c, const std::optional<Changed>& row, std::int64_t at) {
-    if (row && row->comment) summarise(c, *row->comment, at);
+    if (row && row->comment) summarise_delivery(c, *row->comment, at);
 }
 
 void check_params(const std::string& params) {
@@ -88,6 +72,22 @@ void check_params(const std::string& params) {
 }
 
 }  // namespace
+
+// The comment's delivery columns from all its rows (Work's header says the order). A
+// `delivered` or `read` that Wazzup reported is newer news than the rows' `sent`: kept.
+void summarise_delivery(sql::Connection& c, std::int64_t comment, std::int64_t at) {
+    sql::Query(c,
+          "UPDATE comments SET delivery_status = s.state, delivery_error = s.error, delivery_at = ?2 FROM"
+          " (SELECT CASE WHEN count(*) = 0 THEN NULL WHEN sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) > 0 THEN 'failed'"
+          "   WHEN sum(CASE WHEN state = 'sending' THEN 1 ELSE 0 END) > 0 THEN 'sending'"
+          "   WHEN sum(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) > 0 THEN 'queued' ELSE 'sent' END AS state,"
+          "   (SELECT error FROM outbox WHERE comment = ?1 AND state = 'failed' ORDER BY id LIMIT 1) AS error"
+          "  FROM outbox WHERE comment = ?1) AS s"
+          " WHERE comments.id = ?1 AND s.state IS NOT NULL"
+          " AND NOT (s.state = 'sent' AND coalesce(comments.delivery_status, '') IN ('delivered', 'read'))")
+        .bind(comment, at)
+        .run();
+}
 
 std::int64_t Work::enqueue(const NewOutboxMessage& m) {
     check_params(m.params);
@@ -99,7 +99,7 @@ std::int64_t Work::enqueue(const NewOutboxMessage& m) {
               m.not_before, m.at, m.at)
         .run();
     auto id = c.last_insert_id();
-    if (m.comment) summarise(c, *m.comment, m.at);
+    if (m.comment) summarise_delivery(c, *m.comment, m.at);
     return id;
 }
 

@@ -146,6 +146,19 @@ enum class Requeue : std::uint8_t {
     not_failed,  // no such row, or it is pending or done
 };
 
+// An outbox message given up (state `failed`), with the reason (GET /api/v1/outbox/failed).
+struct FailedOutboxRow {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> comment;  // the comment it carries; none for a like
+    std::optional<std::int64_t> task;
+    std::string integration;
+    std::string chat;
+    std::string method;  // sendMessage, sendDocument, setMessageReaction, ...
+    std::string error;   // the platform's words, or why it was given up
+    int attempts = 0;
+    std::int64_t failed_at_ms = 0;
+};
+
 // One step of the retention pruning: rows deleted, and where the next step starts (0: done).
 struct Pruned {
     std::int64_t deleted = 0;
@@ -266,6 +279,11 @@ public:
     std::vector<FailedRow> failed_rows(std::int64_t limit = 100, std::int64_t after_id = 0);
     // Puts a failed row back in the queue, ahead of the rows not yet taken.
     Requeue requeue_failed(std::int64_t id, std::int64_t at_ms);
+    // Failed outbox rows, oldest first: at most `limit`, with ids above `after_id` (outbox_failed.cpp).
+    std::vector<FailedOutboxRow> failed_outbox(std::int64_t limit = 100, std::int64_t after_id = 0);
+    // Sends a failed outbox row again: queued, its attempts from 0, due at `at_ms`, its
+    // comment's delivery summary written anew. not_failed when it is not a failed row.
+    Requeue requeue_outbox(std::int64_t id, std::int64_t at_ms);
     // Deletes up to `limit` bodies of inbox rows processed (done, not failed) and received
     // before `before_ms`, from the row after `after_id` on; never the last row (ids go on from
     // it). Each call is one short transaction on the inbox file: accepts wait at most for it.

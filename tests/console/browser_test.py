@@ -4,7 +4,9 @@ real `switchyard serve` (the shipped rules, a fake Telegram Bot API of this scri
 
 It logs in, opens a rule file, types a mistake and sees the checker's squiggle and message,
 applies the did-you-mean fix with one click, runs the rules' tests, changes a greeting,
-previews and publishes it, and opens a task to see its comments and delivery states.
+previews and publishes it, opens a task to see its comments and delivery states, re-queues a
+failed inbox row and a failed outbound message (which is then delivered), and sees the health
+charts start with the server's own samples.
 
 Exit 77 (CTest: skipped), saying why, when Chromium, chromedriver or selenium is missing.
 SWITCHYARD_SCREENSHOTS=DIR saves a PNG of each page there (docs/console/).
@@ -49,14 +51,20 @@ for path, package in ((CHROMIUM, "chromium"), (DRIVER, "chromium-driver")):
 
 
 class FakeTelegram(http.server.BaseHTTPRequestHandler):
-    """Answers every Bot API method as Telegram does when it takes a message."""
+    """Answers every Bot API method as Telegram does when it takes a message; while `refusing`,
+    as it does when it refuses one (a final 400)."""
     next_id = 500
+    refusing = False
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        FakeTelegram.next_id += 1
-        body = json.dumps({"ok": True, "result": {"message_id": FakeTelegram.next_id, "date": 1764930000, "chat": {"id": 55}}})
-        self.send_response(200)
+        if FakeTelegram.refusing:
+            status, body = 400, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+        else:
+            FakeTelegram.next_id += 1
+            status, body = 200, json.dumps({"ok": True, "result": {"message_id": FakeTelegram.next_id, "date": 1764930000,
+                                                                   "chat": {"id": 55}}})
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -147,7 +155,7 @@ def eventually(what, check):
 
 
 def seed(server):
-    """A customer's message (a task), an employee's reply sent to Telegram, and a body that fails."""
+    """A customer's message (a task), an employee's reply sent to Telegram, one Telegram refused, and a body that fails."""
     update = {"update_id": 9001, "message": {"message_id": 10, "date": int(time.time()), "text": "Hello! Where is my invoice?",
               "from": {"id": 55, "is_bot": False, "first_name": "Anna"}, "chat": {"id": 55, "type": "private", "first_name": "Anna"}}}
     secret = {"X-Telegram-Bot-Api-Secret-Token": "tg-secret"}
@@ -158,7 +166,15 @@ def seed(server):
     eventually("the reply sent", lambda: any(c["delivery"] and c["delivery"]["state"] == "sent"
                                              for c in server.api("GET", "/api/v1/tasks/%d" % task["id"])["comments"]))
     eventually("the failed row", lambda: server.api("GET", "/api/v1/inbox/failed")["failed"])
+    FakeTelegram.refusing = True
+    server.api("POST", "/api/v1/tasks/%d/comments" % task["id"], {"by": 2, "text": "Refused at first.", "notify": {"contact": True}})
+    eventually("the refused reply failed", lambda: server.api("GET", "/api/v1/outbox/failed")["failed"])
     return task
+
+
+def delivered(server, task, text):
+    return any(c["text"] == text and c["delivery"] and c["delivery"]["state"] == "sent"
+               for c in server.api("GET", "/api/v1/tasks/%d" % task["id"])["comments"])
 
 
 def browser():
@@ -286,6 +302,11 @@ def open_task(c, task):
     c.text_shows("#failed tbody tr", "tg")
     c.find("#failed tbody button").click()
     c.text_shows("#notice", r"Inbox row \d+ is queued again")
+    c.text_shows("#outbox-failed tbody tr", r"sendMessage 1 .* Bad Request: chat not found")
+    FakeTelegram.refusing = False
+    c.find("#outbox-failed tbody button").click()
+    c.text_shows("#notice", r"Outbound message \d+ is queued again")
+    WebDriverWait(c.driver, WAIT).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#outbox-failed tbody tr"))
     c.driver.find_elements(By.CSS_SELECTOR, "#task .decision button")[-1].click()  # the oldest: the customer's message
     c.text_shows("#task .explanation", r"routing = \{\"thread\"")
     c.shot("inbox")
@@ -344,6 +365,7 @@ def main():
             step(c)
         roll_back(c, configured)
         open_task(c, task)
+        eventually("the refused reply delivered after its re-queue", lambda: delivered(server, task, "Refused at first."))
         health(c)
         assert server.call("GET", "/healthz")["ruleset"] == configured
         no_script_errors(driver)
