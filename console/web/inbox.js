@@ -57,7 +57,10 @@ Console.pages.inbox = (function () {
     ]);
   }
 
+  var shownTask = null;  // the task on the right, shown again when a re-queue changes it
+
   async function openTask(id) {
+    shownTask = id;
     var box = document.getElementById("task");
     var task = await Console.call("GET", "/api/v1/tasks/" + id);
     var decisions = await Console.call("GET", "/api/v1/decisions?task=" + id);
@@ -105,11 +108,12 @@ Console.pages.inbox = (function () {
     list.failed.forEach(function (r) { body.appendChild(failedRow(r)); });
   }
 
-  async function requeueOutbound(id) {
+  async function requeueOutbound(id, task) {
     try {
       await Console.call("POST", "/api/v1/outbox/" + id + "/requeue");
       Console.notice("Outbound message " + id + " is queued again.", "ok");
       await failedOutbound();
+      if (task !== null && task === shownTask) await openTask(task);  // its comment's delivery changed
     } catch (e) {
       Console.notice(e.message, "error");
     }
@@ -120,7 +124,7 @@ Console.pages.inbox = (function () {
     return el("tr", { id: "outbox-" + r.id }, [
       text(r.id), text(r.task), text(r.comment), text(r.integration), text(r.chat), text(r.method), text(r.attempts),
       text(r.failed_at), text(r.error),
-      el("td", {}, [el("button", { type: "button", text: "re-queue", onclick: function () { requeueOutbound(r.id); } })])
+      el("td", {}, [el("button", { type: "button", text: "re-queue", onclick: function () { requeueOutbound(r.id, r.task); } })])
     ]);
   }
 
