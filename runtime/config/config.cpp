@@ -3,6 +3,7 @@
 // problem of a file is collected with its position and all of them are reported at once.
 #include "runtime/config/config.hpp"
 
+#include "common/storage.hpp"
 #include "runtime/config/checks.hpp"
 #include "runtime/config/toml_reader.hpp"
 #include "stdlib/schema.hpp"
@@ -41,11 +42,7 @@ std::shared_ptr<const common::SourceMap> unwritten_sources() {
 
 namespace {
 
-// A PostgreSQL database (issue 16) rather than an SQLite file: as store::is_postgres, which this
-// module cannot link.
-bool is_postgres_uri(std::string_view storage) {
-    return storage.starts_with("postgresql://") || storage.starts_with("postgres://");
-}
+using common::is_postgres_uri;
 
 using namespace detail;
 

@@ -4,6 +4,7 @@
 #include "runtime/store/postgres.hpp"
 
 #include "common/clock.hpp"
+#include "common/storage.hpp"
 
 #include <filesystem>
 
@@ -280,9 +281,7 @@ std::string inbox_path(const std::string& path) {
     return (p.parent_path() / name).string();
 }
 
-bool is_postgres(std::string_view storage) {
-    return storage.starts_with("postgresql://") || storage.starts_with("postgres://");
-}
+bool is_postgres(std::string_view storage) { return common::is_postgres_uri(storage); }
 
 Store::Store(const std::string& path, Schema schema, Options options) : impl_(std::make_unique<Impl>()) {
     if (is_postgres(path)) {
