@@ -153,7 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto request = std::make_shared<const sy::server::Request>(parser.release());
     std::promise<sy::server::Response> answered;
     auto answer = answered.get_future();
-    sy::server::handle_request_async(request, world.context, [&answered](sy::server::Response r) { answered.set_value(std::move(r)); });
+    sy::server::handle_request_async(request, world.context, [&answered](sy::server::MakeResponse make) { answered.set_value(make()); });
     check(answer.get());
     return 0;
 }

@@ -1,9 +1,11 @@
 #include "runtime/log/log.hpp"
 
 #include "common/clock.hpp"
+#include "common/thread_name.hpp"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace switchyard::log {
@@ -35,7 +37,11 @@ void write_all(int fd, std::string_view text) {
 
 }  // namespace
 
-Logger::Logger(config::Logging settings, int fd) : settings_(settings), fd_(fd), writer_([this] { write_lines(); }) {}
+Logger::Logger(config::Logging settings, int fd)
+    : settings_(settings), fd_(fd), writer_([this] {
+          common::name_this_thread("sy-log");
+          write_lines();
+      }) {}
 
 Logger::~Logger() {
     {
@@ -72,30 +78,40 @@ void Logger::write_noise(Level level, std::string_view event, boost::json::objec
 }
 
 void Logger::enqueue(std::string line) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         if (queue_.size() + line.size() > max_queued_bytes) {
             ++dropped_;
             return;
         }
+        bool was_below = queue_.size() < gather_bytes;
         queue_ += line;
         ++queued_;
+        wake = writer_idle_ || (was_below && queue_.size() >= gather_bytes);
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 void Logger::flush() {
     std::unique_lock lock(mutex_);
     auto target = queued_;
+    flush_target_ = std::max(flush_target_, target);
+    wake_.notify_one();
     written_.wait(lock, [&] { return written_count_ >= target; });
 }
 
-// Takes the whole queue at once, so that a burst of lines costs one write().
+// Waits for a first line, gathers more for up to gather_time, then takes the whole queue at
+// once, so that a burst of lines costs one write().
 void Logger::write_lines() {
     std::unique_lock lock(mutex_);
     std::string batch;
     for (;;) {
+        writer_idle_ = true;
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        writer_idle_ = false;
+        wake_.wait_for(lock, gather_time,
+                       [&] { return stopping_ || flush_target_ > written_count_ || queue_.size() >= gather_bytes; });
         if (queue_.empty() && stopping_) return;
         batch.swap(queue_);
         auto lines = queued_;

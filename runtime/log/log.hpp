@@ -48,6 +48,12 @@ public:
 
     static constexpr int noise_per_second = 10;
     static constexpr std::size_t max_queued_bytes = 4u << 20;
+    // Lines wait up to gather_time, or until gather_bytes are queued, before the writer takes
+    // them: a busy server then makes some hundred write()s a second, not one per request, and
+    // a request thread does not wake the writer for each line (that wake-up, a futex call and
+    // a switch of threads per request, cost the accept path 8% of its rate: bench/README.md).
+    static constexpr auto gather_time = std::chrono::milliseconds(20);
+    static constexpr std::size_t gather_bytes = 64u << 10;
 
 private:
     void enqueue(std::string line);
@@ -61,6 +67,8 @@ private:
     std::string queue_;
     std::uint64_t queued_ = 0;   // lines ever queued
     std::uint64_t written_count_ = 0;
+    std::uint64_t flush_target_ = 0;  // flush() waits for lines up to this one
+    bool writer_idle_ = false;        // the writer waits for a first line (not gathering)
     bool stopping_ = false;
     std::atomic<std::uint64_t> dropped_{0};
     // The noise budget: the second it counts in, lines let through in it, lines left out since

@@ -5,6 +5,7 @@
 #include "runtime/outbox/pacing.hpp"
 #include "runtime/outbox/telegram.hpp"
 #include "runtime/outbox/wazzup.hpp"
+#include "common/thread_name.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -281,8 +282,14 @@ Outcome Dispatcher::Impl::deliver(const store::OutboxRow& row) {
 Dispatcher::Dispatcher(const config::Config& config, store::Store& store, files::FileStore& files)
     : impl_(std::make_unique<Impl>(config, store, files)) {
     for (std::uint32_t i = 0; i < config.outbound.connections; ++i)
-        impl_->senders.emplace_back([this] { impl_->send_loop(); });
-    impl_->decider = std::thread([this] { impl_->decide_loop(); });
+        impl_->senders.emplace_back([this] {
+            common::name_this_thread("sy-send");
+            impl_->send_loop();
+        });
+    impl_->decider = std::thread([this] {
+        common::name_this_thread("sy-outbox");
+        impl_->decide_loop();
+    });
 }
 
 Dispatcher::~Dispatcher() { stop(); }

@@ -5,6 +5,7 @@
 #include "runtime/outbox/dispatcher.hpp"
 #include "runtime/outbox/pacing.hpp"
 #include "runtime/outbox/telegram.hpp"
+#include "common/thread_name.hpp"
 
 #include <boost/json.hpp>
 
@@ -55,7 +56,10 @@ Fetched from_response(const net::Result& result, std::string_view what) {
 struct Downloader::Impl {
     Impl(const config::Config& c, store::Store& s, files::FileStore& f) : config(c), store(s), files(f) {
         client = std::make_unique<net::Client>(client_options(c, static_cast<std::size_t>(c.files.max_file)));
-        thread = std::thread([this] { loop(); });
+        thread = std::thread([this] {
+            common::name_this_thread("sy-download");
+            loop();
+        });
     }
 
     void loop();

@@ -362,20 +362,29 @@ Response handle_request(const Request& request, Context& ctx) {
     }
 }
 
-void handle_request_async(std::shared_ptr<const Request> request, Context& ctx, std::function<void(Response)> answer) {
+namespace {
+
+// An answer made already (a refusal, a route that does not wait for the store).
+MakeResponse made(Response response) {
+    return [response = std::move(response)]() mutable { return std::move(response); };
+}
+
+}  // namespace
+
+void handle_request_async(std::shared_ptr<const Request> request, Context& ctx, std::function<void(MakeResponse)> answer) {
     constexpr std::string_view webhooks = "/webhooks/";
     auto target_text = std::string_view(request->target().data(), request->target().size());
     auto parsed = boost::urls::parse_origin_form(target_text);
-    if (!parsed || !parsed->path().starts_with(webhooks)) return answer(handle_request(*request, ctx));
+    if (!parsed || !parsed->path().starts_with(webhooks)) return answer(made(handle_request(*request, ctx)));
     ++ctx.metrics.requests;
     std::string path = parsed->path();
     auto target = webhook_target(*request, *parsed, std::string_view(path).substr(webhooks.size()), ctx);
-    if (auto* refused = std::get_if<Response>(&target)) return answer(std::move(*refused));
+    if (auto* refused = std::get_if<Response>(&target)) return answer(made(std::move(*refused)));
     // The request (and so its body) lives in the callback until the store is done with it.
     const auto& integration = *std::get<const config::Integration*>(target);
     ctx.store.accept_async(integration.id, request->body(), common::wall_clock_ms(), keys_of(integration, *request, ctx),
                            [request, &ctx, answer = std::move(answer)](store::Accepted accepted) {
-                               answer(webhook_stored(*request, accepted, ctx));
+                               answer([request, &ctx, accepted = std::move(accepted)] { return webhook_stored(*request, accepted, ctx); });
                            });
 }
 

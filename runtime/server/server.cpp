@@ -5,6 +5,7 @@
 #include "runtime/server/server.hpp"
 
 #include "common/clock.hpp"
+#include "common/thread_name.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -167,9 +168,11 @@ private:
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return refuse_unreadable(ec);
         auto request = std::make_shared<const Request>(parser_->release());
-        handle_request_async(request, context_, [self = shared_from_this(), request](Response response) {
-            // From the store's thread for a webhook: back to this session's strand.
-            asio::dispatch(self->stream_.get_executor(), [self, request, response = std::move(response)]() mutable {
+        handle_request_async(request, context_, [self = shared_from_this(), request](MakeResponse make) {
+            // From the store's thread for a webhook: back to this session's strand, where the
+            // response is made.
+            asio::dispatch(self->stream_.get_executor(), [self, request, make = std::move(make)] {
+                auto response = make();
                 self->log_request(*request, response);
                 self->send(std::move(response));
             });
@@ -406,7 +409,10 @@ void Server::run(std::function<void()> on_hangup) {
     impl_->listener->start();
     asio::post(impl_->io, [this] { impl_->sample_metrics(); });
     std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
+    for (std::size_t i = 1; i < impl_->threads; ++i) pool.emplace_back([this] {
+            common::name_this_thread("sy-io");
+            impl_->io.run();
+        });
     impl_->io.run();
     for (auto& t : pool) t.join();
 }

@@ -84,9 +84,14 @@ struct Context {
 std::string metrics_text(Context& context);
 
 Response handle_request(const Request& request, Context& context);
-// The same, answering through `answer`: at once, or for a webhook once the store has committed
-// its body, on the store's committing thread (so the server's threads never wait for a sync).
-void handle_request_async(std::shared_ptr<const Request> request, Context& context, std::function<void(Response)> answer);
+// Makes the response to a request when called. For a webhook it is handed over from the store's
+// committing thread and called on the caller's own (the session's strand): every accept waits
+// for that thread, so what the answer costs (metrics, the worker's wake-up, the headers) is
+// not spent there.
+using MakeResponse = std::function<Response()>;
+// The same as handle_request, answering through `answer`: at once, or for a webhook once the
+// store has committed its body (so the server's threads never wait for a sync).
+void handle_request_async(std::shared_ptr<const Request> request, Context& context, std::function<void(MakeResponse)> answer);
 // For a request whose header announces a body, before the body is read: the answer when nobody
 // may send it one (no route takes a body there, the webhook's or the API's credentials are
 // wrong), so that a client without credentials cannot make the server hold its body.

@@ -3,13 +3,17 @@
 #include "runtime/store/impl.hpp"
 
 #include "common/clock.hpp"
+#include "common/thread_name.hpp"
 
 #include <future>
 
 namespace switchyard::store {
 
 Accepts::Accepts(std::shared_ptr<Handle> handle, bool shared)
-    : handle_(std::move(handle)), shared_(shared), committer_([this] { run(); }) {}
+    : handle_(std::move(handle)), shared_(shared), committer_([this] {
+          common::name_this_thread("sy-accept");
+          run();
+      }) {}
 
 Accepts::~Accepts() {
     {

@@ -1,6 +1,7 @@
 #include "runtime/worker/retention.hpp"
 
 #include "common/clock.hpp"
+#include "common/thread_name.hpp"
 
 #include <cstdio>
 
@@ -24,7 +25,10 @@ void Pruner::start(std::chrono::milliseconds interval) {
     std::lock_guard lock(mutex_);
     if (thread_.joinable()) return;
     stopping_ = false;
-    thread_ = std::thread([this, interval] { loop(interval); });
+    thread_ = std::thread([this, interval] {
+        common::name_this_thread("sy-retention");
+        loop(interval);
+    });
 }
 
 void Pruner::stop() {

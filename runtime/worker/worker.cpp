@@ -6,6 +6,7 @@
 #include "runtime/worker/channels.hpp"
 #include "runtime/worker/facts.hpp"
 #include "runtime/worker/processor.hpp"
+#include "common/thread_name.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -216,7 +217,10 @@ void Worker::start() {
     std::lock_guard lock(impl_->mutex);
     if (impl_->thread.joinable()) return;
     impl_->stopping = false;
-    impl_->thread = std::thread([this] { impl_->loop(); });
+    impl_->thread = std::thread([this] {
+        common::name_this_thread("sy-worker");
+        impl_->loop();
+    });
 }
 
 void Worker::stop() {

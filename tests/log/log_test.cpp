@@ -112,3 +112,38 @@ TEST_CASE("what is queued is written when the logger goes", "[log]") {
     REQUIRE(lines.size() == 1000);
     CHECK(lines.back().at("i").as_int64() == 999);
 }
+
+TEST_CASE("lines are written without a flush, a moment after they are made", "[log]") {
+    Output out;
+    log::Logger logger({config::LogLevel::info, true}, out.fd());
+    logger.write(log::Level::info, "alone");
+    // Gathered for up to gather_time (20 ms), then written: well within this wait.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (out.lines().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto lines = out.lines();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].at("event") == "alone");
+}
+
+TEST_CASE("lines from several threads at once are all written, the last ones when the logger ends", "[log]") {
+    Output out;
+    constexpr int threads = 4;
+    constexpr int each = 5000;  // 20 000 lines of about 100 bytes: past gather_bytes many times
+    {
+        log::Logger logger({config::LogLevel::info, true}, out.fd());
+        std::vector<std::thread> writers;
+        for (int t = 0; t < threads; ++t)
+            writers.emplace_back([&logger, t] {
+                for (int i = 0; i < each; ++i) logger.write(log::Level::info, "line", {{"thread", t}, {"n", i}});
+            });
+        for (auto& w : writers) w.join();
+        CHECK(logger.dropped() == 0);
+    }
+    auto lines = out.lines();
+    REQUIRE(lines.size() == static_cast<std::size_t>(threads * each));
+    std::vector<int> next(threads, 0);
+    for (const auto& line : lines) {
+        auto t = line.at("thread").as_int64();
+        CHECK(line.at("n").as_int64() == next[t]++);  // each thread's lines in its order
+    }
+}
