@@ -128,15 +128,18 @@ std::variant<const config::Integration*, Response> webhook_target(const Request&
     return integration;
 }
 
-// The answer to a webhook whose body the store took (or failed to).
-Response webhook_stored(const Request& request, const store::Accepted& accepted, Context& ctx) {
-    if (accepted.error) {
-        // Nothing was acknowledged: the messenger will deliver again. The statement that
-        // failed is for the log, not for whoever sent the request.
-        ctx.storage.failed(accepted.error->what(), accepted.error->reason(), ctx.log);
-        return error(request, http::status::service_unavailable, "storage failed: " + accepted.error->reason());
-    }
-    ctx.storage.worked(ctx.log);
+// What a commit of webhooks tells of the storage's health. Called in the order the store
+// committed them, so that a failure and the success after it are seen in that order.
+void note_storage(const store::Accepted& accepted, Context& ctx) {
+    // The statement that failed is for the log, not for whoever sent the request.
+    if (accepted.error) ctx.storage.failed(accepted.error->what(), accepted.error->reason(), ctx.log);
+    else ctx.storage.worked(ctx.log);
+}
+
+// The answer to a webhook whose body the store took (or failed to), after note_storage.
+Response answer_stored(const Request& request, const store::Accepted& accepted, Context& ctx) {
+    // Nothing was acknowledged: the messenger will deliver again.
+    if (accepted.error) return error(request, http::status::service_unavailable, "storage failed: " + accepted.error->reason());
     ++ctx.metrics.webhooks_accepted;
     if (accepted.duplicate) ++ctx.metrics.webhooks_duplicate;
     if (ctx.wake_worker) ctx.wake_worker();
@@ -162,7 +165,8 @@ Response webhook(const Request& request, const boost::urls::url_view& url, std::
     } catch (const store::StoreError& e) {
         accepted.error = e;
     }
-    return webhook_stored(request, accepted, ctx);
+    note_storage(accepted, ctx);
+    return answer_stored(request, accepted, ctx);
 }
 
 boost::json::object failed_row_json(const store::FailedRow& row) {
@@ -384,7 +388,8 @@ void handle_request_async(std::shared_ptr<const Request> request, Context& ctx, 
     const auto& integration = *std::get<const config::Integration*>(target);
     ctx.store.accept_async(integration.id, request->body(), common::wall_clock_ms(), keys_of(integration, *request, ctx),
                            [request, &ctx, answer = std::move(answer)](store::Accepted accepted) {
-                               answer([request, &ctx, accepted = std::move(accepted)] { return webhook_stored(*request, accepted, ctx); });
+                               note_storage(accepted, ctx);  // on the committing thread: in commit order
+                               answer([request, &ctx, accepted = std::move(accepted)] { return answer_stored(*request, accepted, ctx); });
                            });
 }
 

@@ -409,7 +409,8 @@ void Server::run(std::function<void()> on_hangup) {
     impl_->listener->start();
     asio::post(impl_->io, [this] { impl_->sample_metrics(); });
     std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < impl_->threads; ++i) pool.emplace_back([this] {
+    for (std::size_t i = 1; i < impl_->threads; ++i)
+        pool.emplace_back([this] {
             common::name_this_thread("sy-io");
             impl_->io.run();
         });

@@ -87,7 +87,7 @@ Response handle_request(const Request& request, Context& context);
 // Makes the response to a request when called. For a webhook it is handed over from the store's
 // committing thread and called on the caller's own (the session's strand): every accept waits
 // for that thread, so what the answer costs (metrics, the worker's wake-up, the headers) is
-// not spent there.
+// not spent there. Only the storage's health is noted there, in the order of the commits.
 using MakeResponse = std::function<Response()>;
 // The same as handle_request, answering through `answer`: at once, or for a webhook once the
 // store has committed its body (so the server's threads never wait for a sync).
