@@ -235,6 +235,8 @@ TEST_CASE("failed inbox rows are listed with their reasons and can be re-queued"
     CHECK(failed[0].at("integration") == "tg");
     CHECK(failed[0].at("bytes").as_int64() == 16);
     CHECK(std::string(failed[0].at("reason").as_string()).find("the body cannot be read") == 0);
+    // The log writes its lines a moment after they are made (up to [log]'s gathering time).
+    REQUIRE(eventually([&] { return !log_lines(server, "processed").empty(); }));
     CHECK(log_lines(server, "processed").back().at("outcome") == "failed");
 
     auto requeue = "/api/v1/inbox/" + std::to_string(id) + "/requeue";
