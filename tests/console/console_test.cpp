@@ -6,6 +6,8 @@
 #include "cli/cli.hpp"
 #include "runtime/store/sqlite.hpp"
 #include "tests/support.hpp"
+#include "tests/support/in_process_request.hpp"
+#include "tests/support/temp_storage.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -27,8 +29,7 @@ std::string cookie_value(const std::string& set_cookie) {
 }
 
 struct Fixture {
-    std::filesystem::path db =
-        std::filesystem::temp_directory_path() / ("switchyard-console-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"console"};
     config::Config config;
     std::unique_ptr<store::Store> store;
     engine::RulesetHolder rulesets;
@@ -39,8 +40,7 @@ struct Fixture {
         testing::source_dir();
         config.api_token = token;
         config.console.enabled = enabled;
-        std::filesystem::remove(db);
-        store = std::make_unique<store::Store>(db.string());
+        store = std::make_unique<store::Store>(db.path());
         context = std::make_unique<server::Context>(config, *store, rulesets);
         console::attach(*context, [](const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
             return cli::run(args, in, out, err);
@@ -49,19 +49,11 @@ struct Fixture {
     ~Fixture() {
         context.reset();
         store.reset();
-        for (auto suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(db.string() + suffix);
-            std::filesystem::remove(store::inbox_path(db.string()) + suffix);
-        }
     }
 
     server::Response send(http::verb verb, const std::string& target, const std::string& body = {},
-                          std::vector<std::pair<std::string, std::string>> headers = {}) {
-        server::Request r{verb, target, 11};
-        for (const auto& [k, v] : headers) r.set(k, v);
-        r.body() = body;
-        r.prepare_payload();
-        return server::handle_request(r, *context);
+                          const testing::Headers& headers = {}) {
+        return testing::handle(*context, verb, target, body, headers);
     }
 
     void login() {

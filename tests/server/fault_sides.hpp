@@ -18,6 +18,16 @@ inline std::string with_max_attempts(const std::string& toml, std::uint32_t atte
 
 inline std::string ca_file_key() { return "ca_file = \"" + test_ca_file().string() + "\""; }
 
+// A message's delivery as the API shows it: its state, and the reason of a failure ("" when
+// there is none).
+inline std::string state_of(const boost::json::object& delivery) {
+    return delivery.contains("state") ? std::string(delivery.at("state").as_string()) : std::string();
+}
+inline std::string error_of(const boost::json::object& delivery) {
+    const auto* e = delivery.if_contains("error");
+    return e && e->is_string() ? std::string(e->as_string()) : std::string();
+}
+
 // What both sides share once their server runs and the customer has written.
 template <class Fake>
 struct SideBase {

@@ -6,6 +6,8 @@
 #include "tests/server/e2e_config.hpp"
 #include "tests/server/harness.hpp"
 #include "tests/support.hpp"
+#include "tests/support/in_process_request.hpp"
+#include "tests/support/temp_storage.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -69,20 +71,18 @@ TEST_CASE("the history keeps the last samples up to its capacity, oldest first",
 }
 
 TEST_CASE("GET /api/v1/metrics/history answers the samples, with the API's token", "[server][metrics]") {
-    auto db = std::filesystem::temp_directory_path() / ("switchyard-history-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"history"};
     config::Config config;
     config.api_token = "history-token-0123456789";
     engine::RulesetHolder rulesets;
     {
-        store::Store store(db.string());
+        store::Store store(db.path());
         server::Context context(config, store, rulesets);
         context.metrics_history.record(1795255200000, text);
         context.metrics_history.record(1795255210000, server::metrics_text(context));
         auto send = [&](http::verb verb, bool token) {
-            server::Request r{verb, "/api/v1/metrics/history", 11};
-            if (token) r.set(http::field::authorization, "Bearer history-token-0123456789");
-            r.prepare_payload();
-            return server::handle_request(r, context);
+            return testing::handle(context, verb, "/api/v1/metrics/history", {},
+                                   token ? testing::bearer("history-token-0123456789") : testing::Headers{});
         };
         CHECK(send(http::verb::get, false).result() == http::status::unauthorized);
         CHECK(send(http::verb::post, true).result() == http::status::method_not_allowed);
@@ -102,22 +102,18 @@ TEST_CASE("GET /api/v1/metrics/history answers the samples, with the API's token
         CHECK(samples[0].at("values").at("switchyard_outbox_sent_total{integration=\"tg\"}") == 3);
         CHECK(samples[1].at("values").at("switchyard_inbox_pending") == 0);  // the store's figures, as /metrics renders them
     }
-    for (auto suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(db.string() + suffix);
-        std::filesystem::remove(store::inbox_path(db.string()) + suffix);
-    }
 }
 
 TEST_CASE("the sampler reports a store that fails as a request does, skips the sample, and stops with the server",
           "[server][metrics][sqlite]") {
-    auto db = std::filesystem::temp_directory_path() / ("switchyard-sampler-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"sampler"};
     config::Config config;
     config.listen_port = 0;
     engine::RulesetHolder rulesets;
     {
-        store::Store store(db.string());
+        store::Store store(db.path());
         {
-            store::sql::SqliteConnection other(db.string());  // another writer breaks the tracker
+            store::sql::SqliteConnection other(db.path());  // another writer breaks the tracker
             other.exec("DROP TABLE tasks");
         }
         server::Context context(config, store, rulesets);
@@ -130,10 +126,6 @@ TEST_CASE("the sampler reports a store that fails as a request does, skips the s
         serving.join();
         CHECK(context.storage.problem() == "no such table: tasks");
         CHECK(context.metrics_history.samples().empty());
-    }
-    for (auto suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(db.string() + suffix);
-        std::filesystem::remove(store::inbox_path(db.string()) + suffix);
     }
 }
 

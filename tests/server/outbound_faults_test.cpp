@@ -12,15 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string state_of(const json::object& delivery) {
-    return delivery.contains("state") ? std::string(delivery.at("state").as_string()) : std::string();
-}
-
-std::string error_of(const json::object& delivery) {
-    const auto* e = delivery.if_contains("error");
-    return e && e->is_string() ? std::string(e->as_string()) : std::string();
-}
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace

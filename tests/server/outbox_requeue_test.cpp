@@ -9,10 +9,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string state_of(const json::object& delivery) {
-    return delivery.contains("state") ? std::string(delivery.at("state").as_string()) : std::string();
-}
-
 // The failed outbox rows as the API lists them.
 json::array failed_outbox(ServerProcess& server) { return get_json(server, "/api/v1/outbox/failed").at("failed").as_array(); }
 

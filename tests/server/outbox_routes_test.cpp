@@ -3,6 +3,8 @@
 #include "runtime/server/server.hpp"
 #include "runtime/store/work.hpp"
 #include "tests/support.hpp"
+#include "tests/support/in_process_request.hpp"
+#include "tests/support/temp_storage.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,8 +21,7 @@ namespace {
 constexpr std::int64_t t0 = 1795255200000;  // 2026-11-21T10:00:00Z
 
 struct Fixture {
-    std::filesystem::path db =
-        std::filesystem::temp_directory_path() / ("switchyard-outbox-routes-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"outbox-routes"};
     config::Config config;
     std::unique_ptr<store::Store> store;
     engine::RulesetHolder rulesets;
@@ -29,18 +30,13 @@ struct Fixture {
 
     Fixture() {
         config.api_token = "routes-token-0123456789";
-        std::filesystem::remove(db);
-        store = std::make_unique<store::Store>(db.string());
+        store = std::make_unique<store::Store>(db.path());
         context = std::make_unique<server::Context>(config, *store, rulesets);
         context->wake_outbox = [this] { ++outbox_wakes; };
     }
     ~Fixture() {
         context.reset();
         store.reset();
-        for (auto suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(db.string() + suffix);
-            std::filesystem::remove(store::inbox_path(db.string()) + suffix);
-        }
     }
 
     // An outbox row of no comment (a reaction), failed with `why` when `failed`.
@@ -63,10 +59,7 @@ struct Fixture {
     }
 
     server::Response send(http::verb verb, const std::string& target, bool token = true) {
-        server::Request r{verb, target, 11};
-        if (token) r.set(http::field::authorization, "Bearer routes-token-0123456789");
-        r.prepare_payload();
-        return server::handle_request(r, *context);
+        return testing::handle(*context, verb, target, {}, token ? testing::bearer("routes-token-0123456789") : testing::Headers{});
     }
     static json::object body(const server::Response& r) { return json::parse(r.body()).as_object(); }
 };

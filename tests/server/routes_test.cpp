@@ -2,6 +2,8 @@
 #include "runtime/server/server.hpp"
 #include "runtime/store/sqlite.hpp"
 #include "tests/support.hpp"
+#include "tests/support/in_process_request.hpp"
+#include "tests/support/temp_storage.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,7 +30,7 @@ config::Config routes_config() {
 }
 
 struct Fixture {
-    std::filesystem::path db = std::filesystem::temp_directory_path() / ("switchyard-routes-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"routes"};
     config::Config config = routes_config();
     std::unique_ptr<store::Store> store;
     engine::RulesetHolder rulesets;
@@ -36,25 +38,14 @@ struct Fixture {
     std::unique_ptr<server::Context> context;
 
     Fixture() {
-        std::filesystem::remove(db);
-        store = std::make_unique<store::Store>(db.string());
+        store = std::make_unique<store::Store>(db.path());
         context = std::make_unique<server::Context>(config, *store, rulesets, [this] { ++wakes; });
     }
-    ~Fixture() {
-        store.reset();
-        for (auto suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(db.string() + suffix);
-            std::filesystem::remove(store::inbox_path(db.string()) + suffix);
-        }
-    }
+    ~Fixture() { store.reset(); }
 
     server::Response send(http::verb verb, const std::string& target, const std::string& body = {},
-                          std::vector<std::pair<std::string, std::string>> headers = {}) {
-        server::Request r{verb, target, 11};
-        for (const auto& [k, v] : headers) r.set(k, v);
-        r.body() = body;
-        r.prepare_payload();
-        return server::handle_request(r, *context);
+                          const testing::Headers& headers = {}) {
+        return testing::handle(*context, verb, target, body, headers);
     }
 };
 
@@ -112,7 +103,7 @@ TEST_CASE("a storage failure is answered 503 without SQL, makes /healthz unhealt
     auto token = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer routes-token-0123456789"}};
     {
         // Another writer breaks the tracker under the server: its reads now fail.
-        store::sql::SqliteConnection other(f.db.string());
+        store::sql::SqliteConnection other(f.db.path());
         other.exec("DROP TABLE tasks");
     }
     auto failed = f.send(http::verb::get, "/api/v1/tasks", {}, token);

@@ -6,6 +6,8 @@
 #include "runtime/server/server.hpp"
 #include "tests/docs_examples.hpp"
 #include "tests/support.hpp"
+#include "tests/support/in_process_request.hpp"
+#include "tests/support/temp_storage.hpp"
 #include "tests/vm_support.hpp"
 
 #include <boost/json.hpp>
@@ -36,27 +38,19 @@ std::string compiled(const std::string& text, const std::string& file = "rules/p
 }
 
 struct Fixture {
-    std::filesystem::path db = std::filesystem::temp_directory_path() / ("switchyard-rulesets-" + std::to_string(::getpid()) + ".db");
+    testing::TempStorage db{"rulesets"};
     config::Config config = config::parse(head + tier_declared, "switchyard.toml");
     std::unique_ptr<store::Store> store;
     engine::RulesetHolder rulesets;
     std::unique_ptr<server::Context> context;
 
     Fixture() {
-        remove_files();
-        store = std::make_unique<store::Store>(db.string());
+        store = std::make_unique<store::Store>(db.path());
         context = std::make_unique<server::Context>(config, *store, rulesets);
     }
     ~Fixture() {
         context.reset();
         store.reset();
-        remove_files();
-    }
-    void remove_files() {
-        for (auto suffix : {"", "-wal", "-shm"}) {
-            std::filesystem::remove(db.string() + suffix);
-            std::filesystem::remove(store::inbox_path(db.string()) + suffix);
-        }
     }
 
     // The configuration's files loaded, as at start or on SIGHUP.
@@ -67,11 +61,7 @@ struct Fixture {
     std::string serving() const { return rulesets.current() ? rulesets.current()->version : ""; }
 
     server::Response send(http::verb verb, const std::string& target, const std::string& body = {}) {
-        server::Request r{verb, target, 11};
-        r.set(http::field::authorization, "Bearer " + token);
-        r.body() = body;
-        r.prepare_payload();
-        return server::handle_request(r, *context);
+        return testing::handle(*context, verb, target, body, testing::bearer(token));
     }
     json::value get(const std::string& target) {
         auto r = send(http::verb::get, target);

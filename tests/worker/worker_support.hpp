@@ -13,6 +13,7 @@
 #include "runtime/worker/worker.hpp"
 #include "tests/support.hpp"
 #include "tests/support/postgres.hpp"
+#include "tests/support/temp_storage.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -57,8 +58,7 @@ public:
 private:
     void remove() const {
         if (path_.starts_with("postgresql:")) return;  // the test server goes with the test program
-        for (const auto& file : {path_, store::inbox_path(path_)})
-            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file + suffix);
+        remove_sqlite_storage(path_);
     }
     std::string path_;
 };
