@@ -17,31 +17,9 @@ struct Outbound {
     // A comment with one row (or `parts` rows), queued; the rows' ids.
     std::vector<std::int64_t> reply(const std::string& text, int parts = 1) {
         auto work = store.begin_work();
-        store::NewComment c;
-        c.task = task;
-        c.integration = "tg";
-        c.chat = "55";
-        c.chat_kind = "private";
-        c.direction = "outbound";
-        c.author = {"employee", 2, "Olga"};
-        c.text = text;
-        c.sent_at = c.created_at = t0();
-        c.delivery_status = "queued";
-        last_comment = work.add_comment(c);
+        last_comment = work.add_comment(queued_reply(task, text));
         std::vector<std::int64_t> rows;
-        for (int part = 0; part < parts; ++part) {
-            store::NewOutboxMessage m;
-            m.comment = last_comment;
-            m.task = task;
-            m.integration = "tg";
-            m.chat = "55";
-            m.chat_kind = "private";
-            m.method = "sendMessage";
-            m.params = R"({"chat_id":55,"text":"x"})";
-            m.part = part;
-            m.at = t0();
-            rows.push_back(work.enqueue(m));
-        }
+        for (int part = 0; part < parts; ++part) rows.push_back(work.enqueue(reply_row(task, last_comment, part, R"({"chat_id":55,"text":"x"})")));
         work.commit();
         return rows;
     }

@@ -21,31 +21,13 @@ struct Desk {
         work.commit();
     }
     std::int64_t add_comment(store::Work& work, std::string text, std::optional<std::int64_t> quotes = std::nullopt) {
-        store::NewComment c;
-        c.task = task;
-        c.integration = "tg";
-        c.chat = "55";
-        c.chat_kind = "private";
-        c.direction = "outbound";
-        c.author = {"employee", 2, "Olga"};
-        c.text = std::move(text);
-        c.sent_at = c.created_at = t0();
+        auto c = queued_reply(task, std::move(text));
         c.quotes = quotes;
-        c.delivery_status = "queued";
         return work.add_comment(c);
     }
     store::NewOutboxMessage message(int part = 0, std::int64_t not_before = 0) const {
-        store::NewOutboxMessage m;
-        m.comment = comment;
-        m.task = task;
-        m.integration = "tg";
-        m.chat = "55";
-        m.chat_kind = "private";
-        m.method = "sendMessage";
-        m.params = R"({"chat_id":55,"text":"Hello Anna"})";
-        m.part = part;
+        auto m = reply_row(task, comment, part, R"({"chat_id":55,"text":"Hello Anna"})");
         m.not_before = not_before;
-        m.at = t0();
         return m;
     }
     std::int64_t enqueue(const store::NewOutboxMessage& m) {

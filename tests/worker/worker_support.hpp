@@ -152,6 +152,37 @@ inline adapters::Person tg_user(std::int64_t id, std::string name, std::optional
 
 inline std::int64_t t0() { return 1795255200000; }  // 2026-11-21T10:00:00Z
 
+// Olga's (employee 2) comment on `task` to Anna's private Telegram chat 55 ("tg"), queued for
+// delivery: what the outbox tests reply.
+inline store::NewComment queued_reply(std::int64_t task, std::string text) {
+    store::NewComment c;
+    c.task = task;
+    c.integration = "tg";
+    c.chat = "55";
+    c.chat_kind = "private";
+    c.direction = "outbound";
+    c.author = {"employee", 2, "Olga"};
+    c.text = std::move(text);
+    c.sent_at = c.created_at = t0();
+    c.delivery_status = "queued";
+    return c;
+}
+
+// Part `part` of that comment's delivery: a sendMessage call to chat 55 with `params`.
+inline store::NewOutboxMessage reply_row(std::int64_t task, std::int64_t comment, int part, std::string params) {
+    store::NewOutboxMessage m;
+    m.comment = comment;
+    m.task = task;
+    m.integration = "tg";
+    m.chat = "55";
+    m.chat_kind = "private";
+    m.method = "sendMessage";
+    m.params = std::move(params);
+    m.part = part;
+    m.at = t0();
+    return m;
+}
+
 // Customers on Telegram, and the employee Olga's own Telegram account.
 inline const adapters::Person anna = tg_user(55, "Anna", "anna");
 inline const adapters::Person boris = tg_user(66, "Boris", "boris");
