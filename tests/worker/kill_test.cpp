@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
 #include <random>
 #include <set>
 #include <sys/wait.h>
@@ -33,14 +34,16 @@ worker::Parser parser() {
 }
 
 // What one child does until it is killed: accept bodies (and re-send earlier ones), writing
-// each acknowledged body to `ack` once accept() has returned, as the server answers 200.
+// each acknowledged body to `ack` once accept() has returned, as the server answers 200. A byte
+// on `ready` says the store is open and the worker started.
 [[noreturn]] void child(const std::string& path, const config::Config& config, std::shared_ptr<const engine::Ruleset> rules,
-                        int ack, int round) {
+                        int ack, int ready, int round) {
     store::Store s(path);
     engine::RulesetHolder holder;
     holder.swap(std::move(rules));
     worker::Worker w(s, config, holder, parser());
     w.start();
+    if (::write(ready, "r", 1) != 1) ::_exit(2);
     std::mt19937 random(static_cast<unsigned>(round));
     for (int u = round * 30 + 1; u <= round * 30 + 60;) {
         int count = 1 + static_cast<int>(random() % 3);
@@ -57,6 +60,21 @@ worker::Parser parser() {
     for (;;) ::pause();
 }
 
+// Waits up to `limit` for the child's ready byte; false if none came.
+bool wait_ready(int ready, std::chrono::milliseconds limit) {
+    pollfd p{ready, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(limit.count())) != 1) return false;
+    char byte;
+    return ::read(ready, &byte, 1) == 1;
+}
+
+// Empties the ready pipe: the byte of a child killed before it was waited for.
+void drain(int fd) {
+    char bytes[16];
+    while (::read(fd, bytes, sizeof bytes) > 0) {
+    }
+}
+
 }  // namespace
 
 TEST_CASE("R1: kill -9 at any moment loses no acknowledged event and applies none twice", "[worker][kill]") {
@@ -66,6 +84,9 @@ TEST_CASE("R1: kill -9 at any moment loses no acknowledged event and applies non
     { store::Store migrated(db.path()); }  // the children open an existing file
     int pipe_fds[2];
     REQUIRE(::pipe(pipe_fds) == 0);
+    int ready_fds[2];
+    REQUIRE(::pipe(ready_fds) == 0);
+    ::fcntl(ready_fds[0], F_SETFL, O_NONBLOCK);
     std::mt19937 random(20261121);
     std::set<std::int64_t> acknowledged;  // update ids
     // The acknowledgements written so far (the pipe is read without waiting).
@@ -75,22 +96,29 @@ TEST_CASE("R1: kill -9 at any moment loses no acknowledged event and applies non
             for (int u = acked[0]; u < acked[0] + acked[1]; ++u) acknowledged.insert(u);
     };
     ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-    // Twelve kills, and more while none came after an acknowledgement (a loaded machine, or a
-    // PostgreSQL store, is slower to open than the first kills are to come).
+    // Twelve kills, and more while none came after an acknowledgement. The even rounds kill at
+    // a moment counted from the start, so some land while the store opens; the odd rounds from
+    // when the child is ready, so that a slow machine, or a PostgreSQL store slower to open than
+    // the kills are to come, still kills while webhooks are accepted.
     for (int round = 0; round < 12 || (acknowledged.empty() && round < 60); ++round) {
         pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
             ::close(pipe_fds[0]);
-            child(db.path(), config, rules, pipe_fds[1], round);
+            ::close(ready_fds[0]);
+            child(db.path(), config, rules, pipe_fds[1], ready_fds[1], round);
         }
+        if (round % 2 == 1) CHECK(wait_ready(ready_fds[0], std::chrono::seconds(30)));
         std::this_thread::sleep_for(std::chrono::milliseconds(2 + random() % 60));
         ::kill(pid, SIGKILL);
         int status = 0;
         ::waitpid(pid, &status, 0);
         REQUIRE(WIFSIGNALED(status));
+        drain(ready_fds[0]);
         read_acknowledged();
     }
+    ::close(ready_fds[0]);
+    ::close(ready_fds[1]);
     ::close(pipe_fds[1]);
     read_acknowledged();
     ::close(pipe_fds[0]);
