@@ -3,6 +3,7 @@
 // folder, the real server in this process with its worker, and a keep-alive client.
 #pragma once
 
+#include "bench/durable_endpoint.hpp"
 #include "bench/shipped_rules.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/engine/ruleset.hpp"
@@ -176,51 +177,82 @@ struct Client {
     }
 };
 
-// A bare Beast endpoint: reads a request, answers 200, nothing else.
+// A bare Beast endpoint: reads a request, answers 200, nothing else. Given a journal, it
+// answers once the body is synced there (BareDurableEndpoint).
 class BareEndpoint {
 public:
-    explicit BareEndpoint(bool = false) : acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+    explicit BareEndpoint(bool = false, Journal* journal = nullptr)
+        : acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)), journal_(journal) {
         accept();
         for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     }
-    ~BareEndpoint() {
+    ~BareEndpoint() { stop(); }
+    BareEndpoint(const BareEndpoint&) = delete;
+    BareEndpoint& operator=(const BareEndpoint&) = delete;
+    void stop() {
         io_.stop();
-        for (auto& t : threads_) t.join();
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
 private:
     struct Session : std::enable_shared_from_this<Session> {
         boost::beast::tcp_stream stream;
+        Journal* journal;
         boost::beast::flat_buffer buffer;
         boost::beast::http::request<boost::beast::http::string_body> request;
         boost::beast::http::response<boost::beast::http::string_body> response;
-        explicit Session(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
+        Session(boost::asio::ip::tcp::socket s, Journal* j) : stream(std::move(s)), journal(j) {}
         void read() {
             request = {};
             stream.expires_after(std::chrono::seconds(30));
             boost::beast::http::async_read(stream, buffer, request, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
                 if (ec) return;
-                self->response = {boost::beast::http::status::ok, self->request.version()};
-                self->response.set(boost::beast::http::field::content_type, "application/json");
-                self->response.body() = "{\"ok\":true}\n";
-                self->response.keep_alive(self->request.keep_alive());
-                self->response.prepare_payload();
-                boost::beast::http::async_write(self->stream, self->response, [self](boost::beast::error_code ec2, std::size_t) {
-                    if (!ec2) self->read();
-                });
+                if (!self->journal) return self->answer();
+                self->journal->append(std::move(self->request.body()),
+                                      [self] { boost::asio::post(self->stream.get_executor(), [self] { self->answer(); }); });
+            });
+        }
+        void answer() {
+            response = {boost::beast::http::status::ok, request.version()};
+            response.set(boost::beast::http::field::content_type, "application/json");
+            response.body() = "{\"ok\":true}\n";
+            response.keep_alive(request.keep_alive());
+            response.prepare_payload();
+            boost::beast::http::async_write(stream, response, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                if (!ec) self->read();
             });
         }
     };
     void accept() {
         acceptor_.async_accept(boost::asio::make_strand(io_), [this](boost::beast::error_code ec, boost::asio::ip::tcp::socket s) {
-            if (!ec) std::make_shared<Session>(std::move(s))->read();
+            if (!ec) std::make_shared<Session>(std::move(s), journal_)->read();
             accept();
         });
     }
     boost::asio::io_context io_{2};
     boost::asio::ip::tcp::acceptor acceptor_;
+    Journal* journal_;
     std::vector<std::thread> threads_;
+};
+
+// The bare endpoint made durable (durable_endpoint.hpp): the least any server can do here
+// that answers only what survives a power loss.
+// The endpoint's threads stop first, then the journal's, whose last answers are posted to the
+// stopped endpoint and dropped with it.
+struct BareDurableEndpoint {
+    TempDir dir;
+    std::unique_ptr<Journal> journal = std::make_unique<Journal>(dir.path() / "journal");
+    BareEndpoint endpoint{false, journal.get()};
+    explicit BareDurableEndpoint(bool = false) {}
+    ~BareDurableEndpoint() {
+        endpoint.stop();
+        journal.reset();
+    }
+    BareDurableEndpoint(const BareDurableEndpoint&) = delete;
+    BareDurableEndpoint& operator=(const BareDurableEndpoint&) = delete;
+    std::uint16_t port() const { return endpoint.port(); }
 };
 
 // Closed loop: `clients` connections post `body(n)` (n from `next_update` on) as fast as they

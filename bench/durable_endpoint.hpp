@@ -1,0 +1,106 @@
+// The least a durable endpoint can do on this machine: the bare Beast endpoint of
+// server_support.hpp, but each request's body is appended to a preallocated file and answered
+// only once an fdatasync that began after its write has returned, with group commit (one
+// thread writes and syncs whatever was queued meanwhile, as the store's accepts do). No SQLite,
+// no routing, no authentication, no log: what is left is the disk and the hand-overs every
+// durable server pays. BM_Accept/bare_durable measures it, so that Switchyard's rate can be
+// read against what durability itself allows here, not only against an endpoint that stores
+// nothing.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace switchyard::bench {
+
+// An append-only file of length-prefixed bodies, written and synced by a thread of its own.
+class Journal {
+public:
+    using Done = std::function<void()>;
+
+    explicit Journal(const std::filesystem::path& file) : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) {
+        if (fd_ < 0 || ::posix_fallocate(fd_, 0, capacity) != 0 || ::fsync(fd_) != 0) std::abort();
+        committer_ = std::thread([this] { run(); });
+    }
+    ~Journal() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_one();
+        committer_.join();
+        ::close(fd_);
+    }
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    void append(std::string body, Done done) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(Entry{std::move(body), std::move(done)});
+        }
+        wake_.notify_one();
+    }
+
+private:
+    static constexpr off_t capacity = 64 << 20;
+    struct Entry {
+        std::string body;
+        Done done;
+    };
+
+    void run() {
+        std::vector<Entry> batch;
+        std::string block;
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            batch.swap(queue_);
+            lock.unlock();
+            commit(batch, block);
+            for (auto& e : batch) e.done();
+            batch.clear();
+            lock.lock();
+        }
+    }
+
+    void commit(const std::vector<Entry>& batch, std::string& block) {
+        block.clear();
+        for (const auto& e : batch) {
+            auto size = static_cast<std::uint32_t>(e.body.size());
+            block.append(reinterpret_cast<const char*>(&size), sizeof size);
+            block += e.body;
+        }
+        if (offset_ + static_cast<off_t>(block.size()) > capacity) offset_ = 0;
+        if (::pwrite(fd_, block.data(), block.size(), offset_) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd_) != 0)
+            std::abort();
+        offset_ += static_cast<off_t>(block.size());
+    }
+
+    int fd_;
+    off_t offset_ = 0;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Entry> queue_;
+    bool stopping_ = false;
+    std::thread committer_;
+};
+
+}  // namespace switchyard::bench
