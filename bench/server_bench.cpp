@@ -5,7 +5,8 @@
 //     (durability power_loss, the default: an fsync per group commit), and
 //     `switchyard_process_crash` without the fsync; `bare` answers 200 at once, with the same
 //     Beast session code shape and no storage; `bare_durable` answers once the body is appended
-//     to a file and synced (durable_endpoint.hpp): the floor of any durable server here.
+//     to a file and synced (durable_endpoint.hpp): the floor of any durable server here;
+//     `bare_store` once the store's accept path has committed it (SQLite, no server around it).
 //   BM_Latency/<server>/<rate>: requests sent at a fixed rate (500, 2000, 5000 per second; open
 //     loop); p50 and p99 of the time from the moment each was due to its answer.
 //   BM_Process: stored webhooks processed per second by the worker (parse, rules, SQLite).
@@ -118,6 +119,7 @@ BENCHMARK_TEMPLATE(BM_Accept, Switchyard)->Name("BM_Accept/switchyard")->Arg(16)
 BENCHMARK_TEMPLATE(BM_Accept, SwitchyardCrashOnly)->Name("BM_Accept/switchyard_process_crash")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Accept, sy::bench::BareEndpoint)->Name("BM_Accept/bare")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Accept, sy::bench::BareDurableEndpoint)->Name("BM_Accept/bare_durable")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+BENCHMARK_TEMPLATE(BM_Accept, sy::bench::BareStoreEndpoint)->Name("BM_Accept/bare_store")->Arg(16)->Arg(64)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Latency, Switchyard)->Name("BM_Latency/switchyard")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_TEMPLATE(BM_Latency, sy::bench::BareEndpoint)->Name("BM_Latency/bare")->Arg(500)->Arg(2000)->Arg(5000)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK(BM_Process)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);

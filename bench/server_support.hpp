@@ -177,12 +177,12 @@ struct Client {
     }
 };
 
-// A bare Beast endpoint: reads a request, answers 200, nothing else. Given a journal, it
-// answers once the body is synced there (BareDurableEndpoint).
+// A bare Beast endpoint: reads a request, answers 200, nothing else. Given a sink, it answers
+// once the body is stored there (BareDurableEndpoint, BareStoreEndpoint).
 class BareEndpoint {
 public:
-    explicit BareEndpoint(bool = false, Journal* journal = nullptr)
-        : acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)), journal_(journal) {
+    explicit BareEndpoint(bool = false, DurableSink sink = {})
+        : sink_(std::move(sink)), acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
         accept();
         for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     }
@@ -199,19 +199,18 @@ public:
 private:
     struct Session : std::enable_shared_from_this<Session> {
         boost::beast::tcp_stream stream;
-        Journal* journal;
+        const DurableSink& sink;
         boost::beast::flat_buffer buffer;
         boost::beast::http::request<boost::beast::http::string_body> request;
         boost::beast::http::response<boost::beast::http::string_body> response;
-        Session(boost::asio::ip::tcp::socket s, Journal* j) : stream(std::move(s)), journal(j) {}
+        Session(boost::asio::ip::tcp::socket s, const DurableSink& k) : stream(std::move(s)), sink(k) {}
         void read() {
             request = {};
             stream.expires_after(std::chrono::seconds(30));
             boost::beast::http::async_read(stream, buffer, request, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
                 if (ec) return;
-                if (!self->journal) return self->answer();
-                self->journal->append(std::move(self->request.body()),
-                                      [self] { boost::asio::post(self->stream.get_executor(), [self] { self->answer(); }); });
+                if (!self->sink) return self->answer();
+                self->sink(self->request.body(), [self] { boost::asio::post(self->stream.get_executor(), [self] { self->answer(); }); });
             });
         }
         void answer() {
@@ -227,24 +226,25 @@ private:
     };
     void accept() {
         acceptor_.async_accept(boost::asio::make_strand(io_), [this](boost::beast::error_code ec, boost::asio::ip::tcp::socket s) {
-            if (!ec) std::make_shared<Session>(std::move(s), journal_)->read();
+            if (!ec) std::make_shared<Session>(std::move(s), sink_)->read();
             accept();
         });
     }
+    DurableSink sink_;  // first: the sessions that refer to it go with io_
     boost::asio::io_context io_{2};
     boost::asio::ip::tcp::acceptor acceptor_;
-    Journal* journal_;
     std::vector<std::thread> threads_;
 };
 
 // The bare endpoint made durable (durable_endpoint.hpp): the least any server can do here
-// that answers only what survives a power loss.
-// The endpoint's threads stop first, then the journal's, whose last answers are posted to the
-// stopped endpoint and dropped with it.
+// that answers only what survives a power loss. The endpoint's threads stop first, then the
+// journal's, whose last answers are posted to the stopped endpoint and dropped with it.
 struct BareDurableEndpoint {
     TempDir dir;
     std::unique_ptr<Journal> journal = std::make_unique<Journal>(dir.path() / "journal");
-    BareEndpoint endpoint{false, journal.get()};
+    BareEndpoint endpoint{false, [j = journal.get()](std::string_view body, std::function<void()> stored) {
+                              j->append(body, std::move(stored));
+                          }};
     explicit BareDurableEndpoint(bool = false) {}
     ~BareDurableEndpoint() {
         endpoint.stop();
@@ -252,6 +252,30 @@ struct BareDurableEndpoint {
     }
     BareDurableEndpoint(const BareDurableEndpoint&) = delete;
     BareDurableEndpoint& operator=(const BareDurableEndpoint&) = delete;
+    std::uint16_t port() const { return endpoint.port(); }
+};
+
+// The bare endpoint storing each body through the store's own accept path (Store::accept_async:
+// the inbox's SQLite file, group commit, `power_loss`), without the server's routing,
+// authentication, metrics and log: between `bare_durable` and `switchyard`, it tells what
+// SQLite costs and what the server's own work costs.
+struct BareStoreEndpoint {
+    TempDir dir;
+    std::unique_ptr<store::Store> store = std::make_unique<store::Store>((dir.path() / "bench.db").string(), store::current_schema(),
+                                                                         store::Options{store::Durability::power_loss});
+    BareEndpoint endpoint{false, [s = store.get()](std::string_view body, std::function<void()> stored) {
+                              s->accept_async("tg", body, 0, [stored = std::move(stored)](store::Accepted accepted) {
+                                  if (accepted.error) std::abort();
+                                  stored();
+                              });
+                          }};
+    explicit BareStoreEndpoint(bool = false) {}
+    ~BareStoreEndpoint() {
+        endpoint.stop();
+        store.reset();
+    }
+    BareStoreEndpoint(const BareStoreEndpoint&) = delete;
+    BareStoreEndpoint& operator=(const BareStoreEndpoint&) = delete;
     std::uint16_t port() const { return endpoint.port(); }
 };
 
