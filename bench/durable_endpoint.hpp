@@ -1,27 +1,22 @@
 // The least a durable endpoint can do on this machine: the bare Beast endpoint of
-// server_support.hpp, but each request's body is appended to a preallocated file and answered
-// only once an fdatasync that began after its write has returned, with group commit (one
-// thread writes and syncs whatever was queued meanwhile, as the store's accepts do). No SQLite,
-// no routing, no authentication, no log: what is left is the disk and the hand-overs every
-// durable server pays. BM_Accept/bare_durable measures it, so that Switchyard's rate can be
-// read against what durability itself allows here, not only against an endpoint that stores
-// nothing.
+// server_support.hpp, but each request's body is appended to a file (written through
+// beforehand) and answered only once an fdatasync that began after its write has returned,
+// with group commit (one thread writes and syncs whatever was queued meanwhile, as the store's
+// accepts do). No SQLite, no routing, no authentication, no log: what is left is the disk and
+// the hand-overs every durable server pays. BM_Accept/bare_durable measures it, so that
+// Switchyard's rate can be read against what durability itself allows here, not only against
+// an endpoint that stores nothing.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <fcntl.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
