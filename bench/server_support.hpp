@@ -178,23 +178,31 @@ struct Client {
     }
 };
 
-// A bare Beast endpoint: reads a request, answers 200, nothing else. Given a sink, it answers
-// once the body is stored there (BareDurableEndpoint, BareStoreEndpoint).
+// Where a durable endpoint stores each body: the sink, and the storage behind it, which the
+// endpoint keeps alive as long as its threads may call the sink.
+struct StoredBy {
+    DurableSink sink;
+    std::shared_ptr<void> storage;
+};
+
+// A bare Beast endpoint: reads a request, answers 200, nothing else. Given where to store, it
+// answers once the body is stored there (BareDurableEndpoint, BareStoreEndpoint).
 class BareEndpoint {
 public:
-    explicit BareEndpoint(bool = false, DurableSink sink = {})
-        : sink_(std::move(sink)), acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+    explicit BareEndpoint(bool = false) : BareEndpoint(StoredBy{}) {}
+    explicit BareEndpoint(StoredBy by)
+        : sink_(std::move(by.sink)),
+          acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)),
+          storage_(std::move(by.storage)) {
         accept();
         for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     }
-    ~BareEndpoint() { stop(); }
+    ~BareEndpoint() {
+        io_.stop();
+        for (auto& t : threads_) t.join();
+    }
     BareEndpoint(const BareEndpoint&) = delete;
     BareEndpoint& operator=(const BareEndpoint&) = delete;
-    void stop() {
-        io_.stop();
-        for (auto& t : threads_)
-            if (t.joinable()) t.join();
-    }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
 private:
@@ -235,50 +243,44 @@ private:
     boost::asio::io_context io_{2};
     boost::asio::ip::tcp::acceptor acceptor_;
     std::vector<std::thread> threads_;
+    // Last, so first to go once the threads have stopped: its last answers are posted to the
+    // stopped io_ and dropped with it, never to an io_ already destroyed.
+    std::shared_ptr<void> storage_;
 };
 
 // The bare endpoint made durable (durable_endpoint.hpp): the least any server can do here
-// that answers only what survives a power loss. The endpoint's threads stop first, then the
-// journal's, whose last answers are posted to the stopped endpoint and dropped with it.
-struct BareDurableEndpoint {
-    TempDir dir;
-    std::unique_ptr<Journal> journal = std::make_unique<Journal>(dir.path() / "journal");
-    BareEndpoint endpoint{false, [j = journal.get()](std::string_view body, std::function<void()> stored) {
-                              j->append(body, std::move(stored));
-                          }};
-    explicit BareDurableEndpoint(bool = false) {}
-    ~BareDurableEndpoint() {
-        endpoint.stop();
-        journal.reset();
-    }
-    BareDurableEndpoint(const BareDurableEndpoint&) = delete;
-    BareDurableEndpoint& operator=(const BareDurableEndpoint&) = delete;
-    std::uint16_t port() const { return endpoint.port(); }
-};
+// that answers only what survives a power loss.
+inline StoredBy journal_at(const std::filesystem::path& file) {
+    auto journal = std::make_shared<Journal>(file);
+    return {[j = journal.get()](std::string_view body, std::function<void()> stored) { j->append(body, std::move(stored)); },
+            journal};
+}
 
 // The bare endpoint storing each body through the store's own accept path (Store::accept_async:
 // the inbox's SQLite file, group commit, `power_loss`), without the server's routing,
 // authentication, metrics and log: between `bare_durable` and `switchyard`, it tells what
 // SQLite costs and what the server's own work costs.
-struct BareStoreEndpoint {
+inline StoredBy inbox_at(const std::filesystem::path& file) {
+    auto store = std::make_shared<store::Store>(file.string(), store::current_schema(), store::Options{store::Durability::power_loss});
+    return {[s = store.get()](std::string_view body, std::function<void()> stored) {
+                s->accept_async("tg", body, 0, [stored = std::move(stored)](store::Accepted accepted) {
+                    if (accepted.error) std::abort();
+                    stored();
+                });
+            },
+            store};
+}
+
+// The bare endpoint storing into what `at` makes, in a fresh folder.
+template <StoredBy (*at)(const std::filesystem::path&)>
+struct StoringEndpoint {
     TempDir dir;
-    std::unique_ptr<store::Store> store = std::make_unique<store::Store>((dir.path() / "bench.db").string(), store::current_schema(),
-                                                                         store::Options{store::Durability::power_loss});
-    BareEndpoint endpoint{false, [s = store.get()](std::string_view body, std::function<void()> stored) {
-                              s->accept_async("tg", body, 0, [stored = std::move(stored)](store::Accepted accepted) {
-                                  if (accepted.error) std::abort();
-                                  stored();
-                              });
-                          }};
-    explicit BareStoreEndpoint(bool = false) {}
-    ~BareStoreEndpoint() {
-        endpoint.stop();
-        store.reset();
-    }
-    BareStoreEndpoint(const BareStoreEndpoint&) = delete;
-    BareStoreEndpoint& operator=(const BareStoreEndpoint&) = delete;
+    BareEndpoint endpoint{at(dir.path() / "storage")};
+    explicit StoringEndpoint(bool = false) {}
     std::uint16_t port() const { return endpoint.port(); }
 };
+using BareDurableEndpoint = StoringEndpoint<journal_at>;
+using BareStoreEndpoint = StoringEndpoint<inbox_at>;
 
 // Closed loop: `clients` connections post `body(n)` (n from `next_update` on) as fast as they
 // are answered, for `seconds`; the answers per second.
