@@ -1,9 +1,9 @@
 // A power cut while webhooks are accepted and processed, on a disk that loses what was not
-// synced (power_cut.hpp): with the default durability every webhook whose accept returned
+// synced (faulty_disk.hpp): with the default durability every webhook whose accept returned
 // (whose 200 the server would have sent) is there after the machine boots again, and applied
 // once; with `process_crash` the commits since the last sync are gone, as documented
 // (docs/configuration.md, `durability`).
-#include "tests/worker/power_cut.hpp"
+#include "tests/worker/faulty_disk.hpp"
 #include "tests/worker/worker_support.hpp"
 
 #include <atomic>
@@ -18,15 +18,6 @@ using namespace switchyard;
 using namespace switchyard::testing;
 
 namespace {
-
-// A Telegram bot's private message number `n`, from one of five customers: "message n".
-std::string private_message(std::int64_t n) {
-    auto chat = std::to_string(700 + n % 5);
-    auto id = std::to_string(n);
-    return R"({"update_id": )" + id + R"(, "message": {"message_id": )" + id + R"(, "date": 1763719200, "chat": {"id": )" +
-           chat + R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + chat +
-           R"(, "is_bot": false, "first_name": "C"}, "text": "message )" + id + R"("}})";
-}
 
 std::string reply_text(std::int64_t n) { return "reply " + std::to_string(n); }
 
@@ -62,13 +53,14 @@ void reply_until(store::Store& store, const std::atomic<bool>& off, std::mutex& 
 }
 
 // Four threads post messages, each waiting for its accept() as a server's session waits for
-// its commit, while the worker processes them and an employee replies; once `acknowledged` have returned, the power
-// fails at the `at_write`th write after (in the middle of a commit, the accepts' or the
-// worker's). Then the machine boots again: the files are what their last syncs left.
+// its commit, while the worker processes them and an employee replies; once `acknowledged`
+// have returned, the power fails at the `at_write`th write after (in the middle of a commit,
+// the accepts' or the worker's). Then the machine boots again: the files are what their last
+// syncs left.
 BeforeTheCut post_until_power_cut(const std::string& path, store::Durability durability, std::size_t acknowledged,
                                   std::size_t at_write) {
     BeforeTheCut run;
-    PowerCutDisk disk;
+    FaultyDisk disk;
     {
         store::Store store(path, store::current_schema(), {durability});
         auto config = test_config();
@@ -86,7 +78,7 @@ BeforeTheCut post_until_power_cut(const std::string& path, store::Durability dur
                 while (!off) {
                     auto n = next++;
                     try {
-                        store.accept("tg", private_message(n), t0() + n);
+                        store.accept("tg", telegram_private_update(n), t0() + n);
                     } catch (const store::StoreError&) {
                         continue;  // the disk is gone: not acknowledged
                     }
@@ -133,7 +125,7 @@ AfterTheBoot boot(const std::string& path) {
     worker::Worker worker(store, config, rulesets);
     while (worker.process_pending() > 0) {
     }
-    store.accept("tg", private_message(after_the_boot), t0() + after_the_boot);
+    store.accept("tg", telegram_private_update(after_the_boot), t0() + after_the_boot);
     CHECK(worker.process_pending() == 1);
     AfterTheBoot after;
     for (const auto& task : store.tasks(1000, 0)) {

@@ -152,6 +152,17 @@ inline adapters::Person tg_user(std::int64_t id, std::string name, std::optional
 
 inline std::int64_t t0() { return 1795255200000; }  // 2026-11-21T10:00:00Z
 
+// The body of a Telegram bot's private message, as the Bot API posts it, for tests that parse
+// with the real adapters: update and message `n`, from one of five customers (chats 700 to
+// 704), saying "message n".
+inline std::string telegram_private_update(std::int64_t n) {
+    auto chat = std::to_string(700 + n % 5);
+    auto id = std::to_string(n);
+    return R"({"update_id": )" + id + R"(, "message": {"message_id": )" + id + R"(, "date": 1763719200, "chat": {"id": )" +
+           chat + R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + chat +
+           R"(, "is_bot": false, "first_name": "C"}, "text": "message )" + id + R"("}})";
+}
+
 // Olga's (employee 2) comment on `task` to Anna's private Telegram chat 55 ("tg"), queued for
 // delivery: what the outbox tests reply.
 inline store::NewComment queued_reply(std::int64_t task, std::string text) {

@@ -1,6 +1,7 @@
-// PowerCutDisk (power_cut.hpp): two SQLite VFS shims, each in front of the real VFS of its
-// name, that keep an undo record of every write and truncation not yet synced.
-#include "tests/worker/power_cut.hpp"
+// FaultyDisk (faulty_disk.hpp): two SQLite VFS shims, each in front of the real VFS of its
+// name, that keep an undo record of every write and truncation not yet synced, and refuse the
+// writes to a file filled up.
+#include "tests/worker/faulty_disk.hpp"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -31,7 +32,7 @@ struct Undo {
 
 }  // namespace
 
-struct PowerCutDisk::State {
+struct FaultyDisk::State {
     // One installed shim: the VFS SQLite calls, and the real one it passes to.
     struct Shim {
         sqlite3_vfs vfs{};
@@ -42,6 +43,8 @@ struct PowerCutDisk::State {
     mutable std::mutex mutex;  // held through each file operation, so that a cut falls between two
     bool cut = false;
     std::size_t writes_left = 0;  // cut_after_writes(): the writes until the cut, or 0
+    std::string full;             // fill_up(): the files whose writes fail begin with it, or empty
+    std::size_t refused = 0;
     std::map<std::string, std::vector<Undo>> unsynced;  // by file path, oldest first
     std::set<std::string> paths;                        // every file opened; its nodes do not move
     std::size_t syncs = 0;
@@ -51,7 +54,7 @@ struct PowerCutDisk::State {
 
 namespace {
 
-using State = PowerCutDisk::State;
+using State = FaultyDisk::State;
 
 // A file opened through a shim, in the memory SQLite gives the VFS for it: this header, then
 // the real VFS's own file.
@@ -101,6 +104,10 @@ int file_write(sqlite3_file* f, const void* from, int amount, sqlite3_int64 offs
     auto* s = shim_of(f);
     std::lock_guard lock(s->state->mutex);
     if (s->state->cut) return SQLITE_OK;  // the machine is off: nothing reaches the disk
+    if (s->path && !s->state->full.empty() && s->path->starts_with(s->state->full)) {
+        ++s->state->refused;
+        return SQLITE_FULL;
+    }
     if (s->path && !remember(s, offset, offset + amount)) return SQLITE_IOERR_WRITE;
     int rc = real_methods(s).xWrite(s->real, from, amount, offset);
     if (s->state->writes_left > 0 && --s->state->writes_left == 0) s->state->cut = true;
@@ -251,29 +258,45 @@ void undo_all(const std::string& path, const std::vector<Undo>& undos) {
 
 }  // namespace
 
-PowerCutDisk::PowerCutDisk() : state_(std::make_unique<State>()) {
+FaultyDisk::FaultyDisk() : state_(std::make_unique<State>()) {
     // "unix-excl" first, so that the default (put first in the list) stays this one's.
     install(state_->excl, *state_, "unix-excl", false);
     install(state_->by_default, *state_, nullptr, true);
 }
 
-PowerCutDisk::~PowerCutDisk() {
+FaultyDisk::~FaultyDisk() {
     sqlite3_vfs_unregister(&state_->by_default.vfs);
     sqlite3_vfs_unregister(&state_->excl.vfs);
 }
 
-void PowerCutDisk::cut() {
+void FaultyDisk::cut() {
     std::lock_guard lock(state_->mutex);
     state_->cut = true;
 }
 
-void PowerCutDisk::cut_after_writes(std::size_t writes) {
+void FaultyDisk::fill_up(const std::string& path) {
+    std::lock_guard lock(state_->mutex);
+    state_->full = path;
+    state_->refused = 0;
+}
+
+void FaultyDisk::make_room() {
+    std::lock_guard lock(state_->mutex);
+    state_->full.clear();
+}
+
+std::size_t FaultyDisk::refused() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->refused;
+}
+
+void FaultyDisk::cut_after_writes(std::size_t writes) {
     std::lock_guard lock(state_->mutex);
     if (writes == 0) state_->cut = true;
     state_->writes_left = writes;
 }
 
-std::size_t PowerCutDisk::restore() {
+std::size_t FaultyDisk::restore() {
     std::lock_guard lock(state_->mutex);
     std::size_t undone = 0;
     for (const auto& [path, undos] : state_->unsynced) {
@@ -288,12 +311,12 @@ std::size_t PowerCutDisk::restore() {
     return undone;
 }
 
-bool PowerCutDisk::is_cut() const {
+bool FaultyDisk::is_cut() const {
     std::lock_guard lock(state_->mutex);
     return state_->cut;
 }
 
-std::size_t PowerCutDisk::syncs() const {
+std::size_t FaultyDisk::syncs() const {
     std::lock_guard lock(state_->mutex);
     return state_->syncs;
 }

@@ -1,0 +1,111 @@
+// The worker when its store fails (docs/robustness.md, "Storage"): the disk under the tracker
+// fills up while webhooks wait (faulty_disk.hpp). The worker's transactions fail and leave
+// nothing behind, each failure is logged with the wait before the next try (500 ms, doubling),
+// webhooks are still accepted meanwhile, and once there is room the rows are applied, once each.
+#include "tests/worker/faulty_disk.hpp"
+#include "tests/worker/worker_support.hpp"
+
+#include "runtime/log/log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace switchyard;
+using namespace switchyard::testing;
+
+namespace {
+
+// A file the worker's log is written to, removed at the end.
+class LogFile {
+public:
+    LogFile()
+        : path_(std::filesystem::temp_directory_path() / ("switchyard-full-disk-" + std::to_string(::getpid()) + ".log")),
+          fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) {
+        REQUIRE(fd_ >= 0);
+    }
+    ~LogFile() {
+        ::close(fd_);
+        std::filesystem::remove(path_);
+    }
+    LogFile(const LogFile&) = delete;
+    LogFile& operator=(const LogFile&) = delete;
+    int fd() const { return fd_; }
+    // The lines written so far whose event is `event`.
+    std::vector<json::object> lines(log::Logger& log, std::string_view event) const {
+        log.flush();
+        std::ifstream in(path_);
+        std::vector<json::object> found;
+        for (std::string line; std::getline(in, line);) {
+            auto o = json::parse(line).as_object();
+            if (str(o.at("event")) == event) found.push_back(o);
+        }
+        return found;
+    }
+
+private:
+    std::filesystem::path path_;
+    int fd_;
+};
+
+// Waits up to ten seconds for `done()`.
+template <class Done>
+bool eventually(Done done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk under the tracker: the worker's batch stays pending, is retried with backoff, and is applied once there is room",
+          "[store][sqlite][worker]") {
+    TempDb db;
+    FaultyDisk disk;
+    LogFile log_file;
+    log::Logger log(config::Logging{}, log_file.fd());
+    store::Store store(db.path());
+    auto config = test_config();
+    engine::RulesetHolder rulesets;
+    rulesets.swap(shipped_rules());
+    worker::Worker worker(store, config, rulesets);
+    worker.use_log(&log);
+    worker.start();
+    store.accept("tg", telegram_private_update(1), t0());
+    worker.wake();
+    REQUIRE(eventually([&] { return store.counts().processed == 1; }));
+
+    disk.fill_up(db.path());  // the tracker and its WAL, not the inbox file beside them
+    for (std::int64_t n = 2; n <= 4; ++n) store.accept("tg", telegram_private_update(n), t0() + n);
+    worker.wake();
+    REQUIRE(eventually([&] { return log_file.lines(log, "worker_store_failed").size() >= 2; }));
+    auto failures = log_file.lines(log, "worker_store_failed");
+    CHECK(failures[0].at("retry_ms").as_int64() == 500);
+    CHECK(failures[1].at("retry_ms").as_int64() == 1000);
+    CHECK(str(failures[0].at("reason")).find("full") != std::string::npos);
+    CHECK(disk.refused() > 0);
+    store.accept("tg", telegram_private_update(5), t0() + 5);  // accepts go on: the inbox file has room
+    auto meanwhile = store.counts();
+    CHECK(meanwhile.processed == 1);
+    CHECK(meanwhile.received == 5);  // 4 of them pending
+
+    disk.make_room();
+    REQUIRE(eventually([&] { return store.counts().processed == 5; }));
+    worker.stop();
+    CHECK(store.counts().failed == 0);
+    std::map<std::string, int> comments;
+    for (const auto& task : store.tasks(1000, 0)) {
+        auto full = store.task(task.as_object().at("id").as_int64());
+        REQUIRE(full);
+        for (const auto& comment : full->at("comments").as_array()) ++comments[str(comment.at("text"))];
+    }
+    CHECK(comments == std::map<std::string, int>{
+                          {"message 1", 1}, {"message 2", 1}, {"message 3", 1}, {"message 4", 1}, {"message 5", 1}});
+}
