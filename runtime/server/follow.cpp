@@ -43,7 +43,7 @@ void RulesetFollower::look() {
         auto followed = follow_latest(holder_, store_, config_, followed_);
         if (!followed) return;
         followed_ = followed->event.id;  // a refusal is not tried again each second
-        boost::json::object fields{{"event", followed->event.id},
+        boost::json::object fields{{"ruleset_event", followed->event.id},
                                    {"action", store::name_of(followed->event.action)},
                                    {"version", *followed->event.version},
                                    {"by", followed->event.by.name}};

@@ -1,10 +1,12 @@
 // The docs say what the code does: the module edges that docs/architecture.md lists are the
-// libraries each folder's CMakeLists.txt links, no more and no fewer.
+// libraries each folder's CMakeLists.txt links, no more and no fewer; every event the log is
+// written with is in docs/configuration.md's table of them.
 #include "tests/support.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -90,5 +92,38 @@ TEST_CASE("docs/architecture.md draws every module edge the build has", "[docs]"
             bool shown = std::any_of(links.begin(), links.end(), [&](const auto& d) { return reaches(documented, d, link); });
             CHECK(shown);
         }
+    }
+}
+
+namespace {
+
+// The events of the log lines the program writes: the second argument of each
+// `write(log::Level::…, "event"` and `write_noise(…)`, and of the server's `fail(context, ec, "event")`.
+std::set<std::string> logged_events() {
+    static const std::regex written(R"re(write(?:_noise)?\(([^,;]*Level::[^,;]*),\s*"([a-z_]+)")re");
+    static const std::regex failed(R"re(\bfail\(context_?, ec, "([a-z_]+)"\))re");
+    std::set<std::string> events;
+    for (const char* folder : {"runtime", "console", "cli"})
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(source_dir() / folder)) {
+            if (entry.path().extension() != ".cpp") continue;
+            auto text = read_text(entry.path());
+            for (std::sregex_iterator it(text.begin(), text.end(), written), end; it != end; ++it) events.insert((*it)[2]);
+            for (std::sregex_iterator it(text.begin(), text.end(), failed), end; it != end; ++it) events.insert((*it)[1]);
+        }
+    return events;
+}
+
+}  // namespace
+
+TEST_CASE("docs/configuration.md lists every event the log is written with", "[docs]") {
+    auto text = read_text(source_dir() / "docs" / "configuration.md");
+    auto from = text.find("\n## `[log]`");
+    REQUIRE(from != std::string::npos);
+    auto section = text.substr(from, text.find("\n## ", from + 1) - from);
+    auto events = logged_events();
+    CHECK(events.size() >= 20);
+    for (const auto& event : events) {
+        INFO("the event " << event);
+        CHECK(section.find("`" + event + "`") != std::string::npos);
     }
 }
