@@ -16,6 +16,19 @@ std::int64_t wall_clock_ms() {
 }
 
 
+namespace {
+
+// `value` (0 or more) as `width` decimal digits, zero-padded, at `out`; the end.
+char* put_digits(char* out, std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+}  // namespace
+
 std::string iso_time(std::int64_t ms) {
     // Days to a civil date (proleptic Gregorian), as in the engine's case reader, reversed.
     std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
@@ -30,14 +43,32 @@ std::string iso_time(std::int64_t ms) {
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    char buf[40];
     auto seconds = rest / 1000, millis = rest % 1000;
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                          static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
-                          static_cast<long long>(seconds % 60));
-    if (millis != 0) n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%03lld", static_cast<long long>(millis));
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "Z");
-    return buf;
+    char buf[40];
+    char* end = buf;
+    // Digits put by hand, not snprintf: every log line carries one of these (a third of the
+    // cost of a request's line, measured in the server benchmark's profile).
+    if (y >= 0 && y <= 9999) {
+        end = put_digits(end, y, 4);
+    } else {
+        end += std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
+    }
+    *end++ = '-';
+    end = put_digits(end, m, 2);
+    *end++ = '-';
+    end = put_digits(end, d, 2);
+    *end++ = 'T';
+    end = put_digits(end, seconds / 3600, 2);
+    *end++ = ':';
+    end = put_digits(end, seconds / 60 % 60, 2);
+    *end++ = ':';
+    end = put_digits(end, seconds % 60, 2);
+    if (millis != 0) {
+        *end++ = '.';
+        end = put_digits(end, millis, 3);
+    }
+    *end++ = 'Z';
+    return std::string(buf, end);
 }
 
 }  // namespace switchyard::common

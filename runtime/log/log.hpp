@@ -34,7 +34,7 @@ public:
     // Whether each HTTP request gets a line ([log] requests, at info).
     bool logs_requests() const { return settings_.requests && enabled(Level::info); }
 
-    // {"ts": "…Z", "level": …, "event": …, then `fields`}.
+    // {"ts": "…Z", "level": …, "event": …, then `fields`}, which must not use those three names.
     void write(Level level, std::string_view event, const boost::json::object& fields = {});
     // The same for what anybody on the network can cause (unauthenticated requests, unreadable
     // HTTP): at most `noise_per_second` such lines a second. The next one let through carries

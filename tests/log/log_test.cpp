@@ -62,6 +62,23 @@ TEST_CASE("a line is one JSON object: the time, the level, the event, then the f
     CHECK(lines[0].begin()->key() == "ts");  // first, so that lines sort by time as text
 }
 
+TEST_CASE("a line without fields has the three keys alone, and fields keep the order given", "[log]") {
+    Output out;
+    log::Logger logger({config::LogLevel::info, true}, out.fd());
+    logger.write(log::Level::warn, "console_login_refused");
+    logger.write(log::Level::info, "request", {{"method", "POST"}, {"path", "/webhooks/\"tg\""}, {"status", 200}});
+    logger.flush();
+    auto lines = out.lines();
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].size() == 3);
+    CHECK(lines[0].at("level") == "warn");
+    CHECK(lines[0].at("event") == "console_login_refused");
+    std::vector<std::string> keys;
+    for (const auto& field : lines[1]) keys.emplace_back(field.key());
+    CHECK(keys == std::vector<std::string>{"ts", "level", "event", "method", "path", "status"});
+    CHECK(lines[1].at("path") == "/webhooks/\"tg\"");  // escaped as JSON, read back whole
+}
+
 TEST_CASE("lines below the configured level are left out, and requests are logged only at info with requests on", "[log]") {
     Output out;
     log::Logger warn({config::LogLevel::warn, true}, out.fd());
