@@ -109,6 +109,12 @@ void link(sql::Connection& tracker, sql::Connection& inbox, const std::string& p
                              " was made with: move one of them away, or point `storage` at another file");
         if (last_inbox_id(inbox) == 0) continue_numbering(inbox, last);
         set_link(tracker, identity, last);
+    } else if (auto last = last_taken(tracker); last_inbox_id(inbox) < last) {
+        // The inbox file lost its last rows while the tracker kept what was made of them: a power
+        // cut under durability process_crash that found the tracker's last commits synced and
+        // the inbox's not, or an older copy of the file put back. Its next ids must still come
+        // after the last one taken, or the worker would take new rows for done ones and skip them.
+        continue_numbering(inbox, last);
     }
     t.commit();
 }

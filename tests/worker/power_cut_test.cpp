@@ -6,6 +6,8 @@
 #include "tests/worker/faulty_disk.hpp"
 #include "tests/worker/worker_support.hpp"
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -110,23 +112,13 @@ constexpr std::int64_t after_the_boot = 1000000;
 
 std::string text_of(std::int64_t n) { return "message " + std::to_string(n); }
 
-// After the boot: every pending row processed, one more message posted and processed (the
-// server goes on serving), then the comments' ids by their texts, and the outbox rows of each.
+// The comments' ids by their texts, and the outbox rows of each.
 struct AfterTheBoot {
     std::map<std::string, std::vector<std::int64_t>> comments;
     std::map<std::int64_t, std::size_t> outbox_rows;  // by comment
 };
 
-AfterTheBoot boot(const std::string& path) {
-    store::Store store(path);
-    auto config = test_config();
-    engine::RulesetHolder rulesets;
-    rulesets.swap(shipped_rules());
-    worker::Worker worker(store, config, rulesets);
-    while (worker.process_pending() > 0) {
-    }
-    store.accept("tg", telegram_private_update(after_the_boot), t0() + after_the_boot);
-    CHECK(worker.process_pending() == 1);
+AfterTheBoot comments_of(store::Store& store) {
     AfterTheBoot after;
     for (const auto& task : store.tasks(1000, 0)) {
         auto full = store.task(task.as_object().at("id").as_int64());
@@ -137,8 +129,23 @@ AfterTheBoot boot(const std::string& path) {
             after.outbox_rows[id] = store.outbox_of_comment(id).size();
         }
     }
-    CHECK(store.counts().failed == 0);
     return after;
+}
+
+// After the boot: every pending row processed, one more message posted and processed (the
+// server goes on serving), then the comments.
+AfterTheBoot boot(const std::string& path) {
+    store::Store store(path);
+    auto config = test_config();
+    engine::RulesetHolder rulesets;
+    rulesets.swap(shipped_rules());
+    worker::Worker worker(store, config, rulesets);
+    while (worker.process_pending() > 0) {
+    }
+    store.accept("tg", telegram_private_update(after_the_boot), t0() + after_the_boot);
+    CHECK(worker.process_pending() == 1);
+    CHECK(store.counts().failed == 0);
+    return comments_of(store);
 }
 
 std::size_t count_of(const AfterTheBoot& after, const std::string& text) {
@@ -193,4 +200,37 @@ TEST_CASE("a power cut: with process_crash the acknowledged webhooks since the l
     CHECK(lost > 0);
     CHECK(count_of(after, text_of(after_the_boot)) == 1);
     check_nothing_twice(after);
+}
+
+// The hazard the test above can leave: the tracker's last commits synced and the inbox file's
+// not (a checkpoint of the tracker before the cut), so that the inbox file ends before the last
+// row the worker took. Made here by deleting the inbox file's last rows while the store is closed.
+TEST_CASE("an inbox file that lost its last rows goes on numbering after the last row taken", "[store][sqlite][durability]") {
+    TempDb db;
+    auto config = test_config();
+    engine::RulesetHolder rulesets;
+    rulesets.swap(shipped_rules());
+    {
+        store::Store store(db.path());
+        worker::Worker worker(store, config, rulesets);
+        for (std::int64_t n = 1; n <= 5; ++n) store.accept("tg", telegram_private_update(n), t0() + n);
+        REQUIRE(worker.process_pending() == 5);
+    }
+    {
+        sqlite3* inbox = nullptr;
+        REQUIRE(sqlite3_open(store::inbox_path(db.path()).c_str(), &inbox) == SQLITE_OK);
+        CHECK(sqlite3_exec(inbox, "DELETE FROM inbox WHERE id > 2", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(inbox);
+    }
+    store::Store store(db.path());
+    worker::Worker worker(store, config, rulesets);
+    auto id = store.accept("tg", telegram_private_update(6), t0() + 6);
+    CHECK(id == 6);
+    CHECK(worker.process_pending() == 1);
+    auto after = comments_of(store);
+    CHECK(count_of(after, text_of(6)) == 1);
+    check_nothing_twice(after);
+    auto counts = store.counts();
+    CHECK(counts.processed == 6);
+    CHECK(counts.received == 6);
 }
