@@ -220,26 +220,31 @@ void install(State::Shim& shim, State& state, const char* name, bool as_default)
     if (!shim.real) throw std::runtime_error(std::string("SQLite has no VFS ") + (name ? name : "by default"));
     if (shim.real->iVersion < 2) throw std::runtime_error("the real VFS is too old to stand in front of");
     shim.state = &state;
-    auto& v = shim.vfs;
-    v.iVersion = 2;
-    v.szOsFile = static_cast<int>(header_size) + shim.real->szOsFile;
-    v.mxPathname = shim.real->mxPathname;
-    v.zName = shim.real->zName;
-    v.pAppData = &shim;
-    v.xOpen = vfs_open;
-    v.xDelete = vfs_delete;
-    v.xAccess = vfs_access;
-    v.xFullPathname = vfs_full_pathname;
-    v.xDlOpen = vfs_dl_open;
-    v.xDlError = vfs_dl_error;
-    v.xDlSym = vfs_dl_sym;
-    v.xDlClose = vfs_dl_close;
-    v.xRandomness = vfs_randomness;
-    v.xSleep = vfs_sleep;
-    v.xCurrentTime = vfs_current_time;
-    v.xGetLastError = vfs_last_error;
-    v.xCurrentTimeInt64 = vfs_current_time_ms;
-    if (sqlite3_vfs_register(&v, as_default ? 1 : 0) != SQLITE_OK) throw std::runtime_error("cannot register the VFS");
+    shim.vfs = sqlite3_vfs{
+        .iVersion = 2,
+        .szOsFile = static_cast<int>(header_size) + shim.real->szOsFile,
+        .mxPathname = shim.real->mxPathname,
+        .pNext = nullptr,
+        .zName = shim.real->zName,
+        .pAppData = &shim,
+        .xOpen = vfs_open,
+        .xDelete = vfs_delete,
+        .xAccess = vfs_access,
+        .xFullPathname = vfs_full_pathname,
+        .xDlOpen = vfs_dl_open,
+        .xDlError = vfs_dl_error,
+        .xDlSym = vfs_dl_sym,
+        .xDlClose = vfs_dl_close,
+        .xRandomness = vfs_randomness,
+        .xSleep = vfs_sleep,
+        .xCurrentTime = vfs_current_time,
+        .xGetLastError = vfs_last_error,
+        .xCurrentTimeInt64 = vfs_current_time_ms,
+        .xSetSystemCall = nullptr,
+        .xGetSystemCall = nullptr,
+        .xNextSystemCall = nullptr,
+    };
+    if (sqlite3_vfs_register(&shim.vfs, as_default ? 1 : 0) != SQLITE_OK) throw std::runtime_error("cannot register the VFS");
 }
 
 // Undoes `undos`, newest first, in the file at `path`.
