@@ -40,7 +40,7 @@ struct FaultyDisk::State {
         State* state = nullptr;
     };
 
-    mutable std::mutex mutex;  // held through each file operation, so that a cut falls between two
+    mutable std::mutex mutex;  // held through each read, write, truncation and sync: a cut falls between two
     bool cut = false;
     std::size_t writes_left = 0;  // cut_after_writes(): the writes until the cut, or 0
     std::string full;             // fill_up(): the files whose writes fail begin with it, or empty
