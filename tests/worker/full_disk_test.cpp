@@ -1,7 +1,8 @@
-// The worker when its store fails (docs/robustness.md, "Storage"): the disk under the tracker
-// fills up while webhooks wait (faulty_disk.hpp). The worker's transactions fail and leave
-// nothing behind, each failure is logged with the wait before the next try (500 ms, doubling),
-// webhooks are still accepted meanwhile, and once there is room the rows are applied, once each.
+// A full disk (faulty_disk.hpp; docs/robustness.md, "Storage"). Under the tracker: the worker's
+// transactions fail and leave nothing behind, each failure is logged with the wait before the
+// next try (500 ms, doubling), webhooks are still accepted meanwhile, and once there is room the
+// rows are applied, once each. Under the inbox file: the accepts of the commit that failed are
+// told so (the server answers 503 and the messenger delivers again), and none of them is stored.
 #include "tests/worker/faulty_disk.hpp"
 #include "tests/worker/worker_support.hpp"
 
@@ -11,7 +12,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <atomic>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -51,6 +54,17 @@ private:
     std::filesystem::path path_;
     int fd_;
 };
+
+// How many comments of each text the store's tasks hold.
+std::map<std::string, int> comment_counts(store::Store& store) {
+    std::map<std::string, int> counts;
+    for (const auto& task : store.tasks(1000, 0)) {
+        auto full = store.task(task.as_object().at("id").as_int64());
+        REQUIRE(full);
+        for (const auto& comment : full->at("comments").as_array()) ++counts[str(comment.at("text"))];
+    }
+    return counts;
+}
 
 // Waits up to ten seconds for `done()`.
 template <class Done>
@@ -100,12 +114,38 @@ TEST_CASE("a full disk under the tracker: the worker's batch stays pending, is r
     REQUIRE(eventually([&] { return store.counts().processed == 5; }));
     worker.stop();
     CHECK(store.counts().failed == 0);
-    std::map<std::string, int> comments;
-    for (const auto& task : store.tasks(1000, 0)) {
-        auto full = store.task(task.as_object().at("id").as_int64());
-        REQUIRE(full);
-        for (const auto& comment : full->at("comments").as_array()) ++comments[str(comment.at("text"))];
-    }
-    CHECK(comments == std::map<std::string, int>{
-                          {"message 1", 1}, {"message 2", 1}, {"message 3", 1}, {"message 4", 1}, {"message 5", 1}});
+    CHECK(comment_counts(store) == std::map<std::string, int>{
+                                       {"message 1", 1}, {"message 2", 1}, {"message 3", 1}, {"message 4", 1}, {"message 5", 1}});
+}
+
+TEST_CASE("a full disk under the inbox file: the accepts of the failed commit are refused with the reason and none is stored",
+          "[store][sqlite]") {
+    TempDb db;
+    FaultyDisk disk;
+    store::Store store(db.path());
+    auto config = test_config();
+    engine::RulesetHolder rulesets;
+    rulesets.swap(shipped_rules());
+    worker::Worker worker(store, config, rulesets);
+    CHECK(store.accept("tg", telegram_private_update(1), t0()) == 1);
+
+    disk.fill_up(store::inbox_path(db.path()));
+    std::vector<std::thread> senders;
+    std::atomic<int> refused{0};
+    for (std::int64_t n = 2; n <= 5; ++n)
+        senders.emplace_back([&, n] {
+            try {
+                store.accept("tg", telegram_private_update(n), t0() + n);
+            } catch (const store::StoreError& e) {
+                if (std::string(e.what()).find("full") != std::string::npos) ++refused;
+            }
+        });
+    for (auto& t : senders) t.join();
+    CHECK(refused == 4);
+    CHECK(disk.refused() > 0);
+
+    disk.make_room();
+    CHECK(store.accept("tg", telegram_private_update(6), t0() + 6) == 2);  // the failed ones took no id
+    CHECK(worker.process_pending() == 2);
+    CHECK(comment_counts(store) == std::map<std::string, int>{{"message 1", 1}, {"message 6", 1}});
 }
