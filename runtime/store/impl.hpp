@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/clock.hpp"
+#include "runtime/store/fair_mutex.hpp"
 #include "runtime/store/sqlite.hpp"
 #include "runtime/store/store.hpp"
 
@@ -19,13 +20,13 @@
 
 namespace switchyard::store {
 
-// A connection and the lock that lets one thread at a time use it.
+// A connection and the lock that lets one thread at a time use it, in the order they asked.
 struct Handle {
     Handle(const std::string& path, const char* vfs) : owned(std::make_unique<sql::SqliteConnection>(path, vfs)) {}
     explicit Handle(std::unique_ptr<sql::Connection> c) : owned(std::move(c)) {}
     std::unique_ptr<sql::Connection> owned;
     sql::Connection& connection = *owned;
-    std::mutex mutex;
+    FairMutex mutex;
     // The worker's handle: channel ids by (integration, external id), as committed. Channels
     // are never deleted or renumbered, so what is here stays true. Guarded by `mutex`.
     std::map<std::pair<std::string, std::string>, std::int64_t> channels;
@@ -128,7 +129,7 @@ struct Work::State {
           channels(worker.channels),
           lanes(inbox_reader),
           transaction(connection) {}
-    std::unique_lock<std::mutex> lock;  // first: held until the transaction has ended
+    std::unique_lock<FairMutex> lock;  // first: held until the transaction has ended
     sql::Connection& connection;
     Handle& inbox;  // the worker's connection itself in memory (its lock is `lock` then)
     bool shared;    // PostgreSQL: rows are claimed from inbox_queue by lanes

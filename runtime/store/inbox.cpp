@@ -185,7 +185,7 @@ std::vector<InboxRow> Work::next_pending(std::size_t limit) {
     auto requeued = requeued_ids(limit);
     auto last = last_taken(state_->connection);
     auto& inbox = state_->inbox;
-    std::unique_lock<std::mutex> lock;
+    std::unique_lock<FairMutex> lock;
     if (&inbox.connection != &state_->connection) lock = std::unique_lock(inbox.mutex);  // in memory: one connection
     // Rows put back in the queue go first, in a batch of their own: one of them may be above
     // the last row taken (it was the last), and must not be taken twice.
