@@ -58,10 +58,10 @@ void reply_until(store::Store& store, const std::atomic<bool>& off, Committed co
 constexpr std::size_t replies_before_cut = 5;
 
 // Four threads post messages, each waiting for its accept() as a server's session waits for
-// its commit, while the worker processes them and an employee replies; once `acknowledged`
-// have returned (and replies_before_cut replies), the power fails at the `at_write`th write after (in the middle of a commit,
-// the accepts' or the worker's). Then the machine boots again: the files are what their last
-// syncs left.
+// its commit, while the worker processes them and an employee replies. Once `acknowledged`
+// have returned (and replies_before_cut replies), the power fails at the `at_write`th write
+// after: in the middle of a commit, the accepts', the worker's or the employee's. Then the
+// machine boots again: the files are what their last syncs left.
 BeforeTheCut post_until_power_cut(const std::string& path, store::Durability durability, std::size_t acknowledged,
                                   std::size_t at_write) {
     BeforeTheCut run;
