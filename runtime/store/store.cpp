@@ -109,14 +109,18 @@ void link(sql::Connection& tracker, sql::Connection& inbox, const std::string& p
                              " was made with: move one of them away, or point `storage` at another file");
         if (last_inbox_id(inbox) == 0) continue_numbering(inbox, last);
         set_link(tracker, identity, last);
-    } else if (auto last = last_taken(tracker); last_inbox_id(inbox) < last) {
-        // The inbox file lost its last rows while the tracker kept what was made of them: a power
-        // cut under durability process_crash that found the tracker's last commits synced and
-        // the inbox's not, or an older copy of the file put back. Its next ids must still come
-        // after the last one taken, or the worker would take new rows for done ones and skip them.
-        continue_numbering(inbox, last);
     }
     t.commit();
+}
+
+// An inbox file that lost its last rows while the tracker kept what was made of them: a power
+// cut under durability process_crash that found the tracker's last commits synced and the
+// inbox's not, or an older copy of the file put back. Its next ids must still come after the
+// last one taken, or the worker would take new rows for done ones and skip them. (SQLite's
+// alone: PostgreSQL's ids come from a sequence, which a row written with its own id would not
+// move on.)
+void number_after_last_taken(sql::Connection& tracker, sql::Connection& inbox) {
+    if (auto last = last_taken(tracker); last_inbox_id(inbox) < last) continue_numbering(inbox, last);
 }
 
 // ---- counts ----
@@ -325,6 +329,7 @@ Store::Store(const std::string& path, Schema schema, Options options) : impl_(st
     migrate(impl_->inbox->connection, inbox_file, schema.inbox, inbox_record);
     migrate(impl_->worker->connection, path, schema.tracker, tracker_record);
     link(impl_->worker->connection, impl_->inbox->connection, path, inbox_file);
+    number_after_last_taken(impl_->worker->connection, impl_->inbox->connection);
     impl_->reader = in_memory ? impl_->worker : open_handle(path, in_memory, durability);
     impl_->inbox_writer = in_memory ? impl_->worker : open_inbox(inbox_file, durability);
     impl_->accepts = std::make_unique<Accepts>(impl_->inbox_writer, false);
