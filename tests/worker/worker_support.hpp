@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace switchyard::testing {
 
@@ -161,6 +162,17 @@ inline std::string telegram_private_update(std::int64_t n) {
     return R"({"update_id": )" + id + R"(, "message": {"message_id": )" + id + R"(, "date": 1763719200, "chat": {"id": )" +
            chat + R"(, "type": "private", "first_name": "C"}, "from": {"id": )" + chat +
            R"(, "is_bot": false, "first_name": "C"}, "text": "message )" + id + R"("}})";
+}
+
+// Every comment of every task in `store`, task by task (tests that count what was applied).
+inline std::vector<json::object> all_comments(store::Store& store) {
+    std::vector<json::object> comments;
+    for (const auto& listed : store.tasks(1000, 0)) {
+        auto task = store.task(listed.at("id").as_int64());
+        REQUIRE(task);
+        for (const auto& comment : task->at("comments").as_array()) comments.push_back(comment.as_object());
+    }
+    return comments;
 }
 
 // Olga's (employee 2) comment on `task` to Anna's private Telegram chat 55 ("tg"), queued for
