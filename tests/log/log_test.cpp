@@ -1,49 +1,18 @@
 // The logger alone: JSON lines with the fields given, levels, flush, and the noise budget.
 #include "runtime/log/log.hpp"
+#include "tests/support/log_file.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace switchyard;
 
-namespace {
-
-// A file the logger writes to, read back as JSON objects, one per line.
-class Output {
-public:
-    Output() : path_(std::filesystem::temp_directory_path() / ("switchyard-log-" + std::to_string(::getpid()) + ".jsonl")) {
-        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    }
-    ~Output() {
-        ::close(fd_);
-        std::filesystem::remove(path_);
-    }
-    int fd() const { return fd_; }
-    std::vector<boost::json::object> lines() const {
-        std::vector<boost::json::object> out;
-        std::ifstream in(path_);
-        for (std::string line; std::getline(in, line);) out.push_back(boost::json::parse(line).as_object());
-        return out;
-    }
-
-private:
-    std::filesystem::path path_;
-    int fd_;
-};
-
-}  // namespace
+using Output = testing::LogFile;  // what each test's logger writes to
 
 TEST_CASE("a line is one JSON object: the time, the level, the event, then the fields", "[log]") {
     Output out;

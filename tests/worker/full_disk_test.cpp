@@ -7,53 +7,17 @@
 #include "tests/worker/worker_support.hpp"
 
 #include "runtime/log/log.hpp"
+#include "tests/support/log_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <atomic>
-#include <fstream>
+#include <chrono>
 #include <map>
-#include <sstream>
 #include <thread>
 
 using namespace switchyard;
 using namespace switchyard::testing;
 
 namespace {
-
-// A file the worker's log is written to, removed at the end.
-class LogFile {
-public:
-    LogFile()
-        : path_(std::filesystem::temp_directory_path() / ("switchyard-full-disk-" + std::to_string(::getpid()) + ".log")),
-          fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) {
-        REQUIRE(fd_ >= 0);
-    }
-    ~LogFile() {
-        ::close(fd_);
-        std::filesystem::remove(path_);
-    }
-    LogFile(const LogFile&) = delete;
-    LogFile& operator=(const LogFile&) = delete;
-    int fd() const { return fd_; }
-    // The lines written so far whose event is `event`.
-    std::vector<json::object> lines(log::Logger& log, std::string_view event) const {
-        log.flush();
-        std::ifstream in(path_);
-        std::vector<json::object> found;
-        for (std::string line; std::getline(in, line);) {
-            auto o = json::parse(line).as_object();
-            if (str(o.at("event")) == event) found.push_back(o);
-        }
-        return found;
-    }
-
-private:
-    std::filesystem::path path_;
-    int fd_;
-};
 
 // How many comments of each text the store's tasks hold.
 std::map<std::string, int> comment_counts(store::Store& store) {
@@ -80,6 +44,7 @@ TEST_CASE("a full disk under the tracker: the worker's batch stays pending, is r
     TempDb db;
     FaultyDisk disk;
     LogFile log_file;
+    REQUIRE(log_file.fd() >= 0);
     log::Logger log(config::Logging{}, log_file.fd());
     store::Store store(db.path());
     auto config = test_config();
@@ -95,8 +60,12 @@ TEST_CASE("a full disk under the tracker: the worker's batch stays pending, is r
     disk.fill_up(db.path());  // the tracker and its WAL, not the inbox file beside them
     for (std::int64_t n = 2; n <= 4; ++n) store.accept("tg", telegram_private_update(n), t0() + n);
     worker.wake();
-    REQUIRE(eventually([&] { return log_file.lines(log, "worker_store_failed").size() >= 2; }));
-    auto failures = log_file.lines(log, "worker_store_failed");
+    auto failures_logged = [&] {
+        log.flush();
+        return log_file.lines("worker_store_failed");
+    };
+    REQUIRE(eventually([&] { return failures_logged().size() >= 2; }));
+    auto failures = failures_logged();
     CHECK(failures[0].at("retry_ms").as_int64() == 500);
     CHECK(failures[1].at("retry_ms").as_int64() == 1000);
     CHECK(str(failures[0].at("reason")).find("full") != std::string::npos);
