@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/net/client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <catch2/catch.hpp>
@@ -47,15 +48,5 @@ inline net::Request get_request(std::string target) {
 
 // A handler answering 200 with a body naming the request.
 inline Reply echo(const Recorded& call) { return {200, "{\"echo\":\"" + call.method + " " + call.target + "\"}"}; }
-
-// Waits (up to a few seconds) for something another thread or process will make true.
-template <class Predicate>
-bool eventually(Predicate predicate) {
-    for (int i = 0; i < 500; ++i) {
-        if (predicate()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return predicate();
-}
 
 }  // namespace switchyard::testing

@@ -3,6 +3,7 @@
 // unauthenticated noise down), and failed inbox rows through the API.
 #include "tests/server/e2e_config.hpp"
 #include "tests/server/harness.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -14,12 +15,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <functional>
 #include <thread>
 #include <vector>
 
 using namespace switchyard;
 using testing::api_auth;
+using testing::eventually;
 using testing::http_request;
 using testing::telegram_auth;
 
@@ -72,15 +73,6 @@ public:
 private:
     int fd_;
 };
-
-bool eventually(const std::function<bool()>& holds, double seconds = 10) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < until) {
-        if (holds()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return holds();
-}
 
 // The JSON lines of the server's output whose "event" is `event`.
 std::vector<boost::json::object> log_lines(const testing::ServerProcess& server, std::string_view event) {

@@ -7,10 +7,10 @@
 #include "tests/worker/worker_support.hpp"
 
 #include "runtime/log/log.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/log_file.hpp"
 
 #include <atomic>
-#include <chrono>
 #include <map>
 #include <thread>
 
@@ -24,17 +24,6 @@ std::map<std::string, int> comment_counts(store::Store& store) {
     std::map<std::string, int> counts;
     for (const auto& comment : all_comments(store)) ++counts[str(comment.at("text"))];
     return counts;
-}
-
-// Waits up to ten seconds for `done()`.
-template <class Done>
-bool eventually(Done done) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
 }
 
 }  // namespace
